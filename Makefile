@@ -1,0 +1,62 @@
+# portlab - one Makefile for every demo.
+#
+#   make              build bin/<demo>-server and bin/<demo>-client for each demos/<demo>/
+#   make test         run the Bats suite (fetches pinned bats-support/bats-assert if missing)
+#   make check        build with AddressSanitizer + UBSan into build/check/ and run the suite there
+#   make demo         the guided tour (make demo DEMO=same-port for one lesson)
+#   make clean        remove bin/ and build/
+#   CC=clang make     any C11 compiler with gcc-style flags works
+
+CC      ?= cc
+BUILD   ?= build/release
+BIN     ?= bin
+SAN     ?=
+CFLAGS  ?= -O2 -g
+STRICT  := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror
+ifeq ($(SAN),1)
+  CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = $(STRICT) $(CFLAGS) -Icommon -MMD -MP
+
+DEMOS   := $(patsubst demos/%/server.c,%,$(wildcard demos/*/server.c))
+PROGS   := $(foreach d,$(DEMOS),$(BIN)/$(d)-server $(BIN)/$(d)-client)
+LIB_SRC := $(wildcard common/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB     := $(BUILD)/libportlab.a
+
+.PHONY: all test check demo clean bats-deps
+all: $(PROGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN)/%-server: $(BUILD)/demos/%/server.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(BIN)/%-client: $(BUILD)/demos/%/client.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# Keep objects around so that a rebuild touches only what changed.
+.SECONDARY:
+
+test: all
+	@tests/run-bats tests
+
+check:
+	$(MAKE) --no-print-directory BUILD=build/check BIN=build/check/bin SAN=1 all
+	@PORTLAB_BIN=$(CURDIR)/build/check/bin tests/run-bats tests
+
+demo: all
+	@tests/tour $(DEMO)
+
+clean:
+	rm -rf bin build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

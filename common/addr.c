@@ -1,0 +1,96 @@
+/* addr.c - address resolution and formatting. See addr.h. */
+#include "addr.h"
+#include "narrate.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+char *addr_format(const struct sockaddr *sa, char *buf, size_t len)
+{
+    char host[INET6_ADDRSTRLEN + 16]; /* room for an IPv6 scope such as %eth0 */
+    char serv[8];
+    int rc;
+    socklen_t salen;
+
+    if (sa->sa_family == AF_INET)
+        salen = sizeof(struct sockaddr_in);
+    else if (sa->sa_family == AF_INET6)
+        salen = sizeof(struct sockaddr_in6);
+    else {
+        snprintf(buf, len, "(address family %d)", sa->sa_family);
+        return buf;
+    }
+    /* NUMERIC: show the address and port themselves, never a name. */
+    rc = getnameinfo(sa, salen, host, sizeof host, serv, sizeof serv,
+                     NI_NUMERICHOST | NI_NUMERICSERV);
+    if (rc != 0)
+        snprintf(buf, len, "(unprintable address: %s)", gai_strerror(rc));
+    else if (sa->sa_family == AF_INET6)
+        snprintf(buf, len, "[%s]:%s", host, serv);
+    else
+        snprintf(buf, len, "%s:%s", host, serv);
+    return buf;
+}
+
+unsigned addr_port(const struct sockaddr *sa)
+{
+    struct sockaddr_in sin;
+    struct sockaddr_in6 sin6;
+
+    /* memcpy, not a cast: the caller's storage may be a plain sockaddr. */
+    if (sa->sa_family == AF_INET) {
+        memcpy(&sin, sa, sizeof sin);
+        return ntohs(sin.sin_port);
+    }
+    if (sa->sa_family == AF_INET6) {
+        memcpy(&sin6, sa, sizeof sin6);
+        return ntohs(sin6.sin6_port);
+    }
+    return 0;
+}
+
+void addr_set_port(struct sockaddr *sa, unsigned port)
+{
+    struct sockaddr_in sin;
+    struct sockaddr_in6 sin6;
+
+    /* Ports travel in network byte order (big-endian): htons(). */
+    if (sa->sa_family == AF_INET) {
+        memcpy(&sin, sa, sizeof sin);
+        sin.sin_port = htons((unsigned short)port);
+        memcpy(sa, &sin, sizeof sin);
+    } else if (sa->sa_family == AF_INET6) {
+        memcpy(&sin6, sa, sizeof sin6);
+        sin6.sin6_port = htons((unsigned short)port);
+        memcpy(sa, &sin6, sizeof sin6);
+    }
+}
+
+const char *addr_proto(int socktype)
+{
+    return socktype == SOCK_DGRAM ? "udp" : "tcp";
+}
+
+int addr_resolve(const char *host, unsigned port, int family, int socktype,
+                 int passive, struct addrinfo **res)
+{
+    struct addrinfo hints;
+    char portstr[8];
+    int rc;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = family;
+    hints.ai_socktype = socktype;
+    /* NUMERICSERV: the port is already a number; no /etc/services look-up. */
+    hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+    snprintf(portstr, sizeof portstr, "%u", port);
+
+    rc = getaddrinfo(host, portstr, &hints, res);
+    if (rc != 0) {
+        report_gai(host != NULL ? host : "(any)", addr_proto(socktype), rc);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,38 @@
+/* addr.h - turning names into addresses and addresses into text.
+ *
+ * getaddrinfo(3) is the one modern way to resolve a host: it returns IPv4
+ * and IPv6 addresses alike, so the demos never care which one they got.
+ * addr_format() prints any socket address the way people write them:
+ *   127.0.0.1:2000     for IPv4
+ *   [::1]:2000         for IPv6 (brackets, because the address has colons)
+ */
+#ifndef PORTLAB_ADDR_H
+#define PORTLAB_ADDR_H
+
+#include <netdb.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+/* Big enough for "[" + the longest IPv6 text with a scope + "]:65535". */
+#define ADDR_STRLEN 96
+
+/* "127.0.0.1:2000" or "[::1]:2000"; always returns buf. */
+char *addr_format(const struct sockaddr *sa, char *buf, size_t len);
+
+/* Just the port of an IPv4 or IPv6 socket address (host byte order). */
+unsigned addr_port(const struct sockaddr *sa);
+
+/* Set the port of an IPv4 or IPv6 socket address. */
+void addr_set_port(struct sockaddr *sa, unsigned port);
+
+/* Resolve host (NULL with passive = "any address") and port for one
+ * socket type (SOCK_STREAM for TCP, SOCK_DGRAM for UDP) and family
+ * (AF_UNSPEC, AF_INET or AF_INET6). On failure reports the error on stderr
+ * and returns -1; on success the caller frees *res with freeaddrinfo(). */
+int addr_resolve(const char *host, unsigned port, int family, int socktype,
+                 int passive, struct addrinfo **res);
+
+/* "tcp" or "udp" for a socket type. */
+const char *addr_proto(int socktype);
+
+#endif

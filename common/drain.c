@@ -1,0 +1,123 @@
+/* drain.c - graceful closing of served TCP connections. See drain.h. */
+#include "drain.h"
+#include "wait.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int grow(struct drain_set *s, size_t cap)
+{
+    struct pollfd *p = realloc(s->pfd, cap * sizeof *p);
+    long long *d;
+    size_t *b;
+
+    if (p == NULL)
+        return -1;
+    s->pfd = p;
+    d = realloc(s->deadline_ms, cap * sizeof *d);
+    if (d == NULL)
+        return -1;
+    s->deadline_ms = d;
+    b = realloc(s->drained, cap * sizeof *b);
+    if (b == NULL)
+        return -1;
+    s->drained = b;
+    s->cap = cap;
+    return 0;
+}
+
+int drain_init(struct drain_set *s, size_t nfixed)
+{
+    size_t i;
+
+    s->pfd = NULL;
+    s->deadline_ms = NULL;
+    s->drained = NULL;
+    s->nfixed = s->n = nfixed;
+    s->cap = 0;
+    if (grow(s, nfixed + 16) != 0)
+        return -1;
+    for (i = 0; i < nfixed; i++) {
+        s->pfd[i].fd = -1;
+        s->pfd[i].events = POLLIN;
+        s->pfd[i].revents = 0;
+    }
+    return 0;
+}
+
+void drain_add(struct drain_set *s, int fd)
+{
+    if (s->n == s->cap && grow(s, s->cap * 2) != 0) {
+        close(fd);
+        return;
+    }
+    s->pfd[s->n].fd = fd;
+    s->pfd[s->n].events = POLLIN;
+    s->pfd[s->n].revents = 0;
+    s->deadline_ms[s->n] = wait_now_ms() + DRAIN_IDLE_MS;
+    s->drained[s->n] = 0;
+    s->n++;
+}
+
+static void drop(struct drain_set *s, size_t i)
+{
+    close(s->pfd[i].fd);
+    s->n--;
+    s->pfd[i] = s->pfd[s->n];
+    s->deadline_ms[i] = s->deadline_ms[s->n];
+    s->drained[i] = s->drained[s->n];
+}
+
+int drain_poll(struct drain_set *s)
+{
+    long long now = wait_now_ms(), first = -1;
+    int timeout = -1, rc;
+    size_t i;
+    char junk[4096];
+    ssize_t got;
+
+    for (i = s->nfixed; i < s->n; i++)
+        if (first < 0 || s->deadline_ms[i] < first)
+            first = s->deadline_ms[i];
+    if (first >= 0)
+        timeout = first <= now ? 0 : (int)(first - now);
+
+    rc = poll(s->pfd, (nfds_t)s->n, timeout);
+    if (rc < 0)
+        return rc;
+    now = wait_now_ms();
+    for (i = s->nfixed; i < s->n;) {
+        int done = now >= s->deadline_ms[i];
+
+        if (!done && s->pfd[i].revents != 0) {
+            got = read(s->pfd[i].fd, junk, sizeof junk);
+            if (got > 0)
+                s->drained[i] += (size_t)got;
+            done = got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR) ||
+                   s->drained[i] > DRAIN_MAX_BYTES;
+        }
+        if (done)
+            drop(s, i); /* the swapped-in slot is looked at next */
+        else
+            i++;
+    }
+    return rc;
+}
+
+size_t drain_count(const struct drain_set *s)
+{
+    return s->n - s->nfixed;
+}
+
+void drain_free(struct drain_set *s)
+{
+    while (s->n > s->nfixed)
+        drop(s, s->n - 1);
+    free(s->pfd);
+    free(s->deadline_ms);
+    free(s->drained);
+    s->pfd = NULL;
+    s->deadline_ms = NULL;
+    s->drained = NULL;
+}

@@ -1,0 +1,127 @@
+/* options.c - shared command-line handling. See options.h. */
+#include "options.h"
+#include "port.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define DEFAULT_TIMEOUT_MS 1000
+
+void opts_init(struct opts *o, enum opts_role role, const char *default_port,
+               const char *synopsis, const char *help)
+{
+    memset(o, 0, sizeof *o);
+    o->role = role;
+    o->port_text = default_port;
+    o->family = AF_UNSPEC;
+    o->timeout_ms = DEFAULT_TIMEOUT_MS;
+    o->synopsis = synopsis;
+    o->help = help;
+}
+
+static void print_usage(const struct opts *o, FILE *out)
+{
+    if (o->role == OPTS_SERVER)
+        fprintf(out, "usage: %s [-4|-6] [-b ADDRESS] [-p PORT] [-n COUNT] %s\n"
+                "  -p PORT     port number 0-65535 or service name (default %s; "
+                "0 = let the kernel choose)\n"
+                "  -b ADDRESS  address to bind (default: all IPv4 interfaces, "
+                "or all IPv6 with -6)\n"
+                "  -n COUNT    stop after COUNT exchanges (default: run until "
+                "Ctrl-C)\n",
+                program_name(), o->synopsis, o->port_text);
+    else
+        fprintf(out, "usage: %s [-4|-6] [-p PORT] [-t MS] %s[HOST]\n"
+                "  HOST        server name or address (default 127.0.0.1, "
+                "or ::1 with -6)\n"
+                "  -p PORT     server port 0-65535 or service name (default %s)\n"
+                "  -t MS       how long to wait for a reply, in milliseconds "
+                "(default %d)\n",
+                program_name(), o->synopsis, o->port_text, DEFAULT_TIMEOUT_MS);
+    fprintf(out, "  -4, -6      IPv4 only, IPv6 only\n"
+                 "  -h          this help\n");
+    if (o->help != NULL)
+        fputs(o->help, out);
+}
+
+void opts_usage_error(const struct opts *o, const char *fmt, ...)
+{
+    va_list ap;
+
+    fflush(stdout);
+    fprintf(stderr, "%s: ", program_name());
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    print_usage(o, stderr);
+    exit(EXIT_USAGE);
+}
+
+long opts_number(const struct opts *o, const char *opt, const char *text,
+                 long min, long max)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(text, &end, 10);
+    /* strtol accepts leading blanks and signs; a count should be digits. */
+    if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno == ERANGE ||
+        v < min || v > max)
+        opts_usage_error(o, "bad value '%s' for %s: give a whole number %ld-%ld",
+                         text, opt, min, max);
+    return v;
+}
+
+static const char *value_of(const struct opts *o, int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc)
+        opts_usage_error(o, "option %s needs a value", argv[*i]);
+    *i += 1;
+    return argv[*i];
+}
+
+int opts_take(struct opts *o, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        print_usage(o, stdout);
+        exit(EXIT_OK);
+    } else if (strcmp(a, "-4") == 0) {
+        o->family = AF_INET;
+    } else if (strcmp(a, "-6") == 0) {
+        o->family = AF_INET6;
+    } else if (strcmp(a, "-p") == 0) {
+        o->port_text = value_of(o, argc, argv, i);
+    } else if (o->role == OPTS_SERVER && strcmp(a, "-b") == 0) {
+        o->host = value_of(o, argc, argv, i);
+    } else if (o->role == OPTS_SERVER && strcmp(a, "-n") == 0) {
+        o->count = opts_number(o, "-n", value_of(o, argc, argv, i), 1, LONG_MAX);
+    } else if (o->role == OPTS_CLIENT && strcmp(a, "-t") == 0) {
+        o->timeout_ms = opts_number(o, "-t", value_of(o, argc, argv, i), 1, 600000);
+    } else if (o->role == OPTS_CLIENT && a[0] != '-' && o->host == NULL) {
+        o->host = a;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+void opts_finish(struct opts *o, const char *proto)
+{
+    char why[256];
+
+    if (port_parse(o->port_text, proto, &o->port, why, sizeof why) != 0)
+        opts_usage_error(o, "bad port '%s': %s", o->port_text, why);
+    if (o->host != NULL && o->host[0] == '\0')
+        opts_usage_error(o, "empty %s", o->role == OPTS_SERVER ? "bind address" : "host");
+    if (o->role == OPTS_CLIENT && o->host == NULL)
+        o->host = o->family == AF_INET6 ? "::1" : "127.0.0.1";
+}

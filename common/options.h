@@ -1,0 +1,48 @@
+/* options.h - the command line every portlab program shares.
+ *
+ * Servers:  [-4|-6] [-b ADDRESS] [-p PORT] [-n COUNT]
+ * Clients:  [-4|-6] [-p PORT] [-t MILLISECONDS] [HOST]
+ * Both:     -h prints usage and exits 0; bad usage prints a message and
+ *           the usage on stderr and exits 2.
+ * A demo loops over argv, offers each word to opts_take(), and handles the
+ * words that are its own (see any demos/<name>/server.c).
+ */
+#ifndef PORTLAB_OPTIONS_H
+#define PORTLAB_OPTIONS_H
+
+#include "narrate.h"
+
+enum opts_role { OPTS_SERVER, OPTS_CLIENT };
+
+struct opts {
+    enum opts_role role;
+    const char *port_text;  /* -p, or the demo's default */
+    unsigned port;          /* set by opts_finish() */
+    const char *host;       /* server: -b ADDRESS (NULL = all interfaces);
+                               client: HOST (NULL = opts_finish() default) */
+    int family;             /* AF_UNSPEC, or AF_INET (-4), AF_INET6 (-6) */
+    long count;             /* server -n: stop after COUNT exchanges; 0 = never */
+    long timeout_ms;        /* client -t: how long to wait for a reply */
+    const char *synopsis;   /* the demo's own options, for the usage line */
+    const char *help;       /* lines describing them, or NULL */
+};
+
+void opts_init(struct opts *o, enum opts_role role, const char *default_port,
+               const char *synopsis, const char *help);
+
+/* If argv[*i] is a shared option (or a client's HOST), take it, step *i
+ * past its value, and return 1; otherwise return 0. */
+int opts_take(struct opts *o, int argc, char **argv, int *i);
+
+/* Parse the port for proto ("tcp", "udp" or NULL for either), fill in the
+ * client's default host; exits 2 with a message on a bad value. */
+void opts_finish(struct opts *o, const char *proto);
+
+/* A whole number in [min, max] for option opt, or exit 2. */
+long opts_number(const struct opts *o, const char *opt, const char *text,
+                 long min, long max);
+
+/* Print msg, then the usage, on stderr; exit 2. */
+void opts_usage_error(const struct opts *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+#endif

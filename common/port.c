@@ -1,0 +1,106 @@
+/* port.c - strict port parsing and IANA port classes. See port.h. */
+#include "port.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SERVICES_FILE "/etc/services"
+
+static int is_service_char(int c)
+{
+    return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '+' || c == '/';
+}
+
+static int parse_number(const char *text, unsigned *port, char *why, size_t whylen)
+{
+    unsigned long value = 0;
+    const char *p;
+
+    if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        snprintf(why, whylen, "hexadecimal is not accepted: write the port in decimal");
+        return -1;
+    }
+    for (p = text; *p != '\0'; p++) {
+        if (!isdigit((unsigned char)*p)) {
+            snprintf(why, whylen, "not a port number: '%c' is not a decimal digit", *p);
+            return -1;
+        }
+        value = value * 10 + (unsigned long)(*p - '0');
+        if (value > PORT_MAX) {
+            /* Stop before the number can overflow anything. */
+            snprintf(why, whylen,
+                     "out of range: ports are 16-bit numbers 0-65535 "
+                     "(65536 would wrap to 0 in 16 bits, and port 0 means "
+                     "'let the kernel choose')");
+            return -1;
+        }
+    }
+    *port = (unsigned)value;
+    return 0;
+}
+
+int port_parse(const char *text, const char *proto, unsigned *port,
+               char *why, size_t whylen)
+{
+    const char *p;
+    struct servent *se;
+
+    if (text == NULL || text[0] == '\0') {
+        snprintf(why, whylen, "empty: give a number 0-65535 or a service name");
+        return -1;
+    }
+    if (isspace((unsigned char)text[0])) {
+        snprintf(why, whylen, "starts with white space: write just the number");
+        return -1;
+    }
+    if (text[0] == '-' || text[0] == '+') {
+        snprintf(why, whylen, "signed: ports are 0-65535, with no sign");
+        return -1;
+    }
+    if (isdigit((unsigned char)text[0]))
+        return parse_number(text, port, why, whylen);
+
+    for (p = text; *p != '\0'; p++) {
+        if (!is_service_char((unsigned char)*p)) {
+            snprintf(why, whylen, "not a port number or a service name");
+            return -1;
+        }
+    }
+    se = getservbyname(text, proto);
+    endservent();
+    if (se == NULL) {
+        if (access(SERVICES_FILE, R_OK) != 0)
+            snprintf(why, whylen, "cannot look up service names: %s is missing "
+                     "(on Debian it comes with the netbase package); give a number",
+                     SERVICES_FILE);
+        else
+            snprintf(why, whylen, "no service of that name for %s in %s",
+                     proto != NULL ? proto : "tcp or udp", SERVICES_FILE);
+        return -1;
+    }
+    /* s_port is stored in network byte order: see getservent(3). */
+    *port = (unsigned)ntohs((unsigned short)se->s_port);
+    return 0;
+}
+
+const char *port_class(unsigned port)
+{
+    if (port <= 1023)
+        return "system";
+    if (port <= 49151)
+        return "registered";
+    return "dynamic";
+}
+
+const char *port_class_range(unsigned port)
+{
+    if (port <= 1023)
+        return "a system (well-known) port, 0-1023";
+    if (port <= 49151)
+        return "a registered port, 1024-49151";
+    return "a dynamic (private) port, 49152-65535";
+}

@@ -1,0 +1,27 @@
+/* portlab.h - everything a demo needs from common/, in one include.
+ *
+ * common/ holds what every demo needs and a student should not have to
+ * read twice. The socket calls a lesson is about stay in the demo's own
+ * file; read the headers below for the rest:
+ *   port.h     parse "2000" or "telnet" strictly; IANA port classes
+ *   addr.h     getaddrinfo() and "127.0.0.1:2000" / "[::1]:2000"
+ *   narrate.h  the story on stdout, errors with errno names on stderr
+ *   options.h  -p PORT, -b ADDRESS, HOST, -4/-6, -n, -t, -h
+ *   kernel.h   facts the kernel decides, read from /proc
+ *   signals.h  clean exit on Ctrl-C and SIGTERM; SIGPIPE ignored
+ *   drain.h    closing a served TCP connection without losing the reply
+ *   wait.h     bounded waits: non-blocking connect and replies with a timeout
+ */
+#ifndef PORTLAB_H
+#define PORTLAB_H
+
+#include "addr.h"
+#include "drain.h"
+#include "kernel.h"
+#include "narrate.h"
+#include "options.h"
+#include "port.h"
+#include "signals.h"
+#include "wait.h"
+
+#endif

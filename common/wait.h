@@ -1,0 +1,26 @@
+/* wait.h - bounded waiting: no demo ever hangs on a silent peer.
+ *
+ * A blocking connect() to a host that does not answer can take minutes,
+ * and a recv() on a UDP socket whose datagram was lost waits for ever.
+ * The demos set their sockets non-blocking and wait with poll(2), for at
+ * most the client's -t milliseconds.
+ */
+#ifndef PORTLAB_WAIT_H
+#define PORTLAB_WAIT_H
+
+/* Make fd non-blocking; returns 0 or -1. */
+int wait_nonblocking(int fd);
+
+/* Milliseconds on a clock that never jumps (CLOCK_MONOTONIC). */
+long long wait_now_ms(void);
+
+/* Wait up to ms for fd to be readable (POLLIN) or writable (POLLOUT).
+ * Returns 1 ready, 0 timed out, -1 error (errno set). */
+int wait_for(int fd, short events, long ms);
+
+/* After a non-blocking connect() said EINPROGRESS: wait up to ms for the
+ * outcome. Returns 0 when connected, else the errno of the failure
+ * (ETIMEDOUT when no answer came in time). */
+int wait_connected(int fd, long ms);
+
+#endif

@@ -1,0 +1,170 @@
+/* same-port-client - ask TCP port P and UDP port P, and see who answers.
+ *
+ * WHAT IT SHOWS
+ *   One port number, two protocols, two different sockets answering. The
+ *   client connects over TCP to port P and sends a datagram over UDP to
+ *   port P; each reply says which protocol carried it, which process sent
+ *   it, and the client's own address and source port as the server saw it.
+ *
+ * HOW TO RUN IT
+ *   terminal 1:  bin/same-port-server
+ *   terminal 2:  bin/same-port-client 127.0.0.1        (or -p PORT, -6 ::1)
+ *   or:          make demo DEMO=same-port
+ *   With no server running, see the two ways "nobody is there" looks:
+ *   TCP is refused at once (the kernel answers with a reset); UDP has no
+ *   connection to refuse, so we learn of it only from an ICMP "port
+ *   unreachable" (on loopback), or not at all - a silence we time out.
+ *
+ * LESSON: docs/same-port.md    MAN PAGES: connect(2), send(2), recv(2),
+ *   getsockname(2), getaddrinfo(3), tcp(7), udp(7)
+ */
+#include "portlab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define DEFAULT_PORT "2000"
+
+/* Print the reply lines waiting on fd, prefixed with the protocol. */
+static int print_reply(int fd, const char *proto, const struct sockaddr *to, long ms)
+{
+    char buf[512];
+    ssize_t got;
+    int ready = wait_for(fd, POLLIN, ms);
+
+    if (ready <= 0) {
+        report_sys("recv", proto, to, ready == 0 ? ETIMEDOUT : errno);
+        return -1;
+    }
+    got = recv(fd, buf, sizeof buf - 1, 0);
+    if (got < 0) {
+        /* On a connected UDP socket, an ICMP "port unreachable" that came
+         * back for our datagram is handed to us here, as ECONNREFUSED. */
+        report_sys("recv", proto, to, errno);
+        return -1;
+    }
+    buf[got] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    narrate("%s reply: %s", proto, buf);
+    return 0;
+}
+
+/* Say which local address and port the kernel gave this socket. */
+static void narrate_local(int fd, const char *proto)
+{
+    struct sockaddr_storage me;
+    socklen_t len = sizeof me;
+    char where[ADDR_STRLEN];
+
+    if (getsockname(fd, (struct sockaddr *)&me, &len) == 0)
+        narrate("%s: our end is %s (the kernel picked that source port)", proto,
+                addr_format((struct sockaddr *)&me, where, sizeof where));
+}
+
+/* TCP: connect, read the server's line. Tries each address of the host. */
+static int ask_tcp(const struct opts *o)
+{
+    struct addrinfo *res, *ai;
+    char where[ADDR_STRLEN];
+    int fd, err;
+
+    if (addr_resolve(o->host, o->port, o->family, SOCK_STREAM, 0, &res) != 0)
+        return -1;
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        narrate("tcp: connecting to %s", addr_format(ai->ai_addr, where, sizeof where));
+        fd = socket(ai->ai_family, SOCK_STREAM, 0);
+        if (fd < 0) {
+            report_sys("socket", "tcp", ai->ai_addr, errno);
+            continue;
+        }
+        /* Non-blocking, so a host that never answers costs -t ms, not the
+         * minutes a blocking connect() may wait. */
+        wait_nonblocking(fd);
+        err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+        if (err == EINPROGRESS)
+            err = wait_connected(fd, o->timeout_ms);
+        if (err != 0) {
+            /* No listener: the server's kernel answers with a reset and
+             * we get ECONNREFUSED at once. */
+            report_sys("connect", "tcp", ai->ai_addr, err);
+            close(fd);
+            continue;
+        }
+        narrate_local(fd, "tcp");
+        err = print_reply(fd, "tcp", ai->ai_addr, o->timeout_ms);
+        close(fd);
+        freeaddrinfo(res);
+        return err;
+    }
+    freeaddrinfo(res);
+    return -1;
+}
+
+/* UDP: send one datagram, wait (bounded) for the reply. */
+static int ask_udp(const struct opts *o)
+{
+    struct addrinfo *res, *ai;
+    char where[ADDR_STRLEN];
+    static const char hello[] = "hello over udp\n";
+    int fd;
+
+    if (addr_resolve(o->host, o->port, o->family, SOCK_DGRAM, 0, &res) != 0)
+        return -1;
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, SOCK_DGRAM, 0);
+        if (fd < 0) {
+            report_sys("socket", "udp", ai->ai_addr, errno);
+            continue;
+        }
+        /* connect() on UDP sends nothing: it only fixes the destination,
+         * so that we receive only the server's replies and so that the
+         * kernel reports an ICMP "port unreachable" back to us. */
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+            report_sys("connect", "udp", ai->ai_addr, errno);
+            close(fd);
+            continue;
+        }
+        narrate("udp: sending a datagram to %s",
+                addr_format(ai->ai_addr, where, sizeof where));
+        if (send(fd, hello, sizeof hello - 1, 0) < 0) {
+            report_sys("send", "udp", ai->ai_addr, errno);
+            close(fd);
+            continue;
+        }
+        narrate_local(fd, "udp");
+        if (print_reply(fd, "udp", ai->ai_addr, o->timeout_ms) == 0) {
+            close(fd);
+            freeaddrinfo(res);
+            return 0;
+        }
+        close(fd);
+    }
+    freeaddrinfo(res);
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    int i, tcp_ok, udp_ok;
+
+    narrate_init(argv[0]);
+    opts_init(&o, OPTS_CLIENT, DEFAULT_PORT, "", NULL);
+    for (i = 1; i < argc; i++)
+        if (!opts_take(&o, argc, argv, &i))
+            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
+    opts_finish(&o, NULL);
+
+    tcp_ok = ask_tcp(&o) == 0;
+    udp_ok = ask_udp(&o) == 0;
+    if (tcp_ok && udp_ok)
+        narrate("both answered on port %u: one number, two protocols, two sockets",
+                o.port);
+    else
+        narrate("answers on port %u: tcp %s, udp %s", o.port, tcp_ok ? "yes" : "no",
+                udp_ok ? "yes" : "no");
+    return tcp_ok && udp_ok ? EXIT_OK : EXIT_FAILED;
+}

@@ -1,0 +1,277 @@
+/* same-port-server - TCP port P and UDP port P are two different ports.
+ *
+ * WHAT IT SHOWS
+ *   The kernel keeps two separate sets of port numbers: one for TCP, one
+ *   for UDP. This server binds a TCP socket AND a UDP socket to the very
+ *   same address and port number, and both binds succeed. Then, to prove
+ *   the sets are really separate (and not simply "anything goes"), it asks
+ *   for that TCP port a second time - and the kernel refuses: EADDRINUSE.
+ *
+ * HOW TO RUN IT (two terminals)
+ *   terminal 1:  bin/same-port-server              (port 2000, as in the primer)
+ *   terminal 2:  bin/same-port-client 127.0.0.1
+ *   or with real tools:  nc 127.0.0.1 2000   and   nc -u 127.0.0.1 2000
+ *   or the guided tour:  make demo DEMO=same-port
+ *   The primer's picture of two processes, one per protocol:
+ *     bin/same-port-server --tcp-only   and   bin/same-port-server --udp-only
+ *
+ * WHAT TO LOOK FOR
+ *   "tcp bound" and "udp bound" on the same port; the second TCP bind's
+ *   EADDRINUSE; then each client's address and source port as we see it.
+ *   `ss -tuln` lists both sockets: one tcp LISTEN, one udp UNCONN.
+ *
+ * PRIVILEGE
+ *   None needed: 2000 is a registered port (1024-49151). Note that
+ *   /etc/services registers 2000/tcp (cisco-sccp) but not 2000/udp - the
+ *   registrations come in two sets too.
+ *
+ * LESSON: docs/same-port.md    MAN PAGES: socket(2), bind(2), listen(2),
+ *   accept(2), recvfrom(2), getsockname(2), ip(7), tcp(7), udp(7)
+ */
+#include "portlab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define DEFAULT_PORT "2000" /* the primer's example */
+
+static const char *const HELP =
+    "  --tcp-only  hold only the TCP port (run a --udp-only server beside it)\n"
+    "  --udp-only  hold only the UDP port\n";
+
+/* Bind a socket of one type to the address. On failure, say so with the
+ * full story and return -1. Called for TCP first, then UDP. */
+static int bind_one(const struct addrinfo *ai, int socktype)
+{
+    const char *proto = addr_proto(socktype);
+    char where[ADDR_STRLEN];
+    struct sockaddr_storage got;
+    socklen_t len = sizeof got;
+    int fd, one = 1;
+
+    fd = socket(ai->ai_family, socktype, 0);
+    if (fd < 0) {
+        report_sys("socket", proto, ai->ai_addr, errno);
+        return -1;
+    }
+    /* Let a restarted server bind at once, even while old connections
+     * linger in TIME_WAIT (see socket(7)). It does NOT let two listeners
+     * share a port: the second bind below still fails. */
+    if (socktype == SOCK_STREAM)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+
+    /* THE LESSON: bind() claims this port number in one protocol's set. */
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        report_sys("bind", proto, ai->ai_addr, errno);
+        close(fd);
+        return -1;
+    }
+    /* listen() turns a TCP socket into one that accepts connections.
+     * UDP has no connections: a bound UDP socket just receives datagrams. */
+    if (socktype == SOCK_STREAM && listen(fd, SOMAXCONN) != 0) {
+        report_sys("listen", proto, ai->ai_addr, errno);
+        close(fd);
+        return -1;
+    }
+    /* getsockname() reports what we really got: with port 0, the port
+     * the kernel chose for us. */
+    if (getsockname(fd, (struct sockaddr *)&got, &len) != 0) {
+        report_sys("getsockname", proto, ai->ai_addr, errno);
+        close(fd);
+        return -1;
+    }
+    narrate("%s bound to %s", proto, addr_format((struct sockaddr *)&got, where, sizeof where));
+    return fd;
+}
+
+/* Ask for a port we already hold, in the same protocol: the kernel must
+ * refuse, which shows each protocol's port can have only one owner. */
+static void bind_again(const struct addrinfo *ai, int socktype)
+{
+    const char *proto = addr_proto(socktype);
+    int fd = socket(ai->ai_family, socktype, 0);
+
+    if (fd < 0)
+        return;
+    narrate("now a second %s socket asks for the same port:", proto);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0)
+        narrate_sys("bind", proto, ai->ai_addr, errno);
+    else
+        narrate("surprise: the second %s bind succeeded (the port is "
+                "shared on this system)", proto);
+    close(fd);
+}
+
+/* A TCP client connected: tell it who it is, as we see it, then close. */
+static int serve_tcp(int listener, struct drain_set *set)
+{
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    char who[ADDR_STRLEN], line[160];
+    int fd;
+
+    /* accept() hands us a NEW socket for this one client; the listener
+     * stays free for the next. The peer address is the client's address
+     * and its source port (usually chosen by the client's kernel). */
+    fd = accept(listener, (struct sockaddr *)&peer, &len);
+    if (fd < 0) {
+        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+            report_sys("accept", "tcp", NULL, errno);
+        return 0;
+    }
+    addr_format((struct sockaddr *)&peer, who, sizeof who);
+    snprintf(line, sizeof line, "same-port-server pid %ld: this is TCP; you are %s\n",
+             (long)getpid(), who);
+    /* MSG_DONTWAIT: never block on one slow client. One short line fits
+     * in any socket buffer, so a partial send would only mean a client
+     * that is already gone. */
+    if (send(fd, line, strlen(line), MSG_DONTWAIT) < 0)
+        report_sys("send", "tcp", (struct sockaddr *)&peer, errno);
+    narrate("tcp connection from %s: sent it one line", who);
+    /* End-of-file for the client after our line; drain_add closes later. */
+    shutdown(fd, SHUT_WR);
+    drain_add(set, fd);
+    return 1;
+}
+
+/* A UDP datagram arrived: reply to the address and port it came from. */
+static int serve_udp(int fd)
+{
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    char who[ADDR_STRLEN], line[160], buf[2048];
+    ssize_t got;
+
+    /* recvfrom() tells us the sender's address and source port: the only
+     * way to know where a reply should go, since UDP has no connection. */
+    got = recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&peer, &len);
+    if (got < 0)
+        return 0;
+    addr_format((struct sockaddr *)&peer, who, sizeof who);
+    snprintf(line, sizeof line, "same-port-server pid %ld: this is UDP; you are %s\n",
+             (long)getpid(), who);
+    /* The reply goes back to the sender's SOURCE port. */
+    if (sendto(fd, line, strlen(line), MSG_DONTWAIT, (struct sockaddr *)&peer, len) < 0)
+        report_sys("sendto", "udp", (struct sockaddr *)&peer, errno);
+    narrate("udp datagram of %zd bytes from %s: sent a reply", got, who);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    struct addrinfo *ai;
+    struct drain_set set;
+    struct sockaddr_storage got;
+    socklen_t gotlen = sizeof got;
+    int want_tcp = 1, want_udp = 1, tcp = -1, udp = -1, first, stop, i;
+    long served = 0;
+    char where[ADDR_STRLEN];
+    const char *why = NULL;
+
+    narrate_init(argv[0]);
+    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "[--tcp-only|--udp-only]", HELP);
+    for (i = 1; i < argc; i++) {
+        if (opts_take(&o, argc, argv, &i))
+            continue;
+        if (strcmp(argv[i], "--tcp-only") == 0)
+            want_udp = 0;
+        else if (strcmp(argv[i], "--udp-only") == 0)
+            want_tcp = 0;
+        else
+            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
+    }
+    if (!want_tcp && !want_udp)
+        opts_usage_error(&o, "--tcp-only and --udp-only exclude each other");
+    opts_finish(&o, want_tcp ? (want_udp ? NULL : "tcp") : "udp");
+
+    /* No -b: all interfaces of one family (IPv4, or IPv6 with -6). */
+    if (o.host == NULL && o.family == AF_UNSPEC)
+        o.family = AF_INET;
+    if (addr_resolve(o.host, o.port, o.family, want_tcp ? SOCK_STREAM : SOCK_DGRAM,
+                     1, &ai) != 0)
+        return EXIT_FAILED;
+    if (o.port == 0)
+        narrate("asking for port 0, which means 'kernel, choose a free port for me'");
+    else
+        narrate("asking for port %u, %s", o.port, port_class_range(o.port));
+
+    /* The first socket: TCP, or UDP alone with --udp-only. */
+    first = bind_one(ai, want_tcp ? SOCK_STREAM : SOCK_DGRAM);
+    if (first < 0) {
+        freeaddrinfo(ai);
+        return EXIT_FAILED;
+    }
+    if (o.port == 0) {
+        /* getsockname() tells which port the kernel chose. From now on we
+         * ask for that number, so the UDP socket gets the same one. */
+        getsockname(first, (struct sockaddr *)&got, &gotlen);
+        o.port = addr_port((struct sockaddr *)&got);
+        addr_set_port(ai->ai_addr, o.port);
+        kernel_narrate_chosen(o.port);
+    }
+    if (want_tcp)
+        tcp = first;
+    else
+        udp = first;
+    /* The second socket: UDP, on the same port number as the TCP one. */
+    if (want_tcp && want_udp) {
+        udp = bind_one(ai, SOCK_DGRAM);
+        if (udp < 0) {
+            close(tcp);
+            freeaddrinfo(ai);
+            return EXIT_FAILED;
+        }
+        narrate("both hold port %u at once: TCP and UDP keep separate sets of ports",
+                o.port);
+    }
+    bind_again(ai, want_tcp ? SOCK_STREAM : SOCK_DGRAM);
+
+    /* The readiness line: stable, with the real address and port. */
+    narrate("ready on %s (%s)", addr_format(ai->ai_addr, where, sizeof where),
+            tcp >= 0 && udp >= 0 ? "tcp+udp" : tcp >= 0 ? "tcp" : "udp");
+    freeaddrinfo(ai);
+
+    /* Serve both at once with poll(): whichever socket has something
+     * ready is handled, so no single client can hold up the others. */
+    stop = signals_install();
+    if (stop < 0 || drain_init(&set, 3) != 0) {
+        report_sys("pipe", "tcp", NULL, errno);
+        return EXIT_FAILED;
+    }
+    set.pfd[0].fd = stop;
+    set.pfd[1].fd = tcp;
+    set.pfd[2].fd = udp;
+    while (o.count == 0 || served < o.count) {
+        if (drain_poll(&set) < 0) {
+            if (errno == EINTR)
+                continue;
+            report_sys("poll", "tcp", NULL, errno);
+            break;
+        }
+        if (set.pfd[0].revents & POLLIN) {
+            why = signals_which(stop);
+            break;
+        }
+        if (tcp >= 0 && (set.pfd[1].revents & POLLIN)) {
+            served += serve_tcp(tcp, &set);
+        }
+        if (udp >= 0 && (set.pfd[2].revents & POLLIN) && (o.count == 0 || served < o.count)) {
+            served += serve_udp(udp);
+        }
+    }
+    if (why != NULL)
+        narrate("stopping on %s after %ld exchange%s", why, served, served == 1 ? "" : "s");
+    else
+        narrate("stopping after %ld exchange%s, as asked with -n", served,
+                served == 1 ? "" : "s");
+    drain_free(&set);
+    if (tcp >= 0)
+        close(tcp);
+    if (udp >= 0)
+        close(udp);
+    return EXIT_OK;
+}

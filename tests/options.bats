@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# The command line every program shares (common/options.c, common/port.c).
+load helpers
+
+# Every program of every demo, found the way the Makefile builds them.
+all_programs() {
+  local f
+  for f in "$BIN"/*-server "$BIN"/*-client; do printf '%s\n' "${f##*/}"; done
+}
+
+@test "bad ports are refused with exit 2 and the reason, by every program" {
+  local prog value
+  while read -r prog; do
+    for value in 65536 -1 abc "" " 80" 0x50 99999999999999999999 80x; do
+      run --separate-stderr "$BIN/$prog" -p "$value"
+      assert_failure 2
+      assert_stderr --partial "$prog: bad port '$value': "
+      assert_stderr --partial "usage: $prog "
+    done
+  done < <(all_programs)
+}
+
+@test "each bad port gets the reason that fits it" {
+  run --separate-stderr "$BIN/same-port-client" -p 65536
+  assert_stderr --partial "out of range: ports are 16-bit numbers 0-65535 (65536 would wrap to 0 in 16 bits, and port 0 means 'let the kernel choose')"
+  run --separate-stderr "$BIN/same-port-client" -p 99999999999999999999
+  assert_stderr --partial "out of range"
+  run --separate-stderr "$BIN/same-port-client" -p -1
+  assert_stderr --partial "signed: ports are 0-65535, with no sign"
+  run --separate-stderr "$BIN/same-port-client" -p ""
+  assert_stderr --partial "empty"
+  run --separate-stderr "$BIN/same-port-client" -p " 80"
+  assert_stderr --partial "starts with white space"
+  run --separate-stderr "$BIN/same-port-client" -p 0x50
+  assert_stderr --partial "hexadecimal is not accepted"
+  run --separate-stderr "$BIN/same-port-client" -p abc
+  assert_stderr --partial "no service of that name for tcp or udp in /etc/services"
+}
+
+@test "the edges 0 and 65535 are accepted as ports" {
+  run --separate-stderr "$BIN/same-port-client" -t 200 -p 65535
+  refute [ "$status" -eq 2 ]
+  assert_line "tcp: connecting to 127.0.0.1:65535"
+  run --separate-stderr "$BIN/same-port-client" -t 200 -p 0
+  refute [ "$status" -eq 2 ]
+  assert_line "tcp: connecting to 127.0.0.1:0"
+}
+
+@test "a service name is looked up in /etc/services" {
+  grep -qE '^telnet[[:space:]]+23/tcp' /etc/services 2>/dev/null || skip "no telnet 23/tcp in /etc/services"
+  run --separate-stderr "$BIN/same-port-client" -t 200 -p telnet
+  refute [ "$status" -eq 2 ]
+  assert_line "tcp: connecting to 127.0.0.1:23"
+}
+
+@test "service names are registered per protocol: cisco-sccp is 2000/tcp only" {
+  grep -qE '^cisco-sccp[[:space:]]+2000/tcp' /etc/services 2>/dev/null || skip "no cisco-sccp 2000/tcp in /etc/services"
+  ! grep -qE '^cisco-sccp[[:space:]]+[0-9]+/udp' /etc/services || skip "this /etc/services has cisco-sccp for udp"
+  run --separate-stderr "$BIN/same-port-server" --udp-only -p cisco-sccp
+  assert_failure 2
+  assert_stderr --partial "bad port 'cisco-sccp': no service of that name for udp in /etc/services"
+}
+
+@test "-h prints the usage on stdout and exits 0, for every program" {
+  local prog
+  while read -r prog; do
+    run --separate-stderr "$BIN/$prog" -h
+    assert_success
+    assert_line --index 0 --partial "usage: $prog "
+    assert_equal "$stderr" ""
+  done < <(all_programs)
+}
+
+@test "bad usage exits 2 with a message and the usage on stderr" {
+  local args
+  while IFS='|' read -r prog args want; do
+    eval "set -- $args"
+    run --separate-stderr "$BIN/$prog" "$@"
+    assert_failure 2
+    assert_stderr --partial "$prog: $want"
+    assert_stderr --partial "usage: $prog "
+    assert_output ""
+  done <<'TABLE'
+same-port-server|--bogus|unknown argument '--bogus'
+same-port-server|-p|option -p needs a value
+same-port-server|-b|option -b needs a value
+same-port-server|-b ''|empty bind address
+same-port-server|-n 0|bad value '0' for -n
+same-port-server|-n abc|bad value 'abc' for -n
+same-port-server|-n -3|bad value '-3' for -n
+same-port-server|--tcp-only --udp-only|--tcp-only and --udp-only exclude each other
+same-port-server|extra|unknown argument 'extra'
+same-port-client|--bogus|unknown argument '--bogus'
+same-port-client|-t 0|bad value '0' for -t
+same-port-client|-t 1s|bad value '1s' for -t
+same-port-client|''|empty host
+same-port-client|host1 host2|unknown argument 'host2'
+TABLE
+}
+
+@test "an address that is not this machine's cannot be bound: EADDRNOTAVAIL explained" {
+  # 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to a real host.
+  run --separate-stderr "$BIN/same-port-server" -p 0 -b 192.0.2.1
+  assert_failure 1
+  assert_stderr --partial "same-port-server: bind(tcp 192.0.2.1:0): EADDRNOTAVAIL (Cannot assign requested address)"
+  assert_stderr --partial "why: that address does not belong to this machine"
+}

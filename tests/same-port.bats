@@ -1,0 +1,145 @@
+#!/usr/bin/env bats
+# The same-port demo: TCP port P and UDP port P are two different ports.
+load helpers
+
+@test "TCP and UDP can both bind port P at the same time" {
+  start_server same-port-server -p 0 -b 127.0.0.1
+  run server_log
+  assert_line "tcp bound to 127.0.0.1:$server_port"
+  assert_line "udp bound to 127.0.0.1:$server_port"
+  assert_line "ready on 127.0.0.1:$server_port (tcp+udp)"
+}
+
+@test "the kernel lists both sockets on port P (ss)" {
+  command -v ss >/dev/null || skip "ss (iproute2) is not installed"
+  start_server same-port-server -p 0 -b 127.0.0.1
+  run ss -Htuln "sport = :$server_port"
+  assert_success
+  assert_line --regexp "^tcp +LISTEN .*127\.0\.0\.1:$server_port "
+  assert_line --regexp "^udp +UNCONN .*127\.0\.0\.1:$server_port "
+}
+
+@test "a second TCP socket on port P gets EADDRINUSE" {
+  start_server same-port-server -p 0 -b 127.0.0.1
+  run server_log
+  assert_line "same-port-server: bind(tcp 127.0.0.1:$server_port): EADDRINUSE (Address already in use)"
+  assert_line --partial "same-port-server: why: another socket already holds this TCP port"
+}
+
+@test "port 0: the kernel's choice lies in the range read from /proc" {
+  [ -r /proc/sys/net/ipv4/ip_local_port_range ] || skip "no /proc/sys/net/ipv4 here"
+  read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
+  start_server same-port-server -p 0 -b 127.0.0.1
+  run server_log
+  assert_line "the kernel chose port $server_port, from its range $lo-$hi (read from /proc/sys/net/ipv4/ip_local_port_range)"
+  [ "$server_port" -ge "$lo" ] && [ "$server_port" -le "$hi" ]
+}
+
+@test "the client gets a TCP reply and a UDP reply naming its own source port" {
+  start_server same-port-server -p 0 -b 127.0.0.1
+  run --separate-stderr "$BIN/same-port-client" -p "$server_port" 127.0.0.1
+  assert_success
+  assert_line --regexp "^tcp reply: same-port-server pid $server_pid: this is TCP; you are 127\.0\.0\.1:[0-9]+$"
+  assert_line --regexp "^udp reply: same-port-server pid $server_pid: this is UDP; you are 127\.0\.0\.1:[0-9]+$"
+  assert_line "both answered on port $server_port: one number, two protocols, two sockets"
+  # The port the server saw is the port the client's kernel gave it.
+  tcp_end=$(sed -n 's/^tcp: our end is \([^ ]*\) .*/\1/p' <<<"$output")
+  udp_end=$(sed -n 's/^udp: our end is \([^ ]*\) .*/\1/p' <<<"$output")
+  assert_line --partial "this is TCP; you are $tcp_end"
+  assert_line --partial "this is UDP; you are $udp_end"
+  server_expect "^tcp connection from $tcp_end: sent it one line$"
+  server_expect "^udp datagram of [0-9]+ bytes from $udp_end: sent a reply$"
+}
+
+@test "two processes: one holds TCP P, another holds UDP P" {
+  start_server --as tcp same-port-server --tcp-only -p 0 -b 127.0.0.1
+  start_server --as udp same-port-server --udp-only -p "$tcp_port" -b 127.0.0.1
+  assert_equal "$udp_port" "$tcp_port"
+  run --separate-stderr "$BIN/same-port-client" -p "$tcp_port"
+  assert_success
+  assert_line --partial "tcp reply: same-port-server pid $tcp_pid: this is TCP"
+  assert_line --partial "udp reply: same-port-server pid $udp_pid: this is UDP"
+  [ "$tcp_pid" != "$udp_pid" ]
+}
+
+@test "a third process cannot take TCP P: exit 1 with EADDRINUSE explained" {
+  start_server --as tcp same-port-server --tcp-only -p 0 -b 127.0.0.1
+  run --separate-stderr "$BIN/same-port-server" --tcp-only -p "$tcp_port" -b 127.0.0.1
+  assert_failure 1
+  assert_stderr --partial "same-port-server: bind(tcp 127.0.0.1:$tcp_port): EADDRINUSE (Address already in use)"
+  assert_stderr --partial "same-port-server: why: another socket already holds this TCP port"
+}
+
+@test "with no server, TCP is refused and UDP is refused or times out, explained" {
+  find_free_port
+  run --separate-stderr "$BIN/same-port-client" -t 1000 -p "$free_port"
+  assert_failure 1
+  assert_stderr --partial "same-port-client: connect(tcp 127.0.0.1:$free_port): ECONNREFUSED (Connection refused)"
+  assert_stderr --partial "why: nothing listens on that TCP port"
+  assert_stderr --regexp "same-port-client: recv\(udp 127\.0\.0\.1:$free_port\): (ECONNREFUSED \(Connection refused\)|ETIMEDOUT \(no reply in time\))"
+  assert_stderr --regexp "why: (nothing listens on that UDP port|no reply came)"
+  assert_line "answers on port $free_port: tcp no, udp no"
+}
+
+@test "an idle TCP client does not delay another client" {
+  start_server same-port-server -p 0 -b 127.0.0.1
+  # Two clients that connect and then do nothing, one having sent half a line.
+  exec {idle1}<>"/dev/tcp/127.0.0.1/$server_port"
+  exec {idle2}<>"/dev/tcp/127.0.0.1/$server_port"
+  printf 'half a line' >&"$idle2"
+  run --separate-stderr "$BIN/same-port-client" -t 1000 -p "$server_port"
+  exec {idle1}<&- {idle2}<&-
+  assert_success
+  assert_line --partial "this is TCP"
+  assert_line --partial "this is UDP"
+}
+
+@test "a client that sends data first still gets its whole reply" {
+  start_server same-port-server -p 0 -b 127.0.0.1
+  exec {conn}<>"/dev/tcp/127.0.0.1/$server_port"
+  printf 'some bytes the server never asked for\n' >&"$conn"
+  IFS= read -r -t 5 -u "$conn" reply
+  exec {conn}<&-
+  [[ $reply == "same-port-server pid $server_pid: this is TCP; you are 127.0.0.1:"* ]]
+}
+
+@test "nc works as a client, over TCP and over UDP" {
+  command -v nc >/dev/null || skip "nc is not installed (apt-get install netcat-openbsd)"
+  start_server same-port-server -p 0 -b 127.0.0.1
+  run nc -w 2 127.0.0.1 "$server_port" </dev/null
+  assert_output --regexp "^same-port-server pid $server_pid: this is TCP; you are 127\.0\.0\.1:[0-9]+$"
+  run bash -c "printf 'hi\n' | nc -u -w 1 127.0.0.1 $server_port"
+  assert_output --regexp "^same-port-server pid $server_pid: this is UDP; you are 127\.0\.0\.1:[0-9]+$"
+}
+
+@test "over IPv6, addresses are written [::1]:port" {
+  has_ipv6_loopback || skip "IPv6 is disabled on this machine"
+  start_server same-port-server -6 -p 0 -b ::1
+  assert_equal "$server_addr" "[::1]"
+  run --separate-stderr "$BIN/same-port-client" -6 -p "$server_port" ::1
+  assert_success
+  assert_line --regexp "^tcp reply: .*this is TCP; you are \[::1\]:[0-9]+$"
+  assert_line --regexp "^udp reply: .*this is UDP; you are \[::1\]:[0-9]+$"
+}
+
+@test "-n COUNT: the server stops by itself after COUNT exchanges" {
+  start_server same-port-server -p 0 -b 127.0.0.1 -n 2
+  run --separate-stderr "$BIN/same-port-client" -p "$server_port"
+  assert_success
+  server_expect "^stopping after 2 exchanges, as asked with -n$"
+  stop_server
+  assert_equal "$server_status" 0
+}
+
+@test "SIGTERM and SIGINT stop the server cleanly with a closing line" {
+  start_server same-port-server -p 0 -b 127.0.0.1
+  stop_server
+  assert_equal "$server_status" 0
+  run server_log
+  assert_line "stopping on SIGTERM after 0 exchanges"
+  start_server --as int same-port-server -p 0 -b 127.0.0.1
+  kill -INT "$int_pid"
+  server_expect --as int "^stopping on SIGINT after 0 exchanges$"
+  stop_server --as int
+  assert_equal "$int_status" 0
+}
