@@ -4,6 +4,7 @@
 #   make test         run the Bats suite (fetches pinned bats-support/bats-assert if missing)
 #   make check        build with AddressSanitizer + UBSan into build/check/ and run the suite there
 #   make demo         the guided tour (make demo DEMO=same-port for one lesson)
+#   make lint         shellcheck every script
 #   make clean        remove bin/ and build/
 #   CC=clang make     any C11 compiler with gcc-style flags works
 
@@ -25,7 +26,7 @@ LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libportlab.a
 
-.PHONY: all test check demo clean bats-deps
+.PHONY: all test check demo lint clean
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -54,7 +55,13 @@ check:
 	@PORTLAB_BIN=$(CURDIR)/build/check/bin tests/run-bats tests
 
 demo: all
-	@tests/tour $(DEMO)
+	@demos/tour.sh $(DEMO)
+
+SCRIPTS := .ci/run demos/tour.sh tests/run-bats tests/lib/procs.bash
+lint:
+	shellcheck -x $(SCRIPTS)
+	shellcheck -x -s bash tests/helpers.bash demos/*/tour.sh
+	@for f in tests/*.bats; do shellcheck -x -s bash -e SC2030,SC2031,SC2034,SC2154 "$$f" || exit 1; done
 
 clean:
 	rm -rf bin build

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# demos/tour.sh [DEMO] - the guided tour that `make demo` runs.
+#
+# Runs each demo's lesson (demos/<name>/tour.sh) in lesson order, on
+# loopback, with ports the kernel chooses - so it never collides with
+# anything, even with another tour running. Server and client lines are
+# shown as they happen, labelled. Colour only on a terminal, never with
+# NO_COLOR set. Every server is stopped at the end, on error, or on Ctrl-C.
+#   make demo                   every lesson
+#   make demo DEMO=same-port    one lesson
+set -eu
+
+LESSONS=(same-port) # lesson order; each has demos/<name>/tour.sh
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${PORTLAB_BIN:-$root/bin}
+PROC_DIR=$(mktemp -d "${TMPDIR:-/tmp}/portlab-tour.XXXXXX")
+# shellcheck source=tests/lib/procs.bash
+source "$root/tests/lib/procs.bash"
+
+finish() {
+  proc_stop_all >/dev/null 2>&1 || true
+  rm -rf "$PROC_DIR"
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+  bold=$'\e[1m' dim=$'\e[2m' cyan=$'\e[36m' yellow=$'\e[33m' off=$'\e[0m'
+else
+  bold='' dim='' cyan='' yellow='' off=''
+fi
+
+# The tour's own words, then program output labelled by who printed it.
+lesson() { printf '\n%s== %s ==%s\n' "$bold" "$*" "$off"; }
+say() { printf '%s%s%s\n' "$dim" "$*" "$off"; }
+proc_on_line() { printf '  %s%-8s|%s %s\n' "$cyan" "$1" "$off" "$2"; }
+
+# server LABEL PROGRAM ARGS...: start it, show its lines up to "ready on";
+# sets LABEL_port.
+server() {
+  local label=$1 prog=$2
+  shift 2
+  printf '  %s%-8s$%s %s %s\n' "$cyan" "$label" "$off" "$prog" "$*"
+  proc_start "$label" "$BIN/$prog" "$@"
+  proc_expect "$label" '^ready on ' || { say "$prog did not start:"; cat "$PROC_DIR/$label/err"; exit 1; }
+  local addr=${proc_line#ready on }
+  addr=${addr%% *}
+  printf -v "${label}_port" %s "${addr##*:}"
+}
+
+# server_says LABEL REGEX: show the server's lines until one matches.
+server_says() {
+  proc_expect "$1" "$2" || { say "(the $1 did not say /$2/ in time)"; exit 1; }
+}
+
+# client [--fails] PROGRAM ARGS...: run it in the foreground, labelled;
+# it must succeed, or with --fails exit 1 (the lesson is the failure).
+client() {
+  local want=0 status=0
+  if [ "$1" = --fails ]; then want=1; shift; fi
+  printf '  %s%-8s$%s %s\n' "$yellow" client "$off" "$*"
+  "$BIN/$1" "${@:2}" 2>&1 | while IFS= read -r line; do
+    printf '  %s%-8s|%s %s\n' "$yellow" client "$off" "$line"
+  done
+  status=${PIPESTATUS[0]}
+  [ "$status" -eq "$want" ] || { say "(the client exited $status, not $want)"; exit 1; }
+}
+
+# stop LABEL: SIGTERM, and show its closing lines.
+stop() {
+  printf '  %s%-8s$%s kill -TERM (Ctrl-C does the same)\n' "$cyan" "$1" "$off"
+  proc_stop "$1"
+  local s=${1}_status
+  [ "${!s}" -eq 0 ] || { say "(the $1 exited ${!s})"; exit 1; }
+}
+
+if [ $# -gt 0 ] && [ -n "$1" ]; then
+  [ -f "$root/demos/$1/tour.sh" ] || { echo "tour: no lesson '$1' (lessons: ${LESSONS[*]})" >&2; exit 2; }
+  LESSONS=("$1")
+fi
+[ -x "$BIN/same-port-server" ] || { echo "tour: build first (make)" >&2; exit 1; }
+
+for name in "${LESSONS[@]}"; do
+  # shellcheck source=/dev/null
+  source "$root/demos/$name/tour.sh"
+done
+printf '\n%sTour over: every server stopped.%s\n' "$bold" "$off"

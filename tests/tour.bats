@@ -1,0 +1,48 @@
+#!/usr/bin/env bats
+# The guided tour (make demo): runs every lesson, leaves nothing behind.
+load helpers
+
+TOUR=$BATS_TEST_DIRNAME/../demos/tour.sh
+
+# Servers started from $BIN that are still running (none should be).
+leftovers() { pgrep -f -- "^$BIN/[a-z-]+-server" || true; }
+
+@test "the tour runs every lesson to the end and stops every server" {
+  run --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
+  assert_success
+  assert_line "== same-port: TCP port P and UDP port P are two different ports =="
+  assert_line --regexp "^  server +\| ready on 127\.0\.0\.1:[0-9]+ \(tcp\+udp\)$"
+  assert_line --regexp "^  client +\| both answered on port [0-9]+: one number, two protocols, two sockets$"
+  assert_line "Tour over: every server stopped."
+  refute_output --partial $'\e['
+  assert_equal "$(leftovers)" ""
+}
+
+@test "make demo DEMO=name runs one lesson; an unknown name exits 2" {
+  run --separate-stderr env PORTLAB_BIN="$BIN" "$TOUR" same-port
+  assert_success
+  assert_line --partial "== same-port:"
+  run --separate-stderr env PORTLAB_BIN="$BIN" "$TOUR" no-such-lesson
+  assert_failure 2
+  assert_stderr --partial "tour: no lesson 'no-such-lesson'"
+}
+
+@test "two tours at once both pass (kernel-chosen ports never collide)" {
+  PROC_WAIT_SECONDS=20
+  proc_start tour1 env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
+  proc_start tour2 env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
+  proc_expect tour1 '^Tour over'
+  proc_expect tour2 '^Tour over'
+  proc_stop tour1
+  proc_stop tour2
+  assert_equal "$tour1_status" 0
+  assert_equal "$tour2_status" 0
+}
+
+@test "a tour stopped halfway leaves no server behind" {
+  proc_start tour env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
+  proc_expect tour 'ready on '
+  proc_stop tour
+  assert_equal "$tour_status" 143
+  assert_equal "$(leftovers)" ""
+}
