@@ -8,6 +8,7 @@
  *   narrate.h  the story on stdout, errors with errno names on stderr
  *   options.h  -p PORT, -b ADDRESS, HOST, -4/-6, -n, -t, -h
  *   kernel.h   facts the kernel decides, read from /proc
+ *   serve.h    the server loop: poll(), accept(), recvfrom(), the reply
  *   signals.h  clean exit on Ctrl-C and SIGTERM; SIGPIPE ignored
  *   drain.h    closing a served TCP connection without losing the reply
  *   wait.h     bounded waits: non-blocking connect and replies with a timeout
@@ -21,6 +22,7 @@
 #include "narrate.h"
 #include "options.h"
 #include "port.h"
+#include "serve.h"
 #include "signals.h"
 #include "wait.h"
 

@@ -105,72 +105,30 @@ static void bind_again(const struct addrinfo *ai, int socktype)
     close(fd);
 }
 
-/* A TCP client connected: tell it who it is, as we see it, then close. */
-static int serve_tcp(int listener, struct drain_set *set)
+/* Each client gets one line: which protocol carried it, which process
+ * answered, and the client's address and source port as we saw them. */
+static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx)
 {
-    struct sockaddr_storage peer;
-    socklen_t len = sizeof peer;
-    char who[ADDR_STRLEN], line[160];
-    int fd;
+    char who[ADDR_STRLEN];
 
-    /* accept() hands us a NEW socket for this one client; the listener
-     * stays free for the next. The peer address is the client's address
-     * and its source port (usually chosen by the client's kernel). */
-    fd = accept(listener, (struct sockaddr *)&peer, &len);
-    if (fd < 0) {
-        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-            report_sys("accept", "tcp", NULL, errno);
-        return 0;
-    }
-    addr_format((struct sockaddr *)&peer, who, sizeof who);
-    snprintf(line, sizeof line, "same-port-server pid %ld: this is TCP; you are %s\n",
-             (long)getpid(), who);
-    /* MSG_DONTWAIT: never block on one slow client. One short line fits
-     * in any socket buffer, so a partial send would only mean a client
-     * that is already gone. */
-    if (send(fd, line, strlen(line), MSG_DONTWAIT) < 0)
-        report_sys("send", "tcp", (struct sockaddr *)&peer, errno);
-    narrate("tcp connection from %s: sent it one line", who);
-    /* End-of-file for the client after our line; drain_add closes later. */
-    shutdown(fd, SHUT_WR);
-    drain_add(set, fd);
-    return 1;
-}
-
-/* A UDP datagram arrived: reply to the address and port it came from. */
-static int serve_udp(int fd)
-{
-    struct sockaddr_storage peer;
-    socklen_t len = sizeof peer;
-    char who[ADDR_STRLEN], line[160], buf[2048];
-    ssize_t got;
-
-    /* recvfrom() tells us the sender's address and source port: the only
-     * way to know where a reply should go, since UDP has no connection. */
-    got = recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&peer, &len);
-    if (got < 0)
-        return 0;
-    addr_format((struct sockaddr *)&peer, who, sizeof who);
-    snprintf(line, sizeof line, "same-port-server pid %ld: this is UDP; you are %s\n",
-             (long)getpid(), who);
-    /* The reply goes back to the sender's SOURCE port. */
-    if (sendto(fd, line, strlen(line), MSG_DONTWAIT, (struct sockaddr *)&peer, len) < 0)
-        report_sys("sendto", "udp", (struct sockaddr *)&peer, errno);
-    narrate("udp datagram of %zd bytes from %s: sent a reply", got, who);
-    return 1;
+    (void)ctx;
+    addr_format(ev->peer, who, sizeof who);
+    snprintf(line, cap, "same-port-server pid %ld: this is %s; you are %s\n",
+             (long)getpid(), strcmp(ev->proto, "tcp") == 0 ? "TCP" : "UDP", who);
+    if (ev->data == NULL)
+        narrate("tcp connection from %s: sent it one line", who);
+    else
+        narrate("udp datagram of %zu bytes from %s: sent a reply", ev->len, who);
 }
 
 int main(int argc, char **argv)
 {
     struct opts o;
     struct addrinfo *ai;
-    struct drain_set set;
     struct sockaddr_storage got;
     socklen_t gotlen = sizeof got;
-    int want_tcp = 1, want_udp = 1, tcp = -1, udp = -1, first, stop, i;
-    long served = 0;
+    int want_tcp = 1, want_udp = 1, tcp = -1, udp = -1, first, rc, i;
     char where[ADDR_STRLEN];
-    const char *why = NULL;
 
     narrate_init(argv[0]);
     opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "[--tcp-only|--udp-only]", HELP);
@@ -235,43 +193,12 @@ int main(int argc, char **argv)
             tcp >= 0 && udp >= 0 ? "tcp+udp" : tcp >= 0 ? "tcp" : "udp");
     freeaddrinfo(ai);
 
-    /* Serve both at once with poll(): whichever socket has something
-     * ready is handled, so no single client can hold up the others. */
-    stop = signals_install();
-    if (stop < 0 || drain_init(&set, 3) != 0) {
-        report_sys("pipe", "tcp", NULL, errno);
-        return EXIT_FAILED;
-    }
-    set.pfd[0].fd = stop;
-    set.pfd[1].fd = tcp;
-    set.pfd[2].fd = udp;
-    while (o.count == 0 || served < o.count) {
-        if (drain_poll(&set) < 0) {
-            if (errno == EINTR)
-                continue;
-            report_sys("poll", "tcp", NULL, errno);
-            break;
-        }
-        if (set.pfd[0].revents & POLLIN) {
-            why = signals_which(stop);
-            break;
-        }
-        if (tcp >= 0 && (set.pfd[1].revents & POLLIN)) {
-            served += serve_tcp(tcp, &set);
-        }
-        if (udp >= 0 && (set.pfd[2].revents & POLLIN) && (o.count == 0 || served < o.count)) {
-            served += serve_udp(udp);
-        }
-    }
-    if (why != NULL)
-        narrate("stopping on %s after %ld exchange%s", why, served, served == 1 ? "" : "s");
-    else
-        narrate("stopping after %ld exchange%s, as asked with -n", served,
-                served == 1 ? "" : "s");
-    drain_free(&set);
+    /* Serve both at once (common/serve.c): one poll() loop, so no single
+     * client can hold up the others. */
+    rc = serve_run(tcp, udp, o.count, reply, NULL);
     if (tcp >= 0)
         close(tcp);
     if (udp >= 0)
         close(udp);
-    return EXIT_OK;
+    return rc;
 }

@@ -1,0 +1,116 @@
+/* serve.c - the shared server loop. See serve.h. */
+#include "serve.h"
+#include "addr.h"
+#include "drain.h"
+#include "narrate.h"
+#include "signals.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#define REPLY_MAX 512
+#define DATAGRAM_MAX 65536 /* the largest UDP payload is 65,507 (IPv4) */
+
+/* One TCP client: accept, reply, hand over to the drain set. */
+static int serve_tcp(int listener, struct drain_set *set, serve_reply_fn reply, void *ctx)
+{
+    struct sockaddr_storage peer, local;
+    socklen_t plen = sizeof peer, llen = sizeof local;
+    struct serve_event ev;
+    char line[REPLY_MAX];
+    int fd;
+
+    /* accept() gives a NEW socket for this client; the listener stays
+     * free for the next. peer = the client's address and source port. */
+    fd = accept(listener, (struct sockaddr *)&peer, &plen);
+    if (fd < 0) {
+        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+            report_sys("accept", "tcp", NULL, errno);
+        return 0;
+    }
+    getsockname(fd, (struct sockaddr *)&local, &llen);
+    ev.proto = "tcp";
+    ev.peer = (struct sockaddr *)&peer;
+    ev.local = (struct sockaddr *)&local;
+    ev.data = NULL;
+    ev.len = 0;
+    line[0] = '\0';
+    reply(&ev, line, sizeof line, ctx);
+    /* MSG_DONTWAIT: never block on one client. MSG_NOSIGNAL is not
+     * POSIX-2008 everywhere, so SIGPIPE is ignored instead (signals.h). */
+    if (send(fd, line, strlen(line), MSG_DONTWAIT) < 0)
+        report_sys("send", "tcp", ev.peer, errno);
+    /* The client reads end-of-file after our line; drain.h closes later. */
+    shutdown(fd, SHUT_WR);
+    drain_add(set, fd);
+    return 1;
+}
+
+/* One UDP datagram: reply to the address and port it came from. */
+static int serve_udp(int fd, serve_reply_fn reply, void *ctx)
+{
+    static char buf[DATAGRAM_MAX];
+    struct sockaddr_storage peer, local;
+    socklen_t plen = sizeof peer, llen = sizeof local;
+    struct serve_event ev;
+    char line[REPLY_MAX];
+    ssize_t got;
+
+    /* recvfrom() says who sent the datagram: UDP has no connection, so
+     * this is the only way to know where the reply must go. */
+    got = recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&peer, &plen);
+    if (got < 0)
+        return 0;
+    getsockname(fd, (struct sockaddr *)&local, &llen);
+    ev.proto = "udp";
+    ev.peer = (struct sockaddr *)&peer;
+    ev.local = (struct sockaddr *)&local;
+    ev.data = buf;
+    ev.len = (size_t)got;
+    line[0] = '\0';
+    reply(&ev, line, sizeof line, ctx);
+    if (sendto(fd, line, strlen(line), MSG_DONTWAIT, (struct sockaddr *)&peer, plen) < 0)
+        report_sys("sendto", "udp", ev.peer, errno);
+    return 1;
+}
+
+int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx)
+{
+    struct drain_set set;
+    const char *why = NULL;
+    long served = 0;
+    int stop = signals_install(), rc = EXIT_OK;
+
+    if (stop < 0 || drain_init(&set, 3) != 0) {
+        report_sys("pipe", "tcp", NULL, errno);
+        return EXIT_FAILED;
+    }
+    set.pfd[0].fd = stop;
+    set.pfd[1].fd = tcp;
+    set.pfd[2].fd = udp;
+    while (count == 0 || served < count) {
+        if (drain_poll(&set) < 0) {
+            if (errno == EINTR)
+                continue;
+            report_sys("poll", "tcp", NULL, errno);
+            rc = EXIT_FAILED;
+            break;
+        }
+        if (set.pfd[0].revents & POLLIN) {
+            why = signals_which(stop);
+            break;
+        }
+        if (tcp >= 0 && (set.pfd[1].revents & POLLIN))
+            served += serve_tcp(tcp, &set, reply, ctx);
+        if (udp >= 0 && (set.pfd[2].revents & POLLIN) && (count == 0 || served < count))
+            served += serve_udp(udp, reply, ctx);
+    }
+    if (why != NULL)
+        narrate("stopping on %s after %ld exchange%s", why, served, served == 1 ? "" : "s");
+    else if (rc == EXIT_OK)
+        narrate("stopping after %ld exchange%s, as asked with -n", served,
+                served == 1 ? "" : "s");
+    drain_free(&set);
+    return rc;
+}

@@ -1,0 +1,37 @@
+/* serve.h - the loop every demo server runs once its ports are bound.
+ *
+ * One thread, one poll(2): whichever socket has something ready is
+ * handled, so no client - idle, slow or hostile - can hold up another.
+ *   TCP: accept() the connection, send the demo's one-line reply, shut
+ *        down our side, and let drain.h close it gracefully.
+ *   UDP: recvfrom() a datagram, sendto() the demo's reply back to the
+ *        sender's address and SOURCE port.
+ * It stops on SIGINT/SIGTERM or after `count` exchanges, with a closing
+ * line, and returns the exit code.
+ * The demo decides what a reply says: serve_reply_fn writes it (and may
+ * narrate what it saw).
+ */
+#ifndef PORTLAB_SERVE_H
+#define PORTLAB_SERVE_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+/* What arrived: one TCP connection, or one UDP datagram. */
+struct serve_event {
+    const char *proto;            /* "tcp" or "udp" */
+    const struct sockaddr *peer;  /* the client's address and source port */
+    const struct sockaddr *local; /* our address and port it reached */
+    const char *data;             /* UDP: the datagram; TCP: NULL */
+    size_t len;                   /* its length */
+};
+
+/* Write the reply line (with its newline) into reply[0..cap-1]. */
+typedef void (*serve_reply_fn)(const struct serve_event *ev, char *reply,
+                               size_t cap, void *ctx);
+
+/* Serve until stopped; tcp or udp may be -1. count 0 = no limit.
+ * Returns EXIT_OK, or EXIT_FAILED if the loop itself failed. */
+int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx);
+
+#endif
