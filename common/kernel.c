@@ -3,6 +3,7 @@
 #include "narrate.h"
 
 #include <stdio.h>
+#include <string.h>
 
 struct kernel_fact kernel_read_fact(const char *path, int count)
 {
@@ -41,4 +42,25 @@ void kernel_narrate_chosen(unsigned port)
                 port, range.value[0], range.value[1], range.source);
     else
         narrate("the kernel chose port %u (its range is %s)", port, range.source);
+}
+
+struct kernel_fact kernel_has_capability(int bit)
+{
+    struct kernel_fact f = {0, {0, 0}, "unknown on this system"};
+    char line[256];
+    unsigned long long mask;
+    FILE *fp = fopen("/proc/self/status", "r");
+
+    if (fp == NULL)
+        return f;
+    while (fgets(line, sizeof line, fp) != NULL) {
+        if (strncmp(line, "CapEff:", 7) == 0 && sscanf(line + 7, "%llx", &mask) == 1) {
+            f.known = 1;
+            f.value[0] = (long)((mask >> bit) & 1);
+            f.source = "CapEff in /proc/self/status";
+            break;
+        }
+    }
+    fclose(fp);
+    return f;
 }

@@ -24,6 +24,13 @@ struct kernel_fact kernel_local_port_range(void);
  * net.ipv4.ip_unprivileged_port_start, one number. */
 struct kernel_fact kernel_unprivileged_port_start(void);
 
+/* Whether this process holds a capability in its effective set, read
+ * from CapEff in /proc/self/status (capabilities(7)); bit is its number,
+ * e.g. 10 for CAP_NET_BIND_SERVICE. value[0] is 1 or 0. */
+struct kernel_fact kernel_has_capability(int bit);
+
+#define CAP_NET_BIND_SERVICE_BIT 10
+
 /* Narrate "the kernel chose port P, from its range LO-HI (read from ...)"
  * after a bind() or sendto() asked for port 0. */
 void kernel_narrate_chosen(unsigned port);

@@ -1,6 +1,7 @@
 /* narrate.c - narration, errno names and error reports. See narrate.h. */
 #include "narrate.h"
 #include "addr.h"
+#include "privilege.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -9,12 +10,14 @@
 #include <string.h>
 
 static const char *progname = "portlab";
+static const char *progpath = "portlab";
 
 void narrate_init(const char *argv0)
 {
     const char *slash;
 
     if (argv0 != NULL && argv0[0] != '\0') {
+        progpath = argv0;
         slash = strrchr(argv0, '/');
         progname = slash != NULL ? slash + 1 : argv0;
     }
@@ -25,6 +28,11 @@ void narrate_init(const char *argv0)
 const char *program_name(void)
 {
     return progname;
+}
+
+const char *program_path(void)
+{
+    return progpath;
 }
 
 void narrate(const char *fmt, ...)
@@ -90,11 +98,7 @@ const char *explain(const char *call, const char *proto, int err)
     int is_udp = proto != NULL && strcmp(proto, "udp") == 0;
 
     switch (err) {
-    case EACCES:
-        if (strcmp(call, "bind") == 0)
-            return "ports below the kernel's unprivileged threshold (1024 by "
-                   "default) need privilege to bind: run as root, grant "
-                   "CAP_NET_BIND_SERVICE, or pick a higher port";
+    case EACCES: /* for bind(), privilege_explain_eacces() says more */
         return "permission denied by the kernel or a firewall rule";
     case EADDRINUSE:
         if (strcmp(call, "bind") == 0)
@@ -152,7 +156,9 @@ static void write_sys(FILE *out, const char *call, const char *proto,
     else
         fprintf(out, "%s: %s(%s): %s (%s)\n", progname, call, proto,
                 errno_name(err), text);
-    if (why != NULL)
+    if (err == EACCES && strcmp(call, "bind") == 0 && sa != NULL)
+        privilege_explain_eacces(out, addr_port(sa));
+    else if (why != NULL)
         fprintf(out, "%s: why: %s\n", progname, why);
 }
 

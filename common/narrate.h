@@ -30,6 +30,9 @@ void narrate_init(const char *argv0);
 /* The program's name, as used at the start of every error line. */
 const char *program_name(void);
 
+/* The program as it was started (argv[0]), e.g. bin/privileged-server. */
+const char *program_path(void);
+
 /* One line of narration on stdout (the newline is added). */
 void narrate(const char *fmt, ...) PRINTF_LIKE(1, 2);
 

@@ -1,5 +1,6 @@
 /* port.c - strict port parsing and IANA port classes. See port.h. */
 #include "port.h"
+#include "narrate.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -99,8 +100,16 @@ const char *port_class(unsigned port)
 const char *port_class_range(unsigned port)
 {
     if (port <= 1023)
-        return "a system (well-known) port, 0-1023";
+        return "a system port (0-1023)";
     if (port <= 49151)
-        return "a registered port, 1024-49151";
-    return "a dynamic (private) port, 49152-65535";
+        return "a registered port (1024-49151)";
+    return "a dynamic port (49152-65535)";
+}
+
+void port_narrate_request(unsigned port)
+{
+    if (port == 0)
+        narrate("asking for port 0, which means 'kernel, choose a free port for me'");
+    else
+        narrate("asking for port %u, %s", port, port_class_range(port));
 }

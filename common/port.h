@@ -27,4 +27,8 @@ const char *port_class(unsigned port);
 /* One line describing the class, e.g. "system port (0-1023)". */
 const char *port_class_range(unsigned port);
 
+/* Narrate "asking for port 23, a system (well-known) port, 0-1023", or
+ * what port 0 means. */
+void port_narrate_request(unsigned port);
+
 #endif

@@ -8,6 +8,7 @@
  *   narrate.h  the story on stdout, errors with errno names on stderr
  *   options.h  -p PORT, -b ADDRESS, HOST, -4/-6, -n, -t, -h
  *   kernel.h   facts the kernel decides, read from /proc
+ *   privilege.h  who may bind a low port, and why; dropping root
  *   serve.h    the server loop: poll(), accept(), recvfrom(), the reply
  *   signals.h  clean exit on Ctrl-C and SIGTERM; SIGPIPE ignored
  *   drain.h    closing a served TCP connection without losing the reply
@@ -22,6 +23,7 @@
 #include "narrate.h"
 #include "options.h"
 #include "port.h"
+#include "privilege.h"
 #include "serve.h"
 #include "signals.h"
 #include "wait.h"

@@ -1,9 +1,11 @@
 /* wait.c - bounded waits with poll(). See wait.h. */
 #include "wait.h"
+#include "narrate.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -54,4 +56,44 @@ int wait_connected(int fd, long ms)
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
         return errno;
     return err;
+}
+
+int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms,
+                   char *buf, size_t cap)
+{
+    long long end = wait_now_ms() + ms;
+    size_t have = 0;
+    ssize_t got;
+    int ready;
+
+    buf[0] = '\0';
+    /* TCP is a byte stream: a line may arrive in pieces, so read until the
+     * newline, the end of the stream, or the deadline. A UDP datagram
+     * arrives whole: one recv(). */
+    do {
+        ready = wait_for(fd, POLLIN, end - wait_now_ms());
+        if (ready <= 0) {
+            report_sys("recv", proto, to, ready == 0 ? ETIMEDOUT : errno);
+            return -1;
+        }
+        got = recv(fd, buf + have, cap - 1 - have, MSG_DONTWAIT);
+        if (got < 0 && errno == EAGAIN)
+            continue;
+        if (got < 0) {
+            /* On a connected UDP socket, an ICMP "port unreachable" that
+             * came back for our datagram is handed to us here, as
+             * ECONNREFUSED. */
+            report_sys("recv", proto, to, errno);
+            return -1;
+        }
+        have += (size_t)got;
+        buf[have] = '\0';
+    } while (got > 0 && strcmp(proto, "tcp") == 0 && strchr(buf, '\n') == NULL &&
+             have < cap - 1);
+    if (have == 0) {
+        report("recv(%s): the server closed the connection without a reply", proto);
+        return -1;
+    }
+    buf[strcspn(buf, "\n")] = '\0';
+    return 0;
 }

@@ -8,6 +8,9 @@
 #ifndef PORTLAB_WAIT_H
 #define PORTLAB_WAIT_H
 
+#include <stddef.h>
+#include <sys/socket.h>
+
 /* Make fd non-blocking; returns 0 or -1. */
 int wait_nonblocking(int fd);
 
@@ -22,5 +25,11 @@ int wait_for(int fd, short events, long ms);
  * outcome. Returns 0 when connected, else the errno of the failure
  * (ETIMEDOUT when no answer came in time). */
 int wait_connected(int fd, long ms);
+
+/* Wait up to ms for a reply on a connected socket and read it into buf
+ * as one line (the newline removed). On timeout or error, report it as
+ * recv(proto to): ... and return -1. */
+int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms,
+                   char *buf, size_t cap);
 
 #endif

@@ -10,7 +10,7 @@
 #   make demo DEMO=same-port    one lesson
 set -eu
 
-LESSONS=(same-port) # lesson order; each has demos/<name>/tour.sh
+LESSONS=(same-port privileged) # lesson order; each has demos/<name>/tour.sh
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${PORTLAB_BIN:-$root/bin}
@@ -37,13 +37,35 @@ lesson() { printf '\n%s== %s ==%s\n' "$bold" "$*" "$off"; }
 say() { printf '%s%s%s\n' "$dim" "$*" "$off"; }
 proc_on_line() { printf '  %s%-8s|%s %s\n' "$cyan" "$1" "$off" "$2"; }
 
-# server LABEL PROGRAM ARGS...: start it, show its lines up to "ready on";
-# sets LABEL_port.
+# A wrapper (netns_run, netns_of from tests/lib/procs.bash) may come first:
+#   server LABEL [--via 'WRAPPER ARGS'] PROGRAM ARGS...
+#   client [--fails|--either] [--via 'WRAPPER ARGS'] PROGRAM ARGS...
+# shown to the audience as a note after the command.
+via=() note=''
+take_via() {
+  via=() note=''
+  if [ "${1:-}" = --via ]; then
+    # shellcheck disable=SC2206 # a wrapper is given as one string of words
+    via=($2)
+    case $2 in
+      *--nobody*) note="   (as nobody, in a private network namespace)" ;;
+      netns_run*) note="   (as $(id -un), in a private network namespace)" ;;
+      netns_of*) note="   (as $(id -un), in the server's network namespace)" ;;
+    esac
+  fi
+}
+
+# server LABEL [--via W] PROGRAM ARGS...: start it, show its lines up to
+# "ready on"; sets LABEL_port and LABEL_pid.
 server() {
-  local label=$1 prog=$2
-  shift 2
-  printf '  %s%-8s$%s %s %s\n' "$cyan" "$label" "$off" "$prog" "$*"
-  proc_start "$label" "$BIN/$prog" "$@"
+  local label=$1
+  shift
+  take_via "$@"
+  [ ${#via[@]} -eq 0 ] || shift 2
+  local prog=$1
+  shift
+  printf '  %s%-8s$%s %s %s%s%s%s\n' "$cyan" "$label" "$off" "$prog" "$*" "$dim" "$note" "$off"
+  proc_start "$label" "${via[@]}" "$BIN/$prog" "$@"
   proc_expect "$label" '^ready on ' || { say "$prog did not start:"; cat "$PROC_DIR/$label/err"; exit 1; }
   local addr=${proc_line#ready on }
   addr=${addr%% *}
@@ -55,17 +77,21 @@ server_says() {
   proc_expect "$1" "$2" || { say "(the $1 did not say /$2/ in time)"; exit 1; }
 }
 
-# client [--fails] PROGRAM ARGS...: run it in the foreground, labelled;
-# it must succeed, or with --fails exit 1 (the lesson is the failure).
+# client [--fails|--either] [--via W] PROGRAM ARGS...: run it in the
+# foreground, labelled; it must succeed, or with --fails exit 1 (the lesson
+# is the failure); --either accepts both.
 client() {
-  local want=0 status=0
-  if [ "$1" = --fails ]; then want=1; shift; fi
-  printf '  %s%-8s$%s %s\n' "$yellow" client "$off" "$*"
-  "$BIN/$1" "${@:2}" 2>&1 | while IFS= read -r line; do
-    printf '  %s%-8s|%s %s\n' "$yellow" client "$off" "$line"
+  local want=0 status=0 label
+  case $1 in --fails) want=1; shift ;; --either) want=any; shift ;; esac
+  take_via "$@"
+  [ ${#via[@]} -eq 0 ] || shift 2
+  label=${1##*-} # client, or server when a server is run to show a failure
+  printf '  %s%-8s$%s %s%s%s%s\n' "$yellow" "$label" "$off" "$*" "$dim" "$note" "$off"
+  ( "${via[@]}" "$BIN/$1" "${@:2}" ) 2>&1 | while IFS= read -r line; do
+    printf '  %s%-8s|%s %s\n' "$yellow" "$label" "$off" "$line"
   done
   status=${PIPESTATUS[0]}
-  [ "$status" -eq "$want" ] || { say "(the client exited $status, not $want)"; exit 1; }
+  [ "$want" = any ] || [ "$status" -eq "$want" ] || { say "(the client exited $status, not $want)"; exit 1; }
 }
 
 # stop LABEL: SIGTERM, and show its closing lines.

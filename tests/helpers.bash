@@ -1,8 +1,11 @@
 # tests/helpers.bash - what every portlab test file loads.
 #
-#   start_server [--as NAME] PROGRAM ARGS...   run bin/PROGRAM in the background,
-#       wait (bounded) for its "ready on ADDRESS:PORT" line; sets NAME_pid,
-#       NAME_port, NAME_addr (NAME defaults to "server")
+#   start_server [--as NAME] [--via WRAPPER]... PROGRAM ARGS...   run bin/PROGRAM
+#       in the background (through the wrappers below, if given), wait (bounded)
+#       for its "ready on ADDRESS:PORT" line; sets NAME_pid, NAME_port,
+#       NAME_addr (NAME defaults to "server")
+#   netns_run, netns_of   wrappers for private network namespaces (lib/procs.bash)
+#   need_netns            skip the test, with the reason, where these cannot work
 #   server_expect [--as NAME] REGEX     read the server's narration until a line
 #       matches (bounded); the line is left in $server_line. An empty REGEX
 #       reads to the end of its output.
@@ -53,11 +56,13 @@ export PROC_WAIT_SECONDS=${PORTLAB_WAIT_SECONDS:-5}
 source "$BATS_TEST_DIRNAME/lib/procs.bash"
 
 start_server() {
-  local as=server line
+  local as=server line via=()
   if [ "$1" = --as ]; then as=$2; shift 2; fi
+  # shellcheck disable=SC2206 # a wrapper is given as one string of words
+  while [ "$1" = --via ]; do via+=($2); shift 2; done
   local prog=$1; shift
   SERVERS+=("$as")
-  proc_start "$as" "$BIN/$prog" "$@"
+  proc_start "$as" "${via[@]}" "$BIN/$prog" "$@"
   if ! proc_expect "$as" '^ready on '; then
     echo "# $prog did not get ready; it said:" >&2
     sed 's/^/#   /' "$PROC_DIR/$as/log" "$PROC_DIR/$as/err" >&2
@@ -96,4 +101,19 @@ find_free_port() {
 
 has_ipv6_loopback() {
   [ -e /proc/net/if_inet6 ] && grep -q '^0\{31\}1 ' /proc/net/if_inet6
+}
+
+need_netns() {
+  can_netns || skip "needs root with unshare, nsenter, setpriv and ip (iproute2) to make a private network namespace; not available here"
+}
+
+# Programs run as nobody must be reachable by nobody, and Bats' own temporary
+# folders are private: copy them to a folder anyone may read. Call from
+# setup_file; it exports PORTLAB_BIN for the tests of the file.
+bin_for_nobody() {
+  local dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/portlab-bin.XXXXXX")
+  cp "$BIN"/*-server "$BIN"/*-client "$dir"/
+  chmod 755 "$dir" "$dir"/*
+  export PORTLAB_BIN=$dir NOBODY_BIN_DIR=$dir
 }

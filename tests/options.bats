@@ -95,6 +95,9 @@ same-port-client|-t 0|bad value '0' for -t
 same-port-client|-t 1s|bad value '1s' for -t
 same-port-client|''|empty host
 same-port-client|host1 host2|unknown argument 'host2'
+privileged-server|-u|option -u needs a value
+privileged-client|-s|option -s needs a value
+privileged-client|-s 70000|bad source port '70000': out of range
 TABLE
 }
 

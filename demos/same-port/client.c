@@ -28,27 +28,14 @@
 
 #define DEFAULT_PORT "2000"
 
-/* Print the reply lines waiting on fd, prefixed with the protocol. */
+/* Wait (bounded) for the server's line and print it with the protocol. */
 static int print_reply(int fd, const char *proto, const struct sockaddr *to, long ms)
 {
-    char buf[512];
-    ssize_t got;
-    int ready = wait_for(fd, POLLIN, ms);
+    char line[512];
 
-    if (ready <= 0) {
-        report_sys("recv", proto, to, ready == 0 ? ETIMEDOUT : errno);
+    if (wait_read_line(fd, proto, to, ms, line, sizeof line) != 0)
         return -1;
-    }
-    got = recv(fd, buf, sizeof buf - 1, 0);
-    if (got < 0) {
-        /* On a connected UDP socket, an ICMP "port unreachable" that came
-         * back for our datagram is handed to us here, as ECONNREFUSED. */
-        report_sys("recv", proto, to, errno);
-        return -1;
-    }
-    buf[got] = '\0';
-    buf[strcspn(buf, "\n")] = '\0';
-    narrate("%s reply: %s", proto, buf);
+    narrate("%s reply: %s", proto, line);
     return 0;
 }
 

@@ -152,10 +152,7 @@ int main(int argc, char **argv)
     if (addr_resolve(o.host, o.port, o.family, want_tcp ? SOCK_STREAM : SOCK_DGRAM,
                      1, &ai) != 0)
         return EXIT_FAILED;
-    if (o.port == 0)
-        narrate("asking for port 0, which means 'kernel, choose a free port for me'");
-    else
-        narrate("asking for port %u, %s", o.port, port_class_range(o.port));
+    port_narrate_request(o.port);
 
     /* The first socket: TCP, or UDP alone with --udp-only. */
     first = bind_one(ai, want_tcp ? SOCK_STREAM : SOCK_DGRAM);

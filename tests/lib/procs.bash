@@ -10,6 +10,11 @@
 #       handed to proc_on_line NAME LINE, which the caller may redefine.
 #   proc_stop NAME               SIGTERM, read the rest, reap; sets NAME_status
 #   proc_stop_all                stop every process started here
+#   netns_run [--sysctl PATH=VALUE]... [--nobody] CMD...  CMD in a new network
+#       namespace of its own, loopback up, the sysctls set there only (never the
+#       host's); with --nobody as user nobody, group nogroup, no capabilities
+#   netns_of PID [--nobody] CMD...   CMD inside the network namespace of PID
+#   can_netns             whether this machine lets us do that (root, tools)
 # Files live in $PROC_DIR/NAME/{out,log,err}. No fixed sleeps anywhere: every
 # wait is a bounded read of the program's own output.
 
@@ -36,7 +41,13 @@ proc_start() {
   shift
   dir=$PROC_DIR/$name
   mkdir -p "$dir" && rm -f "$dir/out" && mkfifo "$dir/out" && : >"$dir/log"
-  ( proc_close_fds; exec "$@" >"$dir/out" 2>"$dir/err" ) &
+  # A shell function (a wrapper such as netns_run) must end in exec itself,
+  # so that NAME_pid stays the program's own pid.
+  if declare -F "$1" >/dev/null; then
+    ( proc_close_fds; "$@" >"$dir/out" 2>"$dir/err" ) &
+  else
+    ( proc_close_fds; exec "$@" >"$dir/out" 2>"$dir/err" ) &
+  fi
   printf -v "${name}_pid" %s "$!"
   PROC_NAMES+=("$name")
   exec {fd}<"$dir/out"
@@ -80,3 +91,36 @@ proc_stop_all() {
   local name
   for name in "${PROC_NAMES[@]}"; do proc_stop "$name"; done
 }
+
+# --- Private network namespaces, for tests that need an ordinary user or a
+# sysctl of their own. Each wrapper ends in exec, so pids stay the program's.
+
+can_netns() {
+  [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && command -v nsenter >/dev/null &&
+    command -v setpriv >/dev/null && command -v ip >/dev/null && unshare -n true 2>/dev/null
+}
+
+# setpriv's words for "become nobody/nogroup, no groups, no capabilities".
+NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --)
+
+# netns_run [--sysctl net/ipv4/NAME=VALUE]... [--nobody] CMD...
+netns_run() {
+  local setup='ip link set lo up' who=()
+  while :; do
+    case $1 in
+      --sysctl) setup+=" && echo ${2#*=} > /proc/sys/${2%%=*}"; shift 2 ;;
+      --nobody) who=("${NOBODY[@]}"); shift ;;
+      *) break ;;
+    esac
+  done
+  exec unshare -n -- sh -c "$setup && exec \"\$@\"" sh "${who[@]}" "$@"
+}
+
+# netns_of PID [--nobody] CMD...
+netns_of() {
+  local pid=$1 who=()
+  shift
+  if [ "$1" = --nobody ]; then who=("${NOBODY[@]}"); shift; fi
+  exec nsenter --net="/proc/$pid/ns/net" -- "${who[@]}" "$@"
+}
+

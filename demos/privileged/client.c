@@ -1,0 +1,128 @@
+/* privileged-client - reaching a low port needs no privilege; sending FROM
+ * one does.
+ *
+ * WHAT IT SHOWS
+ *   Step 1: connect to the server's port (23 by default) as whoever you
+ *   are. It works: the privilege rule is about bind(), and a client only
+ *   binds a port when it asks to.
+ *   Step 2: do what rsh and rlogin did: bind a SOURCE port below 1024
+ *   (-s, default 1023) before connecting. As an ordinary user that bind()
+ *   fails with EACCES, explained; as root it works, and the server points
+ *   out the privileged source port - and why trusting it means nothing now.
+ *
+ * HOW TO RUN IT
+ *   terminal 1:  sudo bin/privileged-server          (binds 23, becomes nobody)
+ *   terminal 2:  bin/privileged-client 127.0.0.1     (step 2 fails: EACCES)
+ *                sudo bin/privileged-client          (step 2 works)
+ *   or:          make demo DEMO=privileged
+ *
+ * LESSON: docs/privileged.md    MAN PAGES: connect(2), bind(2),
+ *   getsockname(2), capabilities(7), rlogin(1) (history)
+ */
+#include "portlab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define DEFAULT_PORT "23"
+#define DEFAULT_SOURCE_PORT "1023" /* the highest privileged port, as rsh used */
+
+static const char *const HELP =
+    "  -s PORT     step 2: the source port to bind before connecting (default 1023)\n";
+
+/* Connect fd to the server and print the line it sends. */
+static int talk(int fd, const struct addrinfo *ai, long ms)
+{
+    struct sockaddr_storage me;
+    socklen_t len = sizeof me;
+    char where[ADDR_STRLEN], line[512];
+    int err;
+
+    wait_nonblocking(fd); /* so a silent host costs -t ms, not minutes */
+    err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+    if (err == EINPROGRESS)
+        err = wait_connected(fd, ms);
+    if (err != 0) {
+        report_sys("connect", "tcp", ai->ai_addr, err);
+        return -1;
+    }
+    getsockname(fd, (struct sockaddr *)&me, &len);
+    narrate("connected: %s -> %s", addr_format((struct sockaddr *)&me, where, sizeof where),
+            addr_format(ai->ai_addr, line, sizeof line));
+    if (wait_read_line(fd, "tcp", ai->ai_addr, ms, line, sizeof line) != 0)
+        return -1;
+    narrate("reply: %s", line);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    struct addrinfo *ai;
+    struct sockaddr_storage src;
+    const char *source_text = DEFAULT_SOURCE_PORT, *reason;
+    char why[200];
+    unsigned source;
+    int fd, one = 1, rc, i;
+
+    narrate_init(argv[0]);
+    opts_init(&o, OPTS_CLIENT, DEFAULT_PORT, "[-s PORT] ", HELP);
+    for (i = 1; i < argc; i++) {
+        if (opts_take(&o, argc, argv, &i))
+            continue;
+        if (strcmp(argv[i], "-s") == 0 && i + 1 >= argc)
+            opts_usage_error(&o, "option -s needs a value");
+        else if (strcmp(argv[i], "-s") == 0)
+            source_text = argv[++i];
+        else
+            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
+    }
+    opts_finish(&o, "tcp");
+    if (port_parse(source_text, "tcp", &source, why, sizeof why) != 0)
+        opts_usage_error(&o, "bad source port '%s': %s", source_text, why);
+    if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &ai) != 0)
+        return EXIT_FAILED;
+    privilege_narrate();
+
+    /* Step 1: an unbound socket. connect() lets the kernel pick our source
+     * port; no privilege is checked for the port we connect TO. */
+    narrate("step 1: connect to port %u, %s, from a port the kernel picks", o.port,
+            port_class_range(o.port));
+    fd = socket(ai->ai_family, SOCK_STREAM, 0);
+    rc = fd < 0 ? -1 : talk(fd, ai, o.timeout_ms);
+    if (fd >= 0)
+        close(fd);
+    if (rc != 0) {
+        freeaddrinfo(ai);
+        return EXIT_FAILED;
+    }
+    narrate("reaching port %u needed no privilege", o.port);
+
+    /* Step 2: rsh-style. bind() our own end to a chosen source port first:
+     * now the privilege rule applies to US. */
+    narrate("step 2: what rsh and rlogin did: bind source port %u, %s, before connecting",
+            source, port_class_range(source));
+    memset(&src, 0, sizeof src);
+    src.ss_family = (sa_family_t)ai->ai_family; /* the wildcard address */
+    addr_set_port((struct sockaddr *)&src, source);
+    fd = socket(ai->ai_family, SOCK_STREAM, 0);
+    /* SO_REUSEADDR: a previous run's connection from this port may still
+     * be in TIME_WAIT. */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&src, ai->ai_addrlen) != 0) {
+        report_sys("bind", "tcp", (struct sockaddr *)&src, errno);
+        close(fd);
+        freeaddrinfo(ai);
+        return EXIT_FAILED;
+    }
+    reason = privilege_bind_reason(source);
+    narrate("source port %u bound: allowed because %s", source,
+            reason != NULL ? reason : "the kernel said yes");
+    rc = talk(fd, ai, o.timeout_ms);
+    close(fd);
+    freeaddrinfo(ai);
+    return rc == 0 ? EXIT_OK : EXIT_FAILED;
+}

@@ -1,0 +1,28 @@
+# demos/privileged/tour.sh - the privileged lesson, as `make demo` tells it.
+# Sourced by demos/tour.sh. As root it shows the failure as nobody and the
+# success as root, each in a private network namespace (its own port 23, its
+# own threshold); as an ordinary user it shows what that user can see.
+# shellcheck disable=SC2154 # NAME_port and NAME_pid are set by server() in demos/tour.sh
+
+lesson "privileged: ports below 1024 need privilege to bind, not to reach"
+if can_netns; then
+  say "First as an ordinary user (nobody): the server asks for telnet's port, 23."
+  client --fails --via 'netns_run --nobody' privileged-server -p 23
+  say "Now as root, in a namespace of its own: it binds 23, then gives root up at once."
+  server server --via netns_run privileged-server -p 23
+  say "nobody can still REACH port 23 - but cannot send FROM port 1023, as rsh did:"
+  client --fails --via "netns_of $server_pid --nobody" privileged-client
+  say "root can, and the server tells the old story of trusting low source ports:"
+  client --via "netns_of $server_pid" privileged-client
+  server_says server '^that proves nothing today'
+  stop server
+else
+  say "You are $(id -un). Asking for port 23 shows the rule (unless this system lowered it):"
+  client --either privileged-server -p 23 -b 127.0.0.1
+  say "A port the kernel picks (above the threshold) needs nothing:"
+  server server privileged-server -p 0 -b 127.0.0.1
+  say "Reaching it is free; binding source port 1023 first is not:"
+  client --either privileged-client -p "$server_port" 127.0.0.1
+  stop server
+  say "(Run 'sudo make demo DEMO=privileged' to see root bind port 23 and drop privilege.)"
+fi

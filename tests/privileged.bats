@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# The privileged demo: ports below the kernel's threshold need privilege to
+# bind, not to reach. Tests that need an ordinary user run as nobody inside a
+# private network namespace: a fresh namespace has the default threshold
+# (1024) whatever the host has, and its port 23 is free.
+load helpers
+
+setup_file() {
+  load helpers
+  bin_for_nobody
+}
+
+teardown_file() {
+  [ -z "${NOBODY_BIN_DIR:-}" ] || rm -rf "$NOBODY_BIN_DIR"
+}
+
+THRESHOLD=net/ipv4/ip_unprivileged_port_start
+HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
+
+@test "as nobody, TCP and UDP binds of port 23 fail with EACCES, explained; exit 1" {
+  need_netns
+  run --separate-stderr netns_run --nobody "$BIN/privileged-server" -p 23
+  assert_failure 1
+  assert_stderr --partial "privileged-server: bind(tcp 0.0.0.0:23): EACCES (Permission denied)"
+  assert_stderr --partial "privileged-server: bind(udp 0.0.0.0:23): EACCES (Permission denied)"
+  assert_stderr --partial "why: the same rule, for the other protocol: TCP and UDP ports need the same privilege"
+  assert_stderr --partial "why: port 23 is below 1024, the kernel's net.ipv4.ip_unprivileged_port_start (read from /proc/sys/net/ipv4/ip_unprivileged_port_start)"
+  assert_stderr --partial "why: this process runs as uid 65534 (nobody) and does not hold CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
+  assert_stderr --partial "why: ways out: run it as root (sudo), grant just this right (sudo setcap cap_net_bind_service=+ep $BIN/privileged-server), or use a port at or above 1024"
+  assert_line "we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
+}
+
+@test "as nobody, the threshold is the line: 1023 is refused, 1024 is not" {
+  need_netns
+  run --separate-stderr netns_run --nobody "$BIN/privileged-server" -p 1023
+  assert_failure 1
+  assert_stderr --partial "bind(tcp 0.0.0.0:1023): EACCES"
+  start_server --via 'netns_run --nobody' privileged-server -p 1024
+  run server_log
+  assert_line "tcp bound to 0.0.0.0:1024"
+  assert_line "udp bound to 0.0.0.0:1024"
+  assert_line "allowed because port 1024 is at or above the threshold 1024, so no privilege is needed"
+  refute_line --partial "dropping root"
+}
+
+@test "as nobody with the threshold lowered in the namespace, port 23 binds, and the threshold is why" {
+  need_netns
+  start_server --via "netns_run --sysctl $THRESHOLD=0 --nobody" privileged-server -p 23
+  run server_log
+  assert_line "the kernel's rule here: binding a port below 0 needs privilege (net.ipv4.ip_unprivileged_port_start, read from /proc/sys/net/ipv4/ip_unprivileged_port_start)"
+  assert_line "tcp bound to 0.0.0.0:23"
+  assert_line "allowed because port 23 is at or above the threshold 0, so no privilege is needed (a lowered threshold, common inside containers)"
+  # The host's own threshold was not touched.
+  [ "$(cat /proc/sys/$THRESHOLD)" = "$HOST_THRESHOLD" ]
+}
+
+@test "as root: port 23 binds, root is dropped, the held port still serves, a new low bind fails" {
+  need_netns
+  start_server --via netns_run privileged-server -p 23
+  run server_log
+  assert_line "allowed because we run as root, and root holds CAP_NET_BIND_SERVICE"
+  assert_line "dropping root now that the ports are bound: becoming nobody"
+  assert_line "we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
+  assert_line "privileged-server: bind(tcp 0.0.0.0:1023): EACCES (Permission denied)"
+  assert_line "ready on 0.0.0.0:23 (tcp+udp)"
+  run --separate-stderr netns_of "$server_pid" --nobody "$BIN/privileged-client" -s 0
+  assert_success
+  assert_line --regexp "^reply: privileged-server pid $server_pid, uid 65534 \(nobody\): you reached tcp port 23 from 127\.0\.0\.1:[0-9]+$"
+}
+
+@test "the client as nobody reaches port 23, but binding source port 1023 fails with EACCES" {
+  need_netns
+  start_server --via netns_run privileged-server -p 23
+  run --separate-stderr netns_of "$server_pid" --nobody "$BIN/privileged-client"
+  assert_failure 1
+  assert_line "we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
+  assert_line --regexp "^connected: 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:23$"
+  assert_line "reaching port 23 needed no privilege"
+  assert_stderr --partial "privileged-client: bind(tcp 0.0.0.0:1023): EACCES (Permission denied)"
+  assert_stderr --partial "why: this process runs as uid 65534 (nobody)"
+}
+
+@test "the client as root binds source port 1023, and the server reports the privileged source port" {
+  need_netns
+  start_server --via netns_run privileged-server -p 23
+  run --separate-stderr netns_of "$server_pid" "$BIN/privileged-client" -s 1023
+  assert_success
+  assert_line "source port 1023 bound: allowed because we run as root, and root holds CAP_NET_BIND_SERVICE"
+  assert_line "connected: 127.0.0.1:1023 -> 127.0.0.1:23"
+  assert_line --partial "you reached tcp port 23 from 127.0.0.1:1023 (a privileged source port)"
+  server_expect "^127\.0\.0\.1:1023 came from source port 1023, below 1024: old rsh/rlogin servers trusted that"
+  server_expect "^that proves nothing today"
+}
+
+@test "any port works, with its IANA class named: 0 and ports of 1024 and up, as nobody" {
+  need_netns
+  start_server --via 'netns_run --nobody' privileged-server -p 0 -b 127.0.0.1
+  run server_log
+  assert_line "asking for port 0, which means 'kernel, choose a free port for me'"
+  assert_line "allowed because port $server_port is at or above the threshold 1024, so no privilege is needed"
+  run --separate-stderr netns_of "$server_pid" --nobody "$BIN/privileged-client" -p "$server_port" -s 0
+  assert_success
+  assert_line --regexp "^step 1: connect to port $server_port, a (registered|dynamic) port \((1024-49151|49152-65535)\), from a port the kernel picks$"
+}
+
+@test "without namespaces: as root on loopback, the server drops to nobody and serves" {
+  [ "$(id -u)" -eq 0 ] || skip "runs as root only (as an ordinary user see the next test)"
+  start_server privileged-server -p 0 -b 127.0.0.1
+  run --separate-stderr "$BIN/privileged-client" -p "$server_port" -s 0
+  assert_success
+  assert_line --partial "uid 65534 (nobody): you reached tcp port $server_port"
+}
+
+@test "as an ordinary user without namespaces: a port below the threshold gives EACCES" {
+  [ "$(id -u)" -ne 0 ] || skip "runs as an ordinary user only (root binds any port; see the namespace tests)"
+  [ "$(cat /proc/sys/$THRESHOLD 2>/dev/null || echo 1024)" -gt 23 ] || skip "this host's threshold lets anyone bind 23"
+  run --separate-stderr "$BIN/privileged-server" -p 23 -b 127.0.0.1
+  assert_failure 1
+  assert_stderr --partial "bind(tcp 127.0.0.1:23): EACCES (Permission denied)"
+}
+
+@test "-u names the user to become; an unknown user is an error, exit 1" {
+  need_netns
+  run --separate-stderr netns_run "$BIN/privileged-server" -p 23 -u no-such-user-here
+  assert_failure 1
+  assert_stderr --partial "privileged-server: no user named 'no-such-user-here' to drop privileges to"
+}
+
+@test "as nobody with just the capability (setcap), port 23 binds, and the capability is why" {
+  need_netns
+  command -v setcap >/dev/null || skip "setcap is not installed (Debian: libcap2-bin)"
+  cp "$BIN/privileged-server" "$BIN/privileged-server-cap"
+  setcap cap_net_bind_service=+ep "$BIN/privileged-server-cap" 2>/dev/null ||
+    skip "this file system does not keep file capabilities"
+  start_server --via 'netns_run --nobody' privileged-server-cap -p 23
+  run server_log
+  assert_line "we run as uid 65534 (nobody), holding CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
+  assert_line "tcp bound to 0.0.0.0:23"
+  assert_line "allowed because we hold CAP_NET_BIND_SERVICE without being root (granted with setcap)"
+  refute_line --partial "dropping root"
+}
