@@ -2,7 +2,10 @@
 #include "serve.h"
 #include "addr.h"
 #include "drain.h"
+#include "kernel.h"
 #include "narrate.h"
+#include "options.h"
+#include "port.h"
 #include "signals.h"
 
 #include <errno.h>
@@ -73,6 +76,69 @@ static int serve_udp(int fd, serve_reply_fn reply, void *ctx)
     if (sendto(fd, line, strlen(line), MSG_DONTWAIT, (struct sockaddr *)&peer, plen) < 0)
         report_sys("sendto", "udp", ev.peer, errno);
     return 1;
+}
+
+static int open_one(const struct addrinfo *ai, int socktype)
+{
+    const char *proto = addr_proto(socktype);
+    struct sockaddr_storage got;
+    socklen_t len = sizeof got;
+    char where[ADDR_STRLEN];
+    int fd = socket(ai->ai_family, socktype, 0), one = 1;
+
+    if (fd < 0) {
+        report_sys("socket", proto, ai->ai_addr, errno);
+        return -1;
+    }
+    if (socktype == SOCK_STREAM) /* restart without waiting for TIME_WAIT */
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        report_sys("bind", proto, ai->ai_addr, errno);
+        close(fd);
+        return -1;
+    }
+    if (socktype == SOCK_STREAM && listen(fd, SOMAXCONN) != 0) {
+        report_sys("listen", proto, ai->ai_addr, errno);
+        close(fd);
+        return -1;
+    }
+    getsockname(fd, (struct sockaddr *)&got, &len);
+    narrate("%s bound to %s", proto, addr_format((struct sockaddr *)&got, where, sizeof where));
+    return fd;
+}
+
+int serve_open(struct opts *o, int *tcp, int *udp)
+{
+    struct addrinfo *ai;
+    char where[ADDR_STRLEN];
+
+    if (o->host == NULL && o->family == AF_UNSPEC)
+        o->family = AF_INET; /* no -b: all IPv4 interfaces (-6: all IPv6) */
+    if (addr_resolve(o->host, o->port, o->family, SOCK_STREAM, 1, &ai) != 0)
+        return -1;
+    port_narrate_request(o->port);
+    *udp = -1;
+    *tcp = open_one(ai, SOCK_STREAM);
+    if (*tcp >= 0 && o->port == 0) {
+        struct sockaddr_storage got;
+        socklen_t len = sizeof got;
+
+        getsockname(*tcp, (struct sockaddr *)&got, &len);
+        o->port = addr_port((struct sockaddr *)&got);
+        addr_set_port(ai->ai_addr, o->port);
+        kernel_narrate_chosen(o->port);
+    }
+    if (*tcp >= 0)
+        *udp = open_one(ai, SOCK_DGRAM);
+    if (*udp < 0) {
+        if (*tcp >= 0)
+            close(*tcp);
+        freeaddrinfo(ai);
+        return -1;
+    }
+    narrate("ready on %s (tcp+udp)", addr_format(ai->ai_addr, where, sizeof where));
+    freeaddrinfo(ai);
+    return 0;
 }
 
 int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx)

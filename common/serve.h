@@ -30,6 +30,14 @@ struct serve_event {
 typedef void (*serve_reply_fn)(const struct serve_event *ev, char *reply,
                                size_t cap, void *ctx);
 
+struct opts;
+
+/* For demos whose lesson is NOT the server's bind(): resolve the -b/-p/-4/-6
+ * options, bind TCP (listening) and UDP to the same address and port (port
+ * 0: the kernel's choice, used for both), narrate it, and print the
+ * readiness line. Returns 0, or -1 after reporting the error. */
+int serve_open(struct opts *o, int *tcp, int *udp);
+
 /* Serve until stopped; tcp or udp may be -1. count 0 = no limit.
  * Returns EXIT_OK, or EXIT_FAILED if the loop itself failed. */
 int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx);

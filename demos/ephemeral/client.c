@@ -1,0 +1,307 @@
+/* ephemeral-client - who picks a client's source port? The kernel does.
+ *
+ * WHAT IT SHOWS
+ *   A client rarely chooses its own port. Its socket has port 0 ("none yet")
+ *   until connect() (TCP) or the first sendto() (UDP); then the kernel
+ *   assigns a free port from ITS range - on Linux
+ *   net.ipv4.ip_local_port_range, 32768-60999 by default, which is not
+ *   IANA's "dynamic" range 49152-65535. The reply comes back to that port.
+ *   TCP: -n connections, all held open at once, each with its own port.
+ *   UDP: one socket keeps its port for every send; a second socket gets
+ *   another. -s PORT binds connection 1 to a port of our choosing instead.
+ *   When the range runs out, connect() fails with EADDRNOTAVAIL and an
+ *   automatic UDP bind with EAGAIN - explained.
+ *
+ * HOW TO RUN IT
+ *   terminal 1:  bin/ephemeral-server
+ *   terminal 2:  bin/ephemeral-client 127.0.0.1          (-n 5, -u 3, -s 45000)
+ *   meanwhile:   ss -tn 'dport = :4000'   (the client's ports, while it holds them)
+ *   or:          make demo DEMO=ephemeral
+ *
+ * LESSON: docs/ephemeral.md    MAN PAGES: connect(2), sendto(2), bind(2),
+ *   getsockname(2), ip(7) (ip_local_port_range), udp(7)
+ */
+#include "portlab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define DEFAULT_PORT "4000"
+#define IANA_LOW 49152 /* IANA's dynamic/private range: RFC 6335 */
+#define IANA_HIGH 65535
+
+static const char *const HELP =
+    "  -n COUNT    TCP connections to make, all held open at once (default 3)\n"
+    "  -u COUNT    UDP sockets to send from (default 2)\n"
+    "  -s PORT     bind connection 1 to this source port first (default: let "
+    "the kernel pick)\n";
+
+static struct kernel_fact range; /* the kernel's ephemeral range */
+
+/* "in the kernel's range 32768-60999; not in IANA's 49152-65535" */
+static const char *where_in_ranges(unsigned port)
+{
+    static char buf[160];
+    int iana = port >= IANA_LOW;
+
+    if (!range.known)
+        snprintf(buf, sizeof buf, "the kernel's range is %s; %s IANA's %d-%d",
+                 range.source, iana ? "in" : "not in", IANA_LOW, IANA_HIGH);
+    else
+        snprintf(buf, sizeof buf, "%s the kernel's range %ld-%ld; %s IANA's %d-%d",
+                 port >= range.value[0] && port <= range.value[1] ? "in" : "NOT in",
+                 range.value[0], range.value[1], iana ? "also in" : "not in",
+                 IANA_LOW, IANA_HIGH);
+    return buf;
+}
+
+/* Our socket's own address, as text; port 0 means "none yet". */
+static char *local_of(int fd, char *buf, size_t cap, unsigned *port)
+{
+    struct sockaddr_storage me;
+    socklen_t len = sizeof me;
+
+    memset(&me, 0, sizeof me);
+    getsockname(fd, (struct sockaddr *)&me, &len);
+    *port = addr_port((struct sockaddr *)&me);
+    return addr_format((struct sockaddr *)&me, buf, cap);
+}
+
+/* Compare the server's view ("...saw you as ADDR:PORT (you reached ...)")
+ * with our port: they match unless something between us (a NAT) rewrote
+ * the packets. */
+static void compare(const char *tag, const char *reply, unsigned mine)
+{
+    const char *seen = strstr(reply, "saw you as ");
+    char theirs[ADDR_STRLEN];
+    char *colon;
+    unsigned port;
+
+    if (seen == NULL) {
+        narrate("%s: the reply did not say what the server saw: %s", tag, reply);
+        return;
+    }
+    snprintf(theirs, sizeof theirs, "%s", seen + strlen("saw you as "));
+    theirs[strcspn(theirs, " ")] = '\0';
+    colon = strrchr(theirs, ':');
+    port = colon != NULL ? (unsigned)strtoul(colon + 1, NULL, 10) : 0;
+    narrate("%s: the server saw us as %s: %s", tag, theirs,
+            port == mine ? "the same port"
+                         : "A DIFFERENT PORT (something between us rewrote it: NAT?)");
+}
+
+/* Why the kernel ran out, and why that is rarer than it looks. */
+static void explain_exhaustion(void)
+{
+    if (range.known)
+        report("why: the kernel's range %ld-%ld (read from %s) has %ld ports, and every "
+               "one is in use toward this destination", range.value[0], range.value[1],
+               range.source, range.value[1] - range.value[0] + 1);
+    report("why: the same ports can still be used toward a DIFFERENT destination: "
+           "it is the four-tuple (source address:port, destination address:port) "
+           "that must be unique, not the port");
+}
+
+/* TCP connection number i: before, connect, after, what the server saw.
+ * Returns the connected socket (kept open by the caller), or -1. */
+static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, long ms)
+{
+    char before[ADDR_STRLEN], after[ADDR_STRLEN], line[512], tag[32];
+    unsigned port;
+    int fd, err;
+
+    snprintf(tag, sizeof tag, "tcp %d", i);
+    fd = socket(ai->ai_family, SOCK_STREAM, 0);
+    if (fd < 0) {
+        report_sys("socket", "tcp", ai->ai_addr, errno);
+        return -1;
+    }
+    /* A new socket has no port yet: getsockname() says port 0. */
+    narrate("%s: before connect our end is %s (no port yet)", tag,
+            local_of(fd, before, sizeof before, &port));
+    if (source != 0) {
+        /* -s: choose the source port ourselves, with bind(), before
+         * connect(). The kernel's pick is only the default. */
+        struct sockaddr_storage src;
+
+        memset(&src, 0, sizeof src);
+        src.ss_family = (sa_family_t)ai->ai_family; /* wildcard address */
+        addr_set_port((struct sockaddr *)&src, source);
+        if (bind(fd, (struct sockaddr *)&src, ai->ai_addrlen) != 0) {
+            report_sys("bind", "tcp", (struct sockaddr *)&src, errno);
+            close(fd);
+            return -1;
+        }
+        narrate("%s: we bound source port %u ourselves", tag, source);
+    }
+    /* connect() on an unbound socket: the kernel picks a free source port
+     * from its range, unique for this destination. */
+    wait_nonblocking(fd);
+    err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+    if (err == EINPROGRESS)
+        err = wait_connected(fd, ms);
+    if (err != 0) {
+        report_sys("connect", "tcp", ai->ai_addr, err);
+        if (err == EADDRNOTAVAIL)
+            explain_exhaustion();
+        close(fd);
+        return -1;
+    }
+    local_of(fd, after, sizeof after, &port);
+    if (source != 0)
+        narrate("%s: after connect our end is %s (our choice)", tag, after);
+    else
+        narrate("%s: after connect our end is %s (%s)", tag, after, where_in_ranges(port));
+    if (wait_read_line(fd, "tcp", ai->ai_addr, ms, line, sizeof line) != 0) {
+        close(fd);
+        return -1;
+    }
+    compare(tag, line, port);
+    return fd;
+}
+
+/* UDP socket number i: sends datagrams from one unbound socket. Returns the
+ * socket (kept open by the caller, so its port stays taken), or -1. */
+static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
+                      unsigned *first_port)
+{
+    static const char hello[] = "which port am I?\n";
+    char mine[ADDR_STRLEN], line[512], tag[32];
+    unsigned port;
+    int fd, k, ok = 0;
+
+    snprintf(tag, sizeof tag, "udp %d", i);
+    fd = socket(ai->ai_family, SOCK_DGRAM, 0);
+    if (fd < 0) {
+        report_sys("socket", "udp", ai->ai_addr, errno);
+        return -1;
+    }
+    narrate("%s: before the first sendto our end is %s (no port yet)", tag,
+            local_of(fd, mine, sizeof mine, &port));
+    for (k = 1; k <= sends; k++) {
+        /* sendto() on an unbound UDP socket makes the kernel bind it to a
+         * free port first ("autobind"); the socket keeps that port. */
+        if (sendto(fd, hello, sizeof hello - 1, 0, ai->ai_addr, ai->ai_addrlen) < 0) {
+            report_sys("sendto", "udp", ai->ai_addr, errno);
+            if (errno == EAGAIN)
+                explain_exhaustion();
+            break;
+        }
+        local_of(fd, mine, sizeof mine, &port);
+        if (k == 1) {
+            *first_port = port;
+            narrate("%s: after sendto 1 our end is %s (%s)", tag, mine, where_in_ranges(port));
+        } else {
+            narrate("%s: after sendto %d our end is %s: %s", tag, k, mine,
+                    port == *first_port ? "the same port" : "A DIFFERENT PORT");
+        }
+        /* The reply is addressed to the port the server saw: ours. The
+         * socket is not connected, so recvfrom() would take a datagram
+         * from anyone; this demo reads the first that arrives. */
+        if (wait_read_line(fd, "udp", ai->ai_addr, ms, line, sizeof line) != 0)
+            break;
+        narrate("%s: the reply arrived on port %u", tag, port);
+        compare(tag, line, port);
+        ok = k == sends;
+    }
+    if (!ok) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    struct addrinfo *tcp_ai, *udp_ai;
+    const char *source_text = "0";
+    char why[200];
+    unsigned source, first = 0;
+    long n = 3, u = 2;
+    int *fds, i, held = 0, failed = 0;
+
+    narrate_init(argv[0]);
+    opts_init(&o, OPTS_CLIENT, DEFAULT_PORT, "[-n COUNT] [-u COUNT] [-s PORT] ", HELP);
+    for (i = 1; i < argc; i++) {
+        if (opts_take(&o, argc, argv, &i))
+            continue;
+        if ((strcmp(argv[i], "-n") == 0 || strcmp(argv[i], "-u") == 0 ||
+             strcmp(argv[i], "-s") == 0) && i + 1 >= argc)
+            opts_usage_error(&o, "option %s needs a value", argv[i]);
+        if (strcmp(argv[i], "-n") == 0)
+            n = opts_number(&o, "-n", argv[++i], 0, 10000);
+        else if (strcmp(argv[i], "-u") == 0)
+            u = opts_number(&o, "-u", argv[++i], 0, 10000);
+        else if (strcmp(argv[i], "-s") == 0)
+            source_text = argv[++i];
+        else
+            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
+    }
+    opts_finish(&o, NULL);
+    if (port_parse(source_text, "tcp", &source, why, sizeof why) != 0)
+        opts_usage_error(&o, "bad source port '%s': %s", source_text, why);
+    if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &tcp_ai) != 0)
+        return EXIT_FAILED;
+    if (addr_resolve(o.host, o.port, o.family, SOCK_DGRAM, 0, &udp_ai) != 0) {
+        freeaddrinfo(tcp_ai);
+        return EXIT_FAILED;
+    }
+
+    range = kernel_local_port_range();
+    if (range.known)
+        narrate("this kernel picks source ports from %ld-%ld (net.ipv4.ip_local_port_range, "
+                "read from %s); IANA's dynamic range is %d-%d", range.value[0],
+                range.value[1], range.source, IANA_LOW, IANA_HIGH);
+    else
+        narrate("this kernel's source port range is %s; IANA's dynamic range is %d-%d",
+                range.source, IANA_LOW, IANA_HIGH);
+
+    /* TCP: n connections to the same destination, all held open, so each
+     * needs a port of its own. UDP: u sockets, also held open; socket 1
+     * sends twice (its port stays), the others once. */
+    fds = calloc((size_t)(n > u ? n : u) + 1, sizeof *fds);
+    if (fds == NULL) {
+        report("out of memory");
+        return EXIT_FAILED;
+    }
+    for (i = 1; i <= n; i++) {
+        int fd = tcp_connection(i, tcp_ai, i == 1 ? source : 0, o.timeout_ms);
+
+        if (fd < 0) {
+            failed = 1;
+            break;
+        }
+        fds[held++] = fd;
+    }
+    if (held > 0)
+        narrate("tcp: %d connection%s held open at once, each from its own source port",
+                held, held == 1 ? "" : "s");
+    while (held > 0)
+        close(fds[--held]);
+
+    for (i = 1; i <= u; i++) {
+        unsigned port = 0;
+        int fd = udp_socket(i, i == 1 ? 2 : 1, udp_ai, o.timeout_ms, &port);
+
+        if (fd < 0) {
+            failed = 1;
+            break;
+        }
+        fds[held++] = fd;
+        if (i == 1)
+            first = port;
+        else
+            narrate("udp %d: another socket, another port (%u, not %u)", i, port, first);
+    }
+    while (held > 0)
+        close(fds[--held]);
+    free(fds);
+    freeaddrinfo(tcp_ai);
+    freeaddrinfo(udp_ai);
+    return failed ? EXIT_FAILED : EXIT_OK;
+}
