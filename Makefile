@@ -57,7 +57,7 @@ check:
 demo: all
 	@demos/tour.sh $(DEMO)
 
-SCRIPTS := .ci/run demos/tour.sh tests/run-bats tests/lib/procs.bash
+SCRIPTS := .ci/run demos/tour.sh tests/run-bats tests/check-transcripts tests/lib/procs.bash tests/lib/transcript.bash
 lint:
 	shellcheck -x $(SCRIPTS)
 	shellcheck -x -s bash tests/helpers.bash demos/*/tour.sh

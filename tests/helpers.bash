@@ -113,7 +113,8 @@ need_netns() {
 bin_for_nobody() {
   local dir
   dir=$(mktemp -d "${TMPDIR:-/tmp}/portlab-bin.XXXXXX")
-  cp "$BIN"/*-server "$BIN"/*-client "$dir"/
-  chmod 755 "$dir" "$dir"/*
-  export PORTLAB_BIN=$dir NOBODY_BIN_DIR=$dir
+  mkdir "$dir/bin"
+  cp "$BIN"/*-server "$BIN"/*-client "$dir/bin/"
+  chmod 755 "$dir" "$dir/bin" "$dir"/bin/*
+  export PORTLAB_BIN=$dir/bin NOBODY_BIN_DIR=$dir
 }

@@ -46,3 +46,33 @@ leftovers() { pgrep -f -- "^$BIN/[a-z-]+-server" || true; }
   assert_equal "$tour_status" 143
   assert_equal "$(leftovers)" ""
 }
+
+@test "the tour runs to completion as an ordinary user (nobody), and the privileged lesson shows EACCES" {
+  need_netns
+  # The tour's files and the programs must be readable by nobody.
+  local dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/portlab-tour.XXXXXX")
+  mkdir -p "$dir/demos" "$dir/tests/lib" "$dir/bin"
+  cp -r "$BATS_TEST_DIRNAME"/../demos/. "$dir/demos/"
+  cp "$BATS_TEST_DIRNAME"/lib/procs.bash "$dir/tests/lib/"
+  cp "$BIN"/*-server "$BIN"/*-client "$dir/bin/"
+  chmod -R a+rX "$dir"
+  run --separate-stderr netns_run --nobody env PORTLAB_BIN="$dir/bin" NO_COLOR=1 TMPDIR=/tmp "$dir/demos/tour.sh"
+  rm -rf "$dir"
+  assert_success
+  assert_line "== privileged: ports below 1024 need privilege to bind, not to reach =="
+  assert_line --regexp "^  server +\| privileged-server: bind\(tcp 127\.0\.0\.1:23\): EACCES \(Permission denied\)$"
+  assert_line "Tour over: every server stopped."
+}
+
+@test "colour on a terminal, none with NO_COLOR, none into a pipe" {
+  command -v script >/dev/null || skip "script (util-linux) is not installed"
+  run script -qec "env PORTLAB_BIN='$BIN' '$TOUR' same-port" /dev/null
+  assert_success
+  assert_output --partial $'\e[1m== same-port'
+  run script -qec "env PORTLAB_BIN='$BIN' NO_COLOR=1 '$TOUR' same-port" /dev/null
+  assert_success
+  refute_output --partial $'\e['
+  run env PORTLAB_BIN="$BIN" "$TOUR" same-port
+  refute_output --partial $'\e['
+}

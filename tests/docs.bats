@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# The lessons: their transcripts match real runs, their links lead somewhere.
+load helpers
+
+setup_file() {
+  load helpers
+  bin_for_nobody
+}
+
+teardown_file() {
+  [ -z "${NOBODY_BIN_DIR:-}" ] || rm -rf "$NOBODY_BIN_DIR"
+}
+
+ROOT=$BATS_TEST_DIRNAME/..
+
+@test "every transcript in docs/ matches what the programs print" {
+  run "$BATS_TEST_DIRNAME/check-transcripts" "$ROOT"/docs/*.md
+  assert_success
+  assert_line --regexp "^transcripts: [1-9][0-9]* checked, [0-9]+ skipped$"
+}
+
+@test "every demo has a lesson with at least one verified transcript" {
+  local d name
+  for d in "$ROOT"/demos/*/; do
+    name=$(basename "$d")
+    [ -f "$ROOT/docs/$name.md" ] || fail "demos/$name has no docs/$name.md"
+    grep -q '^<!-- transcript' "$ROOT/docs/$name.md" || fail "docs/$name.md has no verified transcript"
+    grep -q "($name.md)" "$ROOT/docs/README.md" || fail "docs/README.md does not link to $name.md"
+    grep -q "docs/$name.md" "$ROOT/README.md" || fail "README.md does not list $name"
+  done
+}
+
+@test "every relative link in README.md and docs/ points at a file that exists" {
+  local file link target bad=()
+  for file in "$ROOT"/README.md "$ROOT"/docs/*.md; do
+    while IFS= read -r link; do
+      link=${link%%#*}
+      case $link in http*|mailto:*|'') continue ;; esac
+      target=$(dirname "$file")/$link
+      [ -e "$target" ] || bad+=("${file#"$ROOT"/}: $link")
+    done < <(grep -oE '\]\([^)]+\)' "$file" | sed -E 's/^\]\((.*)\)$/\1/')
+  done
+  [ ${#bad[@]} -eq 0 ] || fail "broken links: ${bad[*]}"
+}
+
+@test "the transcript checker catches a line the program does not print" {
+  cat >"$BATS_TEST_TMPDIR/stale.md" <<'MD'
+<!-- transcript -->
+```
+$ bin/same-port-server -p 0 -b 127.0.0.1 &
+...
+ready on 127.0.0.1:{port} (tcp+udp)
+$ bin/same-port-client -p {port} 127.0.0.1
+tcp: connecting to 127.0.0.1:{port}
+tcp: this line was never printed
+...
+```
+MD
+  run "$BATS_TEST_DIRNAME/check-transcripts" "$BATS_TEST_TMPDIR/stale.md"
+  assert_failure 1
+  assert_line --partial "stale.md:8: expected: tcp: this line was never printed"
+}
+
+@test "the transcript checker holds a {name} to one number" {
+  cat >"$BATS_TEST_TMPDIR/twice.md" <<'MD'
+<!-- transcript -->
+```
+$ bin/same-port-server -p 0 -b 127.0.0.1 &
+...
+ready on 127.0.0.1:{port} (tcp+udp)
+$ bin/same-port-client -p {port} 127.0.0.1
+tcp: connecting to 127.0.0.1:{port}
+tcp: our end is 127.0.0.1:{port} (the kernel picked that source port)
+...
+```
+MD
+  run "$BATS_TEST_DIRNAME/check-transcripts" "$BATS_TEST_TMPDIR/twice.md"
+  assert_failure 1
+  assert_line --partial "twice.md:8: expected: tcp: our end is 127.0.0.1:{port}"
+}

@@ -1,0 +1,214 @@
+# tests/lib/transcript.bash - the transcripts in docs/ are checked against real runs.
+#
+# In a lesson, a transcript is a fenced code block right after a marker line:
+#
+#   <!-- transcript -->                       (or: <!-- transcript: OPTIONS -->)
+#   ```
+#   $ bin/same-port-server -p 0 -b 127.0.0.1 &
+#   ready on 127.0.0.1:{port} (tcp+udp)
+#   $ bin/same-port-client -p {port} 127.0.0.1
+#   tcp: our end is 127.0.0.1:{src} (the kernel picked that source port)
+#   ...
+#   $ kill %1
+#   stopping on SIGTERM after 2 exchanges
+#   ```
+#
+# - `$ bin/NAME ARGS &` starts a server; the lines after it are what it prints up
+#   to its "ready on" line. `$ bin/NAME ARGS` runs a program to its end; the lines
+#   after it are its output (stdout and stderr). `$ kill %N` stops the Nth server;
+#   the lines after it are what that server printed after its ready line.
+# - `{name}` stands for a number that varies (a port the kernel chose, a pid). Its
+#   first appearance captures it; later ones, in commands too, must be the same.
+#   `{*}` stands for any text. A line `...` stands for any number of lines.
+# - OPTIONS, separated by commas: `netns` runs the block in a private network
+#   namespace (root), `nobody` also runs the programs as nobody - except those
+#   written `$ sudo bin/...`, which run as root - and `sysctl K=V` sets
+#   net/ipv4/K=V in that namespace. Such blocks are skipped without root.
+#
+#   transcript_check FILE   check every transcript in FILE; print each mismatch
+#                           as "FILE:LINE: ..."; return 1 if any. Sets
+#                           transcripts_checked and transcripts_skipped.
+# Needs procs.bash (for servers), and BIN: the programs' folder, named bin.
+
+# A regular expression for one expected line: placeholders become groups.
+# Sets tx_regex, and tx_names (the placeholder of each group, in order).
+tx_line_regex() {
+  local rest=$1 lit name
+  tx_regex='' tx_names=()
+  while [[ $rest =~ \{([a-z][a-z0-9_]*|\*)\} ]]; do
+    lit=${rest%%"${BASH_REMATCH[0]}"*}
+    name=${BASH_REMATCH[1]}
+    rest=${rest#*"${BASH_REMATCH[0]}"}
+    tx_regex+=$(tx_quote "$lit")
+    if [ "$name" = '*' ]; then
+      tx_regex+='.*'
+    elif [ -n "${tx_vars[$name]:-}" ]; then
+      tx_regex+=${tx_vars[$name]}
+    else
+      tx_regex+='([0-9]+)' tx_names+=("$name")
+    fi
+  done
+  tx_regex="^$tx_regex$(tx_quote "$rest")\$"
+}
+
+tx_quote() { printf '%s' "$1" | sed 's/[][\\.*^$+?(){}|/]/\\&/g'; }
+
+# Does actual line $2 match expected line $1? Captures placeholders if so.
+tx_match() {
+  local i
+  tx_line_regex "$1"
+  [[ $2 =~ $tx_regex ]] || return 1
+  for i in "${!tx_names[@]}"; do
+    local v=${BASH_REMATCH[$((i + 1))]} n=${tx_names[$i]}
+    if [ -n "${tx_vars[$n]:-}" ] && [ "${tx_vars[$n]}" != "$v" ]; then return 1; fi
+    tx_vars[$n]=$v
+  done
+}
+
+# Compare expected lines (array tx_want) with actual output (file $1).
+tx_compare() {
+  local -a got
+  local w=0 g=0 where
+  mapfile -t got <"$1"
+  while [ "$w" -lt "${#tx_want[@]}" ]; do
+    where="$tx_file:${tx_want_line[$w]}"
+    if [ "${tx_want[$w]}" = '...' ]; then
+      w=$((w + 1))
+      [ "$w" -lt "${#tx_want[@]}" ] || return 0 # "..." at the end: the rest
+      while [ "$g" -lt "${#got[@]}" ] && ! tx_match "${tx_want[$w]}" "${got[$g]}"; do g=$((g + 1)); done
+      [ "$g" -lt "${#got[@]}" ] || { echo "$where: no line matching: ${tx_want[$w]}"; return 1; }
+    elif [ "$g" -ge "${#got[@]}" ]; then
+      echo "$where: expected: ${tx_want[$w]}"
+      echo "$where:   but the output ended"
+      return 1
+    elif ! tx_match "${tx_want[$w]}" "${got[$g]}"; then
+      echo "$where: expected: ${tx_want[$w]}"
+      echo "$where:   but got: ${got[$g]}"
+      return 1
+    fi
+    w=$((w + 1)) g=$((g + 1))
+  done
+  [ "$g" -ge "${#got[@]}" ] || { echo "$tx_file:${tx_cmd_line}: unexpected output: ${got[$g]}"; return 1; }
+}
+
+# Substitute known placeholders in a command.
+tx_expand() {
+  local cmd=$1 n
+  for n in "${!tx_vars[@]}"; do cmd=${cmd//\{$n\}/${tx_vars[$n]}}; done
+  printf '%s' "$cmd"
+}
+
+# Run one command with its expected lines (tx_cmd, tx_want...).
+tx_step() {
+  local cmd words out=$PROC_DIR/tx.out job wrap=("${tx_wrap[@]}")
+  cmd=$(tx_expand "$tx_cmd")
+  if [[ $cmd == 'sudo '* ]]; then # as root: the wrapper without --nobody
+    cmd=${cmd#sudo } wrap=("${tx_wrap_root[@]}")
+  fi
+  read -r -a words <<<"$cmd"
+  case $cmd in
+    'kill %'*)
+      job=tx${cmd#kill %}
+      proc_stop "$job"
+      sed -n '/^ready on /,$p' "$PROC_DIR/$job/log" | tail -n +2 >"$out"
+      ;;
+    bin/*' &')
+      unset 'words[-1]'
+      tx_jobs=$((tx_jobs + 1)) job=tx$tx_jobs
+      proc_start "$job" "${wrap[@]}" "${words[@]}"
+      proc_expect "$job" '^ready on ' || true
+      cat "$PROC_DIR/$job/log" "$PROC_DIR/$job/err" >"$out"
+      ;;
+    bin/*)
+      ( "${wrap[@]}" "${words[@]}" ) >"$out" 2>&1 </dev/null || true
+      ;;
+    *)
+      echo "$tx_file:$tx_cmd_line: a transcript may run only bin/PROGRAM and kill %N: $tx_cmd"
+      return 1
+      ;;
+  esac
+  tx_compare "$out"
+}
+
+# Run a whole block (the lines in tx_block, from line tx_first of the file).
+tx_run_block() {
+  local line n=$tx_first status=0
+  declare -gA tx_vars=()
+  # Run from the folder above BIN, so that bin/NAME is the program and its
+  # own name (argv[0], which some messages show) is the one in the lesson.
+  cd "$(dirname "$BIN")" || return 1
+  [ "$(basename "$BIN")" = bin ] || { echo "$tx_file: BIN must be a folder named bin"; return 1; }
+  tx_jobs=0 tx_cmd='' tx_want=() tx_want_line=()
+  for line in "${tx_block[@]}" '$ (end)'; do
+    n=$((n + 1))
+    if [[ $line == '$ '* ]]; then
+      if [ -n "$tx_cmd" ]; then tx_step || { status=1; break; }; fi
+      tx_cmd=${line#\$ } tx_cmd_line=$n tx_want=() tx_want_line=()
+      [ "$tx_cmd" != '(end)' ] || break
+    else
+      tx_want+=("$line") tx_want_line+=("$n")
+    fi
+  done
+  proc_stop_all >/dev/null 2>&1
+  cd - >/dev/null || true
+  return "$status"
+}
+
+# The options of a block: a wrapper for its programs, or a reason to skip.
+tx_options() {
+  local opt setup=() nobody=0 netns=0 opts=()
+  tx_wrap=() tx_wrap_root=() tx_skip=''
+  IFS=',' read -r -a opts <<<"$1"
+  for opt in "${opts[@]}"; do
+    opt=${opt# } opt=${opt% }
+    case $opt in
+      '') ;;
+      netns) netns=1 ;;
+      nobody) netns=1 nobody=1 ;;
+      sysctl\ *) netns=1 setup+=("net/ipv4/${opt#sysctl }") ;;
+      *) tx_skip="unknown option '$opt'" ;;
+    esac
+  done
+  if [ "$netns" = 1 ]; then
+    can_netns || { tx_skip="needs root and network namespaces"; return; }
+    # One namespace for the whole block: a holder process keeps it alive.
+    proc_start txns unshare -n -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
+    proc_expect txns '^ready on ' || { tx_skip="could not make a namespace"; return; }
+    for opt in "${setup[@]}"; do
+      # shellcheck disable=SC2154 # txns_pid is set by proc_start
+      (netns_of "$txns_pid" sh -c "echo '${opt#*=}' > /proc/sys/${opt%%=*}")
+    done
+    tx_wrap=(netns_of "$txns_pid") tx_wrap_root=(netns_of "$txns_pid")
+    [ "$nobody" = 0 ] || tx_wrap+=(--nobody)
+  fi
+}
+
+transcript_check() {
+  local file=$1 line n=0 inside=0 failed=0 block_opts=''
+  tx_file=${file#"${TX_ROOT:-}"/}
+  transcripts_checked=0 transcripts_skipped=0
+  while IFS= read -r line || [ -n "$line" ]; do
+    n=$((n + 1))
+    if [ "$inside" = 0 ] && [[ $line =~ ^\<!--\ transcript(:\ *(.*))?\ --\>$ ]]; then
+      inside=1 block_opts=${BASH_REMATCH[2]}
+    elif [ "$inside" = 1 ] && [[ $line == '```'* ]]; then
+      inside=2 tx_block=() tx_first=$n
+    elif [ "$inside" = 1 ]; then
+      echo "$tx_file:$n: a transcript marker must be followed by a code block"; failed=1; inside=0
+    elif [ "$inside" = 2 ] && [[ $line == '```'* ]]; then
+      inside=0
+      tx_options "$block_opts"
+      if [ -n "$tx_skip" ]; then
+        echo "$tx_file:$tx_first: skipped: $tx_skip"
+        transcripts_skipped=$((transcripts_skipped + 1))
+      else
+        tx_run_block || failed=1
+        transcripts_checked=$((transcripts_checked + 1))
+      fi
+      proc_stop txns >/dev/null 2>&1
+    elif [ "$inside" = 2 ]; then
+      tx_block+=("$line")
+    fi
+  done <"$file"
+  return "$failed"
+}
