@@ -18,6 +18,9 @@
  *   meanwhile:   ss -tn 'dport = :4000'   (the client's ports, while it holds them)
  *   or:          make demo DEMO=ephemeral
  *
+ * PRIVILEGE
+ *   None, unless -s names a port below 1024 (see the privileged demo).
+ *
  * LESSON: docs/ephemeral.md    MAN PAGES: connect(2), sendto(2), bind(2),
  *   getsockname(2), ip(7) (ip_local_port_range), udp(7)
  */

@@ -16,6 +16,10 @@
  *                sudo bin/privileged-client          (step 2 works)
  *   or:          make demo DEMO=privileged
  *
+ * PRIVILEGE
+ *   None for step 1. Step 2 needs it for a source port below the threshold:
+ *   that is the point.
+ *
  * LESSON: docs/privileged.md    MAN PAGES: connect(2), bind(2),
  *   getsockname(2), capabilities(7), rlogin(1) (history)
  */
@@ -109,6 +113,11 @@ int main(int argc, char **argv)
     src.ss_family = (sa_family_t)ai->ai_family; /* the wildcard address */
     addr_set_port((struct sockaddr *)&src, source);
     fd = socket(ai->ai_family, SOCK_STREAM, 0);
+    if (fd < 0) {
+        report_sys("socket", "tcp", ai->ai_addr, errno);
+        freeaddrinfo(ai);
+        return EXIT_FAILED;
+    }
     /* SO_REUSEADDR: a previous run's connection from this port may still
      * be in TIME_WAIT. */
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

@@ -15,6 +15,9 @@
  *   connection to refuse, so we learn of it only from an ICMP "port
  *   unreachable" (on loopback), or not at all - a silence we time out.
  *
+ * PRIVILEGE
+ *   None: a client needs no privilege to reach any port.
+ *
  * LESSON: docs/same-port.md    MAN PAGES: connect(2), send(2), recv(2),
  *   getsockname(2), getaddrinfo(3), tcp(7), udp(7)
  */
@@ -62,6 +65,8 @@ static int ask_tcp(const struct opts *o)
         return -1;
     for (ai = res; ai != NULL; ai = ai->ai_next) {
         narrate("tcp: connecting to %s", addr_format(ai->ai_addr, where, sizeof where));
+        /* A TCP socket of the address's family (IPv4 or IPv6). We never
+         * bind() it: connect() will give it a source port. */
         fd = socket(ai->ai_family, SOCK_STREAM, 0);
         if (fd < 0) {
             report_sys("socket", "tcp", ai->ai_addr, errno);
@@ -101,6 +106,7 @@ static int ask_udp(const struct opts *o)
     if (addr_resolve(o->host, o->port, o->family, SOCK_DGRAM, 0, &res) != 0)
         return -1;
     for (ai = res; ai != NULL; ai = ai->ai_next) {
+        /* A UDP socket: same port number as the TCP one, other protocol. */
         fd = socket(ai->ai_family, SOCK_DGRAM, 0);
         if (fd < 0) {
             report_sys("socket", "udp", ai->ai_addr, errno);

@@ -52,6 +52,8 @@ static int bind_one(const struct addrinfo *ai, int socktype)
     socklen_t len = sizeof got;
     int fd, one = 1;
 
+    /* socket() makes an endpoint of one protocol (SOCK_STREAM = TCP,
+     * SOCK_DGRAM = UDP). It has no port yet: that is bind()'s job. */
     fd = socket(ai->ai_family, socktype, 0);
     if (fd < 0) {
         report_sys("socket", proto, ai->ai_addr, errno);
