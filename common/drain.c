@@ -1,9 +1,12 @@
 /* drain.c - graceful closing of served TCP connections. See drain.h. */
 #include "drain.h"
+#include "narrate.h"
 #include "wait.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static int grow(struct drain_set *s, size_t cap)
@@ -11,6 +14,7 @@ static int grow(struct drain_set *s, size_t cap)
     struct pollfd *p = realloc(s->pfd, cap * sizeof *p);
     long long *d;
     size_t *b;
+    char (*w)[ADDR_STRLEN];
 
     if (p == NULL)
         return -1;
@@ -23,19 +27,27 @@ static int grow(struct drain_set *s, size_t cap)
     if (b == NULL)
         return -1;
     s->drained = b;
+    w = realloc(s->who, cap * sizeof *w);
+    if (w == NULL)
+        return -1;
+    s->who = w;
     s->cap = cap;
     return 0;
 }
 
 int drain_init(struct drain_set *s, size_t nfixed)
 {
+    const char *env;
     size_t i;
 
     s->pfd = NULL;
     s->deadline_ms = NULL;
     s->drained = NULL;
+    s->who = NULL;
     s->nfixed = s->n = nfixed;
     s->cap = 0;
+    env = getenv("PORTLAB_IDLE_MS");
+    s->idle_ms = env != NULL && atoi(env) > 0 ? atoi(env) : DRAIN_IDLE_MS;
     if (grow(s, nfixed + 16) != 0)
         return -1;
     for (i = 0; i < nfixed; i++) {
@@ -46,7 +58,7 @@ int drain_init(struct drain_set *s, size_t nfixed)
     return 0;
 }
 
-void drain_add(struct drain_set *s, int fd)
+void drain_add(struct drain_set *s, int fd, const char *who)
 {
     if (s->n == s->cap && grow(s, s->cap * 2) != 0) {
         close(fd);
@@ -55,8 +67,9 @@ void drain_add(struct drain_set *s, int fd)
     s->pfd[s->n].fd = fd;
     s->pfd[s->n].events = POLLIN;
     s->pfd[s->n].revents = 0;
-    s->deadline_ms[s->n] = wait_now_ms() + DRAIN_IDLE_MS;
+    s->deadline_ms[s->n] = wait_now_ms() + s->idle_ms;
     s->drained[s->n] = 0;
+    snprintf(s->who[s->n], sizeof s->who[s->n], "%s", who);
     s->n++;
 }
 
@@ -67,9 +80,10 @@ static void drop(struct drain_set *s, size_t i)
     s->pfd[i] = s->pfd[s->n];
     s->deadline_ms[i] = s->deadline_ms[s->n];
     s->drained[i] = s->drained[s->n];
+    memcpy(s->who[i], s->who[s->n], sizeof s->who[i]);
 }
 
-int drain_poll(struct drain_set *s)
+int drain_poll(struct drain_set *s, int max_ms)
 {
     long long now = wait_now_ms(), first = -1;
     int timeout = -1, rc;
@@ -82,6 +96,8 @@ int drain_poll(struct drain_set *s)
             first = s->deadline_ms[i];
     if (first >= 0)
         timeout = first <= now ? 0 : (int)(first - now);
+    if (max_ms >= 0 && (timeout < 0 || max_ms < timeout))
+        timeout = max_ms;
 
     rc = poll(s->pfd, (nfds_t)s->n, timeout);
     if (rc < 0)
@@ -90,12 +106,19 @@ int drain_poll(struct drain_set *s)
     for (i = s->nfixed; i < s->n;) {
         int done = now >= s->deadline_ms[i];
 
+        if (done)
+            narrate("tcp %s: still open %d ms after its reply: closed it (an idle "
+                    "client must not hold the server)", s->who[i], s->idle_ms);
         if (!done && s->pfd[i].revents != 0) {
             got = read(s->pfd[i].fd, junk, sizeof junk);
             if (got > 0)
                 s->drained[i] += (size_t)got;
-            done = got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR) ||
-                   s->drained[i] > DRAIN_MAX_BYTES;
+            done = got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR);
+            if (!done && s->drained[i] > DRAIN_MAX_BYTES) {
+                narrate("tcp %s: sent more than %d bytes that nobody reads: closed it",
+                        s->who[i], DRAIN_MAX_BYTES);
+                done = 1;
+            }
         }
         if (done)
             drop(s, i); /* the swapped-in slot is looked at next */
@@ -117,6 +140,8 @@ void drain_free(struct drain_set *s)
     free(s->pfd);
     free(s->deadline_ms);
     free(s->drained);
+    free(s->who);
+    s->who = NULL;
     s->pfd = NULL;
     s->deadline_ms = NULL;
     s->drained = NULL;

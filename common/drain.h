@@ -18,27 +18,32 @@
 #include <poll.h>
 #include <stddef.h>
 
-#define DRAIN_IDLE_MS 2000
+#include "addr.h"
+
+#define DRAIN_IDLE_MS 2000 /* the default; PORTLAB_IDLE_MS in the environment sets it */
 #define DRAIN_MAX_BYTES 65536
 
 struct drain_set {
     struct pollfd *pfd;       /* caller's slots first, then connections */
     long long *deadline_ms;   /* per connection slot */
     size_t *drained;          /* bytes thrown away so far */
+    char (*who)[ADDR_STRLEN]; /* the client, for the narration */
     size_t nfixed, n, cap;
+    int idle_ms;              /* how long a served client may stay */
 };
 
 /* Returns 0, or -1 when out of memory. */
 int drain_init(struct drain_set *s, size_t nfixed);
 
-/* Hand over a connection already answered and shut down for writing.
- * On failure (out of memory) the connection is closed at once. */
-void drain_add(struct drain_set *s, int fd);
+/* Hand over a connection already answered and shut down for writing; who
+ * names the client. On failure (out of memory) it is closed at once. */
+void drain_add(struct drain_set *s, int fd, const char *who);
 
-/* Wait for any descriptor (or a drained connection's deadline); tends the
- * drained connections. Returns poll()'s result; the caller then looks at
- * s->pfd[i].revents for its own slots. */
-int drain_poll(struct drain_set *s);
+/* Wait for any descriptor, a drained connection's deadline, or max_ms
+ * (-1: no limit); tends the drained connections, narrating any closed for
+ * idling or for sending too much. Returns poll()'s result; the caller then
+ * looks at s->pfd[i].revents for its own slots. */
+int drain_poll(struct drain_set *s, int max_ms);
 
 /* How many connections are still draining. */
 size_t drain_count(const struct drain_set *s);

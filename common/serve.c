@@ -7,6 +7,7 @@
 #include "options.h"
 #include "port.h"
 #include "signals.h"
+#include "wait.h"
 
 #include <errno.h>
 #include <string.h>
@@ -15,19 +16,24 @@
 #define REPLY_MAX 512
 #define DATAGRAM_MAX 65536 /* the largest UDP payload is 65,507 (IPv4) */
 
-/* One TCP client: accept, reply, hand over to the drain set. */
+#define PAUSE_MS 100 /* out of descriptors: how long to leave the queue alone */
+
+/* One TCP client: accept, reply, hand over to the drain set. Returns 1 if
+ * served, 0 if not, -1 when out of file descriptors. */
 static int serve_tcp(int listener, struct drain_set *set, serve_reply_fn reply, void *ctx)
 {
     struct sockaddr_storage peer, local;
     socklen_t plen = sizeof peer, llen = sizeof local;
     struct serve_event ev;
-    char line[REPLY_MAX];
+    char line[REPLY_MAX], who[ADDR_STRLEN];
     int fd;
 
     /* accept() gives a NEW socket for this client; the listener stays
      * free for the next. peer = the client's address and source port. */
     fd = accept(listener, (struct sockaddr *)&peer, &plen);
     if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE)
+            return -1;
         if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
             report_sys("accept", "tcp", NULL, errno);
         return 0;
@@ -42,11 +48,15 @@ static int serve_tcp(int listener, struct drain_set *set, serve_reply_fn reply, 
     reply(&ev, line, sizeof line, ctx);
     /* MSG_DONTWAIT: never block on one client. MSG_NOSIGNAL is not
      * POSIX-2008 everywhere, so SIGPIPE is ignored instead (signals.h). */
-    if (send(fd, line, strlen(line), MSG_DONTWAIT) < 0)
-        report_sys("send", "tcp", ev.peer, errno);
+    if (send(fd, line, strlen(line), MSG_DONTWAIT) < 0) {
+        int err = errno;
+
+        narrate("tcp %s: the reply could not be sent (%s): that client is gone",
+                addr_format(ev.peer, who, sizeof who), errno_name(err));
+    }
     /* The client reads end-of-file after our line; drain.h closes later. */
     shutdown(fd, SHUT_WR);
-    drain_add(set, fd);
+    drain_add(set, fd, addr_format(ev.peer, who, sizeof who));
     return 1;
 }
 
@@ -146,7 +156,8 @@ int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx)
     struct drain_set set;
     const char *why = NULL;
     long served = 0;
-    int stop = signals_install(), rc = EXIT_OK;
+    long long paused_until = 0; /* out of descriptors: accept() rests */
+    int stop = signals_install(), rc = EXIT_OK, short_of_fds = 0, got;
 
     if (stop < 0 || drain_init(&set, 3) != 0) {
         report_sys("pipe", "tcp", NULL, errno);
@@ -156,7 +167,13 @@ int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx)
     set.pfd[1].fd = tcp;
     set.pfd[2].fd = udp;
     while (count == 0 || served < count) {
-        if (drain_poll(&set) < 0) {
+        long long now = wait_now_ms();
+
+        if (paused_until != 0 && now >= paused_until)
+            paused_until = 0;
+        /* A negative fd is skipped by poll(): the listener rests. */
+        set.pfd[1].fd = paused_until == 0 ? tcp : -1;
+        if (drain_poll(&set, paused_until != 0 ? (int)(paused_until - now) : -1) < 0) {
             if (errno == EINTR)
                 continue;
             report_sys("poll", "tcp", NULL, errno);
@@ -167,8 +184,25 @@ int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx)
             why = signals_which(stop);
             break;
         }
-        if (tcp >= 0 && (set.pfd[1].revents & POLLIN))
-            served += serve_tcp(tcp, &set, reply, ctx);
+        if (set.pfd[1].fd >= 0 && (set.pfd[1].revents & POLLIN)) {
+            got = serve_tcp(tcp, &set, reply, ctx);
+            if (got < 0) {
+                /* Every socket is a file descriptor, and we have none left.
+                 * Keep running: new clients wait in the kernel's queue
+                 * while the drained connections close and free some. */
+                if (!short_of_fds)
+                    narrate("out of file descriptors (%s, %zu connections closing): "
+                            "new clients wait in the queue until some close",
+                            errno_name(errno), drain_count(&set));
+                short_of_fds = 1;
+                paused_until = wait_now_ms() + PAUSE_MS;
+            } else if (got > 0) {
+                if (short_of_fds)
+                    narrate("file descriptors free again: accepting connections");
+                short_of_fds = 0;
+                served += got;
+            }
+        }
         if (udp >= 0 && (set.pfd[2].revents & POLLIN) && (count == 0 || served < count))
             served += serve_udp(udp, reply, ctx);
     }

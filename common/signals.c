@@ -25,6 +25,8 @@ int signals_install(void)
     struct sigaction sa;
     int i;
 
+    if (pipe_fds[0] >= 0)
+        return pipe_fds[0]; /* already installed */
     if (pipe(pipe_fds) != 0)
         return -1;
     for (i = 0; i < 2; i++) {

@@ -10,7 +10,9 @@
 #ifndef PORTLAB_SIGNALS_H
 #define PORTLAB_SIGNALS_H
 
-/* Install the handlers; returns the fd to poll for POLLIN, or -1. */
+/* Install the handlers; returns the fd to poll for POLLIN, or -1. Servers
+ * call it first thing, so a signal during start-up still ends cleanly;
+ * calling it again returns the same fd. */
 int signals_install(void);
 
 /* After the fd polled readable: which signal arrived ("SIGINT"...). */

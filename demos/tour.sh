@@ -35,6 +35,7 @@ fi
 # The tour's own words, then program output labelled by who printed it.
 lesson() { printf '\n%s== %s ==%s\n' "$bold" "$*" "$off"; }
 say() { printf '%s%s%s\n' "$dim" "$*" "$off"; }
+PROC_ECHO=1
 proc_on_line() { printf '  %s%-8s|%s %s\n' "$cyan" "$1" "$off" "$2"; }
 
 # A wrapper (netns_run, netns_of from tests/lib/procs.bash) may come first:

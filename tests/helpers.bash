@@ -34,12 +34,13 @@ setup() {
   [ -x "$BIN/same-port-server" ] || fail "no programs in $BIN: run make first"
 }
 
-# Stop what the test left running. A server that did not exit 0 on SIGTERM,
-# or that printed a sanitizer report, fails the test even if all else passed.
+# Stop what the test left running (servers and helpers alike). A server that
+# did not exit 0 on SIGTERM, or that printed a sanitizer report, fails the
+# test even if all else passed.
 teardown() {
   local name status problems=""
+  proc_stop_all
   for name in "${SERVERS[@]}"; do
-    stop_server --as "$name"
     status=${name}_status
     [ "${!status}" -eq 0 ] || problems+="server '$name' exited with status ${!status}; "
     if grep -qE 'Sanitizer|runtime error:' "$PROC_DIR/$name/err"; then

@@ -108,7 +108,8 @@ load helpers
   start_server same-port-server -p 0 -b 127.0.0.1
   run nc -w 2 127.0.0.1 "$server_port" </dev/null
   assert_output --regexp "^same-port-server pid $server_pid: this is TCP; you are 127\.0\.0\.1:[0-9]+$"
-  run bash -c "printf 'hi\n' | nc -u -w 1 127.0.0.1 $server_port"
+  # -W 1: quit after one datagram has come back (-w 2 bounds the wait).
+  run bash -c "printf 'hi\n' | nc -u -W 1 -w 2 127.0.0.1 $server_port"
   assert_output --regexp "^same-port-server pid $server_pid: this is UDP; you are 127\.0\.0\.1:[0-9]+$"
 }
 

@@ -29,8 +29,8 @@ leftovers() { pgrep -f -- "^$BIN/[a-z-]+-server" || true; }
 
 @test "two tours at once both pass (kernel-chosen ports never collide)" {
   PROC_WAIT_SECONDS=20
-  proc_start tour1 env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
-  proc_start tour2 env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
+  proc_start tour1 env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR" same-port
+  proc_start tour2 env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR" same-port
   proc_expect tour1 '^Tour over'
   proc_expect tour2 '^Tour over'
   proc_stop tour1

@@ -133,6 +133,7 @@ int main(int argc, char **argv)
     char where[ADDR_STRLEN];
 
     narrate_init(argv[0]);
+    signals_install(); /* Ctrl-C or SIGTERM, even during start-up: a clean exit */
     opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "[--tcp-only|--udp-only]", HELP);
     for (i = 1; i < argc; i++) {
         if (opts_take(&o, argc, argv, &i))

@@ -2,12 +2,14 @@
 # Shared by the Bats helpers (tests/helpers.bash) and the guided tour
 # (demos/tour.sh). Needs bash 5 (EPOCHREALTIME).
 #
-#   proc_start NAME COMMAND...   start COMMAND in the background: stdout into a
-#       FIFO we read, stderr into a file; sets NAME_pid and NAME_fd
+#   proc_start NAME COMMAND...   start COMMAND in the background: stdout and
+#       stderr into files (so a chatty program never waits for us); we follow
+#       stdout with `tail -f` (GNU); sets NAME_pid and NAME_fd
 #   proc_expect NAME REGEX       read NAME's lines until one matches (bounded by
 #       PROC_WAIT_SECONDS); the line is left in $proc_line. An empty REGEX reads
 #       to the end of the output. Each line read is appended to NAME's log and
-#       handed to proc_on_line NAME LINE, which the caller may redefine.
+#       handed to proc_on_line NAME LINE, which the caller may redefine (and
+#       set PROC_ECHO=1 for proc_stop to hand it the last lines too).
 #   proc_stop NAME               SIGTERM, read the rest, reap; sets NAME_status
 #   proc_stop_all                stop every process started here
 #   netns_run [--sysctl PATH=VALUE]... [--nobody] CMD...  CMD in a new network
@@ -40,7 +42,7 @@ proc_start() {
   local name=$1 dir fd
   shift
   dir=$PROC_DIR/$name
-  mkdir -p "$dir" && rm -f "$dir/out" && mkfifo "$dir/out" && : >"$dir/log"
+  mkdir -p "$dir" && : >"$dir/out" && : >"$dir/log"
   # A shell function (a wrapper such as netns_run) must end in exec itself,
   # so that NAME_pid stays the program's own pid.
   if declare -F "$1" >/dev/null; then
@@ -50,7 +52,9 @@ proc_start() {
   fi
   printf -v "${name}_pid" %s "$!"
   PROC_NAMES+=("$name")
-  exec {fd}<"$dir/out"
+  # tail ends when the program does (--pid, checked every 10 ms), so reading
+  # to end of file means "until it exited".
+  exec {fd}< <(proc_close_fds; exec tail -s 0.01 --pid="$!" -n +1 -f "$dir/out" 2>/dev/null)
   printf -v "${name}_fd" %s "$fd"
 }
 
@@ -71,15 +75,21 @@ proc_expect() {
 }
 
 proc_stop() {
-  local name=$1 pid fd status=0
+  local name=$1 pid fd status=0 line
   pid=${name}_pid; pid=${!pid}
   fd=${name}_fd; fd=${!fd}
   [ -n "$pid" ] || return 0
   kill -TERM "$pid" 2>/dev/null || true
-  # Read what is left until end of file; a process still there after the
-  # bounded wait is killed.
-  proc_expect "$name" '' || true
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  # Take what is left, to end of file (the program exited); one still there
+  # after the bounded wait is killed.
+  if ! timeout "$PROC_WAIT_SECONDS" cat <&"$fd" >"$PROC_DIR/$name/rest"; then
+    kill -KILL "$pid" 2>/dev/null
+    timeout 1 cat <&"$fd" >>"$PROC_DIR/$name/rest"
+  fi
+  cat "$PROC_DIR/$name/rest" >>"$PROC_DIR/$name/log"
+  if [ -n "${PROC_ECHO:-}" ]; then # show each line, as the tour does
+    while IFS= read -r line; do proc_on_line "$name" "$line"; done <"$PROC_DIR/$name/rest"
+  fi
   wait "$pid" || status=$?
   exec {fd}<&-
   printf -v "${name}_status" %s "$status"

@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# Hardening: every server survives hostile clients and keeps serving others;
+# every client fails clearly. Table-driven: a new demo is covered by one line.
+load helpers
+
+# demo | server arguments | a well-behaved client's arguments (after -p PORT)
+DEMOS='
+same-port|-p 0 -b 127.0.0.1|127.0.0.1
+privileged|-p 0 -b 127.0.0.1|-s 0 127.0.0.1
+ephemeral|-p 0 -b 127.0.0.1|-n 1 -u 1 127.0.0.1
+'
+POKE=$BATS_TEST_DIRNAME/../build/tools/poke
+
+setup() {
+  [ -x "$POKE" ] || fail "no $POKE: run make test (it builds the test tools)"
+}
+
+# each_server CHECK: for every demo, start its server, run CHECK (a function
+# that may use $server_port and $demo), then show a well-behaved client is
+# still served and the server is still running.
+each_server() {
+  local check=$1 server_args client_args
+  while IFS='|' read -r demo server_args client_args; do
+    [ -n "$demo" ] || continue
+    as=${demo//-/_} # a name for shell variables
+    # shellcheck disable=SC2086 # the table holds words
+    start_server --as "$as" "$demo-server" $server_args
+    server_port=${as}_port server_port=${!server_port}
+    server_pid=${as}_pid server_pid=${!server_pid}
+    "$check"
+    # shellcheck disable=SC2086
+    run --separate-stderr "$BIN/$demo-client" -t 2000 -p "$server_port" $client_args
+    [ "$status" -eq 0 ] || fail "$demo-server did not serve a good client after $check: $stderr"
+    kill -0 "$server_pid" || fail "$demo-server died after $check"
+  done < <(printf '%s\n' "$DEMOS")
+}
+
+@test "every server survives random bytes over TCP and UDP" {
+  hostile() {
+    run "$POKE" send random:100000 127.0.0.1 "$server_port"
+    run "$POKE" udp 1000 127.0.0.1 "$server_port"
+    assert_line --partial "reply: "
+  }
+  each_server hostile
+}
+
+@test "every server bounds what it reads: a 1 MB line with no newline is cut off, narrated" {
+  hostile() {
+    run "$POKE" send line:1048576 127.0.0.1 "$server_port"
+    server_expect --as "$as" "^tcp 127\.0\.0\.1:[0-9]+: sent more than 65536 bytes that nobody reads: closed it$"
+  }
+  each_server hostile
+}
+
+@test "every server takes many lines at once in its stride" {
+  hostile() {
+    run "$POKE" send lines:20000 127.0.0.1 "$server_port"
+    assert_line --partial "reply: "
+  }
+  each_server hostile
+}
+
+@test "every server answers empty and maximum-size (65,507-byte) UDP datagrams" {
+  hostile() {
+    run "$POKE" udp 0 127.0.0.1 "$server_port"
+    assert_success
+    assert_line --partial "reply: "
+    run "$POKE" udp 65507 127.0.0.1 "$server_port"
+    assert_success
+    assert_line --partial "reply: "
+  }
+  each_server hostile
+}
+
+@test "every server survives a client that resets, and one that half-closes" {
+  hostile() {
+    run "$POKE" send reset 127.0.0.1 "$server_port"
+    run "$POKE" send halfclose 127.0.0.1 "$server_port"
+    assert_success
+    assert_line --partial "reply: "
+  }
+  each_server hostile
+}
+
+@test "an idle client is timed out, and said so; meanwhile others are served" {
+  export PORTLAB_IDLE_MS=150
+  hostile() {
+    proc_start "idle_$as" "$POKE" hold 1 127.0.0.1 "$server_port"
+    proc_expect "idle_$as" '^holding 1 connections$'
+    run --separate-stderr "$BIN/same-port-client" -t 2000 -p "$server_port"
+    assert_line --partial "tcp reply: "
+    server_expect --as "$as" "^tcp 127\.0\.0\.1:[0-9]+: still open 150 ms after its reply: closed it \(an idle client must not hold the server\)$"
+  }
+  each_server hostile
+}
+
+@test "every server holds 1,000 concurrent connections and still serves a new client" {
+  ulimit -n 4096 2>/dev/null || skip "cannot raise the open-file limit to 4096"
+  hostile() {
+    proc_start "many_$as" "$POKE" hold 1000 127.0.0.1 "$server_port"
+    PROC_WAIT_SECONDS=20 proc_expect "many_$as" '^holding 1000 connections$'
+  }
+  each_server hostile
+}
+
+@test "a server out of file descriptors (EMFILE) keeps running, says so, and recovers" {
+  fd_limited() { ulimit -n 24 && exec "$@"; }
+  start_server --via fd_limited same-port-server -p 0 -b 127.0.0.1
+  proc_start crowd "$POKE" hold 40 127.0.0.1 "$server_port"
+  proc_expect crowd '^holding 40 connections$'
+  server_expect "^out of file descriptors \(EMFILE, [0-9]+ connections closing\): new clients wait in the queue until some close$"
+  proc_stop crowd
+  server_expect "^file descriptors free again: accepting connections$"
+  run --separate-stderr "$BIN/same-port-client" -t 2000 -p "$server_port"
+  assert_success
+}
+
+@test "SIGTERM in the middle of a load: a clean exit, its closing line, the port free again" {
+  start_server same-port-server -p 0 -b 127.0.0.1
+  proc_start load "$POKE" bench 200000 100 127.0.0.1 "$server_port"
+  server_expect '^tcp connection from '
+  stop_server
+  assert_equal "$server_status" 0
+  run server_log
+  assert_line --regexp "^stopping on SIGTERM after [0-9]+ exchanges?$"
+  proc_stop load
+  # Nothing left behind: the same port can be bound again at once.
+  start_server --as again same-port-server -p "$server_port" -b 127.0.0.1
+}
+
+@test "clients: a server that closes without a word, and UDP silence, fail clearly in bounded time" {
+  proc_start mute "$POKE" mute 127.0.0.1
+  proc_expect mute '^ready on '
+  port=${proc_line##*:}
+  port=${port%% *}
+  local t0=$EPOCHREALTIME
+  run --separate-stderr "$BIN/same-port-client" -t 300 -p "$port"
+  assert_failure 1
+  assert_stderr --partial "same-port-client: recv(tcp): the server closed the connection without a reply"
+  assert_stderr --partial "same-port-client: recv(udp 127.0.0.1:$port): ETIMEDOUT (no reply in time)"
+  assert_stderr --partial "why: no reply came: UDP has no connection and no acknowledgement"
+  run --separate-stderr "$BIN/ephemeral-client" -t 300 -n 1 -u 1 -p "$port"
+  assert_failure 1
+  assert_stderr --partial "ephemeral-client: recv(tcp): the server closed the connection without a reply"
+  (( ${EPOCHREALTIME/./} - ${t0/./} < 5000000 )) || fail "the clients took more than 5 s"
+}
+
+@test "clients: an unknown host and an unreachable network are explained (inside a private namespace)" {
+  need_netns
+  local prog
+  for prog in same-port-client privileged-client ephemeral-client; do
+    run --separate-stderr netns_run "$BIN/$prog" -t 500 no-such-host.invalid
+    assert_failure 1
+    assert_stderr --regexp "$prog: getaddrinfo\((tcp|udp) no-such-host\.invalid\): EAI_[A-Z]+ "
+    assert_stderr --partial "$prog: why: the name could not be turned into an address"
+    # A namespace with only loopback has no route to anywhere: nothing leaves it.
+    run --separate-stderr netns_run "$BIN/$prog" -t 500 10.77.0.1
+    assert_failure 1
+    assert_stderr --partial "$prog: connect(tcp 10.77.0.1:"
+    assert_stderr --partial "): ENETUNREACH (Network is unreachable)"
+    assert_stderr --partial "why: this machine has no route to that network"
+  done
+}

@@ -1,0 +1,323 @@
+/* poke - a badly behaved (or very busy) client, for the hardening tests and
+ * the load benchmark. Not a lesson: it exists to make the servers' lives hard.
+ *
+ *   poke hold N HOST PORT          open N TCP connections, say "holding N",
+ *                                  keep them idle until SIGTERM
+ *   poke send KIND HOST PORT       one TCP client misbehaving as KIND:
+ *        random:BYTES    that many random bytes, then read the reply
+ *        line:BYTES      one line of that length with no newline
+ *        lines:COUNT     that many short lines at once
+ *        reset           connect, then reset (SO_LINGER 0) before reading
+ *        halfclose       shut down our sending side first, then read
+ *   poke udp BYTES HOST PORT       one datagram of BYTES (0-65507), wait 1 s
+ *   poke mute HOST                 a server that never answers: TCP and UDP on one
+ *                                  port (printed as "ready on HOST:PORT"); each TCP
+ *                                  connection is closed at once, datagrams ignored
+ *   poke bench TOTAL CONC HOST PORT   TOTAL connections, CONC at a time: each
+ *                                  connects and reads one line; prints the rate
+ *                                  and the worst latency
+ * Every wait is bounded. Output: one result line. Exit 0, 1 on failure,
+ * 2 on bad usage.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#define WAIT_MS 5000
+
+static long long now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static struct addrinfo *resolve(const char *host, const char *port, int type)
+{
+    struct addrinfo hints, *res;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = type;
+    if (getaddrinfo(host, port, &hints, &res) != 0) {
+        fprintf(stderr, "poke: cannot resolve %s %s\n", host, port);
+        exit(1);
+    }
+    return res;
+}
+
+/* A connected TCP socket, or exit 1. */
+static int dial(const struct addrinfo *ai)
+{
+    int fd = socket(ai->ai_family, SOCK_STREAM, 0);
+
+    if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        fprintf(stderr, "poke: connect: %s\n", strerror(errno));
+        exit(1);
+    }
+    return fd;
+}
+
+/* Read until newline, EOF or timeout; print what came. */
+static int read_reply(int fd)
+{
+    char buf[1024];
+    size_t have = 0;
+    ssize_t got;
+    struct pollfd p = {fd, POLLIN, 0};
+
+    while (have < sizeof buf - 1 && poll(&p, 1, WAIT_MS) == 1) {
+        got = recv(fd, buf + have, sizeof buf - 1 - have, 0);
+        if (got <= 0) {
+            if (got < 0 && have == 0) {
+                printf("no reply: %s\n", strerror(errno));
+                return 1;
+            }
+            break;
+        }
+        have += (size_t)got;
+        buf[have] = '\0';
+        if (strchr(buf, '\n') != NULL)
+            break;
+    }
+    buf[have] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    if (have == 0) {
+        printf("no reply\n");
+        return 1;
+    }
+    printf("reply: %s\n", buf);
+    return 0;
+}
+
+/* Write all of buf, ignoring a peer that stops reading (bounded). */
+static void send_all(int fd, const char *buf, size_t len)
+{
+    struct pollfd p = {fd, POLLOUT, 0};
+    ssize_t put;
+
+    while (len > 0 && poll(&p, 1, WAIT_MS) == 1) {
+        put = send(fd, buf, len, 0);
+        if (put <= 0)
+            return;
+        buf += put;
+        len -= (size_t)put;
+    }
+}
+
+static int cmd_send(const char *kind, const struct addrinfo *ai)
+{
+    int fd = dial(ai);
+    size_t n = 0, i;
+    char *buf;
+
+    if (strncmp(kind, "random:", 7) == 0 || strncmp(kind, "line:", 5) == 0) {
+        n = strtoul(strchr(kind, ':') + 1, NULL, 10);
+        buf = malloc(n + 1);
+        for (i = 0; i < n; i++)
+            buf[i] = kind[0] == 'r' ? (char)(rand() & 0xff) : 'x';
+        send_all(fd, buf, n);
+        free(buf);
+    } else if (strncmp(kind, "lines:", 6) == 0) {
+        n = strtoul(kind + 6, NULL, 10);
+        for (i = 0; i < n; i++)
+            send_all(fd, "GET / HTTP/1.0\r\n", 16);
+    } else if (strcmp(kind, "reset") == 0) {
+        struct linger lg = {1, 0};
+
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        close(fd);
+        printf("reset sent\n");
+        return 0;
+    } else if (strcmp(kind, "halfclose") == 0) {
+        shutdown(fd, SHUT_WR);
+    } else {
+        fprintf(stderr, "poke: unknown kind %s\n", kind);
+        return 2;
+    }
+    i = (size_t)read_reply(fd);
+    close(fd);
+    return (int)i;
+}
+
+static int cmd_udp(size_t size, const struct addrinfo *ai)
+{
+    int fd = socket(ai->ai_family, SOCK_DGRAM, 0);
+    char *buf = calloc(size + 1, 1);
+    char reply[1024];
+    struct pollfd p;
+    ssize_t got;
+
+    connect(fd, ai->ai_addr, ai->ai_addrlen);
+    if (send(fd, buf, size, 0) < 0) {
+        printf("send failed: %s\n", strerror(errno));
+        free(buf);
+        return 1;
+    }
+    free(buf);
+    p.fd = fd;
+    p.events = POLLIN;
+    if (poll(&p, 1, 1000) != 1 || (got = recv(fd, reply, sizeof reply - 1, 0)) < 0) {
+        printf("no reply\n");
+        return 1;
+    }
+    reply[got] = '\0';
+    reply[strcspn(reply, "\n")] = '\0';
+    printf("reply: %s\n", reply);
+    return 0;
+}
+
+static volatile sig_atomic_t stop;
+
+/* A server that says nothing: the clients' "no reply" cases. */
+static int cmd_mute(const char *host)
+{
+    struct addrinfo *ai = resolve(host, "0", SOCK_STREAM);
+    struct sockaddr_storage me;
+    socklen_t len = sizeof me;
+    char h[64], s[16], junk[2048];
+    int tcp = socket(ai->ai_family, SOCK_STREAM, 0), udp = socket(ai->ai_family, SOCK_DGRAM, 0);
+    struct pollfd p[3];
+
+    if (bind(tcp, ai->ai_addr, ai->ai_addrlen) != 0 || listen(tcp, 16) != 0 ||
+        getsockname(tcp, (struct sockaddr *)&me, &len) != 0 ||
+        bind(udp, (struct sockaddr *)&me, len) != 0) {
+        fprintf(stderr, "poke: mute: %s\n", strerror(errno));
+        return 1;
+    }
+    getnameinfo((struct sockaddr *)&me, len, h, sizeof h, s, sizeof s,
+                NI_NUMERICHOST | NI_NUMERICSERV);
+    printf("ready on %s:%s (mute)\n", h, s);
+    freeaddrinfo(ai);
+    p[0].fd = tcp;
+    p[1].fd = udp;
+    p[2].fd = 0;
+    p[0].events = p[1].events = p[2].events = POLLIN;
+    signal(SIGTERM, SIG_DFL);
+    while (poll(p, 3, -1) > 0) {
+        if (p[0].revents)
+            close(accept(tcp, NULL, NULL));
+        if (p[1].revents)
+            recv(udp, junk, sizeof junk, 0);
+        if (p[2].revents && read(0, junk, sizeof junk) <= 0)
+            p[2].fd = -1;
+    }
+    return 0;
+}
+static void on_term(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static int cmd_hold(long n, const struct addrinfo *ai)
+{
+    int *fds = calloc((size_t)n, sizeof *fds);
+    long i;
+
+    signal(SIGTERM, on_term);
+    for (i = 0; i < n; i++)
+        fds[i] = dial(ai);
+    printf("holding %ld connections\n", n);
+    fflush(stdout);
+    while (!stop)
+        poll(NULL, 0, 200); /* wait for SIGTERM, idle */
+    for (i = 0; i < n; i++)
+        close(fds[i]);
+    free(fds);
+    printf("released\n");
+    return 0;
+}
+
+/* Many clients at once, each: connect (non-blocking), read one line, close. */
+static int cmd_bench(long total, long conc, const struct addrinfo *ai)
+{
+    struct pollfd *p = calloc((size_t)conc, sizeof *p);
+    long long *start = calloc((size_t)conc, sizeof *start);
+    long long t0 = now_us(), worst = 0;
+    long started = 0, done = 0, failed = 0, i;
+    char buf[512];
+
+    for (i = 0; i < conc; i++)
+        p[i].fd = -1;
+    while (done < total) {
+        for (i = 0; i < conc && started < total; i++) {
+            if (p[i].fd >= 0)
+                continue;
+            p[i].fd = socket(ai->ai_family, SOCK_STREAM, 0);
+            fcntl(p[i].fd, F_SETFL, O_NONBLOCK);
+            start[i] = now_us();
+            if (connect(p[i].fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
+                close(p[i].fd);
+                p[i].fd = -1;
+                failed++;
+                done++;
+                started++;
+                continue;
+            }
+            p[i].events = POLLIN;
+            started++;
+        }
+        if (poll(p, (nfds_t)conc, WAIT_MS) <= 0)
+            break;
+        for (i = 0; i < conc; i++) {
+            ssize_t got;
+
+            if (p[i].fd < 0 || p[i].revents == 0)
+                continue;
+            got = recv(p[i].fd, buf, sizeof buf, 0);
+            if (got < 0 && errno == EAGAIN)
+                continue;
+            if (got <= 0)
+                failed++;
+            else if (now_us() - start[i] > worst)
+                worst = now_us() - start[i];
+            close(p[i].fd);
+            p[i].fd = -1;
+            done++;
+        }
+    }
+    printf("connections=%ld failed=%ld seconds=%.3f per_second=%.0f worst_ms=%.2f\n", done,
+           failed, (double)(now_us() - t0) / 1e6,
+           (double)done / ((double)(now_us() - t0) / 1e6), (double)worst / 1000.0);
+    free(p);
+    free(start);
+    return failed == 0 && done == total ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    struct addrinfo *ai;
+    int rc;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    signal(SIGPIPE, SIG_IGN);
+    if (argc == 5 && strcmp(argv[1], "hold") == 0) {
+        ai = resolve(argv[3], argv[4], SOCK_STREAM);
+        rc = cmd_hold(strtol(argv[2], NULL, 10), ai);
+    } else if (argc == 5 && strcmp(argv[1], "send") == 0) {
+        ai = resolve(argv[3], argv[4], SOCK_STREAM);
+        rc = cmd_send(argv[2], ai);
+    } else if (argc == 5 && strcmp(argv[1], "udp") == 0) {
+        ai = resolve(argv[3], argv[4], SOCK_DGRAM);
+        rc = cmd_udp(strtoul(argv[2], NULL, 10), ai);
+    } else if (argc == 3 && strcmp(argv[1], "mute") == 0) {
+        return cmd_mute(argv[2]);
+    } else if (argc == 6 && strcmp(argv[1], "bench") == 0) {
+        ai = resolve(argv[4], argv[5], SOCK_STREAM);
+        rc = cmd_bench(strtol(argv[2], NULL, 10), strtol(argv[3], NULL, 10), ai);
+    } else {
+        fprintf(stderr, "usage: poke hold N | send KIND | udp BYTES | bench TOTAL CONC  HOST PORT\n");
+        return 2;
+    }
+    freeaddrinfo(ai);
+    return rc;
+}
