@@ -2,24 +2,33 @@
 #include "kernel.h"
 #include "narrate.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct kernel_fact kernel_read_fact(const char *path, int count)
 {
     struct kernel_fact f = {0, {0, 0}, "unknown on this system"};
+    char line[128], *p = line, *end;
     FILE *fp = fopen(path, "r");
-    int got;
+    int i;
 
     if (fp == NULL)
         return f; /* not Linux, or /proc not mounted: say "unknown" */
-    got = count == 2 ? fscanf(fp, "%ld %ld", &f.value[0], &f.value[1])
-                     : fscanf(fp, "%ld", &f.value[0]);
-    fclose(fp);
-    if (got == count) {
-        f.known = 1;
-        f.source = path;
+    if (fgets(line, sizeof line, fp) == NULL) {
+        fclose(fp);
+        return f;
     }
+    fclose(fp);
+    for (i = 0; i < count; i++, p = end) {
+        errno = 0;
+        f.value[i] = strtol(p, &end, 10);
+        if (end == p || errno != 0)
+            return f; /* not the numbers we expected: still "unknown" */
+    }
+    f.known = 1;
+    f.source = path;
     return f;
 }
 
@@ -49,12 +58,14 @@ struct kernel_fact kernel_has_capability(int bit)
     struct kernel_fact f = {0, {0, 0}, "unknown on this system"};
     char line[256];
     unsigned long long mask;
+    char *end;
     FILE *fp = fopen("/proc/self/status", "r");
 
     if (fp == NULL)
         return f;
     while (fgets(line, sizeof line, fp) != NULL) {
-        if (strncmp(line, "CapEff:", 7) == 0 && sscanf(line + 7, "%llx", &mask) == 1) {
+        if (strncmp(line, "CapEff:", 7) == 0 &&
+            (mask = strtoull(line + 7, &end, 16), end != line + 7)) {
             f.known = 1;
             f.value[0] = (long)((mask >> bit) & 1);
             f.source = "CapEff in /proc/self/status";

@@ -3,12 +3,7 @@
 # every client fails clearly. Table-driven: a new demo is covered by one line.
 load helpers
 
-# demo | server arguments | a well-behaved client's arguments (after -p PORT)
-DEMOS='
-same-port|-p 0 -b 127.0.0.1|127.0.0.1
-privileged|-p 0 -b 127.0.0.1|-s 0 127.0.0.1
-ephemeral|-p 0 -b 127.0.0.1|-n 1 -u 1 127.0.0.1
-'
+# The table of demos: tests/demos.list (demo | server args | client args).
 POKE=$BATS_TEST_DIRNAME/../build/tools/poke
 
 setup() {
@@ -21,7 +16,7 @@ setup() {
 each_server() {
   local check=$1 server_args client_args
   while IFS='|' read -r demo server_args client_args; do
-    [ -n "$demo" ] || continue
+    [[ -n $demo && $demo != '#'* ]] || continue
     as=${demo//-/_} # a name for shell variables
     # shellcheck disable=SC2086 # the table holds words
     start_server --as "$as" "$demo-server" $server_args
@@ -32,7 +27,14 @@ each_server() {
     run --separate-stderr "$BIN/$demo-client" -t 2000 -p "$server_port" $client_args
     [ "$status" -eq 0 ] || fail "$demo-server did not serve a good client after $check: $stderr"
     kill -0 "$server_pid" || fail "$demo-server died after $check"
-  done < <(printf '%s\n' "$DEMOS")
+  done <"$BATS_TEST_DIRNAME/demos.list"
+}
+
+@test "every demo is in tests/demos.list" {
+  local d
+  for d in "$BATS_TEST_DIRNAME"/../demos/*/; do
+    grep -q "^$(basename "$d")|" "$BATS_TEST_DIRNAME/demos.list" || fail "$(basename "$d") is not in tests/demos.list"
+  done
 }
 
 @test "every server survives random bytes over TCP and UDP" {

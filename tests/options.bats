@@ -61,6 +61,22 @@ all_programs() {
   assert_stderr --partial "bad port 'cisco-sccp': no service of that name for udp in /etc/services"
 }
 
+@test "every shared option given a bad value exits 2 with a message, for every program" {
+  local prog args want
+  while read -r prog; do
+    case $prog in
+      *-server) table=$'-n 0|bad value \'0\' for -n\n-n -1|bad value \'-1\' for -n\n-n 1x|bad value \'1x\' for -n\n-n|option -n needs a value\n-b|option -b needs a value\n-b \'\'|empty bind address\n-p|option -p needs a value\n-x|unknown argument \'-x\'' ;;
+      *) table=$'-t 0|bad value \'0\' for -t\n-t 600001|bad value \'600001\' for -t\n-t abc|bad value \'abc\' for -t\n-t|option -t needs a value\n-p|option -p needs a value\n\'\'|empty host\n-x|unknown argument \'-x\'' ;;
+    esac
+    while IFS='|' read -r args want; do
+      eval "set -- $args"
+      run --separate-stderr timeout 5 "$BIN/$prog" "$@"
+      assert_failure 2
+      assert_stderr --partial "$prog: $want"
+    done <<<"$table"
+  done < <(all_programs)
+}
+
 @test "-h prints the usage on stdout and exits 0, for every program" {
   local prog
   while read -r prog; do

@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 
     /* The readiness line: stable, with the real address and port. */
     narrate("ready on %s (%s)", addr_format(ai->ai_addr, where, sizeof where),
-            tcp >= 0 && udp >= 0 ? "tcp+udp" : tcp >= 0 ? "tcp" : "udp");
+            want_tcp && want_udp ? "tcp+udp" : want_tcp ? "tcp" : "udp");
     freeaddrinfo(ai);
 
     /* Serve both at once (common/serve.c): one poll() loop, so no single

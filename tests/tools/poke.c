@@ -116,7 +116,7 @@ static void send_all(int fd, const char *buf, size_t len)
 static int cmd_send(const char *kind, const struct addrinfo *ai)
 {
     int fd = dial(ai);
-    size_t n = 0, i;
+    size_t n, i;
     char *buf;
 
     if (strncmp(kind, "random:", 7) == 0 || strncmp(kind, "line:", 5) == 0) {
@@ -156,8 +156,7 @@ static int cmd_udp(size_t size, const struct addrinfo *ai)
     struct pollfd p;
     ssize_t got;
 
-    connect(fd, ai->ai_addr, ai->ai_addrlen);
-    if (send(fd, buf, size, 0) < 0) {
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 || send(fd, buf, size, 0) < 0) {
         printf("send failed: %s\n", strerror(errno));
         free(buf);
         return 1;
