@@ -7,6 +7,8 @@
 #   make lint         shellcheck every script
 #   make analyze      cppcheck and clang-tidy over the C sources: no findings
 #   make valgrind     every demo pair under valgrind memcheck: no errors, no leaks
+#   make fuzz         libFuzzer over the parsers (make fuzz-smoke: the short CI run)
+#   make bench        the load benchmark against socat (results in docs/benchmark.md)
 #   make clean        remove bin/ and build/
 #   CC=clang make     any C11 compiler with gcc-style flags works
 
@@ -28,7 +30,7 @@ LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libportlab.a
 
-.PHONY: all test check demo lint analyze valgrind clean
+.PHONY: all test check demo lint analyze valgrind fuzz fuzz-smoke bench clean
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -66,7 +68,7 @@ check: $(POKE)
 demo: all
 	@demos/tour.sh $(DEMO)
 
-SCRIPTS := .ci/run demos/tour.sh tests/run-bats tests/check-transcripts tests/lib/procs.bash tests/lib/transcript.bash
+SCRIPTS := .ci/run demos/tour.sh tests/run-bats tests/check-transcripts tests/valgrind-pairs tests/fuzz/run tests/bench/run tests/lib/procs.bash tests/lib/transcript.bash
 lint:
 	shellcheck -x $(SCRIPTS)
 	shellcheck -x -s bash tests/helpers.bash demos/*/tour.sh
@@ -93,6 +95,27 @@ analyze:
 # Every demo pair under valgrind's memcheck: no errors, no leaks.
 valgrind: all
 	@tests/valgrind-pairs
+
+# The load benchmark (not a test): same-port-server against socat, and a new
+# client's wait while 1,000 idle connections are held. Results: docs/benchmark.md
+bench: all $(POKE)
+	@tests/bench/run
+
+# libFuzzer targets (clang): tests/fuzz/<name>.c, seeds in tests/fuzz/corpus/<name>/,
+# inputs that once crashed in tests/fuzz/regressions/<name>/ (replayed first).
+#   make fuzz                a long run (FUZZ_SECONDS each, default 120)
+#   make fuzz-smoke          the regressions, then a short run: what CI does
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 120
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(STRICT) -g -O1 -Icommon -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all -o $@ $< $(LIB_SRC)
+fuzz: $(FUZZERS)
+	@tests/fuzz/run $(FUZZ_SECONDS) $(FUZZERS)
+fuzz-smoke: $(FUZZERS)
+	@tests/fuzz/run 5 $(FUZZERS)
 
 clean:
 	rm -rf bin build

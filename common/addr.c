@@ -68,6 +68,31 @@ void addr_set_port(struct sockaddr *sa, unsigned port)
     }
 }
 
+int addr_port_after(const char *text, const char *marker, unsigned *port)
+{
+    const char *start = strstr(text, marker), *end, *colon = NULL, *p;
+    unsigned long value = 0;
+
+    if (start == NULL)
+        return -1;
+    start += strlen(marker);
+    end = start + strcspn(start, " \r\n");
+    for (p = start; p < end; p++)
+        if (*p == ':')
+            colon = p;
+    if (colon == NULL || colon + 1 == end || end - colon > 6)
+        return -1; /* no port, or more than five digits */
+    for (p = colon + 1; p < end; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        value = value * 10 + (unsigned long)(*p - '0');
+    }
+    if (value > 65535)
+        return -1;
+    *port = (unsigned)value;
+    return 0;
+}
+
 const char *addr_proto(int socktype)
 {
     return socktype == SOCK_DGRAM ? "udp" : "tcp";

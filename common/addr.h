@@ -32,6 +32,12 @@ void addr_set_port(struct sockaddr *sa, unsigned port);
 int addr_resolve(const char *host, unsigned port, int family, int socktype,
                  int passive, struct addrinfo **res);
 
+/* In text from the network, find marker and read the "ADDRESS:PORT" that
+ * follows it (up to a space or the end), e.g. marker "saw you as " in
+ * "ephemeral-server saw you as 127.0.0.1:41234 (you reached ...)".
+ * Returns 0 and the port, or -1 if there is no such well-formed port. */
+int addr_port_after(const char *text, const char *marker, unsigned *port);
+
 /* "tcp" or "udp" for a socket type. */
 const char *addr_proto(int socktype);
 

@@ -12,6 +12,8 @@
 
 #define DEFAULT_TIMEOUT_MS 1000
 
+void (*opts_exit)(int status) = exit;
+
 void opts_init(struct opts *o, enum opts_role role, const char *default_port,
                const char *synopsis, const char *help)
 {
@@ -60,7 +62,8 @@ void opts_usage_error(const struct opts *o, const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     print_usage(o, stderr);
-    exit(EXIT_USAGE);
+    opts_exit(EXIT_USAGE);
+    exit(EXIT_USAGE); /* opts_exit must not return; make sure */
 }
 
 long opts_number(const struct opts *o, const char *opt, const char *text,
@@ -93,6 +96,7 @@ int opts_take(struct opts *o, int argc, char **argv, int *i)
 
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
         print_usage(o, stdout);
+        opts_exit(EXIT_OK);
         exit(EXIT_OK);
     } else if (strcmp(a, "-4") == 0) {
         o->family = AF_INET;

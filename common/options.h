@@ -42,6 +42,10 @@ void opts_finish(struct opts *o, const char *proto);
 long opts_number(const struct opts *o, const char *opt, const char *text,
                  long min, long max);
 
+/* How bad usage ends: exit(2). A fuzz target replaces it (with one that
+ * jumps back) to try the parser on many command lines in one process. */
+extern void (*opts_exit)(int status);
+
 /* Print msg, then the usage, on stderr; exit 2. */
 void opts_usage_error(const struct opts *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
 

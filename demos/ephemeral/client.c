@@ -79,19 +79,16 @@ static char *local_of(int fd, char *buf, size_t cap, unsigned *port)
  * the packets. */
 static void compare(const char *tag, const char *reply, unsigned mine)
 {
-    const char *seen = strstr(reply, "saw you as ");
     char theirs[ADDR_STRLEN];
-    char *colon;
     unsigned port;
 
-    if (seen == NULL) {
+    /* Text from the network: parsed strictly (common/addr.c, fuzzed). */
+    if (addr_port_after(reply, "saw you as ", &port) != 0) {
         narrate("%s: the reply did not say what the server saw: %s", tag, reply);
         return;
     }
-    snprintf(theirs, sizeof theirs, "%s", seen + strlen("saw you as "));
+    snprintf(theirs, sizeof theirs, "%s", strstr(reply, "saw you as ") + strlen("saw you as "));
     theirs[strcspn(theirs, " ")] = '\0';
-    colon = strrchr(theirs, ':');
-    port = colon != NULL ? (unsigned)strtoul(colon + 1, NULL, 10) : 0;
     narrate("%s: the server saw us as %s: %s", tag, theirs,
             port == mine ? "the same port"
                          : "A DIFFERENT PORT (something between us rewrote it: NAT?)");
