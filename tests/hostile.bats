@@ -136,12 +136,12 @@ each_server() {
   port=${proc_line##*:}
   port=${port%% *}
   local t0=$EPOCHREALTIME
-  run --separate-stderr "$BIN/same-port-client" -t 300 -p "$port"
+  run --separate-stderr "$BIN/same-port-client" -t 150 -p "$port"
   assert_failure 1
   assert_stderr --partial "same-port-client: recv(tcp): the server closed the connection without a reply"
   assert_stderr --partial "same-port-client: recv(udp 127.0.0.1:$port): ETIMEDOUT (no reply in time)"
   assert_stderr --partial "why: no reply came: UDP has no connection and no acknowledgement"
-  run --separate-stderr "$BIN/ephemeral-client" -t 300 -n 1 -u 1 -p "$port"
+  run --separate-stderr "$BIN/ephemeral-client" -t 150 -n 1 -u 1 -p "$port"
   assert_failure 1
   assert_stderr --partial "ephemeral-client: recv(tcp): the server closed the connection without a reply"
   (( ${EPOCHREALTIME/./} - ${t0/./} < 5000000 )) || fail "the clients took more than 5 s"
