@@ -51,7 +51,7 @@ static void print_usage(const struct opts *o, FILE *out)
         fputs(o->help, out);
 }
 
-void opts_usage_error(const struct opts *o, const char *fmt, ...)
+_Noreturn void opts_usage_error(const struct opts *o, const char *fmt, ...)
 {
     va_list ap;
 

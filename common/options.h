@@ -47,6 +47,6 @@ long opts_number(const struct opts *o, const char *opt, const char *text,
 extern void (*opts_exit)(int status);
 
 /* Print msg, then the usage, on stderr; exit 2. */
-void opts_usage_error(const struct opts *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
+_Noreturn void opts_usage_error(const struct opts *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 #endif

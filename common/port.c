@@ -1,6 +1,7 @@
 /* port.c - strict port parsing and IANA port classes. See port.h. */
 #include "port.h"
 #include "narrate.h"
+#include "services.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -9,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SERVICES_FILE "/etc/services"
 
 static int is_service_char(int c)
 {
@@ -74,10 +74,8 @@ int port_parse(const char *text, const char *proto, unsigned *port,
     se = getservbyname(text, proto);
     endservent();
     if (se == NULL) {
-        if (access(SERVICES_FILE, R_OK) != 0)
-            snprintf(why, whylen, "cannot look up service names: %s is missing "
-                     "(on Debian it comes with the netbase package); give a number",
-                     SERVICES_FILE);
+        if (!services_available())
+            snprintf(why, whylen, "%s; give a number", services_missing());
         else
             snprintf(why, whylen, "no service of that name for %s in %s",
                      proto != NULL ? proto : "tcp or udp", SERVICES_FILE);

@@ -10,6 +10,7 @@
  *   kernel.h   facts the kernel decides, read from /proc
  *   privilege.h  who may bind a low port, and why; dropping root
  *   serve.h    the server loop: poll(), accept(), recvfrom(), the reply
+ *   services.h /etc/services look-ups, both ways, per protocol
  *   signals.h  clean exit on Ctrl-C and SIGTERM; SIGPIPE ignored
  *   drain.h    closing a served TCP connection without losing the reply
  *   wait.h     bounded waits: non-blocking connect and replies with a timeout
@@ -25,6 +26,7 @@
 #include "port.h"
 #include "privilege.h"
 #include "serve.h"
+#include "services.h"
 #include "signals.h"
 #include "wait.h"
 

@@ -4,6 +4,17 @@ load helpers
 
 TOUR=$BATS_TEST_DIRNAME/../demos/tour.sh
 
+# The tour runs programs from a copy of its own, so that "no server left
+# behind" cannot see the servers of other test files running at the same time.
+setup_file() {
+  load helpers
+  bin_for_nobody
+}
+
+teardown_file() {
+  [ -z "${NOBODY_BIN_DIR:-}" ] || rm -rf "$NOBODY_BIN_DIR"
+}
+
 # Servers started from $BIN that are still running (none should be).
 leftovers() { pgrep -f -- "^$BIN/[a-z-]+-server" || true; }
 

@@ -1,0 +1,142 @@
+/* services-server - a port number is a convention, not a law.
+ *
+ * WHAT IT SHOWS
+ *   IANA registers which service belongs on which port (telnet on TCP 23),
+ *   and /etc/services is the system's copy of that list. But the kernel
+ *   does not care: any program may serve anything on any port it may bind.
+ *   This server serves its own tiny "protocol" - one banner line saying
+ *   what it really is - on a port that /etc/services gives to something
+ *   else: 23 (telnet's) when it may bind it, otherwise a registered port
+ *   that belongs to another service. It says which, and why.
+ *
+ * HOW TO RUN IT
+ *   terminal 1:  sudo bin/services-server          (port 23: not telnet at all)
+ *                bin/services-server               (as yourself: a registered port)
+ *   terminal 2:  bin/services-client -r 1-1024     (a polite scan: guess vs banner)
+ *                bin/services-client lookup telnet 23 2000
+ *   or:          make demo DEMO=services
+ *
+ * PRIVILEGE
+ *   Only for port 23; without it the server picks a registered port instead.
+ *
+ * LESSON: docs/services.md    MAN PAGES: services(5), getservbyport(3),
+ *   getservent(3), bind(2)
+ */
+#include "portlab.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char default_port[] = "23"; /* telnet's: the primer's example */
+#define FIRST_REGISTERED 1024
+#define LAST_REGISTERED 49151
+
+/* Is this TCP and UDP port free on the address? A bind() that we undo. */
+static int port_free(const struct opts *o, unsigned port)
+{
+    struct addrinfo *ai;
+    int fd, ok = 0;
+
+    if (addr_resolve(o->host, port, o->family, SOCK_STREAM, 1, &ai) != 0)
+        return 0;
+    fd = socket(ai->ai_family, SOCK_STREAM, 0);
+    if (fd >= 0) {
+        ok = bind(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+        close(fd);
+    }
+    fd = ok ? socket(ai->ai_family, SOCK_DGRAM, 0) : -1;
+    if (fd >= 0) {
+        ok = bind(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+        close(fd);
+    }
+    freeaddrinfo(ai);
+    return ok;
+}
+
+/* With no -p: telnet's port when we may bind it, else the first free
+ * registered port that /etc/services gives to some other service. */
+static unsigned choose_port(const struct opts *o)
+{
+    struct servent *se;
+    unsigned port = 0;
+
+    if (privilege_bind_reason(23) != NULL && port_free(o, 23)) {
+        narrate("choosing port 23: we may bind it (%s)", privilege_bind_reason(23));
+        return 23;
+    }
+    narrate("not port 23: %s", privilege_bind_reason(23) == NULL
+                                   ? "binding it needs privilege we do not have"
+                                   : "it is already taken");
+    if (!services_available()) {
+        narrate("%s; letting the kernel choose instead", services_missing());
+        return 0;
+    }
+    /* Walk the registry in file order (getservent(3)). */
+    setservent(0);
+    while ((se = getservent()) != NULL) {
+        unsigned p = (unsigned)ntohs((unsigned short)se->s_port);
+
+        if (strcmp(se->s_proto, "tcp") == 0 && p >= FIRST_REGISTERED &&
+            p <= LAST_REGISTERED && port_free(o, p)) {
+            port = p;
+            break;
+        }
+    }
+    endservent();
+    if (port != 0)
+        narrate("choosing port %u instead: the first free registered port in %s", port,
+                SERVICES_FILE);
+    return port;
+}
+
+/* Every client gets the banner: the only honest statement of what this is. */
+static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx)
+{
+    char who[ADDR_STRLEN];
+
+    (void)ctx;
+    snprintf(line, cap, "portlab services-server (pid %ld): just a banner, whatever "
+             "%s says about this port\n", (long)getpid(), SERVICES_FILE);
+    narrate("%s %s: sent the banner", ev->proto, addr_format(ev->peer, who, sizeof who));
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    const char *tcp_name, *udp_name;
+    int tcp, udp, rc, i;
+
+    narrate_init(argv[0]);
+    signals_install(); /* Ctrl-C or SIGTERM, even during start-up: a clean exit */
+    opts_init(&o, OPTS_SERVER, default_port, "", NULL);
+    for (i = 1; i < argc; i++)
+        if (!opts_take(&o, argc, argv, &i))
+            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
+    opts_finish(&o, NULL);
+    if (o.host == NULL && o.family == AF_UNSPEC)
+        o.family = AF_INET;
+    if (o.port_text == default_port) /* no -p given: choose */
+        o.port = choose_port(&o);
+
+    /* What the registry says about the port we are about to serve on. */
+    if (o.port != 0) {
+        tcp_name = services_name(o.port, "tcp");
+        narrate("%s says port %u/tcp is %s", SERVICES_FILE, o.port,
+                tcp_name != NULL ? tcp_name : "nobody's (no entry)");
+        udp_name = services_name(o.port, "udp");
+        narrate("%s says port %u/udp is %s", SERVICES_FILE, o.port,
+                udp_name != NULL ? udp_name : "nobody's (no entry)");
+        narrate("what really answers here: a one-line banner, nothing else - the number "
+                "is a convention, not a law");
+    }
+    if (serve_open(&o, &tcp, &udp) != 0)
+        return EXIT_FAILED;
+    rc = serve_run(tcp, udp, o.count, reply, NULL);
+    close(tcp);
+    close(udp);
+    return rc;
+}
