@@ -57,6 +57,23 @@ void report(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+void narrate_printable(const char *in, size_t len, char *out, size_t cap)
+{
+    size_t i, n = 0;
+
+    if (cap == 0)
+        return;
+    for (i = 0; i < len && in[i] != '\n' && in[i] != '\r' && n + 5 <= cap - 1; i++) {
+        unsigned char c = (unsigned char)in[i];
+
+        if (c >= 0x20 && c < 0x7f)
+            out[n++] = (char)c;
+        else
+            n += (size_t)snprintf(out + n, cap - n, "\\x%02X", c);
+    }
+    out[n] = '\0';
+}
+
 struct errname {
     int err;
     const char *name;

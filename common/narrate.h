@@ -11,6 +11,7 @@
 #ifndef PORTLAB_NARRATE_H
 #define PORTLAB_NARRATE_H
 
+#include <stddef.h>
 #include <sys/socket.h>
 
 #define EXIT_OK 0
@@ -55,6 +56,11 @@ void report_gai(const char *host, const char *proto, int rc);
 
 /* The explanation line for an errno from a call, or NULL if none. */
 const char *explain(const char *call, const char *proto, int err);
+
+/* Text that came from the network, made safe to print: the first line of
+ * in[0..len-1], control and non-ASCII bytes shown as \xNN, always
+ * terminated within out[0..cap-1]. */
+void narrate_printable(const char *in, size_t len, char *out, size_t cap);
 
 /* An error with no errno: program: <message>. */
 void report(const char *fmt, ...) PRINTF_LIKE(1, 2);

@@ -93,19 +93,6 @@ static int lookup(const char *what, const struct kernel_fact *range)
     return found;
 }
 
-/* The banner, made printable: control bytes are shown as \xNN. */
-static void printable(const char *in, size_t len, char *out, size_t cap)
-{
-    size_t i, n = 0;
-
-    for (i = 0; i < len && in[i] != '\n' && in[i] != '\r' && n + 5 < cap; i++) {
-        unsigned char c = (unsigned char)in[i];
-
-        n += (size_t)snprintf(out + n, cap - n, isprint(c) ? "%c" : "\\x%02X", c);
-    }
-    out[n] = '\0';
-}
-
 /* Compare the registry's guess with what the service said. */
 static void verdict(unsigned port, const char *guess, const char *banner, size_t len)
 {
@@ -173,7 +160,8 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
     if (got < 0)
         got = 0;
     banner[got] = '\0';
-    printable(banner, (size_t)got, shown, sizeof shown);
+    /* Text from the network: shown safely (common/narrate.c, fuzzed). */
+    narrate_printable(banner, (size_t)got, shown, sizeof shown);
     narrate("%u/tcp open: %s guesses %s; it says: %s", port, SERVICES_FILE,
             guess != NULL ? guess : "(no entry)", got > 0 ? shown : "(nothing)");
     verdict(port, guess, banner, (size_t)got);
