@@ -1,6 +1,6 @@
 # portlab - one Makefile for every demo.
 #
-#   make              build bin/<demo>-server and bin/<demo>-client for each demos/<demo>/
+#   make              build bin/<demo>-<program> for each demos/<demo>/<program>.c
 #   make test         run the Bats suite (fetches pinned bats-support/bats-assert if missing)
 #   make check        build with AddressSanitizer + UBSan into build/check/ and run the suite there
 #   make demo         the guided tour (make demo DEMO=same-port for one lesson)
@@ -25,7 +25,11 @@ endif
 ALL_CFLAGS = $(STRICT) $(CFLAGS) -Icommon -MMD -MP
 
 DEMOS   := $(patsubst demos/%/server.c,%,$(wildcard demos/*/server.c))
-PROGS   := $(foreach d,$(DEMOS),$(BIN)/$(d)-server $(BIN)/$(d)-client)
+# Every demos/<demo>/<program>.c is a program: bin/<demo>-<program>
+# (server.c and client.c always; a demo may have a third, e.g. a directory).
+PROG_SRC := $(wildcard demos/*/*.c)
+prog_name = $(BIN)/$(word 2,$(subst /, ,$(1)))-$(basename $(notdir $(1)))
+PROGS   := $(foreach src,$(PROG_SRC),$(call prog_name,$(src)))
 LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libportlab.a
@@ -40,13 +44,12 @@ $(BUILD)/%.o: %.c
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(BIN)/%-server: $(BUILD)/demos/%/server.o $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^
-
-$(BIN)/%-client: $(BUILD)/demos/%/client.o $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^
+define PROG_RULE
+$(call prog_name,$(1)): $(BUILD)/$(1:.c=.o) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^
+endef
+$(foreach src,$(PROG_SRC),$(eval $(call PROG_RULE,$(src))))
 
 # Test tools (not lessons): a misbehaving client for the hardening tests and
 # the benchmark. Always built plainly, whatever SAN says.

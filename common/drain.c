@@ -37,9 +37,6 @@ static int grow(struct drain_set *s, size_t cap)
 
 int drain_init(struct drain_set *s, size_t nfixed)
 {
-    const char *env;
-    char *end = NULL;
-    long idle;
     size_t i;
 
     s->pfd = NULL;
@@ -48,10 +45,7 @@ int drain_init(struct drain_set *s, size_t nfixed)
     s->who = NULL;
     s->nfixed = s->n = nfixed;
     s->cap = 0;
-    env = getenv("PORTLAB_IDLE_MS");
-    idle = env != NULL ? strtol(env, &end, 10) : 0;
-    s->idle_ms = env != NULL && *end == '\0' && idle > 0 && idle <= 3600000 ? (int)idle
-                                                                            : DRAIN_IDLE_MS;
+    s->idle_ms = (int)wait_idle_ms(DRAIN_IDLE_MS);
     if (grow(s, nfixed + 16) != 0)
         return -1;
     for (i = 0; i < nfixed; i++) {

@@ -9,6 +9,7 @@
  *   options.h  -p PORT, -b ADDRESS, HOST, -4/-6, -n, -t, -h
  *   kernel.h   facts the kernel decides, read from /proc
  *   privilege.h  who may bind a low port, and why; dropping root
+ *   rendezvous.h the rendezvous demo's line protocol, parsed strictly
  *   serve.h    the server loop: poll(), accept(), recvfrom(), the reply
  *   services.h /etc/services look-ups, both ways, per protocol
  *   signals.h  clean exit on Ctrl-C and SIGTERM; SIGPIPE ignored
@@ -25,6 +26,7 @@
 #include "options.h"
 #include "port.h"
 #include "privilege.h"
+#include "rendezvous.h"
 #include "serve.h"
 #include "services.h"
 #include "signals.h"

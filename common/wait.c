@@ -5,9 +5,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+
+long wait_idle_ms(long fallback)
+{
+    const char *env = getenv("PORTLAB_IDLE_MS");
+    char *end = NULL;
+    long v = env != NULL ? strtol(env, &end, 10) : 0;
+
+    return env != NULL && *end == '\0' && v > 0 && v <= 3600000 ? v : fallback;
+}
 
 int wait_nonblocking(int fd)
 {
@@ -67,16 +77,28 @@ int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms
     int ready;
 
     buf[0] = '\0';
-    /* TCP is a byte stream: a line may arrive in pieces, so read until the
-     * newline, the end of the stream, or the deadline. A UDP datagram
-     * arrives whole: one recv(). */
+    /* TCP is a byte stream: a line may arrive in pieces, or several lines
+     * at once, so read exactly up to the newline (or the end of the stream,
+     * or the deadline). A UDP datagram arrives whole: one recv(). */
     do {
         ready = wait_for(fd, POLLIN, end - wait_now_ms());
         if (ready <= 0) {
             report_sys("recv", proto, to, ready == 0 ? ETIMEDOUT : errno);
             return -1;
         }
-        got = recv(fd, buf + have, cap - 1 - have, MSG_DONTWAIT);
+        if (strcmp(proto, "tcp") == 0) {
+            /* Peek first, then take just up to the newline: what follows
+             * it is the next line's, and stays in the socket for later. */
+            char *nl;
+
+            got = recv(fd, buf + have, cap - 1 - have, MSG_DONTWAIT | MSG_PEEK);
+            if (got > 0 && (nl = memchr(buf + have, '\n', (size_t)got)) != NULL)
+                got = nl - (buf + have) + 1;
+            if (got > 0)
+                got = recv(fd, buf + have, (size_t)got, MSG_DONTWAIT);
+        } else {
+            got = recv(fd, buf + have, cap - 1 - have, MSG_DONTWAIT);
+        }
         if (got < 0 && errno == EAGAIN)
             continue;
         if (got < 0) {

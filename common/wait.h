@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+/* How long a server lets an idle client stay, in ms: PORTLAB_IDLE_MS from
+ * the environment when it holds a sane number, else fallback. */
+long wait_idle_ms(long fallback);
+
 /* Make fd non-blocking; returns 0 or -1. */
 int wait_nonblocking(int fd);
 

@@ -10,7 +10,7 @@
 #   make demo DEMO=same-port    one lesson
 set -eu
 
-LESSONS=(same-port privileged ephemeral services) # lesson order; each has demos/<name>/tour.sh
+LESSONS=(same-port privileged ephemeral services rendezvous) # lesson order; each has demos/<name>/tour.sh
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${PORTLAB_BIN:-$root/bin}

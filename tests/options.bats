@@ -5,7 +5,7 @@ load helpers
 # Every program of every demo, found the way the Makefile builds them.
 all_programs() {
   local f
-  for f in "$BIN"/*-server "$BIN"/*-client; do printf '%s\n' "${f##*/}"; done
+  for f in "$BIN"/*; do printf '%s\n' "${f##*/}"; done
 }
 
 @test "bad ports are refused with exit 2 and the reason, by every program" {
@@ -65,7 +65,7 @@ all_programs() {
   local prog args want
   while read -r prog; do
     case $prog in
-      *-server) table=$'-n 0|bad value \'0\' for -n\n-n -1|bad value \'-1\' for -n\n-n 1x|bad value \'1x\' for -n\n-n|option -n needs a value\n-b|option -b needs a value\n-b \'\'|empty bind address\n-p|option -p needs a value\n-x|unknown argument \'-x\'' ;;
+      *-server|*-directory) table=$'-n 0|bad value \'0\' for -n\n-n -1|bad value \'-1\' for -n\n-n 1x|bad value \'1x\' for -n\n-n|option -n needs a value\n-b|option -b needs a value\n-b \'\'|empty bind address\n-p|option -p needs a value\n-x|unknown argument \'-x\'' ;;
       *) table=$'-t 0|bad value \'0\' for -t\n-t 600001|bad value \'600001\' for -t\n-t abc|bad value \'abc\' for -t\n-t|option -t needs a value\n-p|option -p needs a value\n\'\'|empty host\n-x|unknown argument \'-x\'' ;;
     esac
     while IFS='|' read -r args want; do

@@ -16,7 +16,7 @@ teardown_file() {
 }
 
 # Servers started from $BIN that are still running (none should be).
-leftovers() { pgrep -f -- "^$BIN/[a-z-]+-server" || true; }
+leftovers() { pgrep -f -- "^$BIN/[a-z-]+-(server|directory)" || true; }
 
 @test "the tour runs every lesson to the end and stops every server" {
   run --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
@@ -66,7 +66,7 @@ leftovers() { pgrep -f -- "^$BIN/[a-z-]+-server" || true; }
   mkdir -p "$dir/demos" "$dir/tests/lib" "$dir/bin"
   cp -r "$BATS_TEST_DIRNAME"/../demos/. "$dir/demos/"
   cp "$BATS_TEST_DIRNAME"/lib/procs.bash "$dir/tests/lib/"
-  cp "$BIN"/*-server "$BIN"/*-client "$dir/bin/"
+  cp "$BIN"/* "$dir/bin/"
   chmod -R a+rX "$dir"
   run --separate-stderr netns_run --nobody env PORTLAB_BIN="$dir/bin" NO_COLOR=1 TMPDIR=/tmp "$dir/demos/tour.sh"
   rm -rf "$dir"

@@ -1,0 +1,132 @@
+/* rendezvous.c - strict parsing of the rendezvous protocol. See
+ * rendezvous.h. Fuzzed by tests/fuzz/rendezvous.c. */
+#include "rendezvous.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Copy the next space-separated word of *p into out (cap bytes with its
+ * NUL); step *p past it and one space. Returns its length, or -1 if it is
+ * empty or too long. */
+static int next_word(const char **p, char *out, size_t cap)
+{
+    size_t n = strcspn(*p, " ");
+
+    if (n == 0 || n >= cap)
+        return -1;
+    memcpy(out, *p, n);
+    out[n] = '\0';
+    *p += n;
+    if (**p == ' ')
+        (*p)++;
+    return (int)n;
+}
+
+static int valid_name(const char *name)
+{
+    const char *c;
+
+    for (c = name; *c != '\0'; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+              (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' || *c == '-'))
+            return 0;
+    return c != name;
+}
+
+static int valid_port(const char *text, unsigned *port)
+{
+    unsigned long v = 0;
+    const char *c;
+
+    if (text[0] == '\0' || strlen(text) > 5 || text[0] == '0')
+        return 0;
+    for (c = text; *c != '\0'; c++) {
+        if (*c < '0' || *c > '9')
+            return 0;
+        v = v * 10 + (unsigned long)(*c - '0');
+    }
+    *port = (unsigned)v;
+    return v >= 1 && v <= 65535;
+}
+
+/* NAME PROTO PORT, the end of a REGISTER, PORT or ENTRY line. */
+static int name_proto_port(const char *p, struct rv_request *r, const char **error)
+{
+    char portword[8];
+
+    if (next_word(&p, r->name, sizeof r->name) < 0 || !valid_name(r->name)) {
+        *error = "bad name: 1-32 letters, digits, '.', '_' or '-'";
+        return -1;
+    }
+    if (next_word(&p, r->proto, sizeof r->proto) < 0 ||
+        (strcmp(r->proto, "tcp") != 0 && strcmp(r->proto, "udp") != 0)) {
+        *error = "bad protocol: tcp or udp";
+        return -1;
+    }
+    if (next_word(&p, portword, sizeof portword) < 0 || !valid_port(portword, &r->port)) {
+        *error = "bad port: 1-65535";
+        return -1;
+    }
+    if (*p != '\0') {
+        *error = "too many words";
+        return -1;
+    }
+    return 0;
+}
+
+int rv_parse_request(const char *line, struct rv_request *req, const char **error)
+{
+    const char *p = line;
+    char verb[12];
+    size_t i;
+
+    memset(req, 0, sizeof *req);
+    for (i = 0; line[i] != '\0'; i++) {
+        if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >= 0x7f) {
+            *error = "only printable ASCII, please";
+            return -1;
+        }
+    }
+    if (i > RV_LINE_MAX) {
+        *error = "line too long";
+        return -1;
+    }
+    if (next_word(&p, verb, sizeof verb) < 0) {
+        *error = "empty request: try LIST";
+        return -1;
+    }
+    if (strcmp(verb, "REGISTER") == 0) {
+        req->verb = RV_REGISTER;
+        return name_proto_port(p, req, error);
+    }
+    if (strcmp(verb, "UNREGISTER") == 0 || strcmp(verb, "LOOKUP") == 0) {
+        req->verb = verb[0] == 'U' ? RV_UNREGISTER : RV_LOOKUP;
+        if (next_word(&p, req->name, sizeof req->name) < 0 || !valid_name(req->name)) {
+            *error = "bad name: 1-32 letters, digits, '.', '_' or '-'";
+            return -1;
+        }
+    } else if (strcmp(verb, "LIST") == 0) {
+        req->verb = RV_LIST;
+    } else if (strcmp(verb, "QUIT") == 0) {
+        req->verb = RV_QUIT;
+    } else {
+        *error = "unknown command: REGISTER, UNREGISTER, LOOKUP, LIST or QUIT";
+        return -1;
+    }
+    if (*p != '\0') {
+        *error = "too many words";
+        return -1;
+    }
+    return 0;
+}
+
+int rv_parse_entry(const char *line, const char *keyword, struct rv_request *entry)
+{
+    size_t k = strlen(keyword);
+    const char *error;
+
+    memset(entry, 0, sizeof *entry);
+    if (strncmp(line, keyword, k) != 0 || line[k] != ' ' || strlen(line) > RV_LINE_MAX)
+        return -1;
+    return name_proto_port(line + k + 1, entry, &error);
+}

@@ -1,0 +1,156 @@
+/* rendezvous-client - ask the directory first, then connect.
+ *
+ * WHAT IT SHOWS
+ *   The client knows one port number in advance: the directory's. It asks
+ *   "LOOKUP NAME", gets back "PORT NAME tcp 41233", and connects to that
+ *   port - a destination port that was dynamic, chosen by the server's
+ *   kernel minutes ago. Only the first contact needed a fixed port.
+ *   -l lists what is registered, as `rpcinfo -p` does for rpcbind.
+ *
+ * HOW TO RUN IT
+ *   bin/rendezvous-client clock          bin/rendezvous-client -l
+ *   bin/rendezvous-client 192.0.2.7 clock   (a directory on another host)
+ *   or: make demo DEMO=rendezvous
+ *
+ * OPTIONS: -p PORT is the DIRECTORY's port (default 8111): the only port a
+ * client of this demo needs to know.
+ *
+ * LESSON: docs/rendezvous.md    MAN PAGES: connect(2), rpcinfo(8)
+ */
+#include "portlab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define DIRECTORY_PORT "8111"
+
+static const char *const HELP =
+    "  NAME        the service to look up (default hello)\n"
+    "  -l          list every registration instead (like rpcinfo -p)\n"
+    "  (-p PORT is the directory's port)\n";
+
+/* socket() + connect() with a bounded wait. Returns the socket or -1. */
+static int dial(const struct sockaddr *to, socklen_t len, long ms)
+{
+    int fd = socket(to->sa_family, SOCK_STREAM, 0), err;
+
+    if (fd < 0) {
+        report_sys("socket", "tcp", to, errno);
+        return -1;
+    }
+    wait_nonblocking(fd);
+    err = connect(fd, to, len) == 0 ? 0 : errno;
+    if (err == EINPROGRESS)
+        err = wait_connected(fd, ms);
+    if (err != 0) {
+        report_sys("connect", "tcp", to, err);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    struct addrinfo *dir;
+    struct rv_request entry;
+    struct sockaddr_storage svc;
+    const char *words[2], *name = "hello";
+    char line[RV_LINE_MAX + 2], where[ADDR_STRLEN];
+    int nwords = 0, list = 0, d, fd, i, count = 0;
+
+    narrate_init(argv[0]);
+    opts_init(&o, OPTS_CLIENT, DIRECTORY_PORT, "[-l] [HOST] [NAME] ", HELP);
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-l") == 0)
+            list = 1;
+        else if (argv[i][0] == '\0')
+            o.host = argv[i]; /* opts_finish() will say: empty host */
+        else if (argv[i][0] != '-' && nwords < 2)
+            words[nwords++] = argv[i];
+        else if (!opts_take(&o, argc, argv, &i))
+            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
+    }
+    /* One word: a NAME (or, with -l, a HOST). Two: HOST NAME. */
+    if (nwords == 2 || (nwords == 1 && list))
+        o.host = words[0];
+    if (nwords == 2 || (nwords == 1 && !list))
+        name = words[nwords - 1];
+    opts_finish(&o, "tcp");
+    if (o.port == 0)
+        opts_usage_error(&o, "bad port '0': the directory has a real port (default 8111)");
+
+    /* 1. The first contact: the directory, on its fixed port. */
+    if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &dir) != 0)
+        return EXIT_FAILED;
+    d = dial(dir->ai_addr, dir->ai_addrlen, o.timeout_ms);
+    if (d < 0) {
+        report("why: is bin/rendezvous-directory running there, on port %u?", o.port);
+        freeaddrinfo(dir);
+        return EXIT_FAILED;
+    }
+    if (wait_read_line(d, "tcp", dir->ai_addr, o.timeout_ms, line, sizeof line) != 0)
+        goto failed;
+    snprintf(line, sizeof line, list ? "LIST\n" : "LOOKUP %s\n", name);
+    narrate("asking the directory at %s: %.*s", addr_format(dir->ai_addr, where, sizeof where),
+            (int)strlen(line) - 1, line);
+    if (send(d, line, strlen(line), 0) < 0) {
+        report_sys("send", "tcp", dir->ai_addr, errno);
+        goto failed;
+    }
+    if (list) {
+        /* Like rpcinfo -p: proto, port, name; one per registration. */
+        narrate("   proto   port  name");
+        while (wait_read_line(d, "tcp", dir->ai_addr, o.timeout_ms, line, sizeof line) == 0 &&
+               rv_parse_entry(line, "ENTRY", &entry) == 0) {
+            narrate("   %-5s %6u  %s", entry.proto, entry.port, entry.name);
+            count++;
+        }
+        if (strncmp(line, "END ", 4) != 0) {
+            report("the directory said: %s", line);
+            goto failed;
+        }
+        narrate("%d registered", count);
+        close(d);
+        freeaddrinfo(dir);
+        return EXIT_OK;
+    }
+    if (wait_read_line(d, "tcp", dir->ai_addr, o.timeout_ms, line, sizeof line) != 0)
+        goto failed;
+    /* Text from the network: parsed strictly (common/rendezvous.c, fuzzed). */
+    if (rv_parse_entry(line, "PORT", &entry) != 0 || strcmp(entry.proto, "tcp") != 0) {
+        report("the directory said: %s", line);
+        if (strncmp(line, "ERR no such name", 16) == 0)
+            report("why: no server registered '%s': start one (bin/rendezvous-server %s), "
+                   "or see what is there with -l", name, name);
+        goto failed;
+    }
+    narrate("the directory says %s is at tcp port %u", name, entry.port);
+    close(d);
+
+    /* 2. Now the real destination: same host, the port we were just told. */
+    memcpy(&svc, dir->ai_addr, dir->ai_addrlen);
+    addr_set_port((struct sockaddr *)&svc, entry.port);
+    narrate("connecting to %s", addr_format((struct sockaddr *)&svc, where, sizeof where));
+    fd = dial((struct sockaddr *)&svc, dir->ai_addrlen, o.timeout_ms);
+    if (fd < 0 || wait_read_line(fd, "tcp", (struct sockaddr *)&svc, o.timeout_ms, line,
+                                 sizeof line) != 0) {
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(dir);
+        return EXIT_FAILED;
+    }
+    narrate("reply: %s", line);
+    close(fd);
+    freeaddrinfo(dir);
+    return EXIT_OK;
+
+failed:
+    close(d);
+    freeaddrinfo(dir);
+    return EXIT_FAILED;
+}

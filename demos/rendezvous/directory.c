@@ -1,0 +1,349 @@
+/* rendezvous-directory - the one fixed port: a directory of services that
+ * have none.
+ *
+ * WHAT IT SHOWS
+ *   Sun RPC services such as NFS and NIS do not have a fixed port. Each
+ *   binds whatever port the kernel gives it and registers it with a
+ *   directory - rpcbind, the "portmapper" - which waits on a well-known
+ *   port (111). Clients ask the directory first, then connect to the port
+ *   it names. This program is that directory, on port 8111 by default: the
+ *   real one's 111 needs privilege, and a teacher should not need root.
+ *   A registration lasts exactly as long as the registering server's TCP
+ *   connection: when the server goes - even killed with SIGKILL - its
+ *   kernel closes the connection, and the directory drops its names.
+ *
+ * HOW TO RUN IT (three terminals)
+ *   1: bin/rendezvous-directory
+ *   2: bin/rendezvous-server clock          (and more: bin/rendezvous-server echo)
+ *   3: bin/rendezvous-client clock          bin/rendezvous-client -l   (like rpcinfo -p)
+ *   or talk to it yourself:  nc 127.0.0.1 8111   then type LIST
+ *   or:                      make demo DEMO=rendezvous
+ *
+ * THE PROTOCOL: common/rendezvous.h (one line per request, parsed strictly).
+ *   Over TCP: everything. Over UDP: LOOKUP and LIST only (a registration
+ *   needs a connection to last).
+ *
+ * LESSON: docs/rendezvous.md    MAN PAGES: rpcbind(8), rpcinfo(8), poll(2)
+ */
+#include "portlab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define DEFAULT_PORT "8111"     /* the real portmapper's is 111: see above */
+#define IDLE_MS 30000           /* a connection that registered nothing */
+#define GREETING "rendezvous-directory: REGISTER NAME tcp|udp PORT, UNREGISTER NAME, " \
+                 "LOOKUP NAME, LIST, QUIT\n"
+
+struct entry {
+    int used, owner;            /* owner: the registering connection's fd */
+    struct rv_request r;        /* name, proto, port */
+};
+
+struct conn {
+    int fd, owns;               /* owns: how many names it registered */
+    size_t len;                 /* bytes waiting in buf */
+    long long last;             /* when it last did something */
+    char buf[RV_LINE_MAX + 2];
+    char who[ADDR_STRLEN];
+};
+
+static struct entry table[RV_ENTRIES_MAX];
+static struct conn *conns;
+static size_t nconns, capconns;
+static long requests;
+
+/* Answer one request line into reply. owner is the connection's fd, or -1
+ * for a UDP datagram (which may only ask). Returns 1 to close after. */
+static int handle(const char *line, int owner, const char *who, char *reply, size_t cap)
+{
+    struct rv_request req;
+    const char *error;
+    size_t i, n = 0;
+    int count = 0, free_slot = -1, found = -1;
+
+    requests++;
+    if (rv_parse_request(line, &req, &error) != 0) {
+        narrate("%s: bad request: %s", who, error);
+        snprintf(reply, cap, "ERR %s\n", error);
+        return 0;
+    }
+    for (i = 0; i < RV_ENTRIES_MAX; i++) {
+        if (!table[i].used && free_slot < 0)
+            free_slot = (int)i;
+        if (table[i].used && strcmp(table[i].r.name, req.name) == 0)
+            found = (int)i;
+    }
+    switch (req.verb) {
+    case RV_REGISTER:
+        if (owner < 0)
+            snprintf(reply, cap, "ERR register over tcp: a registration lasts as long as "
+                     "its connection\n");
+        else if (found >= 0)
+            snprintf(reply, cap, "ERR name taken: %s is %s %u\n", req.name,
+                     table[found].r.proto, table[found].r.port);
+        else if (free_slot < 0)
+            snprintf(reply, cap, "ERR directory full: at most %d names\n", RV_ENTRIES_MAX);
+        else {
+            table[free_slot].used = 1;
+            table[free_slot].owner = owner;
+            table[free_slot].r = req;
+            for (i = 0; i < nconns; i++)
+                conns[i].owns += conns[i].fd == owner;
+            narrate("registered %s -> %s port %u, for as long as %s stays connected",
+                    req.name, req.proto, req.port, who);
+            snprintf(reply, cap, "OK registered %s %s %u\n", req.name, req.proto, req.port);
+        }
+        return 0;
+    case RV_UNREGISTER:
+        if (found < 0)
+            snprintf(reply, cap, "ERR no such name: %s\n", req.name);
+        else if (table[found].owner != owner)
+            snprintf(reply, cap, "ERR not yours: only the connection that registered %s "
+                     "may remove it\n", req.name);
+        else {
+            table[found].used = 0;
+            for (i = 0; i < nconns; i++)
+                conns[i].owns -= conns[i].fd == owner;
+            narrate("unregistered %s, as %s asked", req.name, who);
+            snprintf(reply, cap, "OK unregistered %s\n", req.name);
+        }
+        return 0;
+    case RV_LOOKUP:
+        if (found < 0) {
+            narrate("%s looked up %s: no such name", who, req.name);
+            snprintf(reply, cap, "ERR no such name: %s\n", req.name);
+        } else {
+            narrate("%s looked up %s: %s port %u", who, req.name, table[found].r.proto,
+                    table[found].r.port);
+            snprintf(reply, cap, "PORT %s %s %u\n", req.name, table[found].r.proto,
+                     table[found].r.port);
+        }
+        return 0;
+    case RV_LIST:
+        for (i = 0; i < RV_ENTRIES_MAX && n < cap; i++) {
+            if (!table[i].used)
+                continue;
+            n += (size_t)snprintf(reply + n, cap - n, "ENTRY %s %s %u\n", table[i].r.name,
+                                  table[i].r.proto, table[i].r.port);
+            count++;
+        }
+        if (n < cap)
+            snprintf(reply + n, cap - n, "END %d\n", count);
+        narrate("%s asked for the list: %d entr%s", who, count, count == 1 ? "y" : "ies");
+        return 0;
+    case RV_QUIT:
+        snprintf(reply, cap, "OK bye\n");
+        return 1;
+    }
+    return 0;
+}
+
+/* A connection ends: its names go with it - the whole point. */
+static void drop(size_t c, const char *why)
+{
+    size_t i;
+
+    for (i = 0; i < RV_ENTRIES_MAX; i++) {
+        if (table[i].used && table[i].owner == conns[c].fd) {
+            table[i].used = 0;
+            narrate("dropped %s: %s", table[i].r.name, why);
+        }
+    }
+    close(conns[c].fd);
+    conns[c] = conns[--nconns];
+}
+
+static void accept_one(int listener, long long now)
+{
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    struct conn *c;
+    int fd = accept(listener, (struct sockaddr *)&peer, &len);
+
+    if (fd < 0)
+        return;
+    if (nconns == capconns) {
+        size_t cap = capconns == 0 ? 16 : capconns * 2;
+        struct conn *more = realloc(conns, cap * sizeof *more);
+
+        if (more == NULL) {
+            close(fd);
+            return;
+        }
+        conns = more;
+        capconns = cap;
+    }
+    c = &conns[nconns++];
+    c->fd = fd;
+    c->owns = 0;
+    c->len = 0;
+    c->last = now;
+    addr_format((struct sockaddr *)&peer, c->who, sizeof c->who);
+    wait_nonblocking(fd);
+    if (send(fd, GREETING, strlen(GREETING), MSG_DONTWAIT) < 0) {
+        /* gone already; the next read will say so */
+    }
+}
+
+/* Read what a connection sent; answer each complete line. Returns 0 to
+ * keep it, or a reason to close it. */
+static const char *serve_conn(struct conn *c, long long now)
+{
+    char reply[RV_ENTRIES_MAX * (RV_LINE_MAX + 2) + 32];
+    ssize_t got = recv(c->fd, c->buf + c->len, sizeof c->buf - 1 - c->len, 0);
+    char *nl;
+    int quit = 0;
+
+    if (got == 0)
+        return "its connection closed";
+    if (got < 0)
+        return errno == EAGAIN || errno == EINTR ? NULL : "its connection failed";
+    c->len += (size_t)got;
+    c->buf[c->len] = '\0';
+    c->last = now;
+    while (!quit && (nl = memchr(c->buf, '\n', c->len)) != NULL) {
+        *nl = '\0';
+        if (nl > c->buf && nl[-1] == '\r')
+            nl[-1] = '\0'; /* nc and telnet may send CRLF */
+        quit = handle(c->buf, c->fd, c->who, reply, sizeof reply);
+        if (send(c->fd, reply, strlen(reply), MSG_DONTWAIT) < 0)
+            return "it stopped reading its replies";
+        c->len -= (size_t)(nl + 1 - c->buf);
+        memmove(c->buf, nl + 1, c->len);
+    }
+    if (quit)
+        return "it said QUIT";
+    if (c->len >= sizeof c->buf - 1) {
+        narrate("%s: bad request: line too long (over %d bytes)", c->who, RV_LINE_MAX);
+        snprintf(reply, sizeof reply, "ERR line too long: at most %d bytes\n", RV_LINE_MAX);
+        if (send(c->fd, reply, strlen(reply), MSG_DONTWAIT) >= 0) {
+            /* Say goodbye without a reset, which could swallow the ERR:
+             * end our side, and take what is already waiting (bounded). */
+            size_t taken = 0;
+
+            shutdown(c->fd, SHUT_WR);
+            while (taken < 65536 && (got = recv(c->fd, c->buf, sizeof c->buf, MSG_DONTWAIT)) > 0)
+                taken += (size_t)got;
+        }
+        return "it sent a line too long to be a request";
+    }
+    return NULL;
+}
+
+static void serve_udp(int fd)
+{
+    static char buf[65536];
+    char reply[RV_ENTRIES_MAX * (RV_LINE_MAX + 2) + 32], who[ADDR_STRLEN];
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    ssize_t got = recvfrom(fd, buf, sizeof buf - 1, MSG_DONTWAIT, (struct sockaddr *)&peer, &len);
+
+    if (got < 0)
+        return;
+    buf[got] = '\0';
+    if (got > 0 && buf[got - 1] == '\n')
+        buf[--got] = '\0';
+    snprintf(who, sizeof who, "udp %s", addr_format((struct sockaddr *)&peer, reply, sizeof reply));
+    if (memchr(buf, '\0', (size_t)got) != NULL)
+        snprintf(reply, sizeof reply, "ERR only printable ASCII, please\n");
+    else
+        handle(buf, -1, who, reply, sizeof reply);
+    if (sendto(fd, reply, strlen(reply), MSG_DONTWAIT, (struct sockaddr *)&peer, len) < 0) {
+        /* a client that vanished: nothing to do */
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    struct pollfd *pfd = NULL;
+    const char *why = NULL, *gone;
+    long idle = wait_idle_ms(IDLE_MS);
+    long long now, paused_until = 0, next;
+    int tcp, udp, i;
+    size_t c;
+
+    narrate_init(argv[0]);
+    signals_install();
+    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "", NULL);
+    for (i = 1; i < argc; i++)
+        if (!opts_take(&o, argc, argv, &i))
+            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
+    opts_finish(&o, NULL);
+    narrate("the directory's port is the one fixed port: services register here, "
+            "clients ask here first");
+    if (serve_open(&o, &tcp, &udp) != 0)
+        return EXIT_FAILED;
+
+    /* One poll() over the stop pipe, both sockets and every connection. */
+    while (o.count == 0 || requests < o.count) {
+        pfd = realloc(pfd, (nconns + 3) * sizeof *pfd);
+        if (pfd == NULL)
+            break;
+        now = wait_now_ms();
+        if (paused_until != 0 && now >= paused_until)
+            paused_until = 0;
+        pfd[0].fd = signals_install();
+        pfd[1].fd = paused_until == 0 ? tcp : -1;
+        pfd[2].fd = udp;
+        next = paused_until != 0 ? paused_until : -1;
+        for (c = 0; c < nconns; c++) {
+            pfd[c + 3].fd = conns[c].fd;
+            if (conns[c].owns == 0 && (next < 0 || conns[c].last + idle < next))
+                next = conns[c].last + idle;
+        }
+        for (c = 0; c < nconns + 3; c++) {
+            pfd[c].events = POLLIN;
+            pfd[c].revents = 0;
+        }
+        if (poll(pfd, (nfds_t)(nconns + 3), next < 0 ? -1 : (int)(next > now ? next - now : 0)) < 0 &&
+            errno != EINTR)
+            break;
+        now = wait_now_ms();
+        if (pfd[0].revents & POLLIN) {
+            why = signals_which(pfd[0].fd);
+            break;
+        }
+        /* Connections first, by index from the end: drop() moves the last. */
+        for (c = nconns; c-- > 0;) {
+            if (pfd[c + 3].revents != 0 && (gone = serve_conn(&conns[c], now)) != NULL) {
+                narrate("tcp %s: closed: %s", conns[c].who, gone);
+                drop(c, "its server's connection closed");
+            } else if (pfd[c + 3].revents == 0 && conns[c].owns == 0 &&
+                       now >= conns[c].last + idle) {
+                narrate("tcp %s: still open %ld ms after its reply: closed it (an idle "
+                        "client must not hold the server)", conns[c].who, idle);
+                drop(c, "idle");
+            }
+        }
+        if (pfd[1].fd >= 0 && (pfd[1].revents & POLLIN)) {
+            size_t before = nconns;
+
+            accept_one(tcp, now);
+            if (nconns == before && (errno == EMFILE || errno == ENFILE)) {
+                narrate("out of file descriptors (%s): new clients wait in the queue",
+                        errno_name(errno));
+                paused_until = now + 100;
+            }
+        }
+        if (pfd[2].revents & POLLIN)
+            serve_udp(udp);
+    }
+    if (why != NULL)
+        narrate("stopping on %s after %ld request%s", why, requests, requests == 1 ? "" : "s");
+    else
+        narrate("stopping after %ld request%s, as asked with -n", requests,
+                requests == 1 ? "" : "s");
+    while (nconns > 0)
+        drop(nconns - 1, "the directory is stopping");
+    free(conns);
+    free(pfd);
+    close(tcp);
+    close(udp);
+    return EXIT_OK;
+}

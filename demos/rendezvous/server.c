@@ -1,0 +1,164 @@
+/* rendezvous-server - a service with no fixed port, found through a
+ * directory, as NFS and NIS are found through rpcbind.
+ *
+ * WHAT IT SHOWS
+ *   A server does not need a well-known port if clients have another way
+ *   to learn it. This one binds port 0 - any port the kernel gives it -
+ *   learns which with getsockname(), and registers "NAME tcp PORT" with the
+ *   directory on its fixed port. It keeps that connection open: the
+ *   registration lives exactly as long as the server does. On Ctrl-C it
+ *   unregisters; killed outright, its kernel closes the connection and
+ *   the directory drops the name anyway.
+ *
+ * HOW TO RUN IT
+ *   1: bin/rendezvous-directory       2: bin/rendezvous-server clock
+ *   3: bin/rendezvous-client clock    (run 2 again: another port each time)
+ *   or: make demo DEMO=rendezvous
+ *
+ * OPTIONS beyond -p/-b/-n: NAME (default "hello"); -D PORT the directory's
+ * port (8111), -d HOST its host (127.0.0.1, or ::1 with -6).
+ *
+ * LESSON: docs/rendezvous.md    MAN PAGES: bind(2), getsockname(2),
+ *   connect(2), rpcbind(8)
+ */
+#include "portlab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define DEFAULT_DIRECTORY_PORT "8111"
+
+static const char *const HELP =
+    "  NAME        the name to register (default hello)\n"
+    "  -D PORT     the directory's port (default 8111)\n"
+    "  -d HOST     the directory's host (default 127.0.0.1, or ::1 with -6)\n";
+
+static const char *service_name = "hello";
+
+/* Send one request line to the directory and read its one-line answer. */
+static int ask(int fd, const struct sockaddr *dir, const char *request, char *answer,
+               size_t cap)
+{
+    char line[RV_LINE_MAX + 2];
+
+    snprintf(line, sizeof line, "%s\n", request);
+    if (send(fd, line, strlen(line), 0) < 0) {
+        report_sys("send", "tcp", dir, errno);
+        return -1;
+    }
+    return wait_read_line(fd, "tcp", dir, 2000, answer, cap);
+}
+
+static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx)
+{
+    char who[ADDR_STRLEN];
+
+    (void)ctx;
+    snprintf(line, cap, "rendezvous-server %s (pid %ld): you found port %u through the "
+             "directory\n", service_name, (long)getpid(), addr_port(ev->local));
+    narrate("tcp %s: found us, sent it one line", addr_format(ev->peer, who, sizeof who));
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    struct addrinfo *ai, *dir;
+    struct sockaddr_storage me;
+    socklen_t len = sizeof me;
+    const char *dir_host = NULL, *dir_port_text = DEFAULT_DIRECTORY_PORT;
+    char where[ADDR_STRLEN], request[RV_LINE_MAX + 1], answer[RV_LINE_MAX + 2], why[200];
+    struct rv_request check;
+    const char *bad;
+    unsigned dir_port;
+    int tcp, d, err, rc, i;
+
+    narrate_init(argv[0]);
+    signals_install();
+    opts_init(&o, OPTS_SERVER, "0", "[-D PORT] [-d HOST] [NAME]", HELP);
+    for (i = 1; i < argc; i++) {
+        if (opts_take(&o, argc, argv, &i))
+            continue;
+        if ((strcmp(argv[i], "-D") == 0 || strcmp(argv[i], "-d") == 0) && i + 1 >= argc)
+            opts_usage_error(&o, "option %s needs a value", argv[i]);
+        else if (strcmp(argv[i], "-D") == 0)
+            dir_port_text = argv[++i];
+        else if (strcmp(argv[i], "-d") == 0)
+            dir_host = argv[++i];
+        else if (argv[i][0] != '-' && strcmp(service_name, "hello") == 0 && argv[i][0] != '\0')
+            service_name = argv[i];
+        else
+            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
+    }
+    opts_finish(&o, "tcp");
+    if (port_parse(dir_port_text, "tcp", &dir_port, why, sizeof why) != 0 || dir_port == 0)
+        opts_usage_error(&o, "bad directory port '%s': %s", dir_port_text,
+                         dir_port == 0 ? "the directory needs a real port" : why);
+    snprintf(request, sizeof request, "LOOKUP %s", service_name);
+    if (rv_parse_request(request, &check, &bad) != 0) /* the protocol's rules for names */
+        opts_usage_error(&o, "bad name '%s': 1-32 letters, digits, '.', '_' or '-'",
+                         service_name);
+    if (dir_host == NULL)
+        dir_host = o.family == AF_INET6 ? "::1" : "127.0.0.1";
+    if (o.host == NULL && o.family == AF_UNSPEC)
+        o.family = AF_INET;
+
+    /* 1. Our own port: port 0, so the kernel chooses. No number to agree
+     *    on in advance - that is what the directory is for. */
+    if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 1, &ai) != 0)
+        return EXIT_FAILED;
+    tcp = socket(ai->ai_family, SOCK_STREAM, 0);
+    if (tcp < 0 || bind(tcp, ai->ai_addr, ai->ai_addrlen) != 0 || listen(tcp, SOMAXCONN) != 0) {
+        report_sys("bind", "tcp", ai->ai_addr, errno);
+        freeaddrinfo(ai);
+        return EXIT_FAILED;
+    }
+    /* getsockname(): which port did we get? This is what we register. */
+    getsockname(tcp, (struct sockaddr *)&me, &len);
+    addr_format((struct sockaddr *)&me, where, sizeof where);
+    freeaddrinfo(ai);
+    narrate("bound to %s: a port nobody could have known in advance", where);
+
+    /* 2. The first contact needs a fixed port: the directory's. */
+    if (addr_resolve(dir_host, dir_port, AF_UNSPEC, SOCK_STREAM, 0, &dir) != 0)
+        return EXIT_FAILED;
+    d = socket(dir->ai_family, SOCK_STREAM, 0);
+    err = d < 0 ? errno : connect(d, dir->ai_addr, dir->ai_addrlen) == 0 ? 0 : errno;
+    if (err != 0) {
+        report_sys("connect", "tcp", dir->ai_addr, err);
+        report("why: the directory must be running first: bin/rendezvous-directory");
+        freeaddrinfo(dir);
+        return EXIT_FAILED;
+    }
+    if (wait_read_line(d, "tcp", dir->ai_addr, 2000, answer, sizeof answer) != 0) {
+        freeaddrinfo(dir);
+        return EXIT_FAILED;
+    }
+    snprintf(request, sizeof request, "REGISTER %s tcp %u", service_name,
+             addr_port((struct sockaddr *)&me));
+    narrate("to the directory at %s: %s", addr_format(dir->ai_addr, answer, sizeof answer),
+            request);
+    if (ask(d, dir->ai_addr, request, answer, sizeof answer) != 0 ||
+        strncmp(answer, "OK ", 3) != 0) {
+        report("the directory said: %s", answer);
+        freeaddrinfo(dir);
+        return EXIT_FAILED;
+    }
+    narrate("the directory said: %s - for as long as this connection stays open", answer);
+    narrate("ready on %s (tcp), registered as %s", where, service_name);
+
+    /* 3. Serve, until stopped. */
+    rc = serve_run(tcp, -1, o.count, reply, NULL);
+    close(tcp);
+
+    /* 4. Leave politely. (Killed, we could not: the closed connection
+     *    tells the directory just the same.) */
+    snprintf(request, sizeof request, "UNREGISTER %s", service_name);
+    if (ask(d, dir->ai_addr, request, answer, sizeof answer) == 0)
+        narrate("to the directory: %s; it said: %s", request, answer);
+    freeaddrinfo(dir);
+    close(d);
+    return rc;
+}
