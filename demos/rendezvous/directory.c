@@ -282,9 +282,11 @@ int main(int argc, char **argv)
 
     /* One poll() over the stop pipe, both sockets and every connection. */
     while (o.count == 0 || requests < o.count) {
-        pfd = realloc(pfd, (nconns + 3) * sizeof *pfd);
-        if (pfd == NULL)
-            break;
+        struct pollfd *grown = realloc(pfd, (nconns + 3) * sizeof *pfd);
+
+        if (grown == NULL)
+            break; /* out of memory: stop, as cleanly as we can */
+        pfd = grown;
         now = wait_now_ms();
         if (paused_until != 0 && now >= paused_until)
             paused_until = 0;
