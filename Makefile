@@ -4,6 +4,7 @@
 #   make test         run the Bats suite (fetches pinned bats-support/bats-assert if missing)
 #   make check        build with AddressSanitizer + UBSan into build/check/ and run the suite there
 #   make demo         the guided tour (make demo DEMO=same-port for one lesson)
+#   make classroom    the tour across two hosts on one machine (root: network namespaces)
 #   make lint         shellcheck every script
 #   make analyze      cppcheck and clang-tidy over the C sources: no findings
 #   make valgrind     every demo pair under valgrind memcheck: no errors, no leaks
@@ -34,7 +35,7 @@ LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libportlab.a
 
-.PHONY: all test check demo lint analyze valgrind fuzz fuzz-smoke bench clean
+.PHONY: all test check demo classroom lint analyze valgrind fuzz fuzz-smoke bench clean
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -70,6 +71,10 @@ check: $(POKE)
 
 demo: all
 	@demos/tour.sh $(DEMO)
+
+# The tour across two hosts: "teacher" and "student" network namespaces (root).
+classroom: all
+	@demos/tour.sh --classroom
 
 SCRIPTS := .ci/run demos/tour.sh tests/run-bats tests/check-transcripts tests/valgrind-pairs tests/fuzz/run tests/bench/run tests/lib/procs.bash tests/lib/transcript.bash
 lint:

@@ -93,6 +93,27 @@ int addr_port_after(const char *text, const char *marker, unsigned *port)
     return 0;
 }
 
+int addr_dual_stack(int fd, const struct sockaddr *sa)
+{
+    static int told;
+    struct sockaddr_in6 sin6;
+    int off = 0;
+
+    if (sa->sa_family != AF_INET6)
+        return 0;
+    memcpy(&sin6, sa, sizeof sin6);
+    if (memcmp(&sin6.sin6_addr, &in6addr_any, sizeof in6addr_any) != 0)
+        return 0;
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) != 0)
+        return 0;
+    if (!told)
+        narrate("dual-stack: IPV6_V6ONLY is off (set explicitly), so IPv4 clients reach "
+                "this [::] socket too, as [::ffff:a.b.c.d], and IPv4 cannot have the same "
+                "port separately");
+    told = 1;
+    return 1;
+}
+
 const char *addr_proto(int socktype)
 {
     return socktype == SOCK_DGRAM ? "udp" : "tcp";

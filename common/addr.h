@@ -38,6 +38,14 @@ int addr_resolve(const char *host, unsigned port, int family, int socktype,
  * Returns 0 and the port, or -1 if there is no such well-formed port. */
 int addr_port_after(const char *text, const char *marker, unsigned *port);
 
+/* Call before bind() on any socket. For an IPv6 socket about to be bound
+ * to the wildcard "::", set IPV6_V6ONLY off explicitly (rather than
+ * inheriting the system's net.ipv6.bindv6only): a dual-stack socket, which
+ * takes IPv4 clients too - they appear as [::ffff:a.b.c.d]:port - and
+ * shares its port number with IPv4. Narrates that, once per program.
+ * Returns 1 if the socket is dual-stack, else 0. */
+int addr_dual_stack(int fd, const struct sockaddr *sa);
+
 /* "tcp" or "udp" for a socket type. */
 const char *addr_proto(int socktype);
 

@@ -102,6 +102,7 @@ static int open_one(const struct addrinfo *ai, int socktype)
     }
     if (socktype == SOCK_STREAM) /* restart without waiting for TIME_WAIT */
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    addr_dual_stack(fd, ai->ai_addr); /* [::]: IPv4 clients too */
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
         report_sys("bind", proto, ai->ai_addr, errno);
         close(fd);

@@ -8,6 +8,7 @@
 # NO_COLOR set. Every server is stopped at the end, on error, or on Ctrl-C.
 #   make demo                   every lesson
 #   make demo DEMO=same-port    one lesson
+#   make classroom              across two hosts (network namespaces), as root
 set -eu
 
 LESSONS=(same-port privileged ephemeral services rendezvous) # lesson order; each has demos/<name>/tour.sh
@@ -49,6 +50,9 @@ take_via() {
     # shellcheck disable=SC2206 # a wrapper is given as one string of words
     via=($2)
     case $2 in
+      "netns_of ${teacher_pid:-x}"*) note="   (on the teacher's host, 10.77.0.1)" ;;
+      "netns_of ${student_pid:-x} --nobody"*) note="   (as nobody, on a student's host, 10.77.0.2)" ;;
+      "netns_of ${student_pid:-x}"*) note="   (on a student's host, 10.77.0.2)" ;;
       *--nobody*) note="   (as nobody, in a private network namespace)" ;;
       netns_run*) note="   (as $(id -un), in a private network namespace)" ;;
       netns_of*) note="   (as $(id -un), in the server's network namespace)" ;;
@@ -103,6 +107,14 @@ stop() {
   [ "${!s}" -eq 0 ] || { say "(the $1 exited ${!s})"; exit 1; }
 }
 
+if [ "${1:-}" = --classroom ]; then
+  can_netns || { echo "tour: the classroom needs root, unshare, nsenter and ip (iproute2)" >&2; exit 2; }
+  classroom_up || { echo "tour: could not build the two namespaces" >&2; exit 1; }
+  # shellcheck source=demos/classroom.sh
+  source "$root/demos/classroom.sh"
+  printf '\n%sClassroom over: every server stopped, both hosts gone.%s\n' "$bold" "$off"
+  exit 0
+fi
 if [ $# -gt 0 ] && [ -n "$1" ]; then
   [ -f "$root/demos/$1/tour.sh" ] || { echo "tour: no lesson '$1' (lessons: ${LESSONS[*]})" >&2; exit 2; }
   LESSONS=("$1")

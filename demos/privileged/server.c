@@ -55,6 +55,7 @@ static int bind_port(const struct addrinfo *ai, int socktype)
     }
     if (socktype == SOCK_STREAM) /* restart without waiting for TIME_WAIT */
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    addr_dual_stack(fd, ai->ai_addr); /* [::]: IPv4 clients too */
     /* THE LESSON: this is where the kernel checks privilege. For a port
      * below its threshold, without CAP_NET_BIND_SERVICE: EACCES. */
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||

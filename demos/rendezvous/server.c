@@ -110,6 +110,8 @@ int main(int argc, char **argv)
     if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 1, &ai) != 0)
         return EXIT_FAILED;
     tcp = socket(ai->ai_family, SOCK_STREAM, 0);
+    if (tcp >= 0)
+        addr_dual_stack(tcp, ai->ai_addr); /* [::]: IPv4 clients too */
     if (tcp < 0 || bind(tcp, ai->ai_addr, ai->ai_addrlen) != 0 || listen(tcp, SOMAXCONN) != 0) {
         report_sys("bind", "tcp", ai->ai_addr, errno);
         freeaddrinfo(ai);

@@ -64,6 +64,8 @@ static int bind_one(const struct addrinfo *ai, int socktype)
      * share a port: the second bind below still fails. */
     if (socktype == SOCK_STREAM)
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    /* With -6 and no -b ([::]): one socket for IPv6 and IPv4 clients alike. */
+    addr_dual_stack(fd, ai->ai_addr);
 
     /* THE LESSON: bind() claims this port number in one protocol's set. */
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {

@@ -245,7 +245,7 @@ int main(int argc, char **argv)
         opts_usage_error(&o, "port 0 cannot be scanned: nothing listens on it");
     if (addr_resolve(o.host, lo, o.family, SOCK_STREAM, 0, &ai) != 0)
         return EXIT_FAILED;
-    narrate("scanning tcp ports %u-%u on %s: at most %d attempts a second, %ld ms each",
+    narrate("scanning tcp ports %u-%u on %s, at most %d attempts a second, %ld ms each",
             lo, hi, o.host, ATTEMPTS_PER_SECOND, o.timeout_ms);
     start = wait_now_ms();
     for (port = lo; port <= hi; port++) {

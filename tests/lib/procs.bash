@@ -17,6 +17,8 @@
 #       host's); with --nobody as user nobody, group nogroup, no capabilities
 #   netns_of PID [--nobody] CMD...   CMD inside the network namespace of PID
 #   can_netns             whether this machine lets us do that (root, tools)
+#   classroom_up          two namespaces, teacher 10.77.0.1 and student 10.77.0.2,
+#       joined by a veth pair (fd77::1 and fd77::2 too)
 # Files live in $PROC_DIR/NAME/{out,log,err}. No fixed sleeps anywhere: every
 # wait is a bounded read of the program's own output.
 
@@ -134,3 +136,25 @@ netns_of() {
   exec nsenter --net="/proc/$pid/ns/net" -- "${who[@]}" "$@"
 }
 
+
+# classroom_up: two hosts on this one machine - network namespaces "teacher"
+# (10.77.0.1, fd77::1) and "student" (10.77.0.2, fd77::2), joined by a veth
+# pair, addresses of the suite's own. Sets teacher_pid and student_pid: run
+# things there with `netns_of PID`. Needs root (can_netns). Traffic never
+# leaves them; they vanish with their holder processes (proc_stop_all).
+classroom_up() {
+  local who
+  for who in teacher student; do
+    proc_start "$who" unshare -n -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
+    proc_expect "$who" '^ready on ' || return 1
+  done
+  # shellcheck disable=SC2154 # teacher_pid, student_pid: set by proc_start
+  (netns_of "$teacher_pid" ip link add veth-teacher type veth peer name veth-student netns "$student_pid") || return 1
+  (netns_of "$teacher_pid" sh -c 'ip addr add 10.77.0.1/24 dev veth-teacher && ip link set veth-teacher up') || return 1
+  (netns_of "$student_pid" sh -c 'ip addr add 10.77.0.2/24 dev veth-student && ip link set veth-student up') || return 1
+  # IPv6 too, where the kernel has it; nodad: usable at once, no duplicate-address wait.
+  if [ -d /proc/sys/net/ipv6 ]; then
+    (netns_of "$teacher_pid" ip -6 addr add fd77::1/64 dev veth-teacher nodad) || return 1
+    (netns_of "$student_pid" ip -6 addr add fd77::2/64 dev veth-student nodad) || return 1
+  fi
+}

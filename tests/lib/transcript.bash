@@ -20,7 +20,10 @@
 # - `{name}` stands for a number that varies (a port the kernel chose, a pid). Its
 #   first appearance captures it; later ones, in commands too, must be the same.
 #   `{*}` stands for any text. A line `...` stands for any number of lines.
-# - OPTIONS, separated by commas: `netns` runs the block in a private network
+# - OPTIONS, separated by commas: `classroom` runs servers (`&`) on a "teacher"
+#   host and everything else on a "student" host: two namespaces joined by a
+#   veth pair, 10.77.0.1 and 10.77.0.2 (classroom_up). `netns` runs the block
+#   in a private network
 #   namespace (root), `nobody` also runs the programs as nobody - except those
 #   written `$ sudo bin/...`, which run as root - and `sysctl K=V` sets
 #   net/ipv4/K=V in that namespace. Such blocks are skipped without root.
@@ -115,6 +118,7 @@ tx_step() {
     bin/*' &')
       unset 'words[-1]'
       tx_jobs=$((tx_jobs + 1)) job=tx$tx_jobs
+      [ ${#tx_wrap_bg[@]} -eq 0 ] || wrap=("${tx_wrap_bg[@]}") # classroom: on the teacher
       proc_start "$job" "${wrap[@]}" "${words[@]}"
       proc_expect "$job" '^ready on ' || true
       cat "$PROC_DIR/$job/log" "$PROC_DIR/$job/err" >"$out"
@@ -157,19 +161,26 @@ tx_run_block() {
 # The options of a block: a wrapper for its programs, or a reason to skip.
 tx_options() {
   local opt setup=() nobody=0 netns=0 opts=()
-  tx_wrap=() tx_wrap_root=() tx_skip=''
+  tx_wrap=() tx_wrap_root=() tx_wrap_bg=() tx_skip=''
   IFS=',' read -r -a opts <<<"$1"
   for opt in "${opts[@]}"; do
     opt=${opt# } opt=${opt% }
     case $opt in
       '') ;;
       netns) netns=1 ;;
+      classroom) netns=2 ;;
       nobody) netns=1 nobody=1 ;;
       sysctl\ *) netns=1 setup+=("net/ipv4/${opt#sysctl }") ;;
       *) tx_skip="unknown option '$opt'" ;;
     esac
   done
-  if [ "$netns" = 1 ]; then
+  if [ "$netns" = 2 ]; then
+    can_netns || { tx_skip="needs root and network namespaces"; return; }
+    classroom_up || { tx_skip="could not make the two namespaces"; return; }
+    # shellcheck disable=SC2154 # set by classroom_up
+    tx_wrap=(netns_of "$student_pid") tx_wrap_root=(netns_of "$student_pid")
+    tx_wrap_bg=(netns_of "$teacher_pid")
+  elif [ "$netns" = 1 ]; then
     can_netns || { tx_skip="needs root and network namespaces"; return; }
     # One namespace for the whole block: a holder process keeps it alive.
     proc_start txns unshare -n -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
@@ -206,6 +217,8 @@ transcript_check() {
         transcripts_checked=$((transcripts_checked + 1))
       fi
       proc_stop txns >/dev/null 2>&1
+      proc_stop teacher >/dev/null 2>&1
+      proc_stop student >/dev/null 2>&1
     elif [ "$inside" = 2 ]; then
       tx_block+=("$line")
     fi

@@ -1,0 +1,36 @@
+# demos/classroom.sh - the classroom across two machines, on one laptop:
+# `make classroom` (demos/tour.sh --classroom). Sourced by demos/tour.sh
+# after it has built a "teacher" (10.77.0.1) and a "student" (10.77.0.2)
+# network namespace joined by a virtual cable.
+# shellcheck disable=SC2154 # NAME_port, teacher_pid, student_pid are set by the tour
+
+T="netns_of $teacher_pid" S="netns_of $student_pid"
+lesson "the classroom: servers on the teacher's host (10.77.0.1), clients on a student's (10.77.0.2)"
+say "Now the server sees a real student: another address, that host's own source ports."
+server server --via "$T" same-port-server -p 0
+client --via "$S" same-port-client -p "$server_port" 10.77.0.1
+server_says server '^udp datagram'
+stop server
+
+say ""
+say "Each host has its own ephemeral range. The student's is narrowed to 40000-40009 here:"
+( $S sh -c 'echo "40000 40009" > /proc/sys/net/ipv4/ip_local_port_range' )
+server server --via "$T" ephemeral-server -p 0
+client --via "$S" ephemeral-client -n 2 -u 1 -p "$server_port" 10.77.0.1
+server_says server '^udp '
+stop server
+
+say ""
+say "The privileged lesson on the teacher's host: root binds 23; the student is nobody."
+server server --via "$T" privileged-server -p 23
+client --fails --via "$S --nobody" privileged-client 10.77.0.1
+stop server
+
+if [ -d /proc/sys/net/ipv6 ]; then
+  say ""
+  say "IPv6 across the wire, on a dual-stack server: IPv4 students appear as ::ffff:10.77.0.2."
+  server server --via "$T" same-port-server -6 -p 0
+  client --via "$S" same-port-client -6 -p "$server_port" fd77::1
+  client --via "$S" same-port-client -4 -p "$server_port" 10.77.0.1
+  stop server
+fi

@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# The classroom across machines: a "teacher" and a "student" host, two
+# network namespaces joined by a veth pair (10.77.0.1 and 10.77.0.2, fd77::1
+# and fd77::2). Servers run on the teacher, clients on the student; the
+# server sees the student's own address and source port. Everything is torn
+# down with the namespaces' holder processes, even when a test fails.
+load helpers
+
+setup_file() {
+  load helpers
+  bin_for_nobody
+}
+
+teardown_file() {
+  [ -z "${NOBODY_BIN_DIR:-}" ] || rm -rf "$NOBODY_BIN_DIR"
+}
+
+setup() {
+  need_netns
+  classroom_up || fail "could not build the two namespaces"
+}
+
+# on_student [--nobody] PROGRAM ARGS...: run a client on the student's host.
+on_student() {
+  local who=()
+  if [ "$1" = --nobody ]; then who=(--nobody); shift; fi
+  run --separate-stderr netns_of "$student_pid" "${who[@]}" "$BIN/$1" "${@:2}"
+}
+
+@test "same-port across the wire: the teacher's server sees the student's address and port, TCP and UDP" {
+  start_server --via "netns_of $teacher_pid" same-port-server -p 0
+  on_student same-port-client -p "$server_port" 10.77.0.1
+  assert_success
+  assert_line --regexp "^tcp reply: same-port-server pid $server_pid: this is TCP; you are 10\.77\.0\.2:[0-9]+$"
+  assert_line --regexp "^udp reply: same-port-server pid $server_pid: this is UDP; you are 10\.77\.0\.2:[0-9]+$"
+  src=$(sed -n 's/^tcp: our end is 10\.77\.0\.2:\([0-9]*\) .*/\1/p' <<<"$output")
+  server_expect "^tcp connection from 10\.77\.0\.2:$src: sent it one line$"
+}
+
+@test "privileged on the teacher's host: root binds 23 and drops; the student, as nobody, reaches it but cannot send from 1023" {
+  start_server --via "netns_of $teacher_pid" privileged-server -p 23
+  on_student --nobody privileged-client 10.77.0.1
+  assert_failure 1
+  assert_line --regexp "^connected: 10\.77\.0\.2:[0-9]+ -> 10\.77\.0\.1:23$"
+  assert_line --partial "uid 65534 (nobody): you reached tcp port 23 from 10.77.0.2:"
+  assert_stderr --partial "privileged-client: bind(tcp 0.0.0.0:1023): EACCES (Permission denied)"
+}
+
+@test "ephemeral ranges are per host: the student's narrowed range, the teacher's own" {
+  (netns_of "$student_pid" sh -c 'echo "40000 40009" > /proc/sys/net/ipv4/ip_local_port_range')
+  start_server --via "netns_of $teacher_pid" ephemeral-server -p 0
+  read -r tlo thi < <(netns_of "$teacher_pid" cat /proc/sys/net/ipv4/ip_local_port_range)
+  run server_log
+  assert_line --regexp "^the kernel chose port $server_port, from its range $tlo-$thi "
+  on_student ephemeral-client -n 3 -u 1 -p "$server_port" 10.77.0.1
+  assert_success
+  assert_line --partial "this kernel picks source ports from 40000-40009"
+  mapfile -t ports < <(sed -nE 's/^tcp [0-9]: after connect our end is 10\.77\.0\.2:([0-9]+) .*/\1/p' <<<"$output")
+  assert_equal "${#ports[@]}" 3
+  for p in "${ports[@]}"; do
+    [ "$p" -ge 40000 ] && [ "$p" -le 40009 ] || fail "student port $p is not in 40000-40009"
+    server_expect "^tcp 10\.77\.0\.2:$p -> 10\.77\.0\.1:$server_port "
+  done
+}
+
+@test "services: the student scans the teacher and finds a non-telnet on 23" {
+  start_server --via "netns_of $teacher_pid" services-server
+  on_student services-client -t 500 -r 20-25 10.77.0.1
+  assert_success
+  assert_line --partial "23/tcp open: /etc/services guesses telnet"
+  assert_line "1 open, 5 closed, 0 silent in 20-25 on 10.77.0.1"
+}
+
+@test "rendezvous: the student asks the teacher's directory, then connects to the port it names" {
+  start_server --as dir --via "netns_of $teacher_pid" rendezvous-directory -p 0
+  start_server --as clock --via "netns_of $teacher_pid" rendezvous-server -D "$dir_port" clock
+  on_student rendezvous-client -p "$dir_port" 10.77.0.1 clock
+  assert_success
+  assert_line "connecting to 10.77.0.1:$clock_port"
+  server_expect --as clock "^tcp 10\.77\.0\.2:[0-9]+: found us, sent it one line$"
+}
+
+@test "over IPv6 across the wire, and IPv4 students on a dual-stack server appear mapped" {
+  [ -d /proc/sys/net/ipv6 ] || skip "IPv6 is disabled on this machine"
+  start_server --via "netns_of $teacher_pid" same-port-server -6 -p 0
+  run server_log
+  assert_line --partial "dual-stack: IPV6_V6ONLY is off (set explicitly)"
+  assert_line "ready on [::]:$server_port (tcp+udp)"
+  on_student same-port-client -6 -p "$server_port" fd77::1
+  assert_success
+  assert_line --regexp "^tcp reply: .*this is TCP; you are \[fd77::2\]:[0-9]+$"
+  assert_line --regexp "^udp reply: .*this is UDP; you are \[fd77::2\]:[0-9]+$"
+  on_student same-port-client -4 -p "$server_port" 10.77.0.1
+  assert_success
+  assert_line --regexp "^tcp reply: .*this is TCP; you are \[::ffff:10\.77\.0\.2\]:[0-9]+$"
+}
+
+@test "make classroom: the tour across the two hosts runs to the end and leaves nothing behind" {
+  run --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$BATS_TEST_DIRNAME/../demos/tour.sh" --classroom
+  assert_success
+  assert_line --regexp "^  client +\| tcp reply: same-port-server pid [0-9]+: this is TCP; you are 10\.77\.0\.2:[0-9]+$"
+  assert_line "Classroom over: every server stopped, both hosts gone."
+  [ -z "$(pgrep -f -- "^$BIN/[a-z-]+-(server|directory)" || true)" ]
+}
