@@ -21,6 +21,11 @@ source "$root/tests/lib/procs.bash"
 
 finish() {
   proc_stop_all >/dev/null 2>&1 || true
+  # A stop that came while a server was being started may have missed it:
+  # end every background job of ours, whatever it is.
+  # shellcheck disable=SC2046 # one pid per word
+  kill $(jobs -p) 2>/dev/null || true
+  wait 2>/dev/null || true
   rm -rf "$PROC_DIR"
 }
 trap finish EXIT
