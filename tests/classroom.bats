@@ -6,14 +6,6 @@
 # down with the namespaces' holder processes, even when a test fails.
 load helpers
 
-setup_file() {
-  load helpers
-  bin_for_nobody
-}
-
-teardown_file() {
-  [ -z "${NOBODY_BIN_DIR:-}" ] || rm -rf "$NOBODY_BIN_DIR"
-}
 
 setup() {
   need_netns

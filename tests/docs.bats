@@ -2,14 +2,6 @@
 # The lessons: their transcripts match real runs, their links lead somewhere.
 load helpers
 
-setup_file() {
-  load helpers
-  bin_for_nobody
-}
-
-teardown_file() {
-  [ -z "${NOBODY_BIN_DIR:-}" ] || rm -rf "$NOBODY_BIN_DIR"
-}
 
 ROOT=$BATS_TEST_DIRNAME/..
 

@@ -3,16 +3,20 @@
 # range, and the reply goes back to it. No exact port is ever asserted.
 load helpers
 
-setup_file() {
-  load helpers
-  bin_for_nobody
-}
-
-teardown_file() {
-  [ -z "${NOBODY_BIN_DIR:-}" ] || rm -rf "$NOBODY_BIN_DIR"
-}
 
 RANGE=/proc/sys/net/ipv4/ip_local_port_range
+
+# ten_port_namespace: a server in a private namespace whose range is ten
+# ports (lo-hi) that leave out the server's own port; set there only.
+ten_port_namespace() {
+  start_server --via netns_run ephemeral-server -p 0 -b 127.0.0.1
+  lo=40000
+  [ "$server_port" -lt 40000 ] || [ "$server_port" -gt 40009 ] || lo=50000
+  hi=$((lo + 9))
+  run netns_of "$server_pid" sh -c "echo '$lo $hi' > $RANGE"
+  assert_success
+  [ "$(cat $RANGE)" != "$(printf '%s\t%s' $lo $hi)" ] # the host's range is untouched
+}
 
 # The ports of lines like "tcp 2: after connect our end is 127.0.0.1:41234 (...".
 ports_after() { # ports_after tcp|udp
@@ -68,14 +72,7 @@ ports_after() { # ports_after tcp|udp
 
 @test "with ten ports in a private namespace's range, connection 11 fails with EADDRNOTAVAIL, explained" {
   need_netns
-  start_server --via netns_run ephemeral-server -p 0 -b 127.0.0.1
-  # A ten-port window that leaves out the server's own port, set in the
-  # server's namespace only.
-  lo=40000; [ "$server_port" -lt 40000 ] || [ "$server_port" -gt 40009 ] || lo=50000
-  hi=$((lo + 9))
-  run netns_of "$server_pid" sh -c "echo '$lo $hi' > $RANGE"
-  assert_success
-  [ "$(cat $RANGE)" != "$(printf '%s\t%s' $lo $hi)" ] # the host's range is untouched
+  ten_port_namespace
   run --separate-stderr netns_of "$server_pid" "$BIN/ephemeral-client" -n 11 -u 0 -p "$server_port"
   assert_failure 1
   assert_line "this kernel picks source ports from $lo-$hi (net.ipv4.ip_local_port_range, read from $RANGE); IANA's dynamic range is 49152-65535"
@@ -90,10 +87,7 @@ ports_after() { # ports_after tcp|udp
 
 @test "with ten ports in the range, an eleventh UDP socket cannot autobind: EAGAIN, explained" {
   need_netns
-  start_server --via netns_run ephemeral-server -p 0 -b 127.0.0.1
-  lo=40000; [ "$server_port" -lt 40000 ] || [ "$server_port" -gt 40009 ] || lo=50000
-  hi=$((lo + 9))
-  run netns_of "$server_pid" sh -c "echo '$lo $hi' > $RANGE"
+  ten_port_namespace
   run --separate-stderr netns_of "$server_pid" "$BIN/ephemeral-client" -n 0 -u 11 -p "$server_port"
   assert_failure 1
   mapfile -t ports < <(ports_after udp)

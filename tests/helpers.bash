@@ -118,8 +118,10 @@ need_netns() {
 }
 
 # Programs run as nobody must be reachable by nobody, and Bats' own temporary
-# folders are private: copy them to a folder anyone may read. Call from
-# setup_file; it exports PORTLAB_BIN for the tests of the file.
+# folders are private: copy them to a folder anyone may read, once per test
+# file (setup_file below); it exports PORTLAB_BIN for the tests of the file.
+# A private copy per file also lets "nothing left running" checks look for
+# their own programs only, while other files run at the same time.
 bin_for_nobody() {
   local dir
   dir=$(mktemp -d "${TMPDIR:-/tmp}/portlab-bin.XXXXXX")
@@ -127,4 +129,14 @@ bin_for_nobody() {
   cp "$BIN"/* "$dir/bin/"
   chmod 755 "$dir" "$dir/bin" "$dir"/bin/*
   export PORTLAB_BIN=$dir/bin NOBODY_BIN_DIR=$dir
+}
+
+# Every test file gets its own readable copy of the programs (a file may
+# define its own setup_file instead).
+setup_file() {
+  bin_for_nobody
+}
+
+teardown_file() {
+  [ -z "${NOBODY_BIN_DIR:-}" ] || rm -rf "$NOBODY_BIN_DIR"
 }

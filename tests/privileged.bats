@@ -5,14 +5,6 @@
 # (1024) whatever the host has, and its port 23 is free.
 load helpers
 
-setup_file() {
-  load helpers
-  bin_for_nobody
-}
-
-teardown_file() {
-  [ -z "${NOBODY_BIN_DIR:-}" ] || rm -rf "$NOBODY_BIN_DIR"
-}
 
 THRESHOLD=net/ipv4/ip_unprivileged_port_start
 HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)

@@ -4,14 +4,6 @@
 # /etc/services itself, never from a hard-coded copy of it.
 load helpers
 
-setup_file() {
-  load helpers
-  bin_for_nobody
-}
-
-teardown_file() {
-  [ -z "${NOBODY_BIN_DIR:-}" ] || rm -rf "$NOBODY_BIN_DIR"
-}
 
 setup() {
   [ -s /etc/services ] || skip "this machine has no /etc/services (apt-get install netbase)"
