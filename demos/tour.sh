@@ -16,10 +16,12 @@ LESSONS=(same-port privileged ephemeral services rendezvous) # lesson order; eac
 root=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${PORTLAB_BIN:-$root/bin}
 PROC_DIR=$(mktemp -d "${TMPDIR:-/tmp}/portlab-tour.XXXXXX")
+PROC_WAIT_SECONDS=10 # a bound for each wait, generous for a busy machine
 # shellcheck source=tests/lib/procs.bash
 source "$root/tests/lib/procs.bash"
 
 finish() {
+  trap '' INT TERM # a second Ctrl-C must not cut the clean-up short
   proc_stop_all >/dev/null 2>&1 || true
   # A stop that came while a server was being started may have missed it:
   # end every background job of ours, whatever it is.
