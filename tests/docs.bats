@@ -35,38 +35,32 @@ ROOT=$BATS_TEST_DIRNAME/..
   [ ${#bad[@]} -eq 0 ] || fail "broken links: ${bad[*]}"
 }
 
-@test "the transcript checker catches a line the program does not print" {
-  cat >"$BATS_TEST_TMPDIR/stale.md" <<'MD'
+# check_bad_transcript NAME LINE: a lesson whose transcript expects LINE (its
+# line 8) right after the client's first line; run the checker on it.
+check_bad_transcript() {
+  cat >"$BATS_TEST_TMPDIR/$1.md" <<MD
 <!-- transcript -->
-```
-$ bin/same-port-server -p 0 -b 127.0.0.1 &
+\`\`\`
+\$ bin/same-port-server -p 0 -b 127.0.0.1 &
 ...
 ready on 127.0.0.1:{port} (tcp+udp)
-$ bin/same-port-client -p {port} 127.0.0.1
+\$ bin/same-port-client -p {port} 127.0.0.1
 tcp: connecting to 127.0.0.1:{port}
-tcp: this line was never printed
+$2
 ...
-```
+\`\`\`
 MD
-  run "$BATS_TEST_DIRNAME/check-transcripts" "$BATS_TEST_TMPDIR/stale.md"
+  run "$BATS_TEST_DIRNAME/check-transcripts" "$BATS_TEST_TMPDIR/$1.md"
+}
+
+@test "the transcript checker catches a line the program does not print" {
+  check_bad_transcript stale "tcp: this line was never printed"
   assert_failure 1
   assert_line --partial "stale.md:8: expected: tcp: this line was never printed"
 }
 
 @test "the transcript checker holds a {name} to one number" {
-  cat >"$BATS_TEST_TMPDIR/twice.md" <<'MD'
-<!-- transcript -->
-```
-$ bin/same-port-server -p 0 -b 127.0.0.1 &
-...
-ready on 127.0.0.1:{port} (tcp+udp)
-$ bin/same-port-client -p {port} 127.0.0.1
-tcp: connecting to 127.0.0.1:{port}
-tcp: our end is 127.0.0.1:{port} (the kernel picked that source port)
-...
-```
-MD
-  run "$BATS_TEST_DIRNAME/check-transcripts" "$BATS_TEST_TMPDIR/twice.md"
+  check_bad_transcript twice "tcp: our end is 127.0.0.1:{port} (the kernel picked that source port)"
   assert_failure 1
   assert_line --partial "twice.md:8: expected: tcp: our end is 127.0.0.1:{port}"
 }

@@ -18,6 +18,15 @@ ten_port_namespace() {
   [ "$(cat $RANGE)" != "$(printf '%s\t%s' $lo $hi)" ] # the host's range is untouched
 }
 
+# assert_ports_within LO HI PORT...: every port lies in LO-HI (so none is 0).
+assert_ports_within() {
+  local lo=$1 hi=$2 p
+  shift 2
+  for p in "$@"; do
+    if [ "$p" -lt "$lo" ] || [ "$p" -gt "$hi" ]; then fail "port $p is not in $lo-$hi"; fi
+  done
+}
+
 # The ports of lines like "tcp 2: after connect our end is 127.0.0.1:41234 (...".
 ports_after() { # ports_after tcp|udp
   sed -nE "s/^$1 [0-9]+: after (connect|sendto 1) our end is .*:([0-9]+) \(.*/\2/p" <<<"$output"
@@ -34,8 +43,8 @@ ports_after() { # ports_after tcp|udp
   assert_line "tcp: 5 connections held open at once, each from its own source port"
   mapfile -t ports < <(ports_after tcp)
   assert_equal "${#ports[@]}" 5
+  assert_ports_within "$lo" "$hi" "${ports[@]}"
   for p in "${ports[@]}"; do
-    [ "$p" -ne 0 ] && [ "$p" -ge "$lo" ] && [ "$p" -le "$hi" ] || fail "port $p is not in $lo-$hi"
     assert_line --regexp "^tcp [0-9]: after connect our end is 127\.0\.0\.1:$p \(in the kernel's range $lo-$hi; (also in|not in) IANA's 49152-65535\)$"
   done
   assert_equal "$(printf '%s\n' "${ports[@]}" | sort -u | wc -l)" 5
@@ -78,7 +87,7 @@ ports_after() { # ports_after tcp|udp
   assert_line "this kernel picks source ports from $lo-$hi (net.ipv4.ip_local_port_range, read from $RANGE); IANA's dynamic range is 49152-65535"
   mapfile -t ports < <(ports_after tcp)
   assert_equal "${#ports[@]}" 10
-  for p in "${ports[@]}"; do [ "$p" -ge "$lo" ] && [ "$p" -le "$hi" ] || fail "port $p is not in $lo-$hi"; done
+  assert_ports_within "$lo" "$hi" "${ports[@]}"
   refute_line --partial "tcp 11: after connect"
   assert_stderr --partial "ephemeral-client: connect(tcp 127.0.0.1:$server_port): EADDRNOTAVAIL (Cannot assign requested address)"
   assert_stderr --partial "ephemeral-client: why: the kernel's range $lo-$hi (read from $RANGE) has 10 ports, and every one is in use toward this destination"
@@ -92,7 +101,7 @@ ports_after() { # ports_after tcp|udp
   assert_failure 1
   mapfile -t ports < <(ports_after udp)
   assert_equal "${#ports[@]}" 10
-  for p in "${ports[@]}"; do [ "$p" -ge "$lo" ] && [ "$p" -le "$hi" ] || fail "port $p is not in $lo-$hi"; done
+  assert_ports_within "$lo" "$hi" "${ports[@]}"
   assert_stderr --partial "ephemeral-client: sendto(udp 127.0.0.1:$server_port): EAGAIN (Resource temporarily unavailable)"
   assert_stderr --partial "why: the kernel's range $lo-$hi (read from $RANGE) has 10 ports"
 }
