@@ -29,6 +29,20 @@ export proc_line
 
 proc_on_line() { :; }
 
+# proc_untraced FUNCTION ARGS...: run it without Bats' DEBUG trap, which
+# otherwise runs before every command (a hundredfold slowdown of a loop);
+# outside Bats it just runs it. The trap is put back afterwards.
+proc_untraced() {
+  if declare -F bats_debug_trap >/dev/null; then
+    trap - DEBUG
+    local _proc_rc=0
+    "$@" || _proc_rc=$?
+    trap 'bats_debug_trap "$BASH_SOURCE"' DEBUG
+    return "$_proc_rc"
+  fi
+  "$@"
+}
+
 # Close every descriptor above 2: a background process holding one of its
 # parent's descriptors (Bats keeps several) can make the parent wait forever.
 proc_close_fds() {
@@ -40,11 +54,13 @@ proc_close_fds() {
   return 0
 }
 
-proc_start() {
+proc_start() { proc_untraced _proc_start "$@"; }
+_proc_start() {
   local name=$1 dir fd
   shift
   dir=$PROC_DIR/$name
-  mkdir -p "$dir" && : >"$dir/out" && : >"$dir/log"
+  [ -d "$dir" ] || mkdir -p "$dir"
+  : >"$dir/out" && : >"$dir/log"
   # A shell function (a wrapper such as netns_run) must end in exec itself,
   # so that NAME_pid stays the program's own pid.
   if declare -F "$1" >/dev/null; then
@@ -60,48 +76,101 @@ proc_start() {
   printf -v "${name}_fd" %s "$fd"
 }
 
-proc_expect() {
-  local name=$1 regex=$2 deadline left fd line
+# _proc_reap NAME: if NAME's program has exited (a zombie, or gone), reap
+# it and keep its status in PROC_REAPED[NAME]; returns 0 then, else 1.
+# (tail follows the program until it is reaped, and bash reaps a background
+# child only when asked: so whoever waits for an exit looks in /proc.)
+declare -gA PROC_REAPED=() PROC_LINES=()
+_proc_reap() {
+  local name=$1 pid stat=Z
+  [ -z "${PROC_REAPED[$name]:-}" ] || return 0
+  pid=${name}_pid; pid=${!pid}
+  [ -n "$pid" ] || return 1
+  { IFS= read -r stat </proc/"$pid"/stat; } 2>/dev/null || true
+  stat=${stat##*) }
+  [ "${stat:0:1}" = Z ] || return 1
+  PROC_REAPED[$name]=0
+  wait "$pid" 2>/dev/null || PROC_REAPED[$name]=$?
+}
+
+# _proc_read NAME DEADLINE_US: one line of NAME's output into _proc_got.
+# Returns 0 (a line), 1 (end of output: the program exited) or 2 (the
+# deadline passed). Counts the lines taken in PROC_LINES[NAME].
+_proc_read() {
+  local name=$1 deadline=$2 fd left part='' rc
+  fd=${name}_fd; fd=${!fd}
+  _proc_got=
+  while :; do
+    left=$(( deadline - ${EPOCHREALTIME/./} ))
+    [ "$left" -gt 0 ] || { _proc_got=$part; return 2; }
+    [ "$left" -le 50000 ] || left=50000
+    printf -v left '0.%06d' "$left"
+    rc=0
+    IFS= read -r -t "$left" -u "$fd" _proc_got || rc=$?
+    if [ "$rc" -le 128 ]; then
+      _proc_got=$part$_proc_got
+      [ "$rc" -eq 0 ] || [ -n "$_proc_got" ] || return 1 # end of file
+      PROC_LINES[$name]=$(( ${PROC_LINES[$name]:-0} + 1 ))
+      return 0
+    fi
+    part+=$_proc_got # a timeout keeps what it read of a line
+    _proc_reap "$name" || true
+  done
+}
+
+proc_expect() { proc_untraced _proc_expect "$@"; }
+_proc_expect() {
+  local name=$1 regex=$2 deadline fd log
   fd=${name}_fd; fd=${!fd}
   deadline=$(( ${EPOCHREALTIME/./} + PROC_WAIT_SECONDS * 1000000 ))
   proc_line=
   [ -n "$fd" ] || return 1
-  while :; do
-    left=$(( deadline - ${EPOCHREALTIME/./} ))
-    [ "$left" -gt 0 ] || return 1
-    IFS= read -r -t "$((left / 1000000)).$(printf %06d $((left % 1000000)))" -u "$fd" line || return 1
-    printf '%s\n' "$line" >>"$PROC_DIR/$name/log"
-    proc_on_line "$name" "$line"
-    if [ -n "$regex" ] && [[ $line =~ $regex ]]; then proc_line=$line; return 0; fi
+  log=$PROC_DIR/$name/log
+  while _proc_read "$name" "$deadline"; do
+    printf '%s\n' "$_proc_got" >>"$log"
+    proc_on_line "$name" "$_proc_got"
+    if [ -n "$regex" ] && [[ $_proc_got =~ $regex ]]; then proc_line=$_proc_got; return 0; fi
   done
+  return 1
 }
 
-proc_stop() {
-  local name=$1 pid fd status=0 line
+proc_stop() { proc_untraced _proc_stop "$@"; }
+_proc_stop() {
+  local name=$1 pid fd line rest=() deadline killed='' dir=$PROC_DIR/$1
   pid=${name}_pid; pid=${!pid}
   fd=${name}_fd; fd=${!fd}
   [ -n "$pid" ] || return 0
   kill -TERM "$pid" 2>/dev/null || true
-  # Take what is left, to end of file (the program exited); one still there
-  # after the bounded wait is killed.
-  if ! timeout "$PROC_WAIT_SECONDS" cat <&"$fd" >"$PROC_DIR/$name/rest"; then
-    kill -KILL "$pid" 2>/dev/null
-    timeout 1 cat <&"$fd" >>"$PROC_DIR/$name/rest"
-  fi
-  cat "$PROC_DIR/$name/rest" >>"$PROC_DIR/$name/log"
+  # Wait (bounded) for it to exit, a line or 10 ms at a time; one still
+  # there after the bound is killed.
+  deadline=$(( ${EPOCHREALTIME/./} + PROC_WAIT_SECONDS * 1000000 ))
+  until _proc_reap "$name"; do
+    if [ "${EPOCHREALTIME/./}" -ge "$deadline" ]; then
+      [ -z "$killed" ] || break
+      kill -KILL "$pid" 2>/dev/null
+      killed=1 deadline=$(( ${EPOCHREALTIME/./} + 1000000 ))
+    fi
+    IFS= read -r -t 0.01 -u "$fd" line || true # (what it says is read below)
+  done
+  # What it said that nobody has seen yet: from the file, not the pipe (a
+  # file is read in blocks, a pipe a byte at a time). PROC_LINES[NAME]
+  # lines were handed out (and logged) by proc_expect.
+  mapfile -t -s "${PROC_LINES[$name]:-0}" rest <"$dir/out"
+  [ ${#rest[@]} -eq 0 ] || printf '%s\n' "${rest[@]}" >>"$dir/log"
   if [ -n "${PROC_ECHO:-}" ]; then # show each line, as the tour does
-    while IFS= read -r line; do proc_on_line "$name" "$line"; done <"$PROC_DIR/$name/rest"
+    for line in "${rest[@]}"; do proc_on_line "$name" "$line"; done
   fi
-  wait "$pid" || status=$?
+  printf -v "${name}_status" %s "${PROC_REAPED[$name]:-137}"
+  unset "PROC_REAPED[$name]" "PROC_LINES[$name]"
   exec {fd}<&-
-  printf -v "${name}_status" %s "$status"
   printf -v "${name}_pid" %s ""
   printf -v "${name}_fd" %s ""
 }
 
-proc_stop_all() {
+proc_stop_all() { proc_untraced _proc_stop_all; }
+_proc_stop_all() {
   local name
-  for name in "${PROC_NAMES[@]}"; do proc_stop "$name"; done
+  for name in "${PROC_NAMES[@]}"; do _proc_stop "$name"; done
 }
 
 # --- Private network namespaces, for tests that need an ordinary user or a

@@ -42,7 +42,8 @@ tx_line_regex() {
     lit=${rest%%"${BASH_REMATCH[0]}"*}
     name=${BASH_REMATCH[1]}
     rest=${rest#*"${BASH_REMATCH[0]}"}
-    tx_regex+=$(tx_quote "$lit")
+    tx_quote "$lit"
+    tx_regex+=$tx_quoted
     if [ "$name" = '*' ]; then
       tx_regex+='.*'
     elif [ -n "${tx_vars[$name]:-}" ]; then
@@ -51,10 +52,19 @@ tx_line_regex() {
       tx_regex+='([0-9]+)' tx_names+=("$name")
     fi
   done
-  tx_regex="^$tx_regex$(tx_quote "$rest")\$"
+  tx_quote "$rest"
+  tx_regex="^$tx_regex$tx_quoted\$"
 }
 
-tx_quote() { printf '%s' "$1" | sed 's/[][\\.*^$+?(){}|/]/\\&/g'; }
+# tx_quote TEXT: TEXT with every regex metacharacter escaped, in tx_quoted
+# (no subshell, no sed: this runs for every line of every transcript).
+tx_quote() {
+  local c
+  tx_quoted=${1//\\/\\\\} # the backslash first
+  for c in '[' ']' . '*' '^' '$' + '?' '(' ')' '{' '}' '|' /; do
+    tx_quoted=${tx_quoted//"$c"/\\$c}
+  done
+}
 
 # Does actual line $2 match expected line $1? Captures placeholders if so.
 tx_match() {
@@ -94,17 +104,18 @@ tx_compare() {
   [ "$g" -ge "${#got[@]}" ] || { echo "$tx_file:${tx_cmd_line}: unexpected output: ${got[$g]}"; return 1; }
 }
 
-# Substitute known placeholders in a command.
+# Substitute known placeholders in a command: the result in tx_expanded.
 tx_expand() {
-  local cmd=$1 n
-  for n in "${!tx_vars[@]}"; do cmd=${cmd//\{$n\}/${tx_vars[$n]}}; done
-  printf '%s' "$cmd"
+  local n
+  tx_expanded=$1
+  for n in "${!tx_vars[@]}"; do tx_expanded=${tx_expanded//\{$n\}/${tx_vars[$n]}}; done
 }
 
 # Run one command with its expected lines (tx_cmd, tx_want...).
 tx_step() {
   local cmd words out=$PROC_DIR/tx.out job wrap=("${tx_wrap[@]}")
-  cmd=$(tx_expand "$tx_cmd")
+  tx_expand "$tx_cmd"
+  cmd=$tx_expanded
   if [[ $cmd == 'sudo '* ]]; then # as root: the wrapper without --nobody
     cmd=${cmd#sudo } wrap=("${tx_wrap_root[@]}")
   fi
@@ -140,8 +151,8 @@ tx_run_block() {
   declare -gA tx_vars=()
   # Run from the folder above BIN, so that bin/NAME is the program and its
   # own name (argv[0], which some messages show) is the one in the lesson.
-  cd "$(dirname "$BIN")" || return 1
-  [ "$(basename "$BIN")" = bin ] || { echo "$tx_file: BIN must be a folder named bin"; return 1; }
+  cd "${BIN%/*}" || return 1
+  [ "${BIN##*/}" = bin ] || { echo "$tx_file: BIN must be a folder named bin"; return 1; }
   tx_jobs=0 tx_cmd='' tx_want=() tx_want_line=()
   for line in "${tx_block[@]}" '$ (end)'; do
     n=$((n + 1))
