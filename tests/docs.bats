@@ -23,14 +23,16 @@ ROOT=$BATS_TEST_DIRNAME/..
 }
 
 @test "every relative link in README.md and docs/ points at a file that exists" {
-  local file link target bad=()
+  local file line link bad=() re='\]\(([^)]+)\)(.*)'
   for file in "$ROOT"/README.md "$ROOT"/docs/*.md; do
-    while IFS= read -r link; do
-      link=${link%%#*}
-      case $link in http*|mailto:*|'') continue ;; esac
-      target=$(dirname "$file")/$link
-      [ -e "$target" ] || bad+=("${file#"$ROOT"/}: $link")
-    done < <(grep -oE '\]\([^)]+\)' "$file" | sed -E 's/^\]\((.*)\)$/\1/')
+    while IFS= read -r line; do
+      while [[ $line =~ $re ]]; do
+        link=${BASH_REMATCH[1]} line=${BASH_REMATCH[2]}
+        link=${link%%#*}
+        case $link in http*|mailto:*|'') continue ;; esac
+        [ -e "${file%/*}/$link" ] || bad+=("${file#"$ROOT"/}: $link")
+      done
+    done <"$file"
   done
   [ ${#bad[@]} -eq 0 ] || fail "broken links: ${bad[*]}"
 }

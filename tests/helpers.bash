@@ -19,11 +19,6 @@
 
 bats_require_minimum_version 1.5.0
 
-# Bats runs a DEBUG trap before every command of a test (to report the line
-# that failed): about 0.3 ms a command here, a hundredfold slowdown of any
-# loop. Loading the libraries goes without it, and so do the harness's own
-# loops (proc_untraced in lib/procs.bash); the tests themselves keep it.
-trap - DEBUG
 # The libraries' load.bash runs dirname once per file: source the files.
 for _lib in "$PORTLAB_BATS_LIB"/bats-support/src/*.bash "$PORTLAB_BATS_LIB"/bats-assert/src/*.bash; do
   # shellcheck disable=SC1090
@@ -151,5 +146,16 @@ teardown_file() {
   [ -z "${NOBODY_BIN_DIR:-}" ] || rm -rf "$NOBODY_BIN_DIR"
 }
 
-# Tests keep Bats' line tracing from here on.
-trap 'bats_debug_trap "$BASH_SOURCE"' DEBUG
+# Tests keep Bats' line tracing, but not inside this file, the assertion
+# libraries or lib/: a failure is still reported at the test's own line (the
+# one that called in there), and a loop in there costs no more than outside
+# Bats. Bats installs its trap just before each test (bats_setup_tracing):
+# ours follows it. (Without that function, Bats' own trap stays.)
+PORTLAB_UNTRACED="^($PORTLAB_BATS_LIB/|$BATS_TEST_DIRNAME/helpers.bash|$BATS_TEST_DIRNAME/lib/)"
+PORTLAB_DEBUG_TRAP='[[ $BASH_SOURCE =~ $PORTLAB_UNTRACED ]] || bats_debug_trap "$BASH_SOURCE"'
+if declare -F bats_setup_tracing >/dev/null && ! declare -F portlab_bats_setup_tracing >/dev/null; then
+  _body=$(declare -f bats_setup_tracing)
+  eval "portlab_bats_setup_tracing${_body#bats_setup_tracing}"
+  unset _body
+  bats_setup_tracing() { portlab_bats_setup_tracing; trap "$PORTLAB_DEBUG_TRAP" DEBUG; }
+fi

@@ -13,12 +13,15 @@ all_programs() {
 try_all() {
   # shellcheck disable=SC2016 # the script is for the child shell
   run bash -c '
+    err_file=$(mktemp)
     while IFS= read -r line; do
       eval "set -- $line"
-      err=$("$BIN/$1" "${@:2}" 2>&1 >/dev/null </dev/null); status=$?
-      usage=no; [[ $err == *"usage: $1 "* ]] && usage=yes
-      printf "%s => %s | %s | usage %s\n" "$line" "$status" "${err%%$'"'"'\n'"'"'*}" "$usage"
-    done' <<<"$1"
+      "$BIN/$1" "${@:2}" 2>"$err_file" >/dev/null </dev/null; status=$?
+      mapfile -t err <"$err_file"
+      usage=no; [[ ${err[*]} == *"usage: $1 "* ]] && usage=yes
+      printf "%s => %s | %s | usage %s\n" "$line" "$status" "${err[0]}" "$usage"
+    done
+    rm -f "$err_file"' <<<"$1"
 }
 
 @test "bad ports are refused with exit 2 and the reason, by every program" {

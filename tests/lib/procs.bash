@@ -31,16 +31,19 @@ proc_on_line() { :; }
 
 # proc_untraced FUNCTION ARGS...: run it without Bats' DEBUG trap, which
 # otherwise runs before every command (a hundredfold slowdown of a loop);
-# outside Bats it just runs it. The trap is put back afterwards.
+# outside Bats, or when already untraced, it just runs it. The trap is put
+# back afterwards (tests/helpers.bash says which: PORTLAB_DEBUG_TRAP).
 proc_untraced() {
-  if declare -F bats_debug_trap >/dev/null; then
-    trap - DEBUG
-    local _proc_rc=0
-    "$@" || _proc_rc=$?
-    trap 'bats_debug_trap "$BASH_SOURCE"' DEBUG
-    return "$_proc_rc"
+  if [ -n "${_proc_quiet:-}" ] || ! declare -F bats_debug_trap >/dev/null; then
+    "$@"
+    return
   fi
-  "$@"
+  local _proc_quiet=1 _proc_rc=0 # seen by what it calls (dynamic scope)
+  trap - DEBUG
+  "$@" || _proc_rc=$?
+  # shellcheck disable=SC2064 # the trap's text is in the variable, expanded later
+  trap "${PORTLAB_DEBUG_TRAP:-bats_debug_trap \"\$BASH_SOURCE\"}" DEBUG
+  return "$_proc_rc"
 }
 
 # Close every descriptor above 2: a background process holding one of its
