@@ -152,10 +152,12 @@ teardown_file() {
 # Bats. Bats installs its trap just before each test (bats_setup_tracing):
 # ours follows it. (Without that function, Bats' own trap stays.)
 PORTLAB_UNTRACED="^($PORTLAB_BATS_LIB/|$BATS_TEST_DIRNAME/helpers.bash|$BATS_TEST_DIRNAME/lib/)"
+# shellcheck disable=SC2016 # expanded by the trap, each time
 PORTLAB_DEBUG_TRAP='[[ $BASH_SOURCE =~ $PORTLAB_UNTRACED ]] || bats_debug_trap "$BASH_SOURCE"'
 if declare -F bats_setup_tracing >/dev/null && ! declare -F portlab_bats_setup_tracing >/dev/null; then
   _body=$(declare -f bats_setup_tracing)
   eval "portlab_bats_setup_tracing${_body#bats_setup_tracing}"
   unset _body
+  # shellcheck disable=SC2064 # the trap's text is in the variable
   bats_setup_tracing() { portlab_bats_setup_tracing; trap "$PORTLAB_DEBUG_TRAP" DEBUG; }
 fi
