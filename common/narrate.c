@@ -1,13 +1,15 @@
-/* narrate.c - narration, errno names and error reports. See narrate.h. */
+/* narrate.c - narration, errno names and error reports. See narrate.h.
+ * The bottom layer of common/: it uses no other module. */
 #include "narrate.h"
-#include "addr.h"
-#include "privilege.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *progname = "portlab";
 static const char *progpath = "portlab";
@@ -15,12 +17,20 @@ static const char *progpath = "portlab";
 void narrate_init(const char *argv0)
 {
     const char *slash;
+    int fd;
 
     if (argv0 != NULL && argv0[0] != '\0') {
         progpath = argv0;
         slash = strrchr(argv0, '/');
         progname = slash != NULL ? slash + 1 : argv0;
     }
+    /* Started with stdin, stdout or stderr closed (>&-), the first socket
+     * would become fd 0, 1 or 2, and the narration would be sent to the
+     * peer as data. Fill the gaps with /dev/null first. */
+    for (fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+            open("/dev/null", O_RDWR) < 0)
+            break;
     /* Line-buffered even into a pipe or file: each event shows at once. */
     setvbuf(stdout, NULL, _IOLBF, 0);
 }
@@ -35,14 +45,53 @@ const char *program_path(void)
     return progpath;
 }
 
+/* One whole line to stdout, without ever blocking: if nobody reads it (a
+ * full pipe), the line is dropped - a server must keep serving and keep
+ * hearing its signals - and that is said once, on stderr. */
+static void narrate_line(const char *line, size_t len)
+{
+    static int dropping;
+    struct pollfd p;
+
+    p.fd = STDOUT_FILENO;
+    p.events = POLLOUT;
+    p.revents = 0;
+    fflush(stdout); /* anything printed with stdio first, in order */
+    /* POLLOUT on a pipe means room for at least one page: a line of at
+     * most NARRATE_LINE_MAX bytes then goes in whole, without waiting. */
+    if (poll(&p, 1, 0) == 1 && !(p.revents & (POLLERR | POLLNVAL))) {
+        if (write(STDOUT_FILENO, line, len) == (ssize_t)len) {
+            if (dropping)
+                dropping = 0;
+            return;
+        }
+    }
+    if (!dropping)
+        fprintf(stderr, "%s: stdout is not being read: dropping narration lines "
+                "until it is (this program keeps working)\n", progname);
+    dropping = 1;
+}
+
+static void vnarrate(const char *fmt, va_list ap)
+{
+    char line[NARRATE_LINE_MAX];
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    size_t len;
+
+    if (n < 0)
+        return;
+    len = (size_t)n < sizeof line - 1 ? (size_t)n : sizeof line - 2;
+    line[len++] = '\n';
+    narrate_line(line, len);
+}
+
 void narrate(const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    vnarrate(fmt, ap);
     va_end(ap);
-    putchar('\n');
 }
 
 void report(const char *fmt, ...)
@@ -63,15 +112,29 @@ void narrate_printable(const char *in, size_t len, char *out, size_t cap)
 
     if (cap == 0)
         return;
+    /* Every byte is shown as itself only if it is printable ASCII: an
+     * escape sequence from a peer (ESC [ 2 J clears a screen) must not
+     * reach the terminal. A backslash is doubled, so that "\x1B" can only
+     * mean the byte. */
     for (i = 0; i < len && in[i] != '\n' && in[i] != '\r' && n + 5 <= cap - 1; i++) {
         unsigned char c = (unsigned char)in[i];
 
-        if (c >= 0x20 && c < 0x7f)
+        if (c == '\\') {
+            out[n++] = '\\';
+            out[n++] = '\\';
+        } else if (c >= 0x20 && c < 0x7f) {
             out[n++] = (char)c;
-        else
+        } else {
             n += (size_t)snprintf(out + n, cap - n, "\\x%02X", c);
+        }
     }
     out[n] = '\0';
+}
+
+char *narrate_safe(const char *in, char *out, size_t cap)
+{
+    narrate_printable(in, strlen(in), out, cap);
+    return out;
 }
 
 struct errname {
@@ -108,88 +171,6 @@ const char *errno_name(int err)
         if (errnames[i].err == err)
             return errnames[i].name;
     return "E?";
-}
-
-const char *explain(const char *call, const char *proto, int err)
-{
-    int is_udp = proto != NULL && strcmp(proto, "udp") == 0;
-
-    switch (err) {
-    case EACCES: /* for bind(), privilege_explain_eacces() says more */
-        return "permission denied by the kernel or a firewall rule";
-    case EADDRINUSE:
-        if (strcmp(call, "bind") == 0)
-            return is_udp
-                ? "another socket already holds this UDP port on this address; "
-                  "one UDP port, one owner (TCP ports are a separate set)"
-                : "another socket already holds this TCP port on this address; "
-                  "one TCP port, one listener (UDP ports are a separate set)";
-        return "that address and port are already in use";
-    case EADDRNOTAVAIL:
-        if (strcmp(call, "bind") == 0)
-            return "that address does not belong to this machine: bind only "
-                   "to one of its own addresses, or to the wildcard";
-        return "the kernel had no free local port (or address) for this "
-               "connection";
-    case ECONNREFUSED:
-        return is_udp
-            ? "nothing listens on that UDP port: the other host answered with "
-              "an ICMP 'port unreachable', which the kernel turned into this "
-              "error on our connected UDP socket"
-            : "nothing listens on that TCP port: the other host's kernel "
-              "answered the connection request with a reset (RST)";
-    case ETIMEDOUT:
-        return is_udp
-            ? "no reply came: UDP has no connection and no acknowledgement, so "
-              "a lost datagram or an absent server just means silence"
-            : "no answer at all: the host may be down, or a firewall drops "
-              "the packets";
-    case ENETUNREACH:
-        return "this machine has no route to that network";
-    case EHOSTUNREACH:
-        return "the host could not be reached (no route, or it is down)";
-    case EAFNOSUPPORT:
-        return "this machine does not support that address family (IPv6 "
-               "disabled?)";
-    case EMFILE:
-    case ENFILE:
-        return "out of file descriptors: every socket is one";
-    default:
-        return NULL;
-    }
-}
-
-static void write_sys(FILE *out, const char *call, const char *proto,
-                      const struct sockaddr *sa, int err)
-{
-    char addr[ADDR_STRLEN];
-    const char *why = explain(call, proto, err);
-    const char *text = err == ETIMEDOUT && proto != NULL && strcmp(proto, "udp") == 0
-                           ? "no reply in time" : strerror(err);
-
-    if (sa != NULL)
-        fprintf(out, "%s: %s(%s %s): %s (%s)\n", progname, call, proto,
-                addr_format(sa, addr, sizeof addr), errno_name(err), text);
-    else
-        fprintf(out, "%s: %s(%s): %s (%s)\n", progname, call, proto,
-                errno_name(err), text);
-    if (err == EACCES && strcmp(call, "bind") == 0 && sa != NULL)
-        privilege_explain_eacces(out, addr_port(sa));
-    else if (why != NULL)
-        fprintf(out, "%s: why: %s\n", progname, why);
-}
-
-void report_sys(const char *call, const char *proto,
-                const struct sockaddr *sa, int err)
-{
-    fflush(stdout);
-    write_sys(stderr, call, proto, sa, err);
-}
-
-void narrate_sys(const char *call, const char *proto,
-                 const struct sockaddr *sa, int err)
-{
-    write_sys(stdout, call, proto, sa, err);
 }
 
 static const char *gai_name(int rc)

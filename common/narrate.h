@@ -7,6 +7,7 @@
  *         then, where it helps, one more line that says what it means:
  *           program: why: ...
  * Exit codes: 0 all went well, 1 an operation failed, 2 bad usage.
+ * Failed system calls, with the why: line, are explain.h's.
  */
 #ifndef PORTLAB_NARRATE_H
 #define PORTLAB_NARRATE_H
@@ -34,33 +35,26 @@ const char *program_name(void);
 /* The program as it was started (argv[0]), e.g. bin/privileged-server. */
 const char *program_path(void);
 
-/* One line of narration on stdout (the newline is added). */
+/* One line of narration on stdout (the newline is added), written whole
+ * or not at all: a stdout nobody reads never blocks the program (lines are
+ * dropped, and that is said once on stderr). At most NARRATE_LINE_MAX. */
+#define NARRATE_LINE_MAX 1024
 void narrate(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /* "EADDRINUSE" for EADDRINUSE, and so on. */
 const char *errno_name(int err);
 
-/* A failed system call on a socket address (sa may be NULL):
- *   program: bind(tcp 127.0.0.1:2000): EADDRINUSE (Address already in use)
- *   program: why: <the lesson, when there is one>                      */
-void report_sys(const char *call, const char *proto,
-                const struct sockaddr *sa, int err);
-
-/* The same, but on stdout as part of the story: for a failure the demo
- * provokes on purpose (the lesson is that it fails). */
-void narrate_sys(const char *call, const char *proto,
-                 const struct sockaddr *sa, int err);
-
 /* A getaddrinfo() failure: program: getaddrinfo(host): EAI_NONAME (...). */
 void report_gai(const char *host, const char *proto, int rc);
 
-/* The explanation line for an errno from a call, or NULL if none. */
-const char *explain(const char *call, const char *proto, int err);
-
 /* Text that came from the network, made safe to print: the first line of
- * in[0..len-1], control and non-ASCII bytes shown as \xNN, always
- * terminated within out[0..cap-1]. */
+ * in[0..len-1], control and non-ASCII bytes shown as \xNN (a backslash as
+ * \\), always terminated within out[0..cap-1]. Every byte a peer sent
+ * goes through here before it reaches the terminal. */
 void narrate_printable(const char *in, size_t len, char *out, size_t cap);
+
+/* The same for a NUL-terminated string; returns out. */
+char *narrate_safe(const char *in, char *out, size_t cap);
 
 /* An error with no errno: program: <message>. */
 void report(const char *fmt, ...) PRINTF_LIKE(1, 2);

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define DEFAULT_TIMEOUT_MS 1000
+/* Longer than TCP's first retransmission of a lost SYN (1 s, RFC 6298):
+ * one lost packet must not fail a client. */
+#define DEFAULT_TIMEOUT_MS 3000
 
 void (*opts_exit)(int status) = exit;
 
@@ -20,6 +22,7 @@ void opts_init(struct opts *o, enum opts_role role, const char *default_port,
     memset(o, 0, sizeof *o);
     o->role = role;
     o->port_text = default_port;
+    o->default_port = default_port;
     o->family = AF_UNSPEC;
     o->timeout_ms = DEFAULT_TIMEOUT_MS;
     o->synopsis = synopsis;
@@ -36,17 +39,23 @@ static void print_usage(const struct opts *o, FILE *out)
                 "or all IPv6 with -6)\n"
                 "  -n COUNT    stop after COUNT exchanges (default: run until "
                 "Ctrl-C)\n",
-                program_name(), o->synopsis, o->port_text);
+                program_name(), o->synopsis, o->default_port);
     else
-        fprintf(out, "usage: %s [-4|-6] [-p PORT] [-t MS] %s[HOST]\n"
+        fprintf(out, "usage: %s [-4|-6] [-p PORT] [-t MS] %s%s\n"
                 "  HOST        server name or address (default 127.0.0.1, "
                 "or ::1 with -6)\n"
                 "  -p PORT     server port 0-65535 or service name (default %s)\n"
                 "  -t MS       how long to wait for a reply, in milliseconds "
                 "(default %d)\n",
-                program_name(), o->synopsis, o->port_text, DEFAULT_TIMEOUT_MS);
-    fprintf(out, "  -4, -6      IPv4 only, IPv6 only\n"
-                 "  -h          this help\n");
+                program_name(), o->synopsis,
+                strstr(o->synopsis, "HOST") != NULL ? "" : "[HOST]", o->default_port,
+                DEFAULT_TIMEOUT_MS);
+    if (o->role == OPTS_SERVER)
+        fprintf(out, "  -4, -6      IPv4, or IPv6 (-6 with no -b binds [::], dual-stack: "
+                     "IPv4 clients too)\n");
+    else
+        fprintf(out, "  -4, -6      IPv4 only, IPv6 only\n");
+    fprintf(out, "  -h          this help\n");
     if (o->help != NULL)
         fputs(o->help, out);
 }

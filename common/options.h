@@ -17,6 +17,7 @@ enum opts_role { OPTS_SERVER, OPTS_CLIENT };
 struct opts {
     enum opts_role role;
     const char *port_text;  /* -p, or the demo's default */
+    const char *default_port; /* the demo's default, for the usage text */
     unsigned port;          /* set by opts_finish() */
     const char *host;       /* server: -b ADDRESS (NULL = all interfaces);
                                client: HOST (NULL = opts_finish() default) */

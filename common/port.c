@@ -3,12 +3,9 @@
 #include "narrate.h"
 #include "services.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 
 static int is_service_char(int c)
@@ -48,7 +45,7 @@ int port_parse(const char *text, const char *proto, unsigned *port,
                char *why, size_t whylen)
 {
     const char *p;
-    struct servent *se;
+    int found;
 
     if (text == NULL || text[0] == '\0') {
         snprintf(why, whylen, "empty: give a number 0-65535 or a service name");
@@ -71,9 +68,8 @@ int port_parse(const char *text, const char *proto, unsigned *port,
             return -1;
         }
     }
-    se = getservbyname(text, proto);
-    endservent();
-    if (se == NULL) {
+    found = services_port(text, proto);
+    if (found < 0) {
         if (!services_available())
             snprintf(why, whylen, "%s; give a number", services_missing());
         else
@@ -81,8 +77,7 @@ int port_parse(const char *text, const char *proto, unsigned *port,
                      proto != NULL ? proto : "tcp or udp", SERVICES_FILE);
         return -1;
     }
-    /* s_port is stored in network byte order: see getservent(3). */
-    *port = (unsigned)ntohs((unsigned short)se->s_port);
+    *port = (unsigned)found;
     return 0;
 }
 

@@ -6,6 +6,7 @@
  *   port.h     parse "2000" or "telnet" strictly; IANA port classes
  *   addr.h     getaddrinfo() and "127.0.0.1:2000" / "[::1]:2000"
  *   narrate.h  the story on stdout, errors with errno names on stderr
+ *   explain.h  a failed call and its why: line, premises checked first
  *   options.h  -p PORT, -b ADDRESS, HOST, -4/-6, -n, -t, -h
  *   kernel.h   facts the kernel decides, read from /proc
  *   privilege.h  who may bind a low port, and why; dropping root
@@ -21,6 +22,7 @@
 
 #include "addr.h"
 #include "drain.h"
+#include "explain.h"
 #include "kernel.h"
 #include "narrate.h"
 #include "options.h"

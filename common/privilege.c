@@ -1,20 +1,31 @@
 /* privilege.c - the facts behind "Permission denied". See privilege.h.
  *
- * setgroups() is not in POSIX (it is in every Unix); glibc declares it
- * only with _DEFAULT_SOURCE. Without it a process that drops from root
- * would keep root's supplementary groups.
+ * setgroups() is not in POSIX (it is in every Unix); glibc and musl
+ * declare it only with _DEFAULT_SOURCE, the BSDs and macOS with
+ * _DARWIN_C_SOURCE / __BSD_VISIBLE. Without it a process that drops from
+ * root would keep root's supplementary groups. The namespace and
+ * capability calls below are Linux's; elsewhere they say "unknown".
  */
 #define _DEFAULT_SOURCE
+#define _DARWIN_C_SOURCE
 #include "privilege.h"
 #include "kernel.h"
 #include "narrate.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#define NS_GET_USERNS_IOCTL 0xb701 /* _IO(0xb7, 0x1): linux/nsfs.h */
+#endif
 
 const char *privilege_who(void)
 {
@@ -27,16 +38,72 @@ const char *privilege_who(void)
     return buf;
 }
 
-void privilege_narrate(void)
+int privilege_is_uid0(void)
+{
+    return geteuid() == 0;
+}
+
+/* 1 if our user namespace owns our network namespace, 0 if another one
+ * does, -1 if this system does not say. */
+static int own_network_namespace(void)
+{
+#ifdef __linux__
+    struct stat mine, owner;
+    int net = open("/proc/self/ns/net", O_RDONLY), user, rc = -1;
+
+    if (net < 0)
+        return -1;
+    user = ioctl(net, NS_GET_USERNS_IOCTL);
+    if (user < 0) {
+        /* EPERM: the owner is outside our user namespace, so not ours. */
+        rc = errno == EPERM ? 0 : -1;
+    } else {
+        if (fstat(user, &owner) == 0 && stat("/proc/self/ns/user", &mine) == 0)
+            rc = owner.st_ino == mine.st_ino && owner.st_dev == mine.st_dev;
+        close(user);
+    }
+    close(net);
+    return rc;
+#else
+    return -1;
+#endif
+}
+
+struct privilege_cap privilege_cap_state(void)
 {
     struct kernel_fact cap = kernel_has_capability(CAP_NET_BIND_SERVICE_BIT);
+    struct privilege_cap p;
 
+    p.source = cap.source;
     if (!cap.known)
+        p.state = PRIV_CAP_UNKNOWN;
+    else if (!cap.value[0])
+        p.state = PRIV_CAP_NOT_HELD;
+    else
+        /* cppcheck-suppress knownConditionTrueFalse ; (Linux only: -1 elsewhere) */
+        p.state = own_network_namespace() == 0 ? PRIV_CAP_HELD_ELSEWHERE : PRIV_CAP_HELD;
+    return p;
+}
+
+void privilege_narrate(void)
+{
+    struct privilege_cap cap = privilege_cap_state();
+
+    switch (cap.state) {
+    case PRIV_CAP_UNKNOWN:
         narrate("we run as %s (whether we hold CAP_NET_BIND_SERVICE is %s)",
                 privilege_who(), cap.source);
-    else
+        break;
+    case PRIV_CAP_HELD_ELSEWHERE:
+        narrate("we run as %s, holding CAP_NET_BIND_SERVICE (read from %s) - but in a user "
+                "namespace that does not own this network namespace, where it does not "
+                "count", privilege_who(), cap.source);
+        break;
+    default:
         narrate("we run as %s, %s CAP_NET_BIND_SERVICE (read from %s)", privilege_who(),
-                cap.value[0] ? "holding" : "without", cap.source);
+                cap.state == PRIV_CAP_HELD ? "holding" : "without", cap.source);
+        break;
+    }
 }
 
 unsigned privilege_threshold(void)
@@ -61,7 +128,7 @@ void privilege_narrate_threshold(void)
 const char *privilege_bind_reason(unsigned port)
 {
     static char buf[200];
-    struct kernel_fact cap = kernel_has_capability(CAP_NET_BIND_SERVICE_BIT);
+    struct privilege_cap cap = privilege_cap_state();
     unsigned threshold = privilege_threshold();
 
     if (port == 0 || port >= threshold) {
@@ -70,65 +137,77 @@ const char *privilege_bind_reason(unsigned port)
                  port < 1024 ? " (a lowered threshold, common inside containers)" : "");
         return buf;
     }
-    if (geteuid() == 0)
-        return "we run as root, and root holds CAP_NET_BIND_SERVICE";
-    if (cap.known && cap.value[0])
-        return "we hold CAP_NET_BIND_SERVICE without being root (granted with setcap)";
+    if (cap.state == PRIV_CAP_HELD)
+        return geteuid() == 0
+                   ? "we hold CAP_NET_BIND_SERVICE (read from CapEff), as root usually does"
+                   : "we hold CAP_NET_BIND_SERVICE without being root (granted with setcap, "
+                     "or in a user namespace of our own)";
+    if (cap.state == PRIV_CAP_UNKNOWN && geteuid() == 0)
+        return "we run as root, which holds the privilege on systems that do not say more";
     return NULL;
-}
-
-void privilege_explain_eacces(FILE *out, unsigned port)
-{
-    static unsigned explained = 65536; /* the port last explained in full */
-    struct kernel_fact t = kernel_unprivileged_port_start();
-    struct kernel_fact cap = kernel_has_capability(CAP_NET_BIND_SERVICE_BIT);
-    const char *me = program_name();
-    unsigned threshold = t.known ? (unsigned)t.value[0] : 1024;
-    unsigned other = port + 8000 >= threshold && port + 8000 <= 65535 ? port + 8000 : threshold;
-
-    if (port == explained) {
-        fprintf(out, "%s: why: the same rule, for the other protocol: TCP and UDP "
-                "ports need the same privilege\n", me);
-        return;
-    }
-    explained = port;
-    if (t.known)
-        fprintf(out, "%s: why: port %u is below %u, the kernel's "
-                "net.ipv4.ip_unprivileged_port_start (read from %s): binding it needs "
-                "privilege\n", me, port, threshold, t.source);
-    else
-        fprintf(out, "%s: why: port %u is a system port (below 1024); this system "
-                "does not say its threshold, but binding it needs privilege\n", me, port);
-    if (cap.known)
-        fprintf(out, "%s: why: this process runs as %s and %s CAP_NET_BIND_SERVICE "
-                "(read from %s)\n", me, privilege_who(),
-                cap.value[0] ? "holds" : "does not hold", cap.source);
-    else
-        fprintf(out, "%s: why: this process runs as %s\n", me, privilege_who());
-    fprintf(out, "%s: why: ways out: run it as root (sudo), grant just this right "
-            "(sudo setcap cap_net_bind_service=+ep %s), or use a port at or above %u, "
-            "such as %u\n", me, program_path(), threshold, other);
 }
 
 int privilege_drop(const char *user)
 {
     struct passwd *pw = getpwnam(user);
+    uid_t uid;
+    gid_t gid;
 
     if (pw == NULL) {
         report("no user named '%s' to drop privileges to", user);
         return -1;
     }
+    uid = pw->pw_uid;
+    gid = pw->pw_gid;
+    if (uid == 0) {
+        report("refusing to drop privileges to '%s': its uid is 0, so it would still be "
+               "root; name an ordinary user (e.g. nobody)", user);
+        return -1;
+    }
     /* Order matters: groups and gid first, while we still may change them;
      * the uid last, after which there is no way back. */
-    if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
-        setuid(pw->pw_uid) != 0) {
+    if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
         report("dropping privileges to %s: %s (%s)", user, errno_name(errno),
                strerror(errno));
         return -1;
     }
-    if (pw->pw_uid != 0 && setuid(0) == 0) {
+    /* Prove it, rather than trust it: every id is the user's, and the way
+     * back to root is closed. */
+    if (getuid() != uid || geteuid() != uid || getgid() != gid || getegid() != gid) {
+        report("dropping privileges to %s: the ids did not all change", user);
+        return -1;
+    }
+    if (setuid(0) == 0 || seteuid(0) == 0) {
         report("dropping privileges to %s: could still become root again", user);
         return -1;
     }
     return 0;
+}
+
+int privilege_drop_capabilities(void)
+{
+#ifdef __linux__
+    /* capset(2) directly: the same structures as <linux/capability.h>,
+     * version 3 (two 32-bit words of each set). */
+    struct { unsigned version; int pid; } header = {0x20080522, 0};
+    struct { unsigned effective, permitted, inheritable; } data[2];
+    struct kernel_fact cap = kernel_has_capability(CAP_NET_BIND_SERVICE_BIT);
+
+    if (!cap.known || !cap.value[0])
+        return 0;
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capset, &header, data) != 0) {
+        report("giving up our capabilities: capset: %s (%s)", errno_name(errno),
+               strerror(errno));
+        return -1;
+    }
+    cap = kernel_has_capability(CAP_NET_BIND_SERVICE_BIT);
+    if (cap.known && cap.value[0]) {
+        report("giving up our capabilities: CapEff still holds CAP_NET_BIND_SERVICE");
+        return -1;
+    }
+    return 1;
+#else
+    return 0;
+#endif
 }

@@ -3,18 +3,37 @@
  * The primer's rule, "ports 0-1023 need root", is older than Linux's real
  * one: binding a port below net.ipv4.ip_unprivileged_port_start (1024 by
  * default, set per network namespace, often 0 inside containers) needs
- * the capability CAP_NET_BIND_SERVICE. Root holds every capability; any
- * other program can be given just this one (setcap(8)). Connecting TO a
- * low port needs nothing at all. These helpers read the facts from the
- * kernel and put them into words; the bind() itself stays in the demo.
+ * the capability CAP_NET_BIND_SERVICE, held in the user namespace that
+ * owns the network namespace (ip(7), user_namespaces(7)). Root usually
+ * holds every capability, but it is the capability that counts, never the
+ * uid: one can be taken from root, or given to any program (setcap(8)).
+ * Connecting TO a low port needs nothing at all. These helpers read the
+ * facts from the kernel; the bind() itself stays in the demo.
  */
 #ifndef PORTLAB_PRIVILEGE_H
 #define PORTLAB_PRIVILEGE_H
 
-#include <stdio.h>
-
 /* "uid 0 (root)" for the effective uid. */
 const char *privilege_who(void);
+
+/* Whether the effective uid is 0. */
+int privilege_is_uid0(void);
+
+enum privilege_cap_state {
+    PRIV_CAP_UNKNOWN,       /* this system does not say (no /proc) */
+    PRIV_CAP_NOT_HELD,      /* not in CapEff */
+    PRIV_CAP_HELD,          /* in CapEff, and it counts for this network */
+    PRIV_CAP_HELD_ELSEWHERE /* in CapEff, but in a user namespace that does
+                               not own this network namespace */
+};
+
+struct privilege_cap {
+    enum privilege_cap_state state;
+    const char *source; /* where it was read, or why it is unknown */
+};
+
+/* CAP_NET_BIND_SERVICE, as it applies to binding in our network namespace. */
+struct privilege_cap privilege_cap_state(void);
 
 /* Narrate who we are and whether we hold CAP_NET_BIND_SERVICE. */
 void privilege_narrate(void);
@@ -23,18 +42,22 @@ void privilege_narrate(void);
 void privilege_narrate_threshold(void);
 
 /* Why binding port is allowed for us: a sentence, or NULL if the kernel
- * will (most likely) refuse. */
+ * will refuse (as far as these facts tell). */
 const char *privilege_bind_reason(unsigned port);
-
-/* The lines that explain an EACCES from bind() of port, written to out as
- * "program: why: ..." (narrate.c calls this for every such error). */
-void privilege_explain_eacces(FILE *out, unsigned port);
 
 /* The threshold, or 1024 (the classic rule) where the kernel does not say. */
 unsigned privilege_threshold(void);
 
-/* Become user (a name) for good: groups, gid, then uid. Returns 0, or -1
- * after reporting the error. Only root can do this. */
+/* Become user (a name) for good: groups, gid, then uid, then prove it:
+ * real and effective ids are the user's, and setuid(0) fails. Refuses a
+ * user whose uid is 0 (that would keep root). Returns 0, or -1 after
+ * reporting the error. Only root can do this. */
 int privilege_drop(const char *user);
+
+/* Give up every capability this process holds (permitted and effective),
+ * e.g. one granted by a file capability, once it is no longer needed.
+ * Returns 1 if there was one to give up and it is gone, 0 if there was
+ * none, -1 on failure (reported). */
+int privilege_drop_capabilities(void);
 
 #endif

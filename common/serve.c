@@ -1,8 +1,15 @@
-/* serve.c - the shared server loop. See serve.h. */
+/* serve.c - the shared server loop. See serve.h.
+ *
+ * _GNU_SOURCE: struct in_pktinfo and IPV6_RECVPKTINFO (RFC 3542), which
+ * tell which of our addresses a datagram was sent to, are not in POSIX.
+ * Where a system lacks them, replies leave from the address the routing
+ * table picks (said once), as with any plain sendto(). */
+#define _GNU_SOURCE
 #include "serve.h"
 #include "addr.h"
 #include "drain.h"
 #include "kernel.h"
+#include "explain.h"
 #include "narrate.h"
 #include "options.h"
 #include "port.h"
@@ -10,6 +17,7 @@
 #include "wait.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,7 +27,8 @@
 #define PAUSE_MS 100 /* out of descriptors: how long to leave the queue alone */
 
 /* One TCP client: accept, reply, hand over to the drain set. Returns 1 if
- * served, 0 if not, -1 when out of file descriptors. */
+ * served, 0 if not, -1 when out of file descriptors, -2 on another error
+ * of accept() (the listener rests a moment instead of spinning). */
 static int serve_tcp(int listener, struct drain_set *set, serve_reply_fn reply, void *ctx)
 {
     struct sockaddr_storage peer, local;
@@ -34,10 +43,15 @@ static int serve_tcp(int listener, struct drain_set *set, serve_reply_fn reply, 
     if (fd < 0) {
         if (errno == EMFILE || errno == ENFILE)
             return -1;
-        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-            report_sys("accept", "tcp", NULL, errno);
-        return 0;
+        /* Gone before we took it (aborted between poll() and accept()),
+         * or nothing there after all: the listener is non-blocking. */
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+            errno == ECONNABORTED || errno == EPROTO)
+            return 0;
+        report_sys("accept", "tcp", NULL, errno);
+        return -2;
     }
+    wait_nonblocking(fd); /* never block on one client */
     getsockname(fd, (struct sockaddr *)&local, &llen);
     ev.proto = "tcp";
     ev.peer = (struct sockaddr *)&peer;
@@ -46,9 +60,9 @@ static int serve_tcp(int listener, struct drain_set *set, serve_reply_fn reply, 
     ev.len = 0;
     line[0] = '\0';
     reply(&ev, line, sizeof line, ctx);
-    /* MSG_DONTWAIT: never block on one client. MSG_NOSIGNAL is not
-     * POSIX-2008 everywhere, so SIGPIPE is ignored instead (signals.h). */
-    if (send(fd, line, strlen(line), MSG_DONTWAIT) < 0) {
+    /* MSG_NOSIGNAL is not POSIX-2008 everywhere, so SIGPIPE is ignored
+     * instead (signals.h). */
+    if (send(fd, line, strlen(line), 0) < 0) {
         int err = errno;
 
         narrate("tcp %s: the reply could not be sent (%s): that client is gone",
@@ -60,22 +74,139 @@ static int serve_tcp(int listener, struct drain_set *set, serve_reply_fn reply, 
     return 1;
 }
 
-/* One UDP datagram: reply to the address and port it came from. */
+/* Ask the kernel to say, with each datagram, which of our addresses it
+ * was sent to: a socket bound to the wildcard has many. */
+static void udp_want_destination(int fd)
+{
+#if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
+    int one = 1;
+    struct sockaddr_storage me;
+
+    socklen_t len = sizeof me;
+
+    memset(&me, 0, sizeof me);
+    if (getsockname(fd, (struct sockaddr *)&me, &len) != 0)
+        return;
+    /* IPv4 datagrams, also those reaching a dual-stack IPv6 socket. */
+    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+    if (me.ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+#else
+    (void)fd;
+    narrate("this system cannot say which of our addresses a datagram was sent to: "
+            "replies leave from the address its routing table picks");
+#endif
+}
+
+#if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
+union pktinfo_buf {
+    char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
+    struct cmsghdr align;
+};
+
+/* From the ancillary data: the datagram's destination address, written
+ * into local (whose port is already ours), and the same again as the one
+ * control message that makes a reply leave from it (into out). Returns
+ * the length of that message, or 0 if the kernel did not say. */
+static size_t udp_destination(struct msghdr *msg, struct sockaddr_storage *local,
+                              union pktinfo_buf *out)
+{
+    struct cmsghdr *c, *o;
+
+    memset(out, 0, sizeof *out);
+    o = (struct cmsghdr *)out->buf;
+    for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo pi;
+
+            memcpy(&pi, CMSG_DATA(c), sizeof pi);
+            if (local->ss_family == AF_INET) {
+                struct sockaddr_in sin;
+
+                memcpy(&sin, local, sizeof sin);
+                sin.sin_addr = pi.ipi_addr;
+                memcpy(local, &sin, sizeof sin);
+            } else { /* dual-stack: IPv4 shown as ::ffff:a.b.c.d */
+                struct sockaddr_in6 sin6;
+
+                memcpy(&sin6, local, sizeof sin6);
+                memset(&sin6.sin6_addr, 0, sizeof sin6.sin6_addr);
+                sin6.sin6_addr.s6_addr[10] = 0xff;
+                sin6.sin6_addr.s6_addr[11] = 0xff;
+                memcpy(&sin6.sin6_addr.s6_addr[12], &pi.ipi_addr, 4);
+                memcpy(local, &sin6, sizeof sin6);
+            }
+            /* The reply: from ipi_spec_dst, on whatever interface routes. */
+            pi.ipi_spec_dst = pi.ipi_addr;
+            pi.ipi_ifindex = 0;
+            o->cmsg_level = IPPROTO_IP;
+            o->cmsg_type = IP_PKTINFO;
+            o->cmsg_len = CMSG_LEN(sizeof pi);
+            memcpy(CMSG_DATA(o), &pi, sizeof pi);
+            return CMSG_SPACE(sizeof pi);
+        }
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+            local->ss_family == AF_INET6) {
+            struct in6_pktinfo pi;
+            struct sockaddr_in6 sin6;
+
+            memcpy(&pi, CMSG_DATA(c), sizeof pi);
+            if (IN6_IS_ADDR_V4MAPPED(&pi.ipi6_addr))
+                continue; /* IP_PKTINFO says the same, in IPv4's words */
+            memcpy(&sin6, local, sizeof sin6);
+            sin6.sin6_addr = pi.ipi6_addr;
+            memcpy(local, &sin6, sizeof sin6);
+            o->cmsg_level = IPPROTO_IPV6;
+            o->cmsg_type = IPV6_PKTINFO;
+            o->cmsg_len = CMSG_LEN(sizeof pi);
+            memcpy(CMSG_DATA(o), &pi, sizeof pi);
+            return CMSG_SPACE(sizeof pi);
+        }
+    }
+    return 0;
+}
+#endif
+
+/* One UDP datagram: reply to the address and port it came from, FROM the
+ * address it was sent to (else a client that wrote to our second address
+ * would see a reply from a stranger, and drop it). */
 static int serve_udp(int fd, serve_reply_fn reply, void *ctx)
 {
     static char buf[DATAGRAM_MAX];
     struct sockaddr_storage peer, local;
-    socklen_t plen = sizeof peer, llen = sizeof local;
+    socklen_t llen = sizeof local;
     struct serve_event ev;
+    struct msghdr msg;
+    struct iovec iov;
     char line[REPLY_MAX];
     ssize_t got;
+#if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
+    union pktinfo_buf control, back;
+    size_t backlen = 0;
+#endif
 
-    /* recvfrom() says who sent the datagram: UDP has no connection, so
-     * this is the only way to know where the reply must go. */
-    got = recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&peer, &plen);
+    /* recvmsg() is recvfrom() with room for ancillary data: it says who
+     * sent the datagram (UDP has no connection, so this is the only way to
+     * know where the reply must go) and, here, which address it reached. */
+    memset(&msg, 0, sizeof msg);
+    iov.iov_base = buf;
+    iov.iov_len = sizeof buf;
+    msg.msg_name = &peer;
+    msg.msg_namelen = sizeof peer;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+#if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+#endif
+    got = recvmsg(fd, &msg, 0);
     if (got < 0)
         return 0;
+    memset(&local, 0, sizeof local);
     getsockname(fd, (struct sockaddr *)&local, &llen);
+#if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
+    backlen = udp_destination(&msg, &local, &back);
+#endif
     ev.proto = "udp";
     ev.peer = (struct sockaddr *)&peer;
     ev.local = (struct sockaddr *)&local;
@@ -83,7 +214,20 @@ static int serve_udp(int fd, serve_reply_fn reply, void *ctx)
     ev.len = (size_t)got;
     line[0] = '\0';
     reply(&ev, line, sizeof line, ctx);
-    if (sendto(fd, line, strlen(line), MSG_DONTWAIT, (struct sockaddr *)&peer, plen) < 0)
+    if (addr_port(ev.peer) == 0)
+        return 1; /* source port 0 (RFC 768: "no reply expected"): nowhere to answer */
+    iov.iov_base = line;
+    iov.iov_len = strlen(line);
+    msg.msg_flags = 0;
+    msg.msg_control = NULL;
+    msg.msg_controllen = 0;
+#if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
+    if (backlen > 0) {
+        msg.msg_control = back.buf;
+        msg.msg_controllen = backlen;
+    }
+#endif
+    if (sendmsg(fd, &msg, 0) < 0)
         report_sys("sendto", "udp", ev.peer, errno);
     return 1;
 }
@@ -167,6 +311,14 @@ int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx)
     set.pfd[0].fd = stop;
     set.pfd[1].fd = tcp;
     set.pfd[2].fd = udp;
+    /* Non-blocking: a client that vanished between poll() and accept()
+     * must not block the loop (as it would on BSD and macOS). */
+    if (tcp >= 0)
+        wait_nonblocking(tcp);
+    if (udp >= 0) {
+        wait_nonblocking(udp);
+        udp_want_destination(udp);
+    }
     while (count == 0 || served < count) {
         long long now = wait_now_ms();
 
@@ -187,7 +339,9 @@ int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx)
         }
         if (set.pfd[1].fd >= 0 && (set.pfd[1].revents & POLLIN)) {
             got = serve_tcp(tcp, &set, reply, ctx);
-            if (got < 0) {
+            if (got == -2) {
+                paused_until = wait_now_ms() + PAUSE_MS; /* never spin on an error */
+            } else if (got < 0) {
                 /* Every socket is a file descriptor, and we have none left.
                  * Keep running: new clients wait in the kernel's queue
                  * while the drained connections close and free some. */

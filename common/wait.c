@@ -1,5 +1,7 @@
 /* wait.c - bounded waits with poll(). See wait.h. */
 #include "wait.h"
+#include "addr.h"
+#include "explain.h"
 #include "narrate.h"
 
 #include <errno.h>
@@ -68,39 +70,68 @@ int wait_connected(int fd, long ms)
     return err;
 }
 
+/* The deadline passed: say what did happen, which is not the kernel's
+ * doing: the timeout is ours. */
+static void report_no_line(const char *proto, const struct sockaddr *to, long ms,
+                           const char *buf, size_t have)
+{
+    char where[ADDR_STRLEN], shown[200];
+
+    if (strcmp(proto, "tcp") != 0) {
+        report_sys("recv", proto, to, ETIMEDOUT);
+        return;
+    }
+    addr_format(to, where, sizeof where);
+    if (have == 0)
+        report("recv(tcp %s): connected, then nothing within %ld ms: the connection was "
+               "accepted (the handshake completed), but no line came", where, ms);
+    else
+        report("recv(tcp %s): connected, then %zu byte%s without an end of line within "
+               "%ld ms: \"%s\"", where, have, have == 1 ? "" : "s", ms,
+               narrate_safe(buf, shown, sizeof shown));
+    report("why: the timeout is this client's (-t %ld), not the kernel's: the server is "
+           "slow, stuck, or speaks another protocol (one that waits for the client to "
+           "speak first, or does not end its lines)", ms);
+}
+
 int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms,
                    char *buf, size_t cap)
 {
     long long end = wait_now_ms() + ms;
     size_t have = 0;
     ssize_t got;
-    int ready;
+    int ready, tcp = strcmp(proto, "tcp") == 0;
 
     buf[0] = '\0';
+    wait_nonblocking(fd); /* a recv() after poll() must never block */
     /* TCP is a byte stream: a line may arrive in pieces, or several lines
      * at once, so read exactly up to the newline (or the end of the stream,
      * or the deadline). A UDP datagram arrives whole: one recv(). */
-    do {
+    for (;;) {
         ready = wait_for(fd, POLLIN, end - wait_now_ms());
-        if (ready <= 0) {
-            report_sys("recv", proto, to, ready == 0 ? ETIMEDOUT : errno);
+        if (ready == 0) {
+            report_no_line(proto, to, ms, buf, have);
             return -1;
         }
-        if (strcmp(proto, "tcp") == 0) {
+        if (ready < 0) {
+            report_sys("poll", proto, to, errno);
+            return -1;
+        }
+        if (tcp) {
             /* Peek first, then take just up to the newline: what follows
              * it is the next line's, and stays in the socket for later. */
             char *nl;
 
-            got = recv(fd, buf + have, cap - 1 - have, MSG_DONTWAIT | MSG_PEEK);
+            got = recv(fd, buf + have, cap - 1 - have, MSG_PEEK);
             if (got > 0 && (nl = memchr(buf + have, '\n', (size_t)got)) != NULL)
                 got = nl - (buf + have) + 1;
             if (got > 0)
-                got = recv(fd, buf + have, (size_t)got, MSG_DONTWAIT);
+                got = recv(fd, buf + have, (size_t)got, 0);
         } else {
-            got = recv(fd, buf + have, cap - 1 - have, MSG_DONTWAIT);
+            got = recv(fd, buf + have, cap - 1 - have, 0);
         }
-        if (got < 0 && errno == EAGAIN)
-            continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            continue; /* nothing after all (a spurious wake-up): wait again */
         if (got < 0) {
             /* On a connected UDP socket, an ICMP "port unreachable" that
              * came back for our datagram is handed to us here, as
@@ -110,8 +141,9 @@ int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms
         }
         have += (size_t)got;
         buf[have] = '\0';
-    } while (got > 0 && strcmp(proto, "tcp") == 0 && strchr(buf, '\n') == NULL &&
-             have < cap - 1);
+        if (got == 0 || !tcp || memchr(buf, '\n', have) != NULL || have >= cap - 1)
+            break;
+    }
     if (have == 0) {
         report("recv(%s): the server closed the connection without a reply", proto);
         return -1;

@@ -120,5 +120,5 @@ ask_directory() {
   run --separate-stderr "$BIN/rendezvous-server" -D "$free_port" clock
   assert_failure 1
   assert_stderr --partial "rendezvous-server: connect(tcp 127.0.0.1:$free_port): ECONNREFUSED"
-  assert_stderr --partial "why: the directory must be running first: bin/rendezvous-directory"
+  assert_stderr --partial "why: is the directory running there? start it first: bin/rendezvous-directory"
 }

@@ -57,7 +57,7 @@ name_of() { awk -v q="$1/$2" '$2 == q { print $1; exit }' /etc/services; }
   need_netns
   start_server --via netns_run services-server
   run server_log
-  assert_line "choosing port 23: we may bind it (we run as root, and root holds CAP_NET_BIND_SERVICE)"
+  assert_line "choosing port 23: we may bind it (we hold CAP_NET_BIND_SERVICE (read from CapEff), as root usually does)"
   assert_line "/etc/services says port 23/tcp is $(name_of 23 tcp)"
   run --separate-stderr netns_of "$server_pid" "$BIN/services-client" -t 500 -r 15-30
   assert_success
@@ -70,7 +70,7 @@ name_of() { awk -v q="$1/$2" '$2 == q { print $1; exit }' /etc/services; }
   need_netns
   start_server --via 'netns_run --nobody' services-server -b 127.0.0.1
   run server_log
-  assert_line "not port 23: binding it needs privilege we do not have"
+  assert_line "not port 23: binding it needs privilege we do not have (EACCES)"
   assert_line "choosing port $server_port instead: the first free registered port in /etc/services"
   name=$(name_of "$server_port" tcp)
   [ -n "$name" ]
@@ -105,7 +105,7 @@ name_of() { awk -v q="$1/$2" '$2 == q { print $1; exit }' /etc/services; }
   }
   start_server --via hidden_nobody services-server -b 127.0.0.1
   run server_log
-  assert_line "not port 23: binding it needs privilege we do not have"
+  assert_line "not port 23: binding it needs privilege we do not have (EACCES)"
   assert_line "/etc/services is missing or empty, so no service names can be looked up (minimal containers lack it: on Debian it comes with the netbase package); letting the kernel choose instead"
 }
 

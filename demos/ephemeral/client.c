@@ -79,16 +79,19 @@ static char *local_of(int fd, char *buf, size_t cap, unsigned *port)
  * the packets. */
 static void compare(const char *tag, const char *reply, unsigned mine)
 {
-    char theirs[ADDR_STRLEN];
+    char theirs[ADDR_STRLEN], shown[2048];
     unsigned port;
 
-    /* Text from the network: parsed strictly (common/addr.c, fuzzed). */
+    /* Text from the network: parsed strictly (common/addr.c, fuzzed), and
+     * shown safely (no raw control bytes reach the terminal). */
     if (addr_port_after(reply, "saw you as ", &port) != 0) {
-        narrate("%s: the reply did not say what the server saw: %s", tag, reply);
+        narrate("%s: the reply did not say what the server saw: %s", tag,
+                narrate_safe(reply, shown, sizeof shown));
         return;
     }
-    snprintf(theirs, sizeof theirs, "%s", strstr(reply, "saw you as ") + strlen("saw you as "));
-    theirs[strcspn(theirs, " ")] = '\0';
+    snprintf(shown, sizeof shown, "%s", strstr(reply, "saw you as ") + strlen("saw you as "));
+    shown[strcspn(shown, " ")] = '\0';
+    narrate_safe(shown, theirs, sizeof theirs);
     narrate("%s: the server saw us as %s: %s", tag, theirs,
             port == mine ? "the same port"
                          : "A DIFFERENT PORT (something between us rewrote it: NAT?)");

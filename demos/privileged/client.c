@@ -42,7 +42,7 @@ static int talk(int fd, const struct addrinfo *ai, long ms)
 {
     struct sockaddr_storage me;
     socklen_t len = sizeof me;
-    char where[ADDR_STRLEN], line[512];
+    char where[ADDR_STRLEN], line[512], shown[600];
     int err;
 
     wait_nonblocking(fd); /* so a silent host costs -t ms, not minutes */
@@ -58,7 +58,8 @@ static int talk(int fd, const struct addrinfo *ai, long ms)
             addr_format(ai->ai_addr, line, sizeof line));
     if (wait_read_line(fd, "tcp", ai->ai_addr, ms, line, sizeof line) != 0)
         return -1;
-    narrate("reply: %s", line);
+    /* Text from the network: shown safely (no raw control bytes). */
+    narrate("reply: %s", narrate_safe(line, shown, sizeof shown));
     return 0;
 }
 

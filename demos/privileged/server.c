@@ -124,7 +124,7 @@ int main(int argc, char **argv)
     struct addrinfo *ai;
     const char *user = DEFAULT_USER, *reason;
     char where[ADDR_STRLEN];
-    int tcp, udp, rc, i;
+    int tcp, udp, rc, i, dropped;
 
     narrate_init(argv[0]);
     signals_install(); /* Ctrl-C or SIGTERM, even during start-up: a clean exit */
@@ -172,16 +172,27 @@ int main(int argc, char **argv)
     reason = privilege_bind_reason(o.port);
     narrate("allowed because %s", reason != NULL ? reason : "the kernel said yes");
 
+    /* Least privilege: the right was needed for bind() alone. Give it up
+     * now, before talking to any client: root becomes an ordinary user
+     * (privilege_drop() proves there is no way back, and refuses a "user"
+     * that is uid 0); a program that got the capability from a file
+     * capability (setcap) gives the capability up. */
     if (geteuid() == 0) {
-        /* Least privilege: root was needed for bind() alone. Drop it now,
-         * before talking to any client. */
         narrate("dropping root now that the ports are bound: becoming %s", user);
-        if (privilege_drop(user) != 0) {
-            close(tcp);
-            close(udp);
-            freeaddrinfo(ai);
-            return EXIT_FAILED;
-        }
+        dropped = privilege_drop(user) == 0 ? 1 : -1;
+    } else {
+        dropped = privilege_drop_capabilities();
+        if (dropped > 0)
+            narrate("giving up CAP_NET_BIND_SERVICE now that the ports are bound: it was "
+                    "needed for bind() alone");
+    }
+    if (dropped < 0) {
+        close(tcp);
+        close(udp);
+        freeaddrinfo(ai);
+        return EXIT_FAILED;
+    }
+    if (dropped > 0) {
         privilege_narrate();
         narrate("we still hold tcp and udp port %u: the kernel checks privilege at "
                 "bind() time, not afterwards", o.port);

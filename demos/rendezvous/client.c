@@ -60,11 +60,11 @@ int main(int argc, char **argv)
     struct rv_request entry;
     struct sockaddr_storage svc;
     const char *words[2], *name = "hello";
-    char line[RV_LINE_MAX + 2], where[ADDR_STRLEN];
+    char line[RV_LINE_MAX + 2], where[ADDR_STRLEN], shown[4 * RV_LINE_MAX + 8];
     int nwords = 0, list = 0, d, fd, i, count = 0;
 
     narrate_init(argv[0]);
-    opts_init(&o, OPTS_CLIENT, DIRECTORY_PORT, "[-l] [HOST] [NAME] ", HELP);
+    opts_init(&o, OPTS_CLIENT, DIRECTORY_PORT, "[-l] [HOST] [NAME]", HELP);
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-l") == 0)
             list = 1;
@@ -111,7 +111,7 @@ int main(int argc, char **argv)
             count++;
         }
         if (strncmp(line, "END ", 4) != 0) {
-            report("the directory said: %s", line);
+            report("the directory said: %s", narrate_safe(line, shown, sizeof shown));
             goto failed;
         }
         narrate("%d registered", count);
@@ -123,7 +123,7 @@ int main(int argc, char **argv)
         goto failed;
     /* Text from the network: parsed strictly (common/rendezvous.c, fuzzed). */
     if (rv_parse_entry(line, "PORT", &entry) != 0 || strcmp(entry.proto, "tcp") != 0) {
-        report("the directory said: %s", line);
+        report("the directory said: %s", narrate_safe(line, shown, sizeof shown));
         if (strncmp(line, "ERR no such name", 16) == 0)
             report("why: no server registered '%s': start one (bin/rendezvous-server %s), "
                    "or see what is there with -l", name, name);
@@ -144,7 +144,7 @@ int main(int argc, char **argv)
         freeaddrinfo(dir);
         return EXIT_FAILED;
     }
-    narrate("reply: %s", line);
+    narrate("reply: %s", narrate_safe(line, shown, sizeof shown));
     close(fd);
     freeaddrinfo(dir);
     return EXIT_OK;

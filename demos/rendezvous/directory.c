@@ -185,7 +185,7 @@ static void accept_one(int listener, long long now)
     c->last = now;
     addr_format((struct sockaddr *)&peer, c->who, sizeof c->who);
     wait_nonblocking(fd);
-    if (send(fd, GREETING, strlen(GREETING), MSG_DONTWAIT) < 0) {
+    if (send(fd, GREETING, strlen(GREETING), 0) < 0) {
         /* gone already; the next read will say so */
     }
 }
@@ -211,7 +211,7 @@ static const char *serve_conn(struct conn *c, long long now)
         if (nl > c->buf && nl[-1] == '\r')
             nl[-1] = '\0'; /* nc and telnet may send CRLF */
         quit = handle(c->buf, c->fd, c->who, reply, sizeof reply);
-        if (send(c->fd, reply, strlen(reply), MSG_DONTWAIT) < 0)
+        if (send(c->fd, reply, strlen(reply), 0) < 0)
             return "it stopped reading its replies";
         c->len -= (size_t)(nl + 1 - c->buf);
         memmove(c->buf, nl + 1, c->len);
@@ -221,13 +221,13 @@ static const char *serve_conn(struct conn *c, long long now)
     if (c->len >= sizeof c->buf - 1) {
         narrate("%s: bad request: line too long (over %d bytes)", c->who, RV_LINE_MAX);
         snprintf(reply, sizeof reply, "ERR line too long: at most %d bytes\n", RV_LINE_MAX);
-        if (send(c->fd, reply, strlen(reply), MSG_DONTWAIT) >= 0) {
+        if (send(c->fd, reply, strlen(reply), 0) >= 0) {
             /* Say goodbye without a reset, which could swallow the ERR:
              * end our side, and take what is already waiting (bounded). */
             size_t taken = 0;
 
             shutdown(c->fd, SHUT_WR);
-            while (taken < 65536 && (got = recv(c->fd, c->buf, sizeof c->buf, MSG_DONTWAIT)) > 0)
+            while (taken < 65536 && (got = recv(c->fd, c->buf, sizeof c->buf, 0)) > 0)
                 taken += (size_t)got;
         }
         return "it sent a line too long to be a request";
@@ -241,7 +241,7 @@ static void serve_udp(int fd)
     char reply[RV_ENTRIES_MAX * (RV_LINE_MAX + 2) + 32], who[ADDR_STRLEN];
     struct sockaddr_storage peer;
     socklen_t len = sizeof peer;
-    ssize_t got = recvfrom(fd, buf, sizeof buf - 1, MSG_DONTWAIT, (struct sockaddr *)&peer, &len);
+    ssize_t got = recvfrom(fd, buf, sizeof buf - 1, 0, (struct sockaddr *)&peer, &len);
 
     if (got < 0)
         return;
@@ -253,7 +253,7 @@ static void serve_udp(int fd)
         snprintf(reply, sizeof reply, "ERR only printable ASCII, please\n");
     else
         handle(buf, -1, who, reply, sizeof reply);
-    if (sendto(fd, reply, strlen(reply), MSG_DONTWAIT, (struct sockaddr *)&peer, len) < 0) {
+    if (sendto(fd, reply, strlen(reply), 0, (struct sockaddr *)&peer, len) < 0) {
         /* a client that vanished: nothing to do */
     }
 }
@@ -279,6 +279,9 @@ int main(int argc, char **argv)
             "clients ask here first");
     if (serve_open(&o, &tcp, &udp) != 0)
         return EXIT_FAILED;
+    /* Non-blocking, every socket: no one client may stall the others. */
+    wait_nonblocking(tcp);
+    wait_nonblocking(udp);
 
     /* One poll() over the stop pipe, both sockets and every connection. */
     while (o.count == 0 || requests < o.count) {

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #define DEFAULT_DIRECTORY_PORT "8111"
+#define DIRECTORY_MS 3000 /* how long the directory may take to answer */
 
 static const char *const HELP =
     "  NAME        the name to register (default hello)\n"
@@ -49,7 +50,7 @@ static int ask(int fd, const struct sockaddr *dir, const char *request, char *an
         report_sys("send", "tcp", dir, errno);
         return -1;
     }
-    return wait_read_line(fd, "tcp", dir, 2000, answer, cap);
+    return wait_read_line(fd, "tcp", dir, DIRECTORY_MS, answer, cap);
 }
 
 static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx)
@@ -70,6 +71,7 @@ int main(int argc, char **argv)
     socklen_t len = sizeof me;
     const char *dir_host = NULL, *dir_port_text = DEFAULT_DIRECTORY_PORT;
     char where[ADDR_STRLEN], request[RV_LINE_MAX + 1], answer[RV_LINE_MAX + 2], why[200];
+    char shown[4 * RV_LINE_MAX + 8];
     struct rv_request check;
     const char *bad;
     unsigned dir_port;
@@ -93,9 +95,10 @@ int main(int argc, char **argv)
             opts_usage_error(&o, "unknown argument '%s'", argv[i]);
     }
     opts_finish(&o, "tcp");
-    if (port_parse(dir_port_text, "tcp", &dir_port, why, sizeof why) != 0 || dir_port == 0)
-        opts_usage_error(&o, "bad directory port '%s': %s", dir_port_text,
-                         dir_port == 0 ? "the directory needs a real port" : why);
+    if (port_parse(dir_port_text, "tcp", &dir_port, why, sizeof why) != 0)
+        opts_usage_error(&o, "bad directory port '%s': %s", dir_port_text, why);
+    if (dir_port == 0)
+        opts_usage_error(&o, "bad directory port '0': the directory needs a real port");
     snprintf(request, sizeof request, "LOOKUP %s", service_name);
     if (rv_parse_request(request, &check, &bad) != 0) /* the protocol's rules for names */
         opts_usage_error(&o, "bad name '%s': 1-32 letters, digits, '.', '_' or '-'",
@@ -127,14 +130,23 @@ int main(int argc, char **argv)
     if (addr_resolve(dir_host, dir_port, AF_UNSPEC, SOCK_STREAM, 0, &dir) != 0)
         return EXIT_FAILED;
     d = socket(dir->ai_family, SOCK_STREAM, 0);
+    if (d >= 0)
+        wait_nonblocking(d); /* a silent host costs DIRECTORY_MS, not minutes */
     err = d < 0 ? errno : connect(d, dir->ai_addr, dir->ai_addrlen) == 0 ? 0 : errno;
+    if (err == EINPROGRESS)
+        err = wait_connected(d, DIRECTORY_MS);
     if (err != 0) {
         report_sys("connect", "tcp", dir->ai_addr, err);
-        report("why: the directory must be running first: bin/rendezvous-directory");
+        if (err == ECONNREFUSED)
+            report("why: is the directory running there? start it first: "
+                   "bin/rendezvous-directory");
+        if (d >= 0)
+            close(d);
+        close(tcp);
         freeaddrinfo(dir);
         return EXIT_FAILED;
     }
-    if (wait_read_line(d, "tcp", dir->ai_addr, 2000, answer, sizeof answer) != 0) {
+    if (wait_read_line(d, "tcp", dir->ai_addr, DIRECTORY_MS, answer, sizeof answer) != 0) {
         freeaddrinfo(dir);
         return EXIT_FAILED;
     }
@@ -144,11 +156,12 @@ int main(int argc, char **argv)
             request);
     if (ask(d, dir->ai_addr, request, answer, sizeof answer) != 0 ||
         strncmp(answer, "OK ", 3) != 0) {
-        report("the directory said: %s", answer);
+        report("the directory said: %s", narrate_safe(answer, shown, sizeof shown));
         freeaddrinfo(dir);
         return EXIT_FAILED;
     }
-    narrate("the directory said: %s - for as long as this connection stays open", answer);
+    narrate("the directory said: %s - for as long as this connection stays open",
+            narrate_safe(answer, shown, sizeof shown));
     narrate("ready on %s (tcp), registered as %s", where, service_name);
 
     /* 3. Serve, until stopped. */

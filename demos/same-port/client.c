@@ -34,11 +34,13 @@
 /* Wait (bounded) for the server's line and print it with the protocol. */
 static int print_reply(int fd, const char *proto, const struct sockaddr *to, long ms)
 {
-    char line[512];
+    char line[512], shown[2048];
 
     if (wait_read_line(fd, proto, to, ms, line, sizeof line) != 0)
         return -1;
-    narrate("%s reply: %s", proto, line);
+    /* Text from the network: control bytes shown as \xNN, never sent raw
+     * to the terminal (a peer could clear the screen). */
+    narrate("%s reply: %s", proto, narrate_safe(line, shown, sizeof shown));
     return 0;
 }
 

@@ -205,6 +205,7 @@ int main(int argc, char **argv)
 
     narrate_init(argv[0]);
     opts_init(&o, OPTS_CLIENT, "1", "[-r LOW-HIGH] [lookup NAME|PORT... | scan] ", HELP);
+    o.default_port = "none: the range -r is scanned";
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "lookup") == 0 && !looking_up && nwords == 0 && o.host == NULL)
             looking_up = 1;

@@ -24,8 +24,7 @@
  */
 #include "portlab.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -35,58 +34,65 @@ static const char default_port[] = "23"; /* telnet's: the primer's example */
 #define FIRST_REGISTERED 1024
 #define LAST_REGISTERED 49151
 
-/* Is this TCP and UDP port free on the address? A bind() that we undo. */
-static int port_free(const struct opts *o, unsigned port)
+/* May we bind this TCP and UDP port on the address? A bind() that we undo.
+ * Returns 0 if both worked, else the errno of the one that failed. */
+static int try_port(const struct opts *o, unsigned port)
 {
     struct addrinfo *ai;
-    int fd, ok = 0;
+    int fd, err = 0;
 
     if (addr_resolve(o->host, port, o->family, SOCK_STREAM, 1, &ai) != 0)
-        return 0;
+        return EINVAL;
     fd = socket(ai->ai_family, SOCK_STREAM, 0);
-    if (fd >= 0) {
-        ok = bind(fd, ai->ai_addr, ai->ai_addrlen) == 0;
+    err = fd < 0 ? errno : bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+    if (fd >= 0)
         close(fd);
-    }
-    fd = ok ? socket(ai->ai_family, SOCK_DGRAM, 0) : -1;
-    if (fd >= 0) {
-        ok = bind(fd, ai->ai_addr, ai->ai_addrlen) == 0;
-        close(fd);
+    if (err == 0) {
+        fd = socket(ai->ai_family, SOCK_DGRAM, 0);
+        err = fd < 0 ? errno : bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+        if (fd >= 0)
+            close(fd);
     }
     freeaddrinfo(ai);
-    return ok;
+    return err;
 }
 
 /* With no -p: telnet's port when we may bind it, else the first free
  * registered port that /etc/services gives to some other service. */
 static unsigned choose_port(const struct opts *o)
 {
-    struct servent *se;
+    struct services_entry e;
+    struct services_walk w;
     unsigned port = 0;
+    int err = try_port(o, 23);
 
-    if (privilege_bind_reason(23) != NULL && port_free(o, 23)) {
-        narrate("choosing port 23: we may bind it (%s)", privilege_bind_reason(23));
+    if (err == 0) {
+        narrate("choosing port 23: we may bind it (%s)",
+                privilege_bind_reason(23) != NULL ? privilege_bind_reason(23)
+                                                  : "the kernel said yes");
         return 23;
     }
-    narrate("not port 23: %s", privilege_bind_reason(23) == NULL
-                                   ? "binding it needs privilege we do not have"
-                                   : "it is already taken");
+    /* Say why from what the kernel answered, not from a guess. */
+    if (err == EADDRINUSE)
+        narrate("not port 23: it is already taken (EADDRINUSE)");
+    else if (err == EACCES && privilege_threshold() > 23)
+        narrate("not port 23: binding it needs privilege we do not have (EACCES)");
+    else
+        narrate("not port 23: the kernel refused it (%s)", errno_name(err));
     if (!services_available()) {
         narrate("%s; letting the kernel choose instead", services_missing());
         return 0;
     }
-    /* Walk the registry in file order (getservent(3)). */
-    setservent(0);
-    while ((se = getservent()) != NULL) {
-        unsigned p = (unsigned)ntohs((unsigned short)se->s_port);
-
-        if (strcmp(se->s_proto, "tcp") == 0 && p >= FIRST_REGISTERED &&
-            p <= LAST_REGISTERED && port_free(o, p)) {
-            port = p;
+    /* Walk the registry in file order, tcp entries only. */
+    services_walk_start(&w);
+    while (services_walk_next(&w, &e)) {
+        if (strcmp(e.proto, "tcp") == 0 && e.port >= FIRST_REGISTERED &&
+            e.port <= LAST_REGISTERED && try_port(o, e.port) == 0) {
+            port = e.port;
             break;
         }
     }
-    endservent();
+    services_walk_end(&w);
     if (port != 0)
         narrate("choosing port %u instead: the first free registered port in %s", port,
                 SERVICES_FILE);

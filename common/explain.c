@@ -1,0 +1,189 @@
+/* explain.c - why a call failed, said only as far as it can be checked.
+ * See explain.h. */
+#include "explain.h"
+#include "addr.h"
+#include "kernel.h"
+#include "narrate.h"
+#include "privilege.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int to_stdout; /* narrate_sys: the story; report_sys: stderr */
+
+static void why(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static void why(const char *fmt, ...)
+{
+    char text[NARRATE_LINE_MAX - 100];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (to_stdout)
+        narrate("%s: why: %s", program_name(), text);
+    else
+        fprintf(stderr, "%s: why: %s\n", program_name(), text);
+}
+
+/* EACCES from bind(): the low-port rule, but only if the port is low. */
+static void why_bind_eacces(unsigned port)
+{
+    static unsigned explained = 65536; /* the port last explained in full */
+    struct kernel_fact t = kernel_unprivileged_port_start();
+    struct privilege_cap cap = privilege_cap_state();
+    unsigned threshold = privilege_threshold();
+    unsigned other = port + 8000 >= threshold && port + 8000 <= 65535 ? port + 8000 : threshold;
+
+    if (port == 0 || port >= threshold) {
+        why("port %u is not below %u, the kernel's threshold%s, so the low-port rule did "
+            "not refuse it: something else did - a security module (Landlock, AppArmor, "
+            "SELinux) or a seccomp filter; which one, this program cannot tell",
+            port, threshold, t.known ? "" : " (the classic one: this system does not say)");
+        return;
+    }
+    if (port == explained) {
+        why("the same rule, for the other protocol: TCP and UDP ports need the same "
+            "privilege");
+        return;
+    }
+    explained = port;
+    if (t.known)
+        why("port %u is below %u, the kernel's net.ipv4.ip_unprivileged_port_start (read "
+            "from %s): binding it needs privilege", port, threshold, t.source);
+    else
+        why("port %u is a system port (below 1024); this system does not say its "
+            "threshold, but binding it needs privilege", port);
+    switch (cap.state) {
+    case PRIV_CAP_HELD_ELSEWHERE:
+        why("this process runs as %s and holds CAP_NET_BIND_SERVICE (read from %s), but "
+            "in a user namespace that does not own this network namespace, where it does "
+            "not count (ip(7), user_namespaces(7))", privilege_who(), cap.source);
+        break;
+    case PRIV_CAP_NOT_HELD:
+        why("this process runs as %s and does not hold CAP_NET_BIND_SERVICE (read from %s)",
+            privilege_who(), cap.source);
+        if (privilege_is_uid0())
+            why("uid 0 is not what counts: the capability is, and this process lacks it "
+                "(taken from its bounding or effective set: capabilities(7))");
+        break;
+    default:
+        why("this process runs as %s (whether it holds CAP_NET_BIND_SERVICE is %s)",
+            privilege_who(), cap.source);
+        break;
+    }
+    why("ways out: %sgrant just this right (sudo setcap cap_net_bind_service=+ep %s), or "
+        "use a port at or above %u, such as %u",
+        privilege_is_uid0() ? "" : "run it as root (sudo), ", program_path(), threshold,
+        other);
+}
+
+static void why_errno(const char *call, const char *proto, const struct sockaddr *sa,
+                      int err)
+{
+    int is_udp = proto != NULL && strcmp(proto, "udp") == 0;
+    int is_bind = strcmp(call, "bind") == 0;
+
+    switch (err) {
+    case EACCES:
+        if (is_bind && sa != NULL)
+            why_bind_eacces(addr_port(sa));
+        else
+            why("a local policy refused it (a firewall rule, a security module, or a "
+                "broadcast address without SO_BROADCAST); this program cannot tell which");
+        return;
+    case EPERM:
+        if (strcmp(call, "bind") != 0)
+            why("a local firewall rule (nftables, iptables) dropped the packet as it left: "
+                "the kernel says EPERM to the sender");
+        return;
+    case EADDRINUSE:
+        if (is_bind)
+            why(is_udp ? "another socket already holds this UDP port on this address (or "
+                         "on the wildcard address, which overlaps it), and they did not "
+                         "both ask to share it (SO_REUSEPORT); TCP ports are a separate set"
+                       : "another socket already holds this TCP port on this address (or "
+                         "on the wildcard address, which overlaps it), and they did not "
+                         "both ask to share it (SO_REUSEPORT); UDP ports are a separate set");
+        else
+            why("that four-tuple (our address and port, theirs) is already in use");
+        return;
+    case EADDRNOTAVAIL:
+        if (is_bind)
+            why("that address does not belong to this machine: bind only to one of its "
+                "own addresses, or to the wildcard");
+        else
+            why("the kernel had no free local port (or address) for this connection");
+        return;
+    case ECONNREFUSED:
+        why(is_udp ? "nothing listens on that UDP port, most likely: an ICMP 'port "
+                     "unreachable' came back, which the kernel turned into this error on "
+                     "our connected UDP socket (a firewall rule that rejects looks the same)"
+                   : "nothing listens on that TCP port, most likely: the other host "
+                     "answered the connection request with a reset (RST) (a firewall rule "
+                     "that rejects with a reset looks the same)");
+        return;
+    case ETIMEDOUT:
+        if (is_udp)
+            why("no reply came: UDP has no connection and no acknowledgement, so a lost "
+                "datagram, an absent server and a firewall that drops look the same: "
+                "silence");
+        else
+            why("no answer to the connection request (SYN) within the client's -t: the "
+                "host may be down or absent, or a firewall drops the packets; the timeout "
+                "is this client's, the kernel would have tried for minutes");
+        return;
+    case ENETUNREACH:
+        why("this machine has no route to that network (or a router on the way said so)");
+        return;
+    case EHOSTUNREACH:
+        why("the host could not be reached: usually no route to it, or nothing answers "
+            "for that address on its network; a firewall that rejects with 'host "
+            "prohibited' gives the same error");
+        return;
+    case EAFNOSUPPORT:
+        why("this machine does not support that address family (IPv6 disabled?)");
+        return;
+    case EMFILE:
+    case ENFILE:
+        why("out of file descriptors: every socket is one");
+        return;
+    default:
+        return;
+    }
+}
+
+static void write_sys(const char *call, const char *proto, const struct sockaddr *sa,
+                      int err)
+{
+    char addr[ADDR_STRLEN], line[NARRATE_LINE_MAX - 16];
+    const char *text = err == ETIMEDOUT && proto != NULL && strcmp(proto, "udp") == 0
+                           ? "no reply in time" : strerror(err);
+
+    if (sa != NULL)
+        snprintf(line, sizeof line, "%s: %s(%s %s): %s (%s)", program_name(), call, proto,
+                 addr_format(sa, addr, sizeof addr), errno_name(err), text);
+    else
+        snprintf(line, sizeof line, "%s: %s(%s): %s (%s)", program_name(), call, proto,
+                 errno_name(err), text);
+    if (to_stdout)
+        narrate("%s", line);
+    else
+        fprintf(stderr, "%s\n", line);
+    why_errno(call, proto, sa, err);
+}
+
+void report_sys(const char *call, const char *proto, const struct sockaddr *sa, int err)
+{
+    fflush(stdout);
+    to_stdout = 0;
+    write_sys(call, proto, sa, err);
+}
+
+void narrate_sys(const char *call, const char *proto, const struct sockaddr *sa, int err)
+{
+    to_stdout = 1;
+    write_sys(call, proto, sa, err);
+}
