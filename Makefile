@@ -59,13 +59,18 @@ $(POKE): tests/tools/poke.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror -O2 -o $@ $<
 
+NOBIND := build/tools/nobind
+$(NOBIND): tests/tools/nobind.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -o $@ $<
+
 # Keep objects around so that a rebuild touches only what changed.
 .SECONDARY:
 
-test: all $(POKE)
+test: all $(POKE) $(NOBIND)
 	@tests/run-bats tests
 
-check: $(POKE)
+check: $(POKE) $(NOBIND)
 	$(MAKE) --no-print-directory BUILD=build/check BIN=build/check/bin SAN=1 all
 	@PORTLAB_BIN=$(CURDIR)/build/check/bin tests/run-bats tests
 

@@ -91,7 +91,7 @@ ports_after() { # ports_after tcp|udp
   refute_line --partial "tcp 11: after connect"
   assert_stderr --partial "ephemeral-client: connect(tcp 127.0.0.1:$server_port): EADDRNOTAVAIL (Cannot assign requested address)"
   assert_stderr --partial "ephemeral-client: why: the kernel's range $lo-$hi (read from $RANGE) has 10 ports, and every one is in use toward this destination"
-  assert_stderr --partial "the four-tuple (source address:port, destination address:port) that must be unique, not the port"
+  assert_stderr --partial "for TCP's connect() it is the four-tuple (source address:port, destination address:port) that must be unique, not the port"
 }
 
 @test "with ten ports in the range, an eleventh UDP socket cannot autobind: EAGAIN, explained" {
@@ -103,7 +103,10 @@ ports_after() { # ports_after tcp|udp
   assert_equal "${#ports[@]}" 10
   assert_ports_within "$lo" "$hi" "${ports[@]}"
   assert_stderr --partial "ephemeral-client: sendto(udp 127.0.0.1:$server_port): EAGAIN (Resource temporarily unavailable)"
-  assert_stderr --partial "why: the kernel's range $lo-$hi (read from $RANGE) has 10 ports"
+  assert_stderr --partial "why: the kernel's range $lo-$hi (read from $RANGE) has 10 ports, and every one is in use by a UDP socket"
+  assert_stderr --partial "why: an unbound UDP socket is given (autobind) a port that no UDP socket holds at all, whatever the destination"
+  refute_output --partial "DIFFERENT destination"
+  [[ $stderr != *"toward this destination"* ]] || fail "the UDP explanation used the TCP rule: $stderr"
 }
 
 @test "-s binds a source port of our choosing; the server sees that port" {

@@ -163,3 +163,73 @@ each_server() {
     assert_stderr --partial "why: this machine has no route to that network"
   done
 }
+
+@test "no client prints a hostile server's control bytes raw: every one is shown escaped" {
+  proc_start evil "$POKE" evil 127.0.0.1
+  proc_expect evil '^ready on '
+  port=${proc_line##*:} port=${port%% *}
+  local demo server_args client_args program
+  while IFS='|' read -r demo server_args client_args program; do
+    [[ -n $demo && $demo != '#'* ]] || continue
+    # shellcheck disable=SC2086 # the table holds words
+    run "$BIN/$demo-client" -t 300 -p "$port" $client_args
+    [[ $output != *[$'\e\a\r']* ]] || fail "$demo-client printed raw control bytes: ${output@Q}"
+    assert_output --partial '\x1B[2J\x1B]0;pwned\x07\x1B[31mevil'
+  done <"$BATS_TEST_DIRNAME/demos.list"
+  run "$BIN/rendezvous-server" -D "$port" -p 0 -b 127.0.0.1 probe
+  assert_failure 1
+  [[ $output != *[$'\e\a\r']* ]] || fail "rendezvous-server printed raw control bytes: ${output@Q}"
+  assert_output --partial 'the directory said: \x1B[2J'
+}
+
+@test "a server that accepts and then says nothing, or half a line, is told apart from one that never answers" {
+  proc_start silent "$POKE" silent 127.0.0.1
+  proc_expect silent '^ready on '
+  port=${proc_line##*:} port=${port%% *}
+  run --separate-stderr "$BIN/same-port-client" -t 300 -p "$port"
+  assert_failure 1
+  assert_stderr --partial "same-port-client: recv(tcp 127.0.0.1:$port): connected, then nothing within 300 ms: the connection was accepted (the handshake completed), but no line came"
+  assert_stderr --partial "same-port-client: why: the timeout is this client's (-t 300), not the kernel's"
+  [[ $stderr != *"host may be down"* ]] || fail "a completed handshake was blamed on the host: $stderr"
+  proc_start partial "$POKE" partial 127.0.0.1
+  proc_expect partial '^ready on '
+  port=${proc_line##*:} port=${port%% *}
+  run --separate-stderr "$BIN/same-port-client" -t 300 -p "$port"
+  assert_failure 1
+  assert_stderr --partial "same-port-client: recv(tcp 127.0.0.1:$port): connected, then 3 bytes without an end of line within 300 ms: \"hel\""
+}
+
+@test "a server whose stdout nobody reads keeps serving, says so once, and stops on SIGTERM" {
+  find_free_port
+  mkfifo "$BATS_TEST_TMPDIR/stuck"
+  exec {stuck}<>"$BATS_TEST_TMPDIR/stuck" # held open, never read: a full pipe
+  "$BIN/same-port-server" -p "$free_port" -b 127.0.0.1 >"$BATS_TEST_TMPDIR/stuck" 2>"$BATS_TEST_TMPDIR/err" &
+  local pid=$!
+  # Enough connections to fill the pipe many times over (a line each).
+  run "$POKE" bench 3000 20 127.0.0.1 "$free_port"
+  assert_success
+  run --separate-stderr "$BIN/same-port-client" -t 2000 -p "$free_port"
+  assert_success
+  kill -TERM "$pid"
+  local status=0 deadline=$(( ${EPOCHREALTIME/./} + 5000000 ))
+  while kill -0 "$pid" 2>/dev/null && [ "${EPOCHREALTIME/./}" -lt "$deadline" ]; do
+    read -r -t 0.05 -u "$stuck" _ || true # let a little through meanwhile
+  done
+  kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; fail "the server ignored SIGTERM with a stuck stdout"; }
+  wait "$pid" || status=$?
+  exec {stuck}<&-
+  assert_equal "$status" 0
+  run cat "$BATS_TEST_TMPDIR/err"
+  assert_output "same-port-server: stdout is not being read: dropping narration lines until it is (this program keeps working)"
+}
+
+@test "a client started with stdout closed sends the server nothing but its own datagram" {
+  start_server same-port-server -p 0 -b 127.0.0.1
+  "$BIN/same-port-client" -p "$server_port" >&- 2>/dev/null
+  server_expect '^udp datagram of 15 bytes from '
+  run --separate-stderr "$BIN/same-port-client" -p "$server_port"
+  assert_success
+  stop_server
+  run grep -c '^udp datagram' "$PROC_DIR/server/log"
+  assert_output 2
+}

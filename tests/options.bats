@@ -147,3 +147,15 @@ TABLE
   assert_stderr --partial "same-port-server: bind(tcp 192.0.2.1:0): EADDRNOTAVAIL (Cannot assign requested address)"
   assert_stderr --partial "why: that address does not belong to this machine"
 }
+
+@test "the usage shows the program's real defaults, never the rejected value" {
+  run --separate-stderr "$BIN/same-port-client" -p 99999
+  assert_failure 2
+  assert_stderr --partial "(default 2000)"
+  [[ $stderr != *"default 99999"* ]] || fail "the usage showed the rejected value as the default"
+  run --separate-stderr "$BIN/rendezvous-client" -h
+  assert_line --index 0 "usage: rendezvous-client [-4|-6] [-p PORT] [-t MS] [-l] [HOST] [NAME]"
+  run --separate-stderr "$BIN/rendezvous-server" -D 99999
+  assert_failure 2
+  assert_stderr --partial "rendezvous-server: bad directory port '99999': out of range"
+}

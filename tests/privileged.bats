@@ -131,3 +131,73 @@ HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
   assert_line "allowed because we hold CAP_NET_BIND_SERVICE without being root (granted with setcap, or in a user namespace of our own)"
   refute_line --partial "dropping root"
 }
+
+@test "-u with a uid-0 account is refused: dropping to root would keep root" {
+  need_netns
+  run --separate-stderr netns_run "$BIN/privileged-server" -p 23 -u root
+  assert_failure 1
+  assert_stderr --partial "privileged-server: refusing to drop privileges to 'root': its uid is 0, so it would still be root"
+  refute_output --partial "ready on"
+  # An alias of root under another name (a private mount namespace's passwd).
+  sed 's/^root:/toor:/' /etc/passwd >"$BATS_TEST_TMPDIR/passwd"
+  run --separate-stderr unshare -m sh -c 'mount --bind "$1" /etc/passwd && shift && exec "$@"' sh \
+    "$BATS_TEST_TMPDIR/passwd" unshare -n "$BIN/privileged-server" -p 23 -u toor
+  assert_failure 1
+  assert_stderr --partial "refusing to drop privileges to 'toor': its uid is 0"
+}
+
+@test "with the capability from setcap, the server gives it up once its ports are bound" {
+  need_netns
+  command -v setcap >/dev/null || skip "setcap is not installed (Debian: libcap2-bin)"
+  cp "$BIN/privileged-server" "$BIN/privileged-server-cap2"
+  setcap cap_net_bind_service=+ep "$BIN/privileged-server-cap2" 2>/dev/null ||
+    skip "this file system does not keep file capabilities"
+  start_server --via 'netns_run --nobody' privileged-server-cap2 -p 23
+  run server_log
+  assert_line "giving up CAP_NET_BIND_SERVICE now that the ports are bound: it was needed for bind() alone"
+  assert_line "we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
+  assert_line --partial "privileged-server-cap2: bind(tcp 0.0.0.0:1023): EACCES"
+  run grep '^CapEff:' "/proc/$server_pid/status"
+  assert_output --regexp '^CapEff:[[:space:]]+0+$'
+}
+
+@test "uid 0 without the capability (bounding set) gets EACCES, and the why names the capability, not the uid" {
+  need_netns
+  run --separate-stderr netns_run setpriv --bounding-set -net_bind_service "$BIN/privileged-server" -p 23
+  assert_failure 1
+  assert_line "we run as uid 0 (root), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
+  assert_stderr --partial "why: uid 0 is not what counts: the capability is, and this process lacks it"
+  [[ $stderr != *"run it as root"* ]] || fail "told root to run it as root: $stderr"
+}
+
+@test "the capability in a user namespace that does not own the network namespace does not count" {
+  unshare -r true 2>/dev/null || skip "user namespaces are not available here"
+  run --separate-stderr unshare -r "$BIN/privileged-server" -p 23 -b 127.0.0.1
+  assert_failure 1
+  assert_line --partial "holding CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status) - but in a user namespace that does not own this network namespace"
+  assert_stderr --partial "but in a user namespace that does not own this network namespace, where it does not count"
+  # With a network namespace of its own, the same capability counts.
+  run --separate-stderr unshare -rn sh -c 'ip link set lo up 2>/dev/null; exec "$@"' sh "$BIN/privileged-server" -p 23 -b 127.0.0.1 -u root
+  assert_line "tcp bound to 127.0.0.1:23"
+}
+
+@test "the threshold is read from the kernel, not assumed: raised to 2000, port 1500 needs privilege" {
+  need_netns
+  run --separate-stderr netns_run --sysctl net/ipv4/ip_unprivileged_port_start=2000 --nobody "$BIN/privileged-server" -p 1500 -b 127.0.0.1
+  assert_failure 1
+  assert_stderr --partial "why: port 1500 is below 2000, the kernel's net.ipv4.ip_unprivileged_port_start"
+}
+
+@test "EACCES on a port above the threshold (a Landlock rule) is not blamed on the low-port rule" {
+  local nobind=$BATS_TEST_DIRNAME/../build/tools/nobind
+  [ -x "$nobind" ] || fail "no $nobind: run make test (it builds the test tools)"
+  "$nobind" true 2>/dev/null || skip "Landlock network rules are not available on this kernel"
+  local threshold
+  read -r threshold </proc/sys/net/ipv4/ip_unprivileged_port_start
+  [ "$threshold" -le 8080 ] || skip "this machine's threshold is above 8080"
+  run --separate-stderr "$nobind" "$BIN/privileged-server" -p 8080 -b 127.0.0.1
+  assert_failure 1
+  assert_stderr --partial "privileged-server: bind(tcp 127.0.0.1:8080): EACCES (Permission denied)"
+  assert_stderr --partial "why: port 8080 is not below $threshold, the kernel's threshold, so the low-port rule did not refuse it: something else did - a security module (Landlock, AppArmor, SELinux) or a seccomp filter"
+  [[ $stderr != *"binding it needs privilege"* ]] || fail "blamed the low-port rule: $stderr"
+}

@@ -144,3 +144,35 @@ load helpers
   stop_server --as int
   assert_equal "$int_status" 0
 }
+
+@test "a UDP reply leaves from the address the datagram was sent to (127.0.0.2), so a connected client accepts it" {
+  start_server same-port-server -p 0 -b 0.0.0.0
+  run --separate-stderr "$BIN/same-port-client" -t 2000 -p "$server_port" 127.0.0.2
+  assert_success
+  assert_line --regexp "^udp reply: same-port-server pid $server_pid: this is UDP; you are 127\.0\.0\.1:[0-9]+$"
+  start_server --as eph ephemeral-server -p 0 -b 0.0.0.0
+  run --separate-stderr "$BIN/ephemeral-client" -t 2000 -n 0 -u 1 -p "$eph_port" 127.0.0.2
+  assert_success
+  server_expect --as eph "^udp 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.2:$eph_port "
+}
+
+@test "a firewall's reset and drop while the server listens: the why says what else looks the same" {
+  need_netns
+  command -v nft >/dev/null || skip "nft is not installed (apt-get install nftables)"
+  start_server --via netns_run same-port-server -p 0 -b 127.0.0.1
+  (netns_of "$server_pid" nft -f -) <<NFT
+table inet portlab {
+  chain out {
+    type filter hook output priority 0;
+    tcp dport $server_port reject with tcp reset
+    udp dport $server_port drop
+  }
+}
+NFT
+  run --separate-stderr netns_of "$server_pid" "$BIN/same-port-client" -t 500 -p "$server_port"
+  assert_failure 1
+  assert_stderr --partial "connect(tcp 127.0.0.1:$server_port): ECONNREFUSED"
+  assert_stderr --partial "(a firewall rule that rejects with a reset looks the same)"
+  assert_stderr --partial "send(udp 127.0.0.1:$server_port): EPERM (Operation not permitted)"
+  assert_stderr --partial "why: a local firewall rule (nftables, iptables) dropped the packet as it left"
+}

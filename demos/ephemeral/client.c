@@ -97,16 +97,23 @@ static void compare(const char *tag, const char *reply, unsigned mine)
                          : "A DIFFERENT PORT (something between us rewrote it: NAT?)");
 }
 
-/* Why the kernel ran out, and why that is rarer than it looks. */
-static void explain_exhaustion(void)
+/* Why the kernel ran out - by the rule of the protocol that ran out. */
+static void explain_exhaustion(const char *proto)
 {
+    int udp = strcmp(proto, "udp") == 0;
+
     if (range.known)
         report("why: the kernel's range %ld-%ld (read from %s) has %ld ports, and every "
-               "one is in use toward this destination", range.value[0], range.value[1],
-               range.source, range.value[1] - range.value[0] + 1);
-    report("why: the same ports can still be used toward a DIFFERENT destination: "
-           "it is the four-tuple (source address:port, destination address:port) "
-           "that must be unique, not the port");
+               "one is in use %s", range.value[0], range.value[1], range.source,
+               range.value[1] - range.value[0] + 1,
+               udp ? "by a UDP socket" : "toward this destination");
+    if (udp)
+        report("why: an unbound UDP socket is given (autobind) a port that no UDP socket "
+               "holds at all, whatever the destination: another destination would not help");
+    else
+        report("why: the same ports can still be used toward a DIFFERENT destination: for "
+               "TCP's connect() it is the four-tuple (source address:port, destination "
+               "address:port) that must be unique, not the port");
 }
 
 /* TCP connection number i: before, connect, after, what the server saw.
@@ -150,7 +157,7 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
     if (err != 0) {
         report_sys("connect", "tcp", ai->ai_addr, err);
         if (err == EADDRNOTAVAIL)
-            explain_exhaustion();
+            explain_exhaustion("tcp");
         close(fd);
         return -1;
     }
@@ -191,7 +198,7 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
         if (sendto(fd, hello, sizeof hello - 1, 0, ai->ai_addr, ai->ai_addrlen) < 0) {
             report_sys("sendto", "udp", ai->ai_addr, errno);
             if (errno == EAGAIN)
-                explain_exhaustion();
+                explain_exhaustion("udp");
             break;
         }
         local_of(fd, mine, sizeof mine, &port);

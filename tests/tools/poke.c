@@ -13,6 +13,10 @@
  *   poke mute HOST                 a server that never answers: TCP and UDP on one
  *                                  port (printed as "ready on HOST:PORT"); each TCP
  *                                  connection is closed at once, datagrams ignored
+ *   poke silent|partial|evil HOST  servers like mute that accept and hold TCP
+ *                                  connections: silent says nothing, partial sends
+ *                                  "hel" and no end of line, evil answers TCP and
+ *                                  UDP with a line of terminal escape sequences
  *   poke bench TOTAL CONC HOST PORT   TOTAL connections, CONC at a time: each
  *                                  connects and reads one line; prints the rate
  *                                  and the worst latency
@@ -177,24 +181,32 @@ static int cmd_udp(size_t size, const struct addrinfo *ai)
 static volatile sig_atomic_t stop;
 
 /* A server that says nothing: the clients' "no reply" cases. */
-static int cmd_mute(const char *host)
+/* A server that misbehaves as mode: "mute" closes each TCP connection at
+ * once and ignores datagrams; "silent" accepts and holds connections but
+ * says nothing; "partial" sends 3 bytes with no end of line, then holds;
+ * "evil" answers TCP and UDP with a line full of terminal escapes. */
+#define EVIL_LINE "\x1b[2J\x1b]0;pwned\x07\x1b[31mevil\r\x1b[0m reply\n"
+static int cmd_serve(const char *mode, const char *host)
 {
     struct addrinfo *ai = resolve(host, "0", SOCK_STREAM);
-    struct sockaddr_storage me;
-    socklen_t len = sizeof me;
+    struct sockaddr_storage me, peer;
+    socklen_t len = sizeof me, plen;
     char h[64], s[16], junk[2048];
     int tcp = socket(ai->ai_family, SOCK_STREAM, 0), udp = socket(ai->ai_family, SOCK_DGRAM, 0);
+    int held[64], nheld = 0, fd;
     struct pollfd p[3];
+    ssize_t got;
 
     if (bind(tcp, ai->ai_addr, ai->ai_addrlen) != 0 || listen(tcp, 16) != 0 ||
         getsockname(tcp, (struct sockaddr *)&me, &len) != 0 ||
         bind(udp, (struct sockaddr *)&me, len) != 0) {
-        fprintf(stderr, "poke: mute: %s\n", strerror(errno));
+        fprintf(stderr, "poke: %s: %s\n", mode, strerror(errno));
         return 1;
     }
     getnameinfo((struct sockaddr *)&me, len, h, sizeof h, s, sizeof s,
                 NI_NUMERICHOST | NI_NUMERICSERV);
-    printf("ready on %s:%s (mute)\n", h, s);
+    printf("ready on %s%s%s:%s (%s)\n", ai->ai_family == AF_INET6 ? "[" : "", h,
+           ai->ai_family == AF_INET6 ? "]" : "", s, mode);
     freeaddrinfo(ai);
     p[0].fd = tcp;
     p[1].fd = udp;
@@ -202,13 +214,31 @@ static int cmd_mute(const char *host)
     p[0].events = p[1].events = p[2].events = POLLIN;
     signal(SIGTERM, SIG_DFL);
     while (poll(p, 3, -1) > 0) {
-        if (p[0].revents)
-            close(accept(tcp, NULL, NULL));
-        if (p[1].revents)
-            recv(udp, junk, sizeof junk, 0);
+        if (p[0].revents) {
+            fd = accept(tcp, NULL, NULL);
+            /* Twice: a greeting, then an answer (the rendezvous clients
+             * read a greeting first). */
+            if (fd >= 0 && strcmp(mode, "evil") == 0 &&
+                write(fd, EVIL_LINE EVIL_LINE, 2 * (sizeof EVIL_LINE - 1)) < 0)
+                fprintf(stderr, "poke: evil: %s\n", strerror(errno));
+            if (fd >= 0 && strcmp(mode, "partial") == 0 && write(fd, "hel", 3) < 0)
+                fprintf(stderr, "poke: partial: %s\n", strerror(errno));
+            if (fd >= 0 && strcmp(mode, "mute") != 0 && nheld < 64)
+                held[nheld++] = fd;
+            else if (fd >= 0)
+                close(fd);
+        }
+        if (p[1].revents) {
+            plen = sizeof peer;
+            got = recvfrom(udp, junk, sizeof junk, 0, (struct sockaddr *)&peer, &plen);
+            if (got >= 0 && strcmp(mode, "evil") == 0)
+                sendto(udp, EVIL_LINE, sizeof EVIL_LINE - 1, 0, (struct sockaddr *)&peer, plen);
+        }
         if (p[2].revents && read(0, junk, sizeof junk) <= 0)
             p[2].fd = -1;
     }
+    while (nheld > 0)
+        close(held[--nheld]);
     return 0;
 }
 static void on_term(int sig)
@@ -308,8 +338,9 @@ int main(int argc, char **argv)
     } else if (argc == 5 && strcmp(argv[1], "udp") == 0) {
         ai = resolve(argv[3], argv[4], SOCK_DGRAM);
         rc = cmd_udp(strtoul(argv[2], NULL, 10), ai);
-    } else if (argc == 3 && strcmp(argv[1], "mute") == 0) {
-        return cmd_mute(argv[2]);
+    } else if (argc == 3 && (strcmp(argv[1], "mute") == 0 || strcmp(argv[1], "silent") == 0 ||
+                             strcmp(argv[1], "partial") == 0 || strcmp(argv[1], "evil") == 0)) {
+        return cmd_serve(argv[1], argv[2]);
     } else if (argc == 6 && strcmp(argv[1], "bench") == 0) {
         ai = resolve(argv[4], argv[5], SOCK_STREAM);
         rc = cmd_bench(strtol(argv[2], NULL, 10), strtol(argv[3], NULL, 10), ai);
