@@ -20,7 +20,7 @@
 #define LANDLOCK_ACCESS_NET_BIND_TCP 1ull
 
 struct ruleset_attr {
-    uint64_t handled_access_fs;
+    uint64_t handled_access_fs; /* cppcheck-suppress unusedStructMember ; the kernel reads it */
     uint64_t handled_access_net;
 };
 
