@@ -35,7 +35,7 @@ LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libportlab.a
 
-.PHONY: all test check demo classroom lint analyze valgrind fuzz fuzz-smoke bench clean
+.PHONY: all test run-tests check demo classroom lint analyze valgrind fuzz fuzz-smoke bench clean
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -67,12 +67,21 @@ $(NOBIND): tests/tools/nobind.c
 # Keep objects around so that a rebuild touches only what changed.
 .SECONDARY:
 
+# The suite ends everything it started when it stops, however it stops; a
+# parent-death signal (setpriv, util-linux) tells it when make itself does.
+PDEATH := $(shell setpriv --pdeathsig TERM true 2>/dev/null && echo setpriv --pdeathsig TERM)
+
 test: all $(POKE) $(NOBIND)
-	@tests/run-bats tests
+	@$(PDEATH) tests/run-bats tests
+
+# Only the Bats files named in TESTS, with nothing built first (for the
+# harness's own test of a stopped run).
+run-tests:
+	@$(PDEATH) tests/run-bats $(TESTS)
 
 check: $(POKE) $(NOBIND)
 	$(MAKE) --no-print-directory BUILD=build/check BIN=build/check/bin SAN=1 all
-	@PORTLAB_BIN=$(CURDIR)/build/check/bin tests/run-bats tests
+	@PORTLAB_BIN=$(CURDIR)/build/check/bin $(PDEATH) tests/run-bats tests
 
 demo: all
 	@demos/tour.sh $(DEMO)

@@ -160,7 +160,7 @@ static void write_sys(const char *call, const char *proto, const struct sockaddr
 {
     char addr[ADDR_STRLEN], line[NARRATE_LINE_MAX - 16];
     const char *text = err == ETIMEDOUT && proto != NULL && strcmp(proto, "udp") == 0
-                           ? "no reply in time" : strerror(err);
+                           ? "no reply in time" : errno_text(err);
 
     if (sa != NULL)
         snprintf(line, sizeof line, "%s: %s(%s %s): %s (%s)", program_name(), call, proto,

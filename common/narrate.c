@@ -139,28 +139,46 @@ char *narrate_safe(const char *in, char *out, size_t cap)
 
 struct errname {
     int err;
-    const char *name;
+    const char *name, *text;
 };
 
-/* The errors a socket program meets, by name: names are what you search
- * for in man pages (bind(2) lists EACCES and EADDRINUSE, for example). */
+/* The errors a socket program meets, by name (names are what you search
+ * for in man pages: bind(2) lists EACCES and EADDRINUSE) and with one text
+ * for every libc (glibc's words; musl and the BSDs word some otherwise),
+ * so that what a lesson shows is what every system prints. */
 static const struct errname errnames[] = {
-    {EACCES, "EACCES"},           {EADDRINUSE, "EADDRINUSE"},
-    {EADDRNOTAVAIL, "EADDRNOTAVAIL"}, {EAFNOSUPPORT, "EAFNOSUPPORT"},
-    {EAGAIN, "EAGAIN"},           {EALREADY, "EALREADY"},
-    {EBADF, "EBADF"},             {ECONNABORTED, "ECONNABORTED"},
-    {ECONNREFUSED, "ECONNREFUSED"}, {ECONNRESET, "ECONNRESET"},
-    {EDESTADDRREQ, "EDESTADDRREQ"}, {EFAULT, "EFAULT"},
-    {EHOSTUNREACH, "EHOSTUNREACH"}, {EINPROGRESS, "EINPROGRESS"},
-    {EINTR, "EINTR"},             {EINVAL, "EINVAL"},
-    {EISCONN, "EISCONN"},         {EMFILE, "EMFILE"},
-    {EMSGSIZE, "EMSGSIZE"},       {ENETDOWN, "ENETDOWN"},
-    {ENETUNREACH, "ENETUNREACH"}, {ENFILE, "ENFILE"},
-    {ENOBUFS, "ENOBUFS"},         {ENOENT, "ENOENT"},
-    {ENOMEM, "ENOMEM"},           {ENOTCONN, "ENOTCONN"},
-    {ENOTSOCK, "ENOTSOCK"},       {EOPNOTSUPP, "EOPNOTSUPP"},
-    {EPERM, "EPERM"},             {EPIPE, "EPIPE"},
-    {EPROTONOSUPPORT, "EPROTONOSUPPORT"}, {ETIMEDOUT, "ETIMEDOUT"},
+    {EACCES, "EACCES", "Permission denied"},
+    {EADDRINUSE, "EADDRINUSE", "Address already in use"},
+    {EADDRNOTAVAIL, "EADDRNOTAVAIL", "Cannot assign requested address"},
+    {EAFNOSUPPORT, "EAFNOSUPPORT", "Address family not supported by protocol"},
+    {EAGAIN, "EAGAIN", "Resource temporarily unavailable"},
+    {EALREADY, "EALREADY", "Operation already in progress"},
+    {EBADF, "EBADF", "Bad file descriptor"},
+    {ECONNABORTED, "ECONNABORTED", "Software caused connection abort"},
+    {ECONNREFUSED, "ECONNREFUSED", "Connection refused"},
+    {ECONNRESET, "ECONNRESET", "Connection reset by peer"},
+    {EDESTADDRREQ, "EDESTADDRREQ", "Destination address required"},
+    {EFAULT, "EFAULT", "Bad address"},
+    {EHOSTUNREACH, "EHOSTUNREACH", "No route to host"},
+    {EINPROGRESS, "EINPROGRESS", "Operation now in progress"},
+    {EINTR, "EINTR", "Interrupted system call"},
+    {EINVAL, "EINVAL", "Invalid argument"},
+    {EISCONN, "EISCONN", "Transport endpoint is already connected"},
+    {EMFILE, "EMFILE", "Too many open files"},
+    {EMSGSIZE, "EMSGSIZE", "Message too long"},
+    {ENETDOWN, "ENETDOWN", "Network is down"},
+    {ENETUNREACH, "ENETUNREACH", "Network is unreachable"},
+    {ENFILE, "ENFILE", "Too many open files in system"},
+    {ENOBUFS, "ENOBUFS", "No buffer space available"},
+    {ENOENT, "ENOENT", "No such file or directory"},
+    {ENOMEM, "ENOMEM", "Cannot allocate memory"},
+    {ENOTCONN, "ENOTCONN", "Transport endpoint is not connected"},
+    {ENOTSOCK, "ENOTSOCK", "Socket operation on non-socket"},
+    {EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported"},
+    {EPERM, "EPERM", "Operation not permitted"},
+    {EPIPE, "EPIPE", "Broken pipe"},
+    {EPROTONOSUPPORT, "EPROTONOSUPPORT", "Protocol not supported"},
+    {ETIMEDOUT, "ETIMEDOUT", "Connection timed out"},
 };
 
 const char *errno_name(int err)
@@ -171,6 +189,16 @@ const char *errno_name(int err)
         if (errnames[i].err == err)
             return errnames[i].name;
     return "E?";
+}
+
+const char *errno_text(int err)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof errnames / sizeof errnames[0]; i++)
+        if (errnames[i].err == err)
+            return errnames[i].text;
+    return strerror(err);
 }
 
 static const char *gai_name(int rc)

@@ -44,6 +44,9 @@ void narrate(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* "EADDRINUSE" for EADDRINUSE, and so on. */
 const char *errno_name(int err);
 
+/* "Address already in use": the same words on every libc. */
+const char *errno_text(int err);
+
 /* A getaddrinfo() failure: program: getaddrinfo(host): EAI_NONAME (...). */
 void report_gai(const char *host, const char *proto, int rc);
 

@@ -168,7 +168,7 @@ int privilege_drop(const char *user)
      * the uid last, after which there is no way back. */
     if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
         report("dropping privileges to %s: %s (%s)", user, errno_name(errno),
-               strerror(errno));
+               errno_text(errno));
         return -1;
     }
     /* Prove it, rather than trust it: every id is the user's, and the way
@@ -198,7 +198,7 @@ int privilege_drop_capabilities(void)
     memset(data, 0, sizeof data);
     if (syscall(SYS_capset, &header, data) != 0) {
         report("giving up our capabilities: capset: %s (%s)", errno_name(errno),
-               strerror(errno));
+               errno_text(errno));
         return -1;
     }
     cap = kernel_has_capability(CAP_NET_BIND_SERVICE_BIT);

@@ -32,7 +32,8 @@ if ! declare -F assert_stderr >/dev/null; then
   assert_stderr() { local output=$stderr; assert_output "$@"; }
 fi
 
-BIN=${PORTLAB_BIN:-$BATS_TEST_DIRNAME/../bin}
+TESTS_DIR=$(cd "${BASH_SOURCE[0]%/*}" && pwd) # tests/, wherever the .bats file is
+BIN=${PORTLAB_BIN:-$TESTS_DIR/../bin}
 SERVERS=()
 
 setup() {
@@ -59,7 +60,7 @@ teardown() {
 PROC_DIR=$BATS_TEST_TMPDIR
 export PROC_WAIT_SECONDS=${PORTLAB_WAIT_SECONDS:-5}
 # shellcheck source=tests/lib/procs.bash
-source "$BATS_TEST_DIRNAME/lib/procs.bash"
+source "$TESTS_DIR/lib/procs.bash"
 
 start_server() {
   local as=server line via=()
@@ -151,7 +152,7 @@ teardown_file() {
 # one that called in there), and a loop in there costs no more than outside
 # Bats. Bats installs its trap just before each test (bats_setup_tracing):
 # ours follows it. (Without that function, Bats' own trap stays.)
-PORTLAB_UNTRACED="^($PORTLAB_BATS_LIB/|$BATS_TEST_DIRNAME/helpers.bash|$BATS_TEST_DIRNAME/lib/)"
+PORTLAB_UNTRACED="^($PORTLAB_BATS_LIB/|$TESTS_DIR/helpers.bash|$TESTS_DIR/lib/)"
 # shellcheck disable=SC2016 # expanded by the trap, each time
 PORTLAB_DEBUG_TRAP='[[ $BASH_SOURCE =~ $PORTLAB_UNTRACED ]] || bats_debug_trap "$BASH_SOURCE"'
 if declare -F bats_setup_tracing >/dev/null && ! declare -F portlab_bats_setup_tracing >/dev/null; then

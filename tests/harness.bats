@@ -1,0 +1,51 @@
+#!/usr/bin/env bats
+# The harness itself: a suite that is stopped leaves nothing running.
+load helpers
+
+# wait_for_file FILE: bounded (PROC_WAIT_SECONDS), a tick at a time.
+wait_for_file() {
+  local deadline=$(( ${EPOCHREALTIME/./} + PROC_WAIT_SECONDS * 1000000 ))
+  until [ -s "$1" ]; do
+    [ "${EPOCHREALTIME/./}" -lt "$deadline" ] || return 1
+    read -r -t 0.05 -u "$tick" _ || true
+  done
+}
+
+# gone PID: true once it has exited (bounded wait).
+gone() {
+  local deadline=$(( ${EPOCHREALTIME/./} + PROC_WAIT_SECONDS * 1000000 ))
+  while kill -0 "$1" 2>/dev/null; do
+    [ "${EPOCHREALTIME/./}" -lt "$deadline" ] || return 1
+    read -r -t 0.05 -u "$tick" _ || true
+  done
+}
+
+setup() {
+  mkfifo "$BATS_TEST_TMPDIR/tick" && exec {tick}<>"$BATS_TEST_TMPDIR/tick"
+}
+
+# interrupt SIGNAL COMMAND...: run COMMAND (which runs the fixture suite),
+# wait until the fixture's server is up, send SIGNAL to COMMAND, and check
+# that the server is gone.
+interrupt() {
+  local signal=$1 pidfile=$BATS_TEST_TMPDIR/server.pid
+  shift
+  PORTLAB_PIDFILE=$pidfile proc_start suite "$@"
+  wait_for_file "$pidfile" || fail "the fixture's server did not start"
+  read -r pid <"$pidfile"
+  kill -0 "$pid" || fail "no server $pid"
+  kill "-$signal" "$suite_pid"
+  PROC_WAIT_SECONDS=10 gone "$pid" ||
+    fail "server $pid still runs after $signal to the suite: $(ps -o pid,pgid,stat,args -p "$pid" "$suite_pid" 2>&1)"
+  proc_stop suite
+}
+
+@test "SIGINT to tests/run-bats ends every program its tests started" {
+  interrupt INT env PORTLAB_BIN="$BIN" "$TESTS_DIR/run-bats" "$TESTS_DIR/fixtures/interrupted.bats"
+}
+
+@test "SIGTERM to make (make test) ends every program the suite started" {
+  command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+  interrupt TERM env PORTLAB_BIN="$BIN" make -s -C "$TESTS_DIR/.." --no-print-directory run-tests \
+    TESTS="$TESTS_DIR/fixtures/interrupted.bats"
+}
