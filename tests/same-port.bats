@@ -176,3 +176,20 @@ NFT
   assert_stderr --partial "send(udp 127.0.0.1:$server_port): EPERM (Operation not permitted)"
   assert_stderr --partial "why: a local firewall rule (nftables, iptables) dropped the packet as it left"
 }
+
+@test "--reuseport: sockets that all ask may share a port; one that does not ask is refused" {
+  start_server --as first same-port-server --reuseport -p 0 -b 127.0.0.1
+  run server_log first
+  assert_line "the second tcp bind succeeded: sockets that all set SO_REUSEPORT share the port (the kernel spreads new clients among them)"
+  start_server --as second same-port-server --reuseport -p "$first_port" -b 127.0.0.1
+  assert_equal "$second_port" "$first_port"
+  run --separate-stderr "$BIN/same-port-server" -p "$first_port" -b 127.0.0.1
+  assert_failure 1
+  assert_stderr --partial "bind(tcp 127.0.0.1:$first_port): EADDRINUSE"
+}
+
+@test "a listener on 127.0.0.1:P leaves 127.0.0.2:P free" {
+  start_server --as one same-port-server -p 0 -b 127.0.0.1
+  start_server --as two same-port-server -p "$one_port" -b 127.0.0.2
+  assert_equal "$two_port" "$one_port"
+}

@@ -124,3 +124,19 @@ abc|write LOW-HIGH, e.g. 1-1024
 1-5000|at most 4096 ports at a time (a polite scan)
 TABLE
 }
+
+@test "a port in the ephemeral range may be listed: the client says so, and that clients may get it" {
+  [ -r /proc/sys/net/ipv4/ip_local_port_range ] || skip "no ephemeral range to read"
+  read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
+  local line p=''
+  while read -r line; do
+    [[ $line =~ ^[a-zA-Z0-9._-]+[[:space:]]+([0-9]+)/tcp ]] || continue
+    [ "${BASH_REMATCH[1]}" -ge "$lo" ] && [ "${BASH_REMATCH[1]}" -le "$hi" ] && { p=${BASH_REMATCH[1]}; break; }
+  done </etc/services
+  [ -n "$p" ] || skip "this /etc/services lists no tcp port in $lo-$hi"
+  run --separate-stderr "$BIN/services-client" lookup "$p"
+  assert_success
+  assert_line "$p/tcp: $(name_of "$p" tcp)"
+  assert_line --partial "$p lies in this kernel's ephemeral range $lo-$hi (read from /proc/sys/net/ipv4/ip_local_port_range): a service may be registered there, but the kernel may hand the number to any client meanwhile"
+  refute_output --partial "cannot name"
+}

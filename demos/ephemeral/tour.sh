@@ -10,7 +10,7 @@ client ephemeral-client -n 3 -u 2 -p "$server_port" 127.0.0.1
 server_says server '^udp .* -> '
 server_says server '^udp .* -> '
 server_says server '^udp .* -> '
-say "The destination port never changed; every source port was new, from the kernel's range."
+say "The destination port never changed. Each TCP connection got a new source port; the first UDP socket kept its one port for both datagrams, the second got another - all from the kernel's range."
 say "A source port can be chosen too (-s). The server's own port is taken, so:"
 client --fails ephemeral-client -n 1 -u 0 -s "$server_port" -p "$server_port" 127.0.0.1
 stop server

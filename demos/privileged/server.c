@@ -24,7 +24,8 @@
  *     sudo setcap cap_net_bind_service=+ep bin/privileged-server
  *
  * LESSON: docs/privileged.md    MAN PAGES: bind(2), capabilities(7), ip(7)
- *   (ip_unprivileged_port_start), setuid(2), setcap(8)
+ *   (its owning user namespace), setuid(2), setcap(8); the threshold is in
+ *   the kernel's Documentation/networking/ip-sysctl.rst
  */
 #include "portlab.h"
 

@@ -6,6 +6,11 @@
  *   same address and port number, and both binds succeed. Then, to prove
  *   the sets are really separate (and not simply "anything goes"), it asks
  *   for that TCP port a second time - and the kernel refuses: EADDRINUSE.
+ *   The rule bind() checks, exactly: a port of one protocol, on an address
+ *   that overlaps (the same, or a wildcard), is refused unless every socket
+ *   involved asked to share it with SO_REUSEPORT (--reuseport shows that).
+ *   A listener on 127.0.0.1:P leaves 127.0.0.2:P free; every connection it
+ *   accepts shares its address and port.
  *
  * HOW TO RUN IT (two terminals)
  *   terminal 1:  bin/same-port-server              (port 2000, as in the primer)
@@ -28,6 +33,9 @@
  * LESSON: docs/same-port.md    MAN PAGES: socket(2), bind(2), listen(2),
  *   accept(2), recvfrom(2), getsockname(2), ip(7), tcp(7), udp(7)
  */
+/* SO_REUSEPORT is not in POSIX: glibc shows it only with _DEFAULT_SOURCE
+ * (Linux 3.9+; the BSDs have it too, with a different meaning for TCP). */
+#define _DEFAULT_SOURCE
 #include "portlab.h"
 
 #include <errno.h>
@@ -40,7 +48,25 @@
 
 static const char *const HELP =
     "  --tcp-only  hold only the TCP port (run a --udp-only server beside it)\n"
-    "  --udp-only  hold only the UDP port\n";
+    "  --udp-only  hold only the UDP port\n"
+    "  --reuseport ask to share the port (SO_REUSEPORT): a second server that asks\n"
+    "              too may then bind it as well (Linux 3.9+, the same user)\n";
+
+static int reuseport; /* --reuseport: SO_REUSEPORT on every socket we bind */
+
+/* SO_REUSEPORT: "I agree to share this port with other sockets that agree
+ * too" - the exception to one socket per port and protocol. */
+static void ask_to_share(int fd)
+{
+#ifdef SO_REUSEPORT
+    int one = 1;
+
+    if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+        report_sys("setsockopt SO_REUSEPORT", "tcp", NULL, errno);
+#else
+    (void)fd;
+#endif
+}
 
 /* Bind a socket of one type to the address. On failure, say so with the
  * full story and return -1. Called for TCP first, then UDP. */
@@ -64,6 +90,7 @@ static int bind_one(const struct addrinfo *ai, int socktype)
      * share a port: the second bind below still fails. */
     if (socktype == SOCK_STREAM)
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    ask_to_share(fd);
     /* With -6 and no -b ([::]): one socket for IPv6 and IPv4 clients alike. */
     addr_dual_stack(fd, ai->ai_addr);
 
@@ -92,7 +119,7 @@ static int bind_one(const struct addrinfo *ai, int socktype)
 }
 
 /* Ask for a port we already hold, in the same protocol: the kernel must
- * refuse, which shows each protocol's port can have only one owner. */
+ * refuse - unless every socket involved asked to share (--reuseport). */
 static void bind_again(const struct addrinfo *ai, int socktype)
 {
     const char *proto = addr_proto(socktype);
@@ -100,9 +127,14 @@ static void bind_again(const struct addrinfo *ai, int socktype)
 
     if (fd < 0)
         return;
-    narrate("now a second %s socket asks for the same port:", proto);
+    ask_to_share(fd);
+    narrate("now a second %s socket asks for the same port%s:", proto,
+            reuseport ? ", both asking to share it (SO_REUSEPORT)" : "");
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0)
         narrate_sys("bind", proto, ai->ai_addr, errno);
+    else if (reuseport)
+        narrate("the second %s bind succeeded: sockets that all set SO_REUSEPORT share "
+                "the port (the kernel spreads new clients among them)", proto);
     else
         narrate("surprise: the second %s bind succeeded (the port is "
                 "shared on this system)", proto);
@@ -136,7 +168,7 @@ int main(int argc, char **argv)
 
     narrate_init(argv[0]);
     signals_install(); /* Ctrl-C or SIGTERM, even during start-up: a clean exit */
-    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "[--tcp-only|--udp-only]", HELP);
+    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "[--tcp-only|--udp-only] [--reuseport]", HELP);
     for (i = 1; i < argc; i++) {
         if (opts_take(&o, argc, argv, &i))
             continue;
@@ -144,6 +176,8 @@ int main(int argc, char **argv)
             want_udp = 0;
         else if (strcmp(argv[i], "--udp-only") == 0)
             want_tcp = 0;
+        else if (strcmp(argv[i], "--reuseport") == 0)
+            reuseport = 1;
         else
             opts_usage_error(&o, "unknown argument '%s'", argv[i]);
     }

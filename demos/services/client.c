@@ -2,9 +2,10 @@
  *
  * WHAT IT SHOWS
  *   lookup: names to numbers and numbers to names, for tcp and for udp
- *     separately (getservbyname(3), getservbyport(3)): registrations are
- *     per protocol; a client's ephemeral port has no entry; an unknown name
- *     is simply not there.
+ *     separately, as services(5) lists them: /etc/services is per protocol,
+ *     and a distribution's copy is a selection of IANA's registry; a port in
+ *     the kernel's ephemeral range may be listed, but clients may be handed
+ *     it meanwhile; an unknown name is simply not there.
  *   scan (the default): a polite connect scan of one host (loopback unless
  *     you name another) over a bounded port range, at most 200 attempts a
  *     second. For each open TCP port: the /etc/services guess, then the
@@ -84,10 +85,10 @@ static int lookup(const char *what, const struct kernel_fact *range)
         }
     }
     if (numeric && range->known && port >= range->value[0] && port <= range->value[1])
-        narrate("%u lies in this kernel's ephemeral range %ld-%ld (read from %s): such "
-                "ports belong to one connection at a time, never to a service, so the "
-                "registry cannot name them", port, range->value[0], range->value[1],
-                range->source);
+        narrate("%u lies in this kernel's ephemeral range %ld-%ld (read from %s): a service "
+                "may be registered there, but the kernel may hand the number to any client "
+                "meanwhile (net.ipv4.ip_local_reserved_ports keeps a port out of its choice)",
+                port, range->value[0], range->value[1], range->source);
     if (!found && !numeric)
         narrate("'%s' is not in %s, for tcp or for udp", what, SERVICES_FILE);
     return found;
