@@ -200,26 +200,26 @@ each_server() {
 }
 
 @test "a server whose stdout nobody reads keeps serving, says so once, and stops on SIGTERM" {
-  find_free_port
-  mkfifo "$BATS_TEST_TMPDIR/stuck"
-  exec {stuck}<>"$BATS_TEST_TMPDIR/stuck" # held open, never read: a full pipe
-  "$BIN/same-port-server" -p "$free_port" -b 127.0.0.1 >"$BATS_TEST_TMPDIR/stuck" 2>"$BATS_TEST_TMPDIR/err" &
-  local pid=$!
-  # Enough connections to fill the pipe many times over (a line each).
-  run "$POKE" bench 3000 20 127.0.0.1 "$free_port"
-  assert_success
-  run --separate-stderr "$BIN/same-port-client" -t 2000 -p "$free_port"
-  assert_success
-  kill -TERM "$pid"
-  local status=0 deadline=$(( ${EPOCHREALTIME/./} + 5000000 ))
-  while kill -0 "$pid" 2>/dev/null && [ "${EPOCHREALTIME/./}" -lt "$deadline" ]; do
-    read -r -t 0.05 -u "$stuck" _ || true # let a little through meanwhile
+  local fifo=$BATS_TEST_TMPDIR/stuck line
+  mkfifo "$fifo"
+  exec {stuck}<>"$fifo" # held open, read only up to the ready line: then a full pipe
+  to_fifo() { exec "$@" >"$fifo"; }
+  SERVERS+=(server)
+  proc_start server to_fifo "$BIN/same-port-server" -p 0 -b 127.0.0.1
+  until [[ ${line:-} == 'ready on '* ]]; do
+    IFS= read -r -t "$PROC_WAIT_SECONDS" -u "$stuck" line || fail "the server did not get ready"
   done
-  kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; fail "the server ignored SIGTERM with a stuck stdout"; }
-  wait "$pid" || status=$?
+  line=${line#ready on } line=${line%% *}
+  server_port=${line##*:}
+  # Enough connections to fill the pipe many times over (a line each).
+  run "$POKE" bench 3000 20 127.0.0.1 "$server_port"
+  assert_success
+  run --separate-stderr "$BIN/same-port-client" -t 2000 -p "$server_port"
+  assert_success
+  stop_server # SIGTERM; bounded; teardown checks it exited 0
+  assert_equal "$server_status" 0
   exec {stuck}<&-
-  assert_equal "$status" 0
-  run cat "$BATS_TEST_TMPDIR/err"
+  run cat "$PROC_DIR/server/err"
   assert_output "same-port-server: stdout is not being read: dropping narration lines until it is (this program keeps working)"
 }
 
