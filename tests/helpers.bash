@@ -152,9 +152,12 @@ teardown_file() {
 # one that called in there), and a loop in there costs no more than outside
 # Bats. Bats installs its trap just before each test (bats_setup_tracing):
 # ours follows it. (Without that function, Bats' own trap stays.)
-PORTLAB_UNTRACED="^($PORTLAB_BATS_LIB/|$TESTS_DIR/helpers.bash|$TESTS_DIR/lib/)"
+# (Glob patterns, not a regular expression: a =~ in the trap would overwrite
+# the test's own BASH_REMATCH before its next command.)
+PORTLAB_UNTRACED_LIB=$PORTLAB_BATS_LIB/ PORTLAB_UNTRACED_HELPERS=$TESTS_DIR/helpers.bash
+PORTLAB_UNTRACED_PROCS=$TESTS_DIR/lib/
 # shellcheck disable=SC2016 # expanded by the trap, each time
-PORTLAB_DEBUG_TRAP='[[ $BASH_SOURCE =~ $PORTLAB_UNTRACED ]] || bats_debug_trap "$BASH_SOURCE"'
+PORTLAB_DEBUG_TRAP='case $BASH_SOURCE in "$PORTLAB_UNTRACED_LIB"*|"$PORTLAB_UNTRACED_HELPERS"|"$PORTLAB_UNTRACED_PROCS"*) ;; *) bats_debug_trap "$BASH_SOURCE" ;; esac'
 if declare -F bats_setup_tracing >/dev/null && ! declare -F portlab_bats_setup_tracing >/dev/null; then
   _body=$(declare -f bats_setup_tracing)
   eval "portlab_bats_setup_tracing${_body#bats_setup_tracing}"
