@@ -212,7 +212,7 @@ each_server() {
   line=${line#ready on } line=${line%% *}
   server_port=${line##*:}
   # Enough connections to fill the pipe many times over (a line each).
-  run "$POKE" bench 3000 20 127.0.0.1 "$server_port"
+  run "$POKE" bench 1500 20 127.0.0.1 "$server_port"
   assert_success
   run --separate-stderr "$BIN/same-port-client" -t 2000 -p "$server_port"
   assert_success
