@@ -92,11 +92,15 @@ const char *port_class(unsigned port)
 
 const char *port_class_range(unsigned port)
 {
+    /* Which of IANA's ranges it lies in (RFC 6335's names first): that says
+     * nothing about whether anything is registered on this very number. */
+    if (port == 0)
+        return "which asks the kernel to choose";
     if (port <= 1023)
-        return "a system port (0-1023)";
+        return "in IANA's system (well-known) range 0-1023";
     if (port <= 49151)
-        return "a registered port (1024-49151)";
-    return "a dynamic port (49152-65535)";
+        return "in IANA's user (registered) range 1024-49151";
+    return "in IANA's dynamic (private) range 49152-65535";
 }
 
 void port_narrate_request(unsigned port)

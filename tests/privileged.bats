@@ -92,7 +92,8 @@ HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
   assert_line "allowed because port $server_port is at or above the threshold 1024, so no privilege is needed"
   run --separate-stderr netns_of "$server_pid" --nobody "$BIN/privileged-client" -p "$server_port" -s 0
   assert_success
-  assert_line --regexp "^step 1: connect to port $server_port, a (registered|dynamic) port \((1024-49151|49152-65535)\), from a port the kernel picks$"
+  assert_line --regexp "^step 1: connect to port $server_port, in IANA's (user \(registered\) range 1024-49151|dynamic \(private\) range 49152-65535), from a port the kernel picks$"
+  assert_line "step 2: what rsh and rlogin did: bind source port 0, which asks the kernel to choose, before connecting"
 }
 
 @test "without namespaces: as root on loopback, the server drops to nobody and serves" {

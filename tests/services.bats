@@ -140,3 +140,20 @@ TABLE
   assert_line --partial "$p lies in this kernel's ephemeral range $lo-$hi (read from /proc/sys/net/ipv4/ip_local_port_range): a service may be registered there, but the kernel may hand the number to any client meanwhile"
   refute_output --partial "cannot name"
 }
+
+@test "the scan does not count a firewall's ICMP refusal as closed" {
+  need_netns
+  command -v nft >/dev/null || skip "nft is not installed (apt-get install nftables)"
+  find_free_port
+  run --separate-stderr netns_run sh -c 'nft -f - && exec "$@"' sh "$BIN/services-client" -t 500 -p "$free_port" <<NFT
+table inet portlab {
+  chain out {
+    type filter hook output priority 0;
+    tcp dport $free_port reject with icmp type admin-prohibited
+  }
+}
+NFT
+  assert_success
+  assert_line "$free_port/tcp: EHOSTUNREACH (No route to host): neither open nor closed - something on the way answered, or a local rule refused"
+  assert_line "nothing open in $free_port-$free_port on 127.0.0.1 (0 closed, 0 silent, some unreachable or refused otherwise)"
+}

@@ -114,7 +114,8 @@ static void verdict(unsigned port, const char *guess, const char *banner, size_t
         if (strcmp(greetings[i].service, guess) != 0)
             continue;
         if (strncmp(banner, greetings[i].greeting, strlen(greetings[i].greeting)) == 0)
-            narrate("  %u: it greets like %s: here the registration holds", port, guess);
+            narrate("  %u: it greets like %s: the registry's guess fits (a greeting can be "
+                    "imitated, so this too is a guess)", port, guess);
         else
             narrate("  %u: that is not how %s greets: convention, not law - the port "
                     "number only suggested %s", port, guess, guess);
@@ -131,7 +132,9 @@ static void verdict(unsigned port, const char *guess, const char *banner, size_t
 }
 
 /* One port: connect (bounded), read what it says first (bounded). Returns
- * 1 open, 0 closed, -1 no answer in time. */
+ * 1 open, 0 closed (a reset came back), -1 no answer in time, -2 another
+ * error (no route, a firewall's ICMP or a local rule: said, not counted as
+ * closed). */
 static int probe(const struct addrinfo *ai, unsigned port, long ms)
 {
     struct sockaddr_storage to;
@@ -153,7 +156,13 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
         err = wait_connected(fd, ms);
     if (err != 0) {
         close(fd);
-        return err == ETIMEDOUT ? -1 : 0;
+        if (err == ECONNREFUSED)
+            return 0;
+        if (err == ETIMEDOUT)
+            return -1;
+        narrate("%u/tcp: %s (%s): neither open nor closed - something on the way answered, "
+                "or a local rule refused", port, errno_name(err), errno_text(err));
+        return -2;
     }
     if (wait_for(fd, POLLIN, ms) == 1)
         got = recv(fd, banner, sizeof banner - 1, 0);
@@ -201,6 +210,7 @@ int main(int argc, char **argv)
     const char *range_text = DEFAULT_RANGE;
     char *words[64];
     int nwords = 0, looking_up = 0, i, found = 0, state, open = 0, closed = 0, silent = 0;
+    int other = 0;
     unsigned lo, hi, port;
     long long start;
 
@@ -259,14 +269,18 @@ int main(int argc, char **argv)
         state = probe(ai, port, o.timeout_ms);
         open += state == 1;
         closed += state == 0;
-        silent += state < 0;
+        silent += state == -1;
+        other += state == -2;
     }
     freeaddrinfo(ai);
+    /* closed: a reset came back (usually nothing listens; a firewall can
+     * send one too); silent: nothing came back in time (a dropping firewall,
+     * or an absent host); other: an error that is neither. */
     if (open == 0)
-        narrate("nothing open in %u-%u on %s (%d closed, %d silent)", lo, hi, o.host,
-                closed, silent);
+        narrate("nothing open in %u-%u on %s (%d closed, %d silent%s)", lo, hi, o.host,
+                closed, silent, other > 0 ? ", some unreachable or refused otherwise" : "");
     else
-        narrate("%d open, %d closed, %d silent in %u-%u on %s", open, closed, silent, lo, hi,
-                o.host);
+        narrate("%d open, %d closed, %d silent in %u-%u on %s%s", open, closed, silent, lo,
+                hi, o.host, other > 0 ? "; some unreachable or refused otherwise" : "");
     return EXIT_OK;
 }
