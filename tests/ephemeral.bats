@@ -54,7 +54,7 @@ ports_after() { # ports_after tcp|udp
   start_server ephemeral-server -p 0 -b 127.0.0.1
   run --separate-stderr "$BIN/ephemeral-client" -n 3 -u 0 -p "$server_port"
   assert_success
-  [ "$(grep -c ': the server saw us as 127\.0\.0\.1:[0-9]*: the same port$' <<<"$output")" -eq 3 ]
+  [ "$(grep -c ': the server saw us as 127\.0\.0\.1:[0-9]*: the same address and port$' <<<"$output")" -eq 3 ]
   for p in $(ports_after tcp); do
     server_expect "^tcp 127\.0\.0\.1:$p -> 127\.0\.0\.1:$server_port \(source port $p, destination port $server_port\)$"
   done
@@ -116,7 +116,7 @@ ports_after() { # ports_after tcp|udp
   assert_success
   assert_line "tcp 1: we bound source port $free_port ourselves"
   assert_line "tcp 1: after connect our end is 127.0.0.1:$free_port (our choice)"
-  assert_line "tcp 1: the server saw us as 127.0.0.1:$free_port: the same port"
+  assert_line "tcp 1: the server saw us as 127.0.0.1:$free_port: the same address and port"
   assert_line --regexp "^tcp 2: after connect our end is 127\.0\.0\.1:[0-9]+ \(in the kernel's range"
 }
 
@@ -131,4 +131,12 @@ ports_after() { # ports_after tcp|udp
   assert_failure 1
   assert_stderr --partial "ephemeral-client: bind(tcp 0.0.0.0:1023): EACCES (Permission denied)"
   assert_stderr --partial "why: this process runs as uid 65534 (nobody)"
+}
+
+@test "the client compares addresses too: a dual-stack server's mapped view is the same address" {
+  start_server ephemeral-server -6 -p 0
+  run --separate-stderr "$BIN/ephemeral-client" -4 -n 1 -u 0 -p "$server_port" 127.0.0.1
+  assert_success
+  assert_line --regexp "^tcp 1: the server saw us as \[::ffff:127\.0\.0\.1\]:[0-9]+: the same address and port$"
+  refute_output --partial "DIFFERENT"
 }

@@ -74,13 +74,34 @@ static char *local_of(int fd, char *buf, size_t cap, unsigned *port)
     return addr_format((struct sockaddr *)&me, buf, cap);
 }
 
-/* Compare the server's view ("...saw you as ADDR:PORT (you reached ...)")
- * with our port: they match unless something between us (a NAT) rewrote
- * the packets. */
-static void compare(const char *tag, const char *reply, unsigned mine)
+/* The address part of "ADDR:PORT" or "[ADDR]:PORT", an IPv4 address seen
+ * by a dual-stack server as [::ffff:a.b.c.d] written plainly. */
+static void address_of(const char *text, char *out, size_t cap)
 {
-    char theirs[ADDR_STRLEN], shown[2048];
+    const char *colon = strrchr(text, ':');
+    size_t n = colon != NULL ? (size_t)(colon - text) : strlen(text);
+
+    if (n > 0 && text[0] == '[' && text[n - 1] == ']') {
+        text++;
+        n -= 2;
+    }
+    if (n > 7 && strncmp(text, "::ffff:", 7) == 0 && strchr(text + 7, '.') != NULL) {
+        text += 7;
+        n -= 7;
+    }
+    snprintf(out, cap, "%.*s", (int)n, text);
+}
+
+/* Compare the server's view ("...saw you as ADDR:PORT (you reached ...)")
+ * with our own end (mine: "ADDR:PORT"): they match unless something between
+ * us rewrote the packets - a NAT rewrites the address, and keeps the port
+ * unless it collides. An unconnected UDP socket has no address of its own
+ * (0.0.0.0: the route picks one per datagram): then only ports compare. */
+static void compare(const char *tag, const char *reply, const char *mine, unsigned port_mine)
+{
+    char theirs[ADDR_STRLEN], shown[2048], a[ADDR_STRLEN], b[ADDR_STRLEN];
     unsigned port;
+    int wildcard;
 
     /* Text from the network: parsed strictly (common/addr.c, fuzzed), and
      * shown safely (no raw control bytes reach the terminal). */
@@ -92,9 +113,19 @@ static void compare(const char *tag, const char *reply, unsigned mine)
     snprintf(shown, sizeof shown, "%s", strstr(reply, "saw you as ") + strlen("saw you as "));
     shown[strcspn(shown, " ")] = '\0';
     narrate_safe(shown, theirs, sizeof theirs);
-    narrate("%s: the server saw us as %s: %s", tag, theirs,
-            port == mine ? "the same port"
-                         : "A DIFFERENT PORT (something between us rewrote it: NAT?)");
+    address_of(theirs, a, sizeof a);
+    address_of(mine, b, sizeof b);
+    wildcard = strcmp(b, "0.0.0.0") == 0 || strcmp(b, "::") == 0;
+    if (port != port_mine)
+        narrate("%s: the server saw us as %s: A DIFFERENT PORT (something between us "
+                "rewrote it)", tag, theirs);
+    else if (wildcard)
+        narrate("%s: the server saw us as %s: the same port", tag, theirs);
+    else if (strcmp(a, b) == 0)
+        narrate("%s: the server saw us as %s: the same address and port", tag, theirs);
+    else
+        narrate("%s: the server saw us as %s: the same port, but A DIFFERENT ADDRESS (not "
+                "%s): something between us rewrote it, as a NAT does", tag, theirs, b);
 }
 
 /* Why the kernel ran out - by the rule of the protocol that ran out. */
@@ -170,7 +201,7 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
         close(fd);
         return -1;
     }
-    compare(tag, line, port);
+    compare(tag, line, after, port);
     return fd;
 }
 
@@ -215,7 +246,7 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
         if (wait_read_line(fd, "udp", ai->ai_addr, ms, line, sizeof line) != 0)
             break;
         narrate("%s: the reply arrived on port %u", tag, port);
-        compare(tag, line, port);
+        compare(tag, line, mine, port);
         ok = k == sends;
     }
     if (!ok) {
