@@ -94,3 +94,16 @@ on_student() {
   assert_line "Classroom over: every server stopped, both hosts gone."
   [ -z "$(pgrep -f -- "^$BIN/[a-z-]+-(server|directory)" || true)" ]
 }
+
+@test "rendezvous: a registration whose host is cut off (no FIN, no reset) is dropped by keepalive in bounded time" {
+  start_server --as dir --via "netns_of $teacher_pid env PORTLAB_KEEPALIVE=1,1,2" rendezvous-directory -p 0 -b 10.77.0.1
+  start_server --as cut --via "netns_of $student_pid" rendezvous-server -d 10.77.0.1 -D "$dir_port" -b 10.77.0.2 cutoff
+  server_expect --as dir "^tcp 10\.77\.0\.2:[0-9]+: keepalive on: after 1 s of silence a probe every 1 s; 2 unanswered and its names go \(at most 3 s after its host vanished\)$"
+  # The student's host goes silent: its cable is pulled (the link goes down), so
+  # nothing it could say - not even a reset - reaches the teacher any more.
+  (netns_of "$student_pid" ip link set veth-student down)
+  PROC_WAIT_SECONDS=15 server_expect --as dir "^tcp 10\.77\.0\.2:[0-9]+: closed: keepalive probes went unanswered \(ETIMEDOUT\): its host is gone or cut off$"
+  server_expect --as dir "^dropped cutoff: its server's connection closed$"
+  kill -KILL "$cut_pid"
+  forget_server cut
+}

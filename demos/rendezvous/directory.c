@@ -25,9 +25,14 @@
  *
  * LESSON: docs/rendezvous.md    MAN PAGES: rpcbind(8), rpcinfo(8), poll(2)
  */
+/* TCP_KEEPIDLE and friends are not POSIX: glibc shows them with
+ * _DEFAULT_SOURCE (Linux; the BSDs and macOS have their own spellings). */
+#define _DEFAULT_SOURCE
 #include "portlab.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +61,55 @@ static struct entry table[RV_ENTRIES_MAX];
 static struct conn *conns;
 static size_t nconns, capconns;
 static long requests;
+
+/* A connection that owns names is watched: a FIN or a reset ends it at
+ * once, but a host that crashes or is cut off sends neither, and a
+ * registration would live for ever. TCP keepalive probes the silent peer:
+ * after KEEPALIVE_IDLE s of silence, every KEEPALIVE_INTVL s, and
+ * KEEPALIVE_CNT unanswered probes end the connection (ETIMEDOUT). Linux's
+ * own default waits two hours. PORTLAB_KEEPALIVE="IDLE,INTVL,CNT" (seconds)
+ * changes it, for tests. */
+#define KEEPALIVE_IDLE 10
+#define KEEPALIVE_INTVL 5
+#define KEEPALIVE_CNT 3
+
+static void keepalive_on(int fd, const char *who)
+{
+#if defined(TCP_KEEPIDLE) && defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
+    int one = 1, v[3] = {KEEPALIVE_IDLE, KEEPALIVE_INTVL, KEEPALIVE_CNT};
+    const char *env = getenv("PORTLAB_KEEPALIVE");
+
+    if (env != NULL && sscanf(env, "%d,%d,%d", &v[0], &v[1], &v[2]) == 3 &&
+        (v[0] < 1 || v[1] < 1 || v[2] < 1 || v[0] > 7200 || v[1] > 600 || v[2] > 20)) {
+        v[0] = KEEPALIVE_IDLE;
+        v[1] = KEEPALIVE_INTVL;
+        v[2] = KEEPALIVE_CNT;
+    }
+    if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v[0], sizeof v[0]) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &v[1], sizeof v[1]) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v[2], sizeof v[2]) != 0) {
+        report_sys("setsockopt SO_KEEPALIVE", "tcp", NULL, errno);
+        return;
+    }
+#ifdef TCP_USER_TIMEOUT
+    /* The same bound when our own reply is what goes unacknowledged (then
+     * TCP retransmits, for up to 15 minutes, instead of probing). */
+    {
+        unsigned ms = (unsigned)(v[0] + v[1] * v[2]) * 1000;
+
+        setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms);
+    }
+#endif
+    narrate("tcp %s: keepalive on: after %d s of silence a probe every %d s; %d unanswered "
+            "and its names go (at most %d s after its host vanished)", who, v[0], v[1], v[2],
+            v[0] + v[1] * v[2]);
+#else
+    (void)fd;
+    narrate("tcp %s: this system has no keepalive timers to set: if its host vanishes "
+            "without a word, its names stay until the directory stops", who);
+#endif
+}
 
 /* Answer one request line into reply. owner is the connection's fd, or -1
  * for a UDP datagram (which may only ask). Returns 1 to close after. */
@@ -93,7 +147,8 @@ static int handle(const char *line, int owner, const char *who, char *reply, siz
             table[free_slot].owner = owner;
             table[free_slot].r = req;
             for (i = 0; i < nconns; i++)
-                conns[i].owns += conns[i].fd == owner;
+                if (conns[i].fd == owner && conns[i].owns++ == 0)
+                    keepalive_on(owner, who);
             narrate("registered %s -> %s port %u, for as long as %s stays connected",
                     req.name, req.proto, req.port, who);
             snprintf(reply, cap, "OK registered %s %s %u\n", req.name, req.proto, req.port);
@@ -201,6 +256,8 @@ static const char *serve_conn(struct conn *c, long long now)
 
     if (got == 0)
         return "its connection closed";
+    if (got < 0 && errno == ETIMEDOUT)
+        return "keepalive probes went unanswered (ETIMEDOUT): its host is gone or cut off";
     if (got < 0)
         return errno == EAGAIN || errno == EINTR ? NULL : "its connection failed";
     c->len += (size_t)got;
