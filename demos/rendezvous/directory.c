@@ -76,11 +76,19 @@ static long requests;
 static void keepalive_on(int fd, const char *who)
 {
 #if defined(TCP_KEEPIDLE) && defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
-    int one = 1, v[3] = {KEEPALIVE_IDLE, KEEPALIVE_INTVL, KEEPALIVE_CNT};
+    int one = 1, v[3] = {KEEPALIVE_IDLE, KEEPALIVE_INTVL, KEEPALIVE_CNT}, k;
     const char *env = getenv("PORTLAB_KEEPALIVE");
+    char *end = NULL;
+    long n;
 
-    if (env != NULL && sscanf(env, "%d,%d,%d", &v[0], &v[1], &v[2]) == 3 &&
-        (v[0] < 1 || v[1] < 1 || v[2] < 1 || v[0] > 7200 || v[1] > 600 || v[2] > 20)) {
+    /* "IDLE,INTVL,CNT", each 1-600; anything else leaves the defaults. */
+    for (k = 0; env != NULL && k < 3; k++, env = end + 1) {
+        n = strtol(env, &end, 10);
+        if (end == env || n < 1 || n > 600 || *end != (k < 2 ? ',' : '\0'))
+            break;
+        v[k] = (int)n;
+    }
+    if (k != 3 && getenv("PORTLAB_KEEPALIVE") != NULL) {
         v[0] = KEEPALIVE_IDLE;
         v[1] = KEEPALIVE_INTVL;
         v[2] = KEEPALIVE_CNT;
