@@ -1,6 +1,7 @@
 /* rendezvous.c - strict parsing of the rendezvous protocol. See
  * rendezvous.h. Fuzzed by tests/fuzz/rendezvous.c. */
 #include "rendezvous.h"
+#include "narrate.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -129,4 +130,101 @@ int rv_parse_entry(const char *line, const char *keyword, struct rv_request *ent
     if (strncmp(line, keyword, k) != 0 || line[k] != ' ' || strlen(line) > RV_LINE_MAX)
         return -1;
     return name_proto_port(line + k + 1, entry, &error);
+}
+
+/* The directory's table: see rendezvous.h. */
+int rv_table_answer(struct rv_table *t, const char *line, int owner, const char *who,
+                    char *reply, size_t cap, int *owned)
+{
+    struct rv_request req;
+    const char *error;
+    size_t i, n = 0;
+    int count = 0, free_slot = -1, found = -1;
+
+    *owned = 0;
+    if (rv_parse_request(line, &req, &error) != 0) {
+        narrate("%s: bad request: %s", who, error);
+        snprintf(reply, cap, "ERR %s\n", error);
+        return 0;
+    }
+    for (i = 0; i < RV_ENTRIES_MAX; i++) {
+        if (!t->e[i].used && free_slot < 0)
+            free_slot = (int)i;
+        if (t->e[i].used && strcmp(t->e[i].r.name, req.name) == 0)
+            found = (int)i;
+    }
+    switch (req.verb) {
+    case RV_REGISTER:
+        if (owner < 0)
+            snprintf(reply, cap, "ERR register over tcp: a registration lasts as long as "
+                     "its connection\n");
+        else if (found >= 0)
+            snprintf(reply, cap, "ERR name taken: %s is %s %u\n", req.name,
+                     t->e[found].r.proto, t->e[found].r.port);
+        else if (free_slot < 0)
+            snprintf(reply, cap, "ERR directory full: at most %d names\n", RV_ENTRIES_MAX);
+        else {
+            t->e[free_slot].used = 1;
+            t->e[free_slot].owner = owner;
+            t->e[free_slot].r = req;
+            *owned = 1;
+            narrate("registered %s -> %s port %u, for as long as %s stays connected",
+                    req.name, req.proto, req.port, who);
+            snprintf(reply, cap, "OK registered %s %s %u\n", req.name, req.proto, req.port);
+        }
+        return 0;
+    case RV_UNREGISTER:
+        if (found < 0)
+            snprintf(reply, cap, "ERR no such name: %s\n", req.name);
+        else if (t->e[found].owner != owner)
+            snprintf(reply, cap, "ERR not yours: only the connection that registered %s "
+                     "may remove it\n", req.name);
+        else {
+            t->e[found].used = 0;
+            *owned = -1;
+            narrate("unregistered %s, as %s asked", req.name, who);
+            snprintf(reply, cap, "OK unregistered %s\n", req.name);
+        }
+        return 0;
+    case RV_LOOKUP:
+        if (found < 0) {
+            narrate("%s looked up %s: no such name", who, req.name);
+            snprintf(reply, cap, "ERR no such name: %s\n", req.name);
+        } else {
+            narrate("%s looked up %s: %s port %u", who, req.name, t->e[found].r.proto,
+                    t->e[found].r.port);
+            snprintf(reply, cap, "PORT %s %s %u\n", req.name, t->e[found].r.proto,
+                     t->e[found].r.port);
+        }
+        return 0;
+    case RV_LIST:
+        for (i = 0; i < RV_ENTRIES_MAX && n < cap; i++) {
+            if (!t->e[i].used)
+                continue;
+            n += (size_t)snprintf(reply + n, cap - n, "ENTRY %s %s %u\n", t->e[i].r.name,
+                                  t->e[i].r.proto, t->e[i].r.port);
+            count++;
+        }
+        if (n < cap)
+            snprintf(reply + n, cap - n, "END %d\n", count);
+        narrate("%s asked for the list: %d entr%s", who, count, count == 1 ? "y" : "ies");
+        return 0;
+    case RV_QUIT:
+        snprintf(reply, cap, "OK bye\n");
+        return 1;
+    }
+    return 0;
+}
+
+
+void rv_table_drop_owner(struct rv_table *t, int owner, const char *why)
+{
+    size_t i;
+
+    for (i = 0; i < RV_ENTRIES_MAX; i++) {
+        if (t->e[i].used && t->e[i].owner == owner) {
+            t->e[i].used = 0;
+            narrate("dropped %s: %s", t->e[i].r.name, why);
+        }
+    }
 }

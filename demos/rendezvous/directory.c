@@ -44,11 +44,6 @@
 #define GREETING "rendezvous-directory: REGISTER NAME tcp|udp PORT, UNREGISTER NAME, " \
                  "LOOKUP NAME, LIST, QUIT\n"
 
-struct entry {
-    int used, owner;            /* owner: the registering connection's fd */
-    struct rv_request r;        /* name, proto, port */
-};
-
 struct conn {
     int fd, owns;               /* owns: how many names it registered */
     size_t len;                 /* bytes waiting in buf */
@@ -57,7 +52,7 @@ struct conn {
     char who[ADDR_STRLEN];
 };
 
-static struct entry table[RV_ENTRIES_MAX];
+static struct rv_table table; /* the registrations: common/rendezvous.c */
 static struct conn *conns;
 static size_t nconns, capconns;
 static long requests;
@@ -119,104 +114,31 @@ static void keepalive_on(int fd, const char *who)
 #endif
 }
 
-/* Answer one request line into reply. owner is the connection's fd, or -1
- * for a UDP datagram (which may only ask). Returns 1 to close after. */
+/* Answer one request line into reply (common/rendezvous.c keeps the
+ * table); owner is the connection's fd, or -1 for a UDP datagram (which
+ * may only ask). A connection's first name turns keepalive on. Returns 1
+ * to close after. */
 static int handle(const char *line, int owner, const char *who, char *reply, size_t cap)
 {
-    struct rv_request req;
-    const char *error;
-    size_t i, n = 0;
-    int count = 0, free_slot = -1, found = -1;
+    int owned, quit;
+    size_t i;
 
     requests++;
-    if (rv_parse_request(line, &req, &error) != 0) {
-        narrate("%s: bad request: %s", who, error);
-        snprintf(reply, cap, "ERR %s\n", error);
-        return 0;
+    quit = rv_table_answer(&table, line, owner, who, reply, cap, &owned);
+    for (i = 0; owned != 0 && i < nconns; i++) {
+        if (conns[i].fd != owner)
+            continue;
+        if (owned > 0 && conns[i].owns == 0)
+            keepalive_on(owner, who);
+        conns[i].owns += owned;
     }
-    for (i = 0; i < RV_ENTRIES_MAX; i++) {
-        if (!table[i].used && free_slot < 0)
-            free_slot = (int)i;
-        if (table[i].used && strcmp(table[i].r.name, req.name) == 0)
-            found = (int)i;
-    }
-    switch (req.verb) {
-    case RV_REGISTER:
-        if (owner < 0)
-            snprintf(reply, cap, "ERR register over tcp: a registration lasts as long as "
-                     "its connection\n");
-        else if (found >= 0)
-            snprintf(reply, cap, "ERR name taken: %s is %s %u\n", req.name,
-                     table[found].r.proto, table[found].r.port);
-        else if (free_slot < 0)
-            snprintf(reply, cap, "ERR directory full: at most %d names\n", RV_ENTRIES_MAX);
-        else {
-            table[free_slot].used = 1;
-            table[free_slot].owner = owner;
-            table[free_slot].r = req;
-            for (i = 0; i < nconns; i++)
-                if (conns[i].fd == owner && conns[i].owns++ == 0)
-                    keepalive_on(owner, who);
-            narrate("registered %s -> %s port %u, for as long as %s stays connected",
-                    req.name, req.proto, req.port, who);
-            snprintf(reply, cap, "OK registered %s %s %u\n", req.name, req.proto, req.port);
-        }
-        return 0;
-    case RV_UNREGISTER:
-        if (found < 0)
-            snprintf(reply, cap, "ERR no such name: %s\n", req.name);
-        else if (table[found].owner != owner)
-            snprintf(reply, cap, "ERR not yours: only the connection that registered %s "
-                     "may remove it\n", req.name);
-        else {
-            table[found].used = 0;
-            for (i = 0; i < nconns; i++)
-                conns[i].owns -= conns[i].fd == owner;
-            narrate("unregistered %s, as %s asked", req.name, who);
-            snprintf(reply, cap, "OK unregistered %s\n", req.name);
-        }
-        return 0;
-    case RV_LOOKUP:
-        if (found < 0) {
-            narrate("%s looked up %s: no such name", who, req.name);
-            snprintf(reply, cap, "ERR no such name: %s\n", req.name);
-        } else {
-            narrate("%s looked up %s: %s port %u", who, req.name, table[found].r.proto,
-                    table[found].r.port);
-            snprintf(reply, cap, "PORT %s %s %u\n", req.name, table[found].r.proto,
-                     table[found].r.port);
-        }
-        return 0;
-    case RV_LIST:
-        for (i = 0; i < RV_ENTRIES_MAX && n < cap; i++) {
-            if (!table[i].used)
-                continue;
-            n += (size_t)snprintf(reply + n, cap - n, "ENTRY %s %s %u\n", table[i].r.name,
-                                  table[i].r.proto, table[i].r.port);
-            count++;
-        }
-        if (n < cap)
-            snprintf(reply + n, cap - n, "END %d\n", count);
-        narrate("%s asked for the list: %d entr%s", who, count, count == 1 ? "y" : "ies");
-        return 0;
-    case RV_QUIT:
-        snprintf(reply, cap, "OK bye\n");
-        return 1;
-    }
-    return 0;
+    return quit;
 }
 
 /* A connection ends: its names go with it - the whole point. */
 static void drop(size_t c, const char *why)
 {
-    size_t i;
-
-    for (i = 0; i < RV_ENTRIES_MAX; i++) {
-        if (table[i].used && table[i].owner == conns[c].fd) {
-            table[i].used = 0;
-            narrate("dropped %s: %s", table[i].r.name, why);
-        }
-    }
+    rv_table_drop_owner(&table, conns[c].fd, why);
     close(conns[c].fd);
     conns[c] = conns[--nconns];
 }
