@@ -10,6 +10,9 @@
 #   make valgrind     every demo pair under valgrind memcheck: no errors, no leaks
 #   make fuzz         libFuzzer over the parsers (make fuzz-smoke: the short CI run)
 #   make bench        the load benchmark against socat (results in docs/benchmark.md)
+#   make install      install the programs, lessons and tour (PREFIX, DESTDIR, BINDIR...)
+#   make uninstall    remove what make install put there
+#   make dist         a release tarball portlab-VERSION.tar.gz (version: git describe)
 #   make clean        remove bin/ and build/
 #   CC=clang make     any C11 compiler with gcc-style flags works
 
@@ -23,7 +26,14 @@ ifeq ($(SAN),1)
   CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
   LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS = $(STRICT) $(CFLAGS) -Icommon -MMD -MP
+ALL_CFLAGS = $(STRICT) $(CFLAGS) -Icommon -I$(BUILD) -MMD -MP
+
+# The version every program's --version prints: a release tarball's VERSION
+# file, else `git describe`, else "unknown". build/.../version.h is rewritten
+# only when it changes, so a new commit rebuilds just what includes it.
+VERSION := $(shell cat VERSION 2>/dev/null || git describe --tags --always --dirty 2>/dev/null || echo unknown)
+VERSION_H := $(BUILD)/version.h
+$(shell mkdir -p $(BUILD) && echo '#define PORTLAB_VERSION "$(VERSION)"' | cmp -s - $(VERSION_H) || echo '#define PORTLAB_VERSION "$(VERSION)"' >$(VERSION_H))
 
 DEMOS   := $(patsubst demos/%/server.c,%,$(wildcard demos/*/server.c))
 # Every demos/<demo>/<program>.c is a program: bin/<demo>-<program>
@@ -35,7 +45,7 @@ LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libportlab.a
 
-.PHONY: all test run-tests check demo classroom lint analyze valgrind fuzz fuzz-smoke bench clean
+.PHONY: all test run-tests check install uninstall dist demo classroom lint analyze valgrind fuzz fuzz-smoke bench clean
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -90,7 +100,7 @@ demo: all
 classroom: all
 	@demos/tour.sh --classroom
 
-SCRIPTS := .ci/run demos/tour.sh tests/run-bats tests/check-transcripts tests/valgrind-pairs tests/fuzz/run tests/bench/run tests/lib/procs.bash tests/lib/transcript.bash
+SCRIPTS := .ci/run demos/tour.sh demos/portlab-tour.in tests/run-bats tests/check-transcripts tests/valgrind-pairs tests/fuzz/run tests/bench/run tests/lib/procs.bash tests/lib/transcript.bash
 lint:
 	shellcheck -x $(SCRIPTS)
 	shellcheck -x -s bash tests/helpers.bash demos/*/tour.sh
@@ -132,12 +142,46 @@ FUZZ_SECONDS ?= 120
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(STRICT) -g -O1 -Icommon -fsanitize=fuzzer,address,undefined \
+	$(FUZZ_CC) $(STRICT) -g -O1 -Icommon -I$(BUILD) -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all -o $@ $< $(LIB_SRC)
 fuzz: $(FUZZERS)
 	@tests/fuzz/run $(FUZZ_SECONDS) $(FUZZERS)
 fuzz-smoke: $(FUZZERS)
 	@tests/fuzz/run 5 $(FUZZERS)
+
+# Installing for a lab (GNU conventions: PREFIX, DESTDIR for staged installs).
+# Every program under its bin/ name, the lessons, and the tour as portlab-tour.
+# Nothing is installed setuid or with file capabilities: see docs/teachers-guide.md.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/portlab
+DOCDIR  ?= $(PREFIX)/share/doc/portlab
+TOUR_FILES := demos/tour.sh demos/classroom.sh $(wildcard demos/*/tour.sh)
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR)/tests/lib
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/
+	for f in $(TOUR_FILES); do install -D -m 644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; done
+	chmod 755 $(DESTDIR)$(DATADIR)/demos/tour.sh
+	install -m 644 tests/lib/procs.bash $(DESTDIR)$(DATADIR)/tests/lib/
+	sed -e 's|@BINDIR@|$(BINDIR)|' -e 's|@DATADIR@|$(DATADIR)|' demos/portlab-tour.in \
+	  >$(DESTDIR)$(BINDIR)/portlab-tour
+	chmod 755 $(DESTDIR)$(BINDIR)/portlab-tour
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)) portlab-tour)
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(wildcard docs/*.md)))
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(TOUR_FILES) tests/lib/procs.bash)
+
+# A release tarball: the committed tree and a VERSION file (no git needed
+# to build it, or to know its version).
+dist:
+	@git rev-parse --git-dir >/dev/null 2>&1 || { echo "make dist: needs the git checkout" >&2; exit 1; }
+	rm -rf build/dist && mkdir -p build/dist/portlab-$(VERSION)
+	git archive HEAD | tar -x -C build/dist/portlab-$(VERSION)
+	echo '$(VERSION)' >build/dist/portlab-$(VERSION)/VERSION
+	tar -czf portlab-$(VERSION).tar.gz -C build/dist portlab-$(VERSION)
+	@echo "make dist: portlab-$(VERSION).tar.gz"
 
 clean:
 	rm -rf bin build

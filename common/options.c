@@ -1,6 +1,7 @@
 /* options.c - shared command-line handling. See options.h. */
 #include "options.h"
 #include "port.h"
+#include "version.h" /* PORTLAB_VERSION, written by the Makefile */
 
 #include <errno.h>
 #include <limits.h>
@@ -55,7 +56,8 @@ static void print_usage(const struct opts *o, FILE *out)
                      "IPv4 clients too)\n");
     else
         fprintf(out, "  -4, -6      IPv4 only, IPv6 only\n");
-    fprintf(out, "  -h          this help\n");
+    fprintf(out, "  -h          this help\n"
+                 "  --version   the portlab version this program belongs to\n");
     if (o->help != NULL)
         fputs(o->help, out);
 }
@@ -103,7 +105,11 @@ int opts_take(struct opts *o, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
 
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    if (strcmp(a, "--version") == 0) {
+        printf("%s (portlab) %s\n", program_name(), PORTLAB_VERSION);
+        opts_exit(EXIT_OK);
+        exit(EXIT_OK);
+    } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
         print_usage(o, stdout);
         opts_exit(EXIT_OK);
         exit(EXIT_OK);

@@ -44,7 +44,10 @@ fi
 lesson() { printf '\n%s== %s ==%s\n' "$bold" "$*" "$off"; }
 say() { printf '%s%s%s\n' "$dim" "$*" "$off"; }
 PROC_ECHO=1
-proc_on_line() { printf '  %s%-8s|%s %s\n' "$cyan" "$1" "$off" "$2"; }
+proc_on_line() {
+  case $1 in teacher|student|txns) return ;; esac # the hosts themselves: plumbing
+  printf '  %s%-8s|%s %s\n' "$cyan" "$1" "$off" "$2"
+}
 
 # A wrapper (netns_run, netns_of from tests/lib/procs.bash) may come first:
 #   server LABEL [--via 'WRAPPER ARGS'] PROGRAM ARGS...

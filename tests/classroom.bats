@@ -90,6 +90,9 @@ on_student() {
 @test "make classroom: the tour across the two hosts runs to the end and leaves nothing behind" {
   run --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$BATS_TEST_DIRNAME/../demos/tour.sh" --classroom
   assert_success
+  # No plumbing before the lesson: its first line is its heading.
+  assert_equal "${lines[0]}" "== the classroom: servers on the teacher's host (10.77.0.1), clients on a student's (10.77.0.2) =="
+  refute_output --partial "ready on namespace"
   assert_line --regexp "^  client +\| tcp reply: same-port-server pid [0-9]+: this is TCP; you are 10\.77\.0\.2:[0-9]+$"
   assert_line "Classroom over: every server stopped, both hosts gone."
   [ -z "$(pgrep -f -- "^$BIN/[a-z-]+-(server|directory)" || true)" ]
