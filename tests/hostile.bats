@@ -30,6 +30,14 @@ each_server() {
   done <"$BATS_TEST_DIRNAME/demos.list"
 }
 
+# start_poke MODE: one of poke's misbehaving servers (mute, silent, partial,
+# evil) on a port of the kernel's choice; sets $port.
+start_poke() {
+  proc_start "$1" "$POKE" "$1" 127.0.0.1
+  proc_expect "$1" '^ready on ' || fail "poke $1 did not start"
+  port=${proc_line##*:} port=${port%% *}
+}
+
 @test "every demo is in tests/demos.list" {
   local d
   for d in "$BATS_TEST_DIRNAME"/../demos/*/; do
@@ -131,10 +139,7 @@ each_server() {
 }
 
 @test "clients: a server that closes without a word, and UDP silence, fail clearly in bounded time" {
-  proc_start mute "$POKE" mute 127.0.0.1
-  proc_expect mute '^ready on '
-  port=${proc_line##*:}
-  port=${port%% *}
+  start_poke mute
   local t0=$EPOCHREALTIME
   run --separate-stderr "$BIN/same-port-client" -t 150 -p "$port"
   assert_failure 1
@@ -165,9 +170,7 @@ each_server() {
 }
 
 @test "no client prints a hostile server's control bytes raw: every one is shown escaped" {
-  proc_start evil "$POKE" evil 127.0.0.1
-  proc_expect evil '^ready on '
-  port=${proc_line##*:} port=${port%% *}
+  start_poke evil
   local demo server_args client_args program
   while IFS='|' read -r demo server_args client_args program; do
     [[ -n $demo && $demo != '#'* ]] || continue
@@ -183,17 +186,13 @@ each_server() {
 }
 
 @test "a server that accepts and then says nothing, or half a line, is told apart from one that never answers" {
-  proc_start silent "$POKE" silent 127.0.0.1
-  proc_expect silent '^ready on '
-  port=${proc_line##*:} port=${port%% *}
+  start_poke silent
   run --separate-stderr "$BIN/same-port-client" -t 300 -p "$port"
   assert_failure 1
   assert_stderr --partial "same-port-client: recv(tcp 127.0.0.1:$port): connected, then nothing within 300 ms: the connection was accepted (the handshake completed), but no line came"
   assert_stderr --partial "same-port-client: why: the timeout is this client's (-t 300), not the kernel's"
   [[ $stderr != *"host may be down"* ]] || fail "a completed handshake was blamed on the host: $stderr"
-  proc_start partial "$POKE" partial 127.0.0.1
-  proc_expect partial '^ready on '
-  port=${proc_line##*:} port=${port%% *}
+  start_poke partial
   run --separate-stderr "$BIN/same-port-client" -t 300 -p "$port"
   assert_failure 1
   assert_stderr --partial "same-port-client: recv(tcp 127.0.0.1:$port): connected, then 3 bytes without an end of line within 300 ms: \"hel\""

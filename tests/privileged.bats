@@ -119,7 +119,7 @@ HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
   assert_stderr --partial "privileged-server: no user named 'no-such-user-here' to drop privileges to"
 }
 
-@test "as nobody with just the capability (setcap), port 23 binds, and the capability is why" {
+@test "as nobody with just the capability (setcap), port 23 binds, the capability is why, and it is given up after" {
   need_netns
   command -v setcap >/dev/null || skip "setcap is not installed (Debian: libcap2-bin)"
   cp "$BIN/privileged-server" "$BIN/privileged-server-cap"
@@ -131,6 +131,12 @@ HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
   assert_line "tcp bound to 0.0.0.0:23"
   assert_line "allowed because we hold CAP_NET_BIND_SERVICE without being root (granted with setcap, or in a user namespace of our own)"
   refute_line --partial "dropping root"
+  # ... and gives it up once its ports are bound.
+  assert_line "giving up CAP_NET_BIND_SERVICE now that the ports are bound: it was needed for bind() alone"
+  assert_line "we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
+  assert_line --partial "privileged-server-cap: bind(tcp 0.0.0.0:1023): EACCES"
+  run grep '^CapEff:' "/proc/$server_pid/status"
+  assert_output --regexp '^CapEff:[[:space:]]+0+$'
 }
 
 @test "-u with a uid-0 account is refused: dropping to root would keep root" {
@@ -145,21 +151,6 @@ HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
     "$BATS_TEST_TMPDIR/passwd" unshare -n "$BIN/privileged-server" -p 23 -u toor
   assert_failure 1
   assert_stderr --partial "refusing to drop privileges to 'toor': its uid is 0"
-}
-
-@test "with the capability from setcap, the server gives it up once its ports are bound" {
-  need_netns
-  command -v setcap >/dev/null || skip "setcap is not installed (Debian: libcap2-bin)"
-  cp "$BIN/privileged-server" "$BIN/privileged-server-cap2"
-  setcap cap_net_bind_service=+ep "$BIN/privileged-server-cap2" 2>/dev/null ||
-    skip "this file system does not keep file capabilities"
-  start_server --via 'netns_run --nobody' privileged-server-cap2 -p 23
-  run server_log
-  assert_line "giving up CAP_NET_BIND_SERVICE now that the ports are bound: it was needed for bind() alone"
-  assert_line "we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
-  assert_line --partial "privileged-server-cap2: bind(tcp 0.0.0.0:1023): EACCES"
-  run grep '^CapEff:' "/proc/$server_pid/status"
-  assert_output --regexp '^CapEff:[[:space:]]+0+$'
 }
 
 @test "uid 0 without the capability (bounding set) gets EACCES, and the why names the capability, not the uid" {
