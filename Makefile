@@ -117,11 +117,11 @@ TIDY_CHECKS := $(TIDY_CHECKS),-clang-analyzer-security.insecureAPI.DeprecatedOrU
 C_SOURCES := $(wildcard common/*.c demos/*/*.c tests/tools/*.c)
 analyze:
 	cppcheck -q --enable=warning,style,performance,portability --suppress=variableScope \
-	  --std=c11 -D_POSIX_C_SOURCE=200809L -Icommon --error-exitcode=1 --inline-suppr \
+	  --std=c11 -D_POSIX_C_SOURCE=200809L -Icommon -I$(BUILD) --error-exitcode=1 --inline-suppr \
 	  common demos tests/tools
 	@mkdir -p build
 	clang-tidy --quiet --checks='$(TIDY_CHECKS)' --warnings-as-errors='*' $(C_SOURCES) \
-	  -- -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon >build/clang-tidy.log 2>&1; \
+	  -- -std=c11 -D_POSIX_C_SOURCE=200809L -Icommon -I$(BUILD) >build/clang-tidy.log 2>&1; \
 	  rc=$$?; grep -v 'warnings generated' build/clang-tidy.log; exit $$rc
 
 # Every demo pair under valgrind's memcheck: no errors, no leaks.
