@@ -91,8 +91,8 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
         if (is_bind && sa != NULL)
             why_bind_eacces(addr_port(sa));
         else
-            why("a local policy refused it (a firewall rule, a security module, or a "
-                "broadcast address without SO_BROADCAST); this program cannot tell which");
+            why("a local policy refused it: a broadcast address without SO_BROADCAST, or a "
+                "security module (Landlock, AppArmor, SELinux); this program cannot tell which");
         return;
     case EPERM:
         if (strcmp(call, "bind") != 0)
@@ -130,13 +130,17 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
             why("no reply came: UDP has no connection and no acknowledgement, so a lost "
                 "datagram, an absent server and a firewall that drops look the same: "
                 "silence");
-        else
+        else if (strcmp(call, "connect") == 0)
             why("no answer to the connection request (SYN) within the client's -t: the "
                 "host may be down or absent, or a firewall drops the packets; the timeout "
                 "is this client's, the kernel would have tried for minutes");
+        else
+            why("the kernel gave up on the connection: the other end stopped acknowledging "
+                "(retransmissions or keepalive probes went unanswered)");
         return;
     case ENETUNREACH:
-        why("this machine has no route to that network (or a router on the way said so)");
+        why("this machine has no route to that network, or a router or a firewall rule on "
+            "the way answered 'network unreachable' (ICMP)");
         return;
     case EHOSTUNREACH:
         why("the host could not be reached: usually no route to it, or nothing answers "

@@ -115,6 +115,19 @@ find_free_port() {
   free_port=$probe_port
 }
 
+# run_behind_nft RULE PROGRAM ARGS...: run bin/PROGRAM (Bats' run, stderr
+# apart) in a private network namespace whose output chain holds RULE
+# (nft syntax, e.g. "tcp dport 4444 reject"). Skips where nft is missing.
+run_behind_nft() {
+  need_netns
+  command -v nft >/dev/null || skip "nft is not installed (apt-get install nftables)"
+  local rule=$1 prog=$2
+  shift 2
+  run --separate-stderr netns_run sh -c 'printf "%s\n" "$1" | nft -f - && shift && exec "$@"' sh \
+    "table inet portlab {"$'\n'"chain out {"$'\n'"type filter hook output priority 0;"$'\n'"$rule"$'\n'"}"$'\n'"}" \
+    "$BIN/$prog" "$@"
+}
+
 has_ipv6_loopback() {
   [ -e /proc/net/if_inet6 ] && grep -q '^0\{31\}1 ' /proc/net/if_inet6
 }

@@ -193,3 +193,11 @@ NFT
   start_server --as two same-port-server -p "$one_port" -b 127.0.0.2
   assert_equal "$two_port" "$one_port"
 }
+
+@test "ENETUNREACH from a firewall's ICMP answer, with a route in place: the why names both causes" {
+  find_free_port
+  run_behind_nft "tcp dport $free_port reject with icmp type net-unreachable" same-port-client -t 500 -p "$free_port"
+  assert_failure 1
+  assert_stderr --partial "connect(tcp 127.0.0.1:$free_port): ENETUNREACH (Network is unreachable)"
+  assert_stderr --partial "why: this machine has no route to that network, or a router or a firewall rule on the way answered 'network unreachable' (ICMP)"
+}

@@ -142,17 +142,8 @@ TABLE
 }
 
 @test "the scan does not count a firewall's ICMP refusal as closed" {
-  need_netns
-  command -v nft >/dev/null || skip "nft is not installed (apt-get install nftables)"
   find_free_port
-  run --separate-stderr netns_run sh -c 'nft -f - && exec "$@"' sh "$BIN/services-client" -t 500 -p "$free_port" <<NFT
-table inet portlab {
-  chain out {
-    type filter hook output priority 0;
-    tcp dport $free_port reject with icmp type admin-prohibited
-  }
-}
-NFT
+  run_behind_nft "tcp dport $free_port reject with icmp type admin-prohibited" services-client -t 500 -p "$free_port"
   assert_success
   assert_line "$free_port/tcp: EHOSTUNREACH (No route to host): neither open nor closed - something on the way answered, or a local rule refused"
   assert_line "nothing open in $free_port-$free_port on 127.0.0.1 (0 closed, 0 silent, some unreachable or refused otherwise)"
