@@ -123,6 +123,7 @@ run_behind_nft() {
   command -v nft >/dev/null || skip "nft is not installed (apt-get install nftables)"
   local rule=$1 prog=$2
   shift 2
+  # shellcheck disable=SC2016 # the script is for the inner shell
   run --separate-stderr netns_run sh -c 'printf "%s\n" "$1" | nft -f - && shift && exec "$@"' sh \
     "table inet portlab {"$'\n'"chain out {"$'\n'"type filter hook output priority 0;"$'\n'"$rule"$'\n'"}"$'\n'"}" \
     "$BIN/$prog" "$@"
