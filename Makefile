@@ -89,9 +89,10 @@ test: all $(POKE) $(NOBIND)
 run-tests:
 	@$(PDEATH) tests/run-bats $(TESTS)
 
+# Sanitized programs start several times slower: every bounded wait gets 15 s.
 check: $(POKE) $(NOBIND)
 	$(MAKE) --no-print-directory BUILD=build/check BIN=build/check/bin SAN=1 all
-	@PORTLAB_BIN=$(CURDIR)/build/check/bin $(PDEATH) tests/run-bats tests
+	@PORTLAB_WAIT_SECONDS=$${PORTLAB_WAIT_SECONDS:-15} PORTLAB_BIN=$(CURDIR)/build/check/bin $(PDEATH) tests/run-bats tests
 
 demo: all
 	@demos/tour.sh $(DEMO)
