@@ -4,6 +4,7 @@
 #include "wait.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@ static int grow(struct drain_set *s, size_t cap)
     long long *d;
     size_t *b;
     char (*w)[ADDR_STRLEN];
+    struct sockaddr_storage *a;
 
     if (p == NULL)
         return -1;
@@ -31,6 +33,10 @@ static int grow(struct drain_set *s, size_t cap)
     if (w == NULL)
         return -1;
     s->who = w;
+    a = realloc(s->peer, cap * sizeof *a);
+    if (a == NULL)
+        return -1;
+    s->peer = a;
     s->cap = cap;
     return 0;
 }
@@ -43,6 +49,9 @@ int drain_init(struct drain_set *s, size_t nfixed)
     s->deadline_ms = NULL;
     s->drained = NULL;
     s->who = NULL;
+    s->peer = NULL;
+    s->eof_fn = NULL;
+    s->eof_ctx = NULL;
     s->nfixed = s->n = nfixed;
     s->cap = 0;
     s->idle_ms = (int)wait_idle_ms(DRAIN_IDLE_MS);
@@ -56,7 +65,7 @@ int drain_init(struct drain_set *s, size_t nfixed)
     return 0;
 }
 
-void drain_add(struct drain_set *s, int fd, const char *who)
+void drain_add(struct drain_set *s, int fd, const struct sockaddr *peer)
 {
     if (s->n == s->cap && grow(s, s->cap * 2) != 0) {
         close(fd);
@@ -67,7 +76,10 @@ void drain_add(struct drain_set *s, int fd, const char *who)
     s->pfd[s->n].revents = 0;
     s->deadline_ms[s->n] = wait_now_ms() + s->idle_ms;
     s->drained[s->n] = 0;
-    snprintf(s->who[s->n], sizeof s->who[s->n], "%s", who);
+    memset(&s->peer[s->n], 0, sizeof s->peer[s->n]);
+    memcpy(&s->peer[s->n], peer, peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                             : sizeof(struct sockaddr_in));
+    addr_format(peer, s->who[s->n], sizeof s->who[s->n]);
     s->n++;
 }
 
@@ -79,6 +91,7 @@ static void drop(struct drain_set *s, size_t i)
     s->deadline_ms[i] = s->deadline_ms[s->n];
     s->drained[i] = s->drained[s->n];
     memcpy(s->who[i], s->who[s->n], sizeof s->who[i]);
+    s->peer[i] = s->peer[s->n];
 }
 
 int drain_poll(struct drain_set *s, int max_ms)
@@ -112,6 +125,8 @@ int drain_poll(struct drain_set *s, int max_ms)
             if (got > 0)
                 s->drained[i] += (size_t)got;
             done = got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR);
+            if (got == 0 && s->eof_fn != NULL)
+                s->eof_fn(s->pfd[i].fd, (const struct sockaddr *)&s->peer[i], s->eof_ctx);
             if (!done && s->drained[i] > DRAIN_MAX_BYTES) {
                 narrate("tcp %s: sent more than %d bytes that nobody reads: closed it",
                         s->who[i], DRAIN_MAX_BYTES);
@@ -139,7 +154,9 @@ void drain_free(struct drain_set *s)
     free(s->deadline_ms);
     free(s->drained);
     free(s->who);
+    free(s->peer);
     s->who = NULL;
+    s->peer = NULL;
     s->pfd = NULL;
     s->deadline_ms = NULL;
     s->drained = NULL;

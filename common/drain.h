@@ -28,16 +28,22 @@ struct drain_set {
     long long *deadline_ms;   /* per connection slot */
     size_t *drained;          /* bytes thrown away so far */
     char (*who)[ADDR_STRLEN]; /* the client, for the narration */
+    struct sockaddr_storage *peer; /* the client's address and port */
     size_t nfixed, n, cap;
     int idle_ms;              /* how long a served client may stay */
+    /* Called (if set) when a client closes its side (end-of-file), just
+     * before we close ours: fd is still open, getsockname() still works. */
+    void (*eof_fn)(int fd, const struct sockaddr *peer, void *ctx);
+    void *eof_ctx;
 };
 
 /* Returns 0, or -1 when out of memory. */
 int drain_init(struct drain_set *s, size_t nfixed);
 
-/* Hand over a connection already answered and shut down for writing; who
- * names the client. On failure (out of memory) it is closed at once. */
-void drain_add(struct drain_set *s, int fd, const char *who);
+/* Hand over a connection already answered (and, usually, shut down for
+ * writing); peer is the client. On failure (out of memory) it is closed at
+ * once. */
+void drain_add(struct drain_set *s, int fd, const struct sockaddr *peer);
 
 /* Wait for any descriptor, a drained connection's deadline, or max_ms
  * (-1: no limit); tends the drained connections, narrating any closed for

@@ -5,6 +5,7 @@
 #include "kernel.h"
 #include "narrate.h"
 #include "privilege.h"
+#include "tcptable.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -80,6 +81,43 @@ static void why_bind_eacces(unsigned port)
         other);
 }
 
+/* A TCP port in use: say what the kernel's table shows holds it. Returns
+ * 0 when the table says nothing (the caller gives the general rule). */
+static int why_tcp_in_use(const struct sockaddr *sa)
+{
+    struct tcp_port_summary s;
+    char where[ADDR_STRLEN];
+
+    tcptable_summarize(sa, &s);
+    if (!s.readable)
+        return 0;
+    if (s.listeners > 0) {
+        why("another socket already holds this TCP port: one listens on %s (the kernel's "
+            "table, /proc/net/tcp), and they did not both ask to share it (SO_REUSEPORT); "
+            "UDP ports are a separate set",
+            addr_format((struct sockaddr *)&s.listener, where, sizeof where));
+        return 1;
+    }
+    if (s.time_wait > 0) {
+        why("no server holds it, but %d earlier connection%s of this port wait%s in TIME_WAIT "
+            "(the kernel's table, /proc/net/tcp), %s %.0f s more; Linux lets a bind() past "
+            "them only when the old socket and the new one both set SO_REUSEADDR "
+            "(docs/restart.md)", s.time_wait, s.time_wait == 1 ? "" : "s",
+            s.time_wait == 1 ? "s" : "", s.time_wait == 1 ? "for" : "the last for",
+            s.time_wait_left);
+        return 1;
+    }
+    if (s.others > 0) {
+        why("no server listens on it, but a connection of this port is still %s (the "
+            "kernel's table, /proc/net/tcp): an accepted connection some process still "
+            "holds, or a close under way; Linux lets a bind() past it only when the old "
+            "socket and the new one both set SO_REUSEADDR",
+            tcptable_state_name(s.other_state));
+        return 1;
+    }
+    return 0;
+}
+
 static void why_errno(const char *call, const char *proto, const struct sockaddr *sa,
                       int err)
 {
@@ -100,6 +138,8 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
                 "the kernel says EPERM to the sender");
         return;
     case EADDRINUSE:
+        if (is_bind && !is_udp && sa != NULL && why_tcp_in_use(sa))
+            return;
         if (is_bind)
             why(is_udp ? "another socket already holds this UDP port on this address (or "
                          "on the wildcard address, which overlaps it), and they did not "

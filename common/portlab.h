@@ -13,6 +13,7 @@
  *   rendezvous.h the rendezvous demo's line protocol, parsed strictly
  *   serve.h    the server loop: poll(), accept(), recvfrom(), the reply
  *   services.h /etc/services look-ups, both ways, per protocol
+ *   tcptable.h the kernel's table of TCP sockets and their states
  *   signals.h  clean exit on Ctrl-C and SIGTERM; SIGPIPE ignored
  *   drain.h    closing a served TCP connection without losing the reply
  *   wait.h     bounded waits: non-blocking connect and replies with a timeout
@@ -32,6 +33,7 @@
 #include "serve.h"
 #include "services.h"
 #include "signals.h"
+#include "tcptable.h"
 #include "wait.h"
 
 #endif

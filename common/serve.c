@@ -70,7 +70,7 @@ static int serve_tcp(int listener, struct drain_set *set, serve_reply_fn reply, 
     }
     /* The client reads end-of-file after our line; drain.h closes later. */
     shutdown(fd, SHUT_WR);
-    drain_add(set, fd, addr_format(ev.peer, who, sizeof who));
+    drain_add(set, fd, ev.peer);
     return 1;
 }
 

@@ -151,3 +151,25 @@ int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms
     buf[strcspn(buf, "\n")] = '\0';
     return 0;
 }
+
+int wait_closed(int fd, long ms)
+{
+    long long end = wait_now_ms() + ms;
+    char junk[512];
+    ssize_t got;
+    int ready;
+
+    wait_nonblocking(fd);
+    for (;;) {
+        ready = wait_for(fd, POLLIN, end - wait_now_ms());
+        if (ready == 0)
+            return ETIMEDOUT;
+        if (ready < 0)
+            return errno;
+        got = recv(fd, junk, sizeof junk, 0);
+        if (got == 0)
+            return 0; /* the peer's FIN: end-of-file */
+        if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return errno;
+    }
+}

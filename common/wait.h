@@ -36,4 +36,9 @@ int wait_connected(int fd, long ms);
 int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms,
                    char *buf, size_t cap);
 
+/* Wait up to ms for the peer of a TCP connection to hang up (end-of-file),
+ * throwing away whatever it still sends. Returns 0 when it did, ETIMEDOUT
+ * when it did not in time, or the errno of a failure (ECONNRESET...). */
+int wait_closed(int fd, long ms);
+
 #endif

@@ -11,7 +11,7 @@
 #   make classroom              across two hosts (network namespaces), as root
 set -eu
 
-LESSONS=(same-port privileged ephemeral services rendezvous) # lesson order; each has demos/<name>/tour.sh
+LESSONS=(same-port privileged ephemeral services rendezvous restart) # lesson order; each has demos/<name>/tour.sh
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${PORTLAB_BIN:-$root/bin}

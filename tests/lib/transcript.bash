@@ -17,6 +17,7 @@
 #   to its "ready on" line. `$ bin/NAME ARGS` runs a program to its end; the lines
 #   after it are its output (stdout and stderr). `$ kill %N` stops the Nth server;
 #   the lines after it are what that server printed after its ready line.
+#   `$ wait %N` is the same for a server that stops by itself (-n COUNT).
 # - `{name}` stands for a number that varies (a port the kernel chose, a pid). Its
 #   first appearance captures it; later ones, in commands too, must be the same.
 #   `{*}` stands for any text. A line `...` stands for any number of lines.
@@ -121,6 +122,12 @@ tx_step() {
   fi
   read -r -a words <<<"$cmd"
   case $cmd in
+    'wait %'*) # a server that stops by itself (-n): its closing line, then the rest
+      job=tx${cmd#wait %}
+      proc_expect "$job" '^stopping ' || true
+      proc_stop "$job"
+      sed -n '/^ready on /,$p' "$PROC_DIR/$job/log" | tail -n +2 >"$out"
+      ;;
     'kill %'*)
       job=tx${cmd#kill %}
       proc_stop "$job"
@@ -138,7 +145,7 @@ tx_step() {
       ( "${wrap[@]}" "${words[@]}" ) >"$out" 2>&1 </dev/null || true
       ;;
     *)
-      echo "$tx_file:$tx_cmd_line: a transcript may run only bin/PROGRAM and kill %N: $tx_cmd"
+      echo "$tx_file:$tx_cmd_line: a transcript may run only bin/PROGRAM, kill %N and wait %N: $tx_cmd"
       return 1
       ;;
   esac

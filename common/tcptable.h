@@ -1,0 +1,73 @@
+/* tcptable.h - the kernel's own table of TCP sockets, read from /proc.
+ *
+ * Linux lists every TCP listener and connection, with its state, in
+ * /proc/net/tcp (IPv4) and /proc/net/tcp6 (IPv6); `ss -tan` and
+ * `netstat -tan` print the same table. One line per socket, in hex:
+ *   sl  local_address rem_address   st ... tr tm->when ...  uid ... inode
+ *    0: 0100007F:09C4 0100007F:A5C9 06 ... 03:0000176E ...    0 ...     0
+ * = 127.0.0.1:2500 to 127.0.0.1:42441, state 06 (TIME_WAIT), timer 3
+ * (the TIME_WAIT timer) with 0x176E = 5998 clock ticks (59.98 s) left.
+ * Addresses are the raw 32-bit words of the address in this machine's byte
+ * order; ports are plain numbers. See proc(5) and the kernel's
+ * net/ipv4/tcp_ipv4.c. Sockets bound but neither listening nor connected
+ * are NOT in this table. Elsewhere than Linux the table cannot be read,
+ * and tcptable_scan() says so (returns -1).
+ */
+#ifndef PORTLAB_TCPTABLE_H
+#define PORTLAB_TCPTABLE_H
+
+#include <sys/socket.h>
+
+/* The states, numbered as in the kernel's include/net/tcp_states.h. */
+enum tcp_state {
+    TCPS_ESTABLISHED = 1, TCPS_SYN_SENT, TCPS_SYN_RECV, TCPS_FIN_WAIT1,
+    TCPS_FIN_WAIT2, TCPS_TIME_WAIT, TCPS_CLOSE, TCPS_CLOSE_WAIT,
+    TCPS_LAST_ACK, TCPS_LISTEN, TCPS_CLOSING, TCPS_NEW_SYN_RECV
+};
+
+struct tcp_entry {
+    struct sockaddr_storage local, remote;
+    int state;              /* enum tcp_state */
+    int timer;              /* which timer runs: 0 none, 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 probe */
+    unsigned long ticks;    /* time left on it, in clock ticks (sysconf(_SC_CLK_TCK)) */
+    unsigned long uid;      /* the owner's uid (0 for TIME_WAIT: no owner) */
+};
+
+/* The kernel's name for a state ("TIME_WAIT"), or "unknown state". */
+const char *tcptable_state_name(int state);
+
+/* One line of /proc/net/tcp (family AF_INET) or tcp6 (AF_INET6) into *e.
+ * Returns 1, or 0 for the header or a line that is not well formed. */
+int tcptable_parse_line(const char *line, int family, struct tcp_entry *e);
+
+/* Every entry whose local port is port, from both tables: fn is called
+ * for each (it returns 0 to go on, non-zero to stop). Returns how many
+ * were seen, or -1 when neither table could be read (not Linux; errno). */
+int tcptable_scan(unsigned port, int (*fn)(const struct tcp_entry *e, void *ctx),
+                  void *ctx);
+
+/* The entry of one connection, by both ends: 1 found (in *e), 0 not in
+ * the table, -1 the table cannot be read. */
+int tcptable_find(const struct sockaddr *local, const struct sockaddr *remote,
+                  struct tcp_entry *e);
+
+/* Seconds left on the entry's timer, or -1 when none runs. */
+double tcptable_seconds_left(const struct tcp_entry *e);
+
+/* Whether a bind() to want overlaps an entry's local address: the same
+ * address, or either is a wildcard (0.0.0.0, ::), IPv4 and IPv4-mapped
+ * IPv6 compared alike. Ports are not compared. */
+int tcptable_overlaps(const struct sockaddr *want, const struct sockaddr *have);
+
+/* What holds a TCP port that bind() refused, by the kernel's table: the
+ * entries on want's port whose address overlaps want's. */
+struct tcp_port_summary {
+    int readable;                    /* 0: no table on this system */
+    int listeners, time_wait, others;
+    struct sockaddr_storage listener; /* the first listener's address */
+    int other_state;                 /* the first other entry's state */
+    double time_wait_left;           /* the longest TIME_WAIT left, seconds */
+};
+void tcptable_summarize(const struct sockaddr *want, struct tcp_port_summary *s);
+
+#endif

@@ -1,0 +1,115 @@
+#!/usr/bin/env bats
+# The restart demo: "Address already in use" after a restart - TIME_WAIT and
+# SO_REUSEADDR. Each test runs in a private network namespace of its own, so
+# its TIME_WAIT connections vanish with it: nothing waits 60 s on the host,
+# nothing is shared between tests.
+load helpers
+
+setup() {
+  need_netns
+  proc_start ns unshare -n -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
+  proc_expect ns '^ready on ' || fail "could not make a network namespace"
+}
+
+# in_ns PROGRAM ARGS...: run a program in the test's namespace (Bats' run).
+in_ns() { run --separate-stderr netns_of "$ns_pid" "$BIN/$1" "${@:2}"; }
+
+# first_run [SERVER ARGS...]: a server on a kernel-chosen port that serves
+# one client and exits; the client runs; the server has seen it hang up.
+# Sets server_port, and client_port (the client's source port).
+first_run() {
+  start_server --via "netns_of $ns_pid" restart-server -p 0 -b 127.0.0.1 -n 1 "$@"
+  in_ns restart-client -p "$server_port" 127.0.0.1
+  assert_success
+  client_port=$(sed -n 's/^connected: the four-tuple is 127\.0\.0\.1:\([0-9]*\) (us).*/\1/p' <<<"$output")
+  [ -n "$client_port" ] || fail "the client did not report its four-tuple: $output"
+  server_expect "^tcp 127\.0\.0\.1:$client_port hung up (too|first)"
+  server_expect '^stopping after 1 connection'
+}
+
+# time_wait_ports: the local ports of the namespace's TIME_WAIT connections, by ss.
+time_wait_ports() {
+  (netns_of "$ns_pid" ss -Htan state time-wait) | awk '{ n = split($3, a, ":"); print a[n] }'
+}
+
+@test "the server hangs up first: its side waits in TIME_WAIT, and a restart at once gets EADDRINUSE naming it" {
+  first_run
+  assert_line "waiting for the server to hang up first"
+  assert_line --regexp "^the server hung up first: the TIME_WAIT is on its side \(127\.0\.0\.1:$server_port\)"
+  server_log_text=$(server_log)
+  [[ $server_log_text == *"sent it one line and hung up first (our FIN went first)"* ]]
+  [[ $server_log_text =~ "hung up too: our side of the connection is now in TIME_WAIT for "[0-9]+" s more (the kernel's table, /proc/net/tcp)" ]]
+  # ss, the kernel's own tool, agrees: the server's port is in TIME_WAIT.
+  run time_wait_ports
+  assert_output "$server_port"
+  in_ns restart-server -p "$server_port" -b 127.0.0.1 -n 1
+  assert_failure 1
+  assert_line "no SO_REUSEADDR on our socket (the default; --reuseaddr sets it)"
+  assert_stderr --partial "restart-server: bind(tcp 127.0.0.1:$server_port): EADDRINUSE (Address already in use)"
+  assert_stderr --regexp "restart-server: why: no server holds it, but 1 earlier connection of this port waits in TIME_WAIT \(the kernel's table, /proc/net/tcp\), for [0-9]+ s more"
+  assert_stderr --partial "restart-server: why: so run the old server and the new one with --reuseaddr, or wait"
+}
+
+@test "SO_REUSEADDR only on the restart does not help, and the server says why" {
+  first_run
+  in_ns restart-server -p "$server_port" -b 127.0.0.1 -n 1 --reuseaddr
+  assert_failure 1
+  assert_line "SO_REUSEADDR set on our socket (--reuseaddr)"
+  assert_stderr --partial "EADDRINUSE (Address already in use)"
+  assert_stderr --partial "restart-server: why: we did set SO_REUSEADDR, so the socket those connections came from had not"
+}
+
+@test "SO_REUSEADDR on the old server and the new one: the restart binds at once, past TIME_WAIT" {
+  first_run --reuseaddr
+  run time_wait_ports
+  assert_output "$server_port"
+  start_server --as again --via "netns_of $ns_pid" restart-server -p "$server_port" -b 127.0.0.1 --reuseaddr
+  assert_equal "$again_port" "$server_port"
+  stop_server --as again
+}
+
+@test "--client-closes: the client hangs up first, the TIME_WAIT is on its port, and the server restarts freely" {
+  first_run --client-closes
+  assert_line "the server asked us to hang up first: sent our FIN"
+  assert_line --regexp "^our side \(127\.0\.0\.1:$client_port\) is now in TIME_WAIT for [0-9]+ s more \(the kernel's table, /proc/net/tcp\)"
+  [[ $(server_log) == *"tcp 127.0.0.1:$client_port hung up first; we close our side now: the TIME_WAIT is on the client's side (its port $client_port), and our port stays free"* ]]
+  run time_wait_ports
+  assert_output "$client_port"
+  start_server --as again --via "netns_of $ns_pid" restart-server -p "$server_port" -b 127.0.0.1
+  assert_equal "$again_port" "$server_port"
+  stop_server --as again
+}
+
+@test "a server still listening is told apart from TIME_WAIT, and SO_REUSEADDR does not get past it" {
+  start_server --via "netns_of $ns_pid" restart-server -p 0 -b 127.0.0.1 --reuseaddr
+  in_ns restart-server -p "$server_port" --reuseaddr
+  assert_failure 1
+  assert_stderr --partial "restart-server: bind(tcp 0.0.0.0:$server_port): EADDRINUSE (Address already in use)"
+  assert_stderr --partial "restart-server: why: another socket already holds this TCP port: one listens on 127.0.0.1:$server_port (the kernel's table, /proc/net/tcp)"
+  refute_stderr --partial "TIME_WAIT"
+}
+
+@test "IPv6: the same story on [::1], read from /proc/net/tcp6" {
+  (netns_of "$ns_pid" sh -c 'grep -q "^0\{31\}1 " /proc/net/if_inet6') || skip "no IPv6 loopback in the namespace"
+  start_server --via "netns_of $ns_pid" restart-server -6 -p 0 -b ::1 -n 1
+  in_ns restart-client -6 -p "$server_port" ::1
+  assert_success
+  assert_line --regexp "^connected: the four-tuple is \[::1\]:[0-9]+ \(us\) <-> \[::1\]:$server_port \(the server\)$"
+  server_expect "hung up too: our side of the connection is now in TIME_WAIT for [0-9]+ s more"
+  server_expect '^stopping after 1 connection'
+  in_ns restart-server -6 -p "$server_port" -b ::1
+  assert_failure 1
+  assert_stderr --partial "restart-server: bind(tcp [::1]:$server_port): EADDRINUSE"
+  assert_stderr --partial "1 earlier connection of this port waits in TIME_WAIT"
+}
+
+@test "a server that never hangs up: the client's -t bounds the whole exchange" {
+  # The rendezvous directory greets, then waits for a request: to this
+  # client, a server that sends a line and never hangs up.
+  start_server --via "netns_of $ns_pid" rendezvous-directory -p 0 -b 127.0.0.1
+  in_ns restart-client -t 300 -p "$server_port" 127.0.0.1
+  assert_failure 1
+  assert_line --regexp "^connected: the four-tuple is 127\.0\.0\.1:[0-9]+ \(us\) <-> 127\.0\.0\.1:$server_port \(the server\)$"
+  assert_line --partial "tcp reply: "
+  assert_stderr "restart-client: recv(tcp 127.0.0.1:$server_port): the server sent its line but did not hang up within 300 ms (-t)"
+}
