@@ -118,6 +118,41 @@ static int why_tcp_in_use(const struct sockaddr *sa)
     return 0;
 }
 
+/* EPERM from socket(): a raw or packet socket, and CAP_NET_RAW. */
+static void why_socket_eperm(const char *proto)
+{
+    struct privilege_cap cap = privilege_cap_of(CAP_NET_RAW_BIT);
+    const char *off = NULL;
+    int userns = privilege_userns_allowed(&off);
+
+    why("a %s socket reads or writes packets beneath TCP and UDP, their headers included, "
+        "so the kernel asks for CAP_NET_RAW (capabilities(7), packet(7), raw(7)) - another "
+        "capability than the one for low ports", proto != NULL ? proto : "raw");
+    switch (cap.state) {
+    case PRIV_CAP_HELD_ELSEWHERE:
+        why("this process runs as %s and holds CAP_NET_RAW (read from %s), but in a user "
+            "namespace that does not own this network namespace, where it does not count",
+            privilege_who(), cap.source);
+        break;
+    case PRIV_CAP_NOT_HELD:
+        why("this process runs as %s and does not hold CAP_NET_RAW (read from %s)",
+            privilege_who(), cap.source);
+        break;
+    case PRIV_CAP_HELD:
+        why("this process holds CAP_NET_RAW (read from %s), yet was refused: a security "
+            "module or seccomp filter, most likely; cannot tell which", cap.source);
+        return;
+    default:
+        why("whether this process holds CAP_NET_RAW is %s", cap.source);
+        break;
+    }
+    why("ways out: sudo; or grant just this right (sudo setcap cap_net_raw+ep %s); or a "
+        "private user and network namespace, where an ordinary user holds CAP_NET_RAW over "
+        "its own loopback only (unshare -rn sh -c 'ip link set lo up; ...')", program_path());
+    if (userns == 0)
+        why("but this system forbids the last for ordinary users: %s", off);
+}
+
 static void why_errno(const char *call, const char *proto, const struct sockaddr *sa,
                       int err)
 {
@@ -133,6 +168,10 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
                 "security module (Landlock, AppArmor, SELinux); this program cannot tell which");
         return;
     case EPERM:
+        if (strcmp(call, "socket") == 0) {
+            why_socket_eperm(proto);
+            return;
+        }
         if (strcmp(call, "bind") != 0)
             why("a local firewall rule (nftables, iptables) dropped the packet as it left: "
                 "the kernel says EPERM to the sender");

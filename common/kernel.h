@@ -30,6 +30,7 @@ struct kernel_fact kernel_unprivileged_port_start(void);
 struct kernel_fact kernel_has_capability(int bit);
 
 #define CAP_NET_BIND_SERVICE_BIT 10
+#define CAP_NET_RAW_BIT 13
 
 /* Narrate "the kernel chose port P, from its range LO-HI (read from ...)"
  * after a bind() or sendto() asked for port 0. */

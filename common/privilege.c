@@ -71,7 +71,32 @@ static int own_network_namespace(void)
 
 struct privilege_cap privilege_cap_state(void)
 {
-    struct kernel_fact cap = kernel_has_capability(CAP_NET_BIND_SERVICE_BIT);
+    return privilege_cap_of(CAP_NET_BIND_SERVICE_BIT);
+}
+
+int privilege_userns_allowed(const char **why)
+{
+    struct kernel_fact max = kernel_read_fact("/proc/sys/user/max_user_namespaces", 1);
+    struct kernel_fact clone = kernel_read_fact("/proc/sys/kernel/unprivileged_userns_clone", 1);
+    struct kernel_fact apparmor =
+        kernel_read_fact("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 1);
+
+    *why = NULL;
+    if (max.known && max.value[0] == 0)
+        *why = "user.max_user_namespaces is 0 (read from /proc/sys/user/max_user_namespaces)";
+    else if (clone.known && clone.value[0] == 0)
+        *why = "kernel.unprivileged_userns_clone is 0 (read from "
+               "/proc/sys/kernel/unprivileged_userns_clone)";
+    else if (apparmor.known && apparmor.value[0] != 0)
+        *why = "AppArmor restricts them (kernel.apparmor_restrict_unprivileged_userns is 1)";
+    if (*why != NULL)
+        return 0;
+    return max.known ? 1 : -1;
+}
+
+struct privilege_cap privilege_cap_of(int bit)
+{
+    struct kernel_fact cap = kernel_has_capability(bit);
     struct privilege_cap p;
 
     p.source = cap.source;

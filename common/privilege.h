@@ -35,6 +35,13 @@ struct privilege_cap {
 /* CAP_NET_BIND_SERVICE, as it applies to binding in our network namespace. */
 struct privilege_cap privilege_cap_state(void);
 
+/* Any network capability by its number (CAP_NET_RAW_BIT...), likewise. */
+struct privilege_cap privilege_cap_of(int bit);
+
+/* Whether an ordinary user may make a user namespace here (unshare -r):
+ * 1 yes, 0 no (then *why says which setting forbids it), -1 cannot tell. */
+int privilege_userns_allowed(const char **why);
+
 /* Narrate who we are and whether we hold CAP_NET_BIND_SERVICE. */
 void privilege_narrate(void);
 

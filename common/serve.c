@@ -298,19 +298,28 @@ int serve_open(struct opts *o, int *tcp, int *udp)
 
 int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx)
 {
+    return serve_run_watching(tcp, udp, NULL, count, reply, ctx);
+}
+
+int serve_run_watching(int tcp, int udp, const struct serve_watch *w, long count,
+                       serve_reply_fn reply, void *ctx)
+{
     struct drain_set set;
     const char *why = NULL;
     long served = 0;
     long long paused_until = 0; /* out of descriptors: accept() rests */
     int stop = signals_install(), rc = EXIT_OK, short_of_fds = 0, got;
 
-    if (stop < 0 || drain_init(&set, 3) != 0) {
+    if (stop < 0 || drain_init(&set, 4) != 0) {
         report_sys("pipe", "tcp", NULL, errno);
         return EXIT_FAILED;
     }
     set.pfd[0].fd = stop;
     set.pfd[1].fd = tcp;
     set.pfd[2].fd = udp;
+    set.pfd[3].fd = w != NULL ? w->fd : -1;
+    if (w != NULL && w->fd >= 0)
+        wait_nonblocking(w->fd);
     /* Non-blocking: a client that vanished between poll() and accept()
      * must not block the loop (as it would on BSD and macOS). */
     if (tcp >= 0)
@@ -337,6 +346,9 @@ int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx)
             why = signals_which(stop);
             break;
         }
+        /* Watched first: a packet seen before the exchange it belongs to. */
+        if (w != NULL && set.pfd[3].fd >= 0 && (set.pfd[3].revents & POLLIN))
+            w->fn(w->fd, w->ctx);
         if (set.pfd[1].fd >= 0 && (set.pfd[1].revents & POLLIN)) {
             got = serve_tcp(tcp, &set, reply, ctx);
             if (got == -2) {

@@ -42,4 +42,17 @@ int serve_open(struct opts *o, int *tcp, int *udp);
  * Returns EXIT_OK, or EXIT_FAILED if the loop itself failed. */
 int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx);
 
+/* One more descriptor for the loop to watch (the wire demo's packet
+ * socket): fn(fd, ctx) is called whenever it is readable, and must not
+ * block (fd is made non-blocking). */
+struct serve_watch {
+    int fd;
+    void (*fn)(int fd, void *ctx);
+    void *ctx;
+};
+
+/* serve_run(), watching w too (w may be NULL). */
+int serve_run_watching(int tcp, int udp, const struct serve_watch *w, long count,
+                       serve_reply_fn reply, void *ctx);
+
 #endif

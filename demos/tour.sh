@@ -11,7 +11,7 @@
 #   make classroom              across two hosts (network namespaces), as root
 set -eu
 
-LESSONS=(same-port privileged ephemeral services rendezvous restart) # lesson order; each has demos/<name>/tour.sh
+LESSONS=(same-port privileged ephemeral wire services rendezvous restart) # lesson order; each has demos/<name>/tour.sh
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${PORTLAB_BIN:-$root/bin}
@@ -45,7 +45,7 @@ lesson() { printf '\n%s== %s ==%s\n' "$bold" "$*" "$off"; }
 say() { printf '%s%s%s\n' "$dim" "$*" "$off"; }
 PROC_ECHO=1
 proc_on_line() {
-  case $1 in teacher|student|txns) return ;; esac # the hosts themselves: plumbing
+  case $1 in teacher|student|txns|wirens) return ;; esac # the hosts themselves: plumbing
   printf '  %s%-8s|%s %s\n' "$cyan" "$1" "$off" "$2"
 }
 
@@ -65,7 +65,8 @@ take_via() {
       "netns_of ${student_pid:-x}"*) note="   (on a student's host, 10.77.0.2)" ;;
       *--nobody*) note="   (as nobody, in a private network namespace)" ;;
       netns_run*) note="   (as $(id -un), in a private network namespace)" ;;
-      netns_of*) note="   (as $(id -un), in the server's network namespace)" ;;
+      netns_of*) note="   (as $(id -un), in a private network namespace)" ;;
+      userns_of*) note="   (as $(id -un), in a user and network namespace of its own: unshare -rn)" ;;
     esac
   fi
 }

@@ -16,6 +16,8 @@
 #       namespace of its own, loopback up, the sysctls set there only (never the
 #       host's); with --nobody as user nobody, group nogroup, no capabilities
 #   netns_of PID [--nobody] CMD...   CMD inside the network namespace of PID
+#   userns_of PID [--nobody] CMD...  CMD inside the user and network namespaces
+#       of PID, one that `unshare -rn` made (an ordinary user's own)
 #   can_netns             whether this machine lets us do that (root, tools)
 #   classroom_up          two namespaces, teacher 10.77.0.1 and student 10.77.0.2,
 #       joined by a veth pair (fd77::1 and fd77::2 too)
@@ -198,6 +200,16 @@ netns_run() {
     esac
   done
   exec unshare -n -- sh -c "$setup && exec \"\$@\"" sh "${who[@]}" "$@"
+}
+
+# userns_of PID [--nobody] CMD...: CMD inside the user and network namespaces
+# of PID, made by `unshare -rn` (no root needed): there its owner is uid 0,
+# with every capability over that namespace's own network only.
+userns_of() {
+  local pid=$1 who=()
+  shift
+  if [ "$1" = --nobody ]; then who=("${NOBODY[@]}"); shift; fi
+  exec "${who[@]}" nsenter --user="/proc/$pid/ns/user" --net="/proc/$pid/ns/net" --preserve-credentials -- "$@"
 }
 
 # netns_of PID [--nobody] CMD...

@@ -1,0 +1,204 @@
+/* packet.c - the bytes of an IP packet, read with care. See packet.h.
+ * Every read is checked against the packet's length first: a packet
+ * socket hands over whatever arrived, and a fuzz target
+ * (tests/fuzz/packet.c) feeds this garbage. */
+#include "packet.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+
+static unsigned be16(const unsigned char *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
+
+/* IPv6: follow the extension headers that may stand between the fixed
+ * header and TCP/UDP. Returns the offset of the transport header, or 0
+ * when there is none to read (a later fragment, or too short). */
+static size_t v6_transport(const unsigned char *buf, size_t len, int *next)
+{
+    size_t off = 40, hdr;
+    int n, hops = 0;
+
+    while (++hops < 16) {
+        n = *next;
+        if (n == 0 || n == 43 || n == 60) { /* hop-by-hop, routing, destination options */
+            if (off + 2 > len)
+                return 0;
+            hdr = ((size_t)buf[off + 1] + 1) * 8;
+            *next = buf[off];
+        } else if (n == 44) { /* fragment: only the first carries the header */
+            if (off + 8 > len || (be16(buf + off + 2) & 0xfff8) != 0)
+                return 0;
+            hdr = 8;
+            *next = buf[off];
+        } else {
+            return off;
+        }
+        if (hdr > len - off)
+            return 0;
+        off += hdr;
+    }
+    return 0;
+}
+
+int packet_decode(const unsigned char *buf, size_t len, struct packet_info *pi)
+{
+    size_t off, end;
+
+    memset(pi, 0, sizeof *pi);
+    pi->total = len;
+    if (len < 1) {
+        pi->problem = "empty";
+        return -1;
+    }
+    pi->version = buf[0] >> 4;
+    if (pi->version == 4) {
+        if (len < 20) {
+            pi->problem = "truncated: shorter than an IPv4 header (20 bytes)";
+            return -1;
+        }
+        off = (size_t)(buf[0] & 0x0f) * 4;
+        if (off < 20 || off > len) {
+            pi->problem = "malformed: its IPv4 header length is wrong";
+            return -1;
+        }
+        end = be16(buf + 2); /* total length: the rest is padding */
+        if (end < off || end > len)
+            end = len;
+        pi->proto = buf[9];
+        memcpy(pi->src, buf + 12, 4);
+        memcpy(pi->dst, buf + 16, 4);
+        if ((be16(buf + 6) & 0x1fff) != 0)
+            return 0; /* a later fragment: no TCP/UDP header in it */
+    } else if (pi->version == 6) {
+        int next;
+
+        if (len < 40) {
+            pi->problem = "truncated: shorter than an IPv6 header (40 bytes)";
+            return -1;
+        }
+        memcpy(pi->src, buf + 8, 16);
+        memcpy(pi->dst, buf + 24, 16);
+        next = buf[6];
+        end = 40 + (size_t)be16(buf + 4);
+        if (end > len)
+            end = len;
+        off = v6_transport(buf, end, &next);
+        pi->proto = next;
+        if (off == 0)
+            return 0;
+    } else {
+        pi->problem = "not IPv4 or IPv6";
+        return -1;
+    }
+    if (pi->proto != IPPROTO_TCP && pi->proto != IPPROTO_UDP)
+        return 0;
+    pi->l4 = buf + off;
+    pi->l4len = end > off ? end - off : 0;
+    if (pi->l4len >= 4) {
+        pi->has_ports = 1;
+        pi->sport = be16(pi->l4);
+        pi->dport = be16(pi->l4 + 2);
+    }
+    if (pi->proto == IPPROTO_UDP && pi->l4len < 8)
+        pi->problem = "truncated: a UDP header is 8 bytes";
+    else if (pi->proto == IPPROTO_TCP && pi->l4len < 20)
+        pi->problem = "truncated: a TCP header is 20 bytes or more";
+    return 1;
+}
+
+const char *packet_tcp_flags(unsigned flags, char *buf, size_t cap)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{0x02, "SYN"}, {0x01, "FIN"}, {0x04, "RST"}, {0x08, "PSH"}, {0x20, "URG"},
+                 {0x10, "ACK"}};
+    size_t i, used = 0;
+
+    if (cap == 0)
+        return buf;
+    buf[0] = '\0';
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if ((flags & names[i].bit) && used < cap) {
+            int n = snprintf(buf + used, cap - used, "%s%s", used ? "-" : "", names[i].name);
+
+            if (n > 0)
+                used += (size_t)n;
+        }
+    if (buf[0] == '\0')
+        snprintf(buf, cap, "no flags");
+    return buf;
+}
+
+static const char *address_text(int version, const unsigned char *a, char *buf, size_t cap)
+{
+    char text[INET6_ADDRSTRLEN];
+
+    if (inet_ntop(version == 4 ? AF_INET : AF_INET6, a, text, sizeof text) == NULL)
+        snprintf(text, sizeof text, "?");
+    snprintf(buf, cap, version == 4 ? "%s" : "[%s]", text);
+    return buf;
+}
+
+void packet_describe(const struct packet_info *pi, char *out, size_t cap)
+{
+    char s[INET6_ADDRSTRLEN + 2], d[INET6_ADDRSTRLEN + 2], words[32], flags[40] = "";
+    char hex[PACKET_SHOW_BYTES * 3 + 8];
+    size_t i, shown, used = 0;
+    const char *proto = pi->proto == IPPROTO_TCP ? "tcp" : "udp";
+
+    if (!pi->has_ports) {
+        snprintf(out, cap, "%s: %s", proto, pi->problem ? pi->problem : "no ports to read");
+        return;
+    }
+
+    shown = pi->l4len;
+    if (shown > PACKET_SHOW_BYTES)
+        shown = PACKET_SHOW_BYTES;
+    if (pi->proto == IPPROTO_UDP && shown > 8)
+        shown = 8; /* the whole UDP header; what follows is data */
+    /* The header's bytes, the two port fields in brackets. */
+    for (i = 0; i < shown && used + 5 < sizeof hex; i++) {
+        int n = snprintf(hex + used, sizeof hex - used, "%s%s%02x%s", i ? " " : "",
+                         i == 0 || i == 2 ? "[" : "", pi->l4[i], i == 1 || i == 3 ? "]" : "");
+
+        if (n > 0)
+            used += (size_t)n;
+    }
+    if (pi->proto == IPPROTO_TCP && pi->l4len >= 14)
+        snprintf(flags, sizeof flags, " %s", packet_tcp_flags(pi->l4[13], words, sizeof words));
+    address_text(pi->version, pi->src, s, sizeof s);
+    address_text(pi->version, pi->dst, d, sizeof d);
+    snprintf(out, cap, "%s%s %s:%u -> %s:%u: header %s: source port %02x %02x = %u, "
+             "destination port %02x %02x = %u%s%s",
+             proto, flags, s, pi->sport, d, pi->dport, hex, pi->l4[0], pi->l4[1], pi->sport,
+             pi->l4[2], pi->l4[3], pi->dport, pi->problem ? "; " : "",
+             pi->problem ? pi->problem : "");
+}
+
+uint16_t packet_udp_checksum(int version, const unsigned char *src, const unsigned char *dst,
+                             const unsigned char *udp, size_t len)
+{
+    unsigned long sum = 0;
+    size_t i, alen = version == 4 ? 4 : 16;
+
+    /* The pseudo-header: addresses, protocol 17, the UDP length. */
+    for (i = 0; i < alen; i += 2)
+        sum += be16(src + i) + be16(dst + i);
+    sum += IPPROTO_UDP;
+    sum += (unsigned long)(len & 0xffff) + (unsigned long)(len >> 16);
+    /* The header (checksum field counted as zero) and the data. */
+    for (i = 0; i + 1 < len; i += 2)
+        sum += i == 6 ? 0 : be16(udp + i);
+    if (len % 2)
+        sum += (unsigned long)udp[len - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    sum = ~sum & 0xffff;
+    return (uint16_t)(sum == 0 ? 0xffff : sum);
+}

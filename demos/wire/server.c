@@ -1,0 +1,181 @@
+/* wire-server - both ports, as bytes in the packet.
+ *
+ * WHAT IT SHOWS
+ *   Every TCP segment and UDP datagram carries two port numbers: the first
+ *   four bytes of its TCP or UDP header are the source port and the
+ *   destination port, two bytes each, high byte first (see
+ *   common/packet.h for the header's layout). This server serves TCP and
+ *   UDP like the others (one line back), and also watches the packets of
+ *   its own port through a packet socket, which hands over each packet as
+ *   it crossed the network interface: it prints the header's first bytes
+ *   in hex, the two port fields [in brackets], and what they decode to.
+ *   A handshake (SYN, SYN-ACK, ACK), the data, the replies with the ports
+ *   swapped, and the close are all there.
+ *
+ * HOW TO RUN IT (root, or in your own namespaces: see PRIVILEGE)
+ *   terminal 1:  sudo bin/wire-server                       (port 5000)
+ *   terminal 2:  bin/wire-client -s 23 127.0.0.1           (the 3rd step needs root too)
+ *   without sudo:  unshare -rn sh -c 'ip link set lo up; bin/wire-server -p 0 & ...'
+ *   or the guided tour:  make demo DEMO=wire
+ *
+ * WHAT TO LOOK FOR
+ *   "wire:" lines: [9c 4e] is 0x9c4e = 40014, a source port; the same two
+ *   bytes come back as the destination of our replies. Then wire-client's
+ *   forged datagram: a source port of 23, which nobody bound - two bytes
+ *   its sender wrote.
+ *
+ * PRIVILEGE
+ *   A packet socket needs CAP_NET_RAW (root has it; `unshare -rn` gives it
+ *   to an ordinary user over a private loopback). The server gives up
+ *   every capability once its sockets are open. Only packets to or from
+ *   its own port are ever printed.
+ *
+ * LESSON: docs/wire.md    MAN PAGES: packet(7), raw(7), capabilities(7),
+ *   tcpdump(8); RFC 768 (UDP), RFC 9293 (TCP)
+ */
+#include "portlab.h"
+#include "packet.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <arpa/inet.h>
+#include <net/ethernet.h>   /* ETH_P_ALL */
+#include <net/if_arp.h>     /* ARPHRD_LOOPBACK */
+#include <netpacket/packet.h> /* struct sockaddr_ll, PACKET_OUTGOING */
+#endif
+
+#define DEFAULT_PORT "5000"
+#define PER_WAKE 64 /* packets read per wake-up, so serving goes on under a flood */
+
+struct watch {
+    unsigned port; /* ours: only its packets are printed */
+    long shown;
+};
+
+#ifdef __linux__
+/* A packet socket sees every packet on every interface: show only those
+ * to or from our own port. */
+static void watch_packets(int fd, void *ctx)
+{
+    static unsigned char buf[65536];
+    struct watch *w = ctx;
+    struct sockaddr_ll from;
+    struct packet_info pi;
+    socklen_t len;
+    char line[NARRATE_LINE_MAX - 100];
+    ssize_t got;
+    size_t have;
+    int i;
+
+    for (i = 0; i < PER_WAKE; i++) {
+        len = sizeof from;
+        /* MSG_TRUNC: the packet's real length, even when longer than buf. */
+        got = recvfrom(fd, buf, sizeof buf, MSG_TRUNC, (struct sockaddr *)&from, &len);
+        if (got < 0)
+            return; /* nothing more for now (EAGAIN) */
+        /* On loopback each packet passes twice, going out and coming in:
+         * keep one. On other interfaces each passes once either way. */
+        if (from.sll_pkttype == PACKET_OUTGOING && from.sll_hatype == ARPHRD_LOOPBACK)
+            continue;
+        if (from.sll_protocol != htons(ETH_P_IP) && from.sll_protocol != htons(ETH_P_IPV6))
+            continue;
+        have = (size_t)got < sizeof buf ? (size_t)got : sizeof buf;
+        /* Not TCP or UDP, or no ports to read: it cannot be ours. */
+        if (packet_decode(buf, have, &pi) != 1 || !pi.has_ports)
+            continue;
+        if (pi.sport != w->port && pi.dport != w->port)
+            continue;
+        packet_describe(&pi, line, sizeof line);
+        w->shown++;
+        narrate("wire: %s", line);
+    }
+}
+#endif
+
+/* Open the packet socket: before anything else, while we may. Returns
+ * the socket, -1 after reporting a failure, or -2 where there is none. */
+static int open_packet_socket(void)
+{
+#ifdef __linux__
+    /* THE LESSON'S TOOL: AF_PACKET, SOCK_DGRAM = each packet from its IP
+     * header on (the link layer's header removed); ETH_P_ALL = every
+     * protocol, in and out. This is what tcpdump uses on Linux. */
+    int fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+
+    if (fd < 0) {
+        report_sys("socket", "packet", NULL, errno);
+        return -1;
+    }
+    narrate("packet socket open: we see each packet of our port as it crosses an interface");
+    return fd;
+#else
+    narrate("packet sockets (AF_PACKET) are Linux's: here this server only serves; the BSDs "
+            "and macOS watch the wire through BPF (/dev/bpf), as tcpdump does there");
+    return -2;
+#endif
+}
+
+/* The reply: the client's address and source port as the kernel gave
+ * them to us - the same two bytes the wire: lines show. */
+static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx)
+{
+    char from[ADDR_STRLEN];
+
+    (void)ctx;
+    addr_format(ev->peer, from, sizeof from);
+    if (ev->data == NULL)
+        narrate("tcp connection from %s: sent it one line", from);
+    else
+        narrate("udp datagram of %zu bytes from %s: replied to port %u, the source port in "
+                "its header", ev->len, from, addr_port(ev->peer));
+    snprintf(line, cap, "wire-server: your %s packets said source port %u\n",
+             ev->data == NULL ? "tcp" : "udp", addr_port(ev->peer));
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    struct serve_watch sw;
+    struct watch w;
+    int tcp, udp, packets, rc, i;
+
+    narrate_init(argv[0]);
+    signals_install();
+    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "", NULL);
+    for (i = 1; i < argc; i++)
+        if (!opts_take(&o, argc, argv, &i))
+            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
+    opts_finish(&o, NULL);
+
+    packets = open_packet_socket();
+    if (packets == -1)
+        return EXIT_FAILED;
+    /* An ordinary server's bind (see the same-port demo), in common/. */
+    if (serve_open(&o, &tcp, &udp) != 0) {
+        if (packets >= 0)
+            close(packets);
+        return EXIT_FAILED;
+    }
+    /* Both sockets are open: the right to open more is no longer needed. */
+    if (privilege_drop_capabilities() == 1)
+        narrate("gave up CAP_NET_RAW and every other capability: the open sockets stay ours");
+    w.port = o.port;
+    w.shown = 0;
+    sw.fd = packets >= 0 ? packets : -1;
+    sw.fn = NULL;
+#ifdef __linux__
+    sw.fn = watch_packets;
+#endif
+    sw.ctx = &w;
+    rc = serve_run_watching(tcp, udp, sw.fn != NULL ? &sw : NULL, o.count, reply, NULL);
+    close(tcp);
+    close(udp);
+    if (packets >= 0)
+        close(packets);
+    return rc;
+}

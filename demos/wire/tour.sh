@@ -1,0 +1,30 @@
+# demos/wire/tour.sh - the wire lesson, as `make demo` tells it.
+# Sourced by demos/tour.sh. Packet and raw sockets need CAP_NET_RAW: as root
+# the lesson runs in a private network namespace; as an ordinary user, in a
+# user and network namespace of the user's own (unshare -rn) where the kernel
+# allows it; otherwise it says why and moves on.
+# shellcheck disable=SC2154 # NAME_port and NAME_pid are set by server() and proc_start
+
+lesson "wire: both ports, as bytes in the packet - and a source port is only a claim"
+wire_via=''
+if can_netns; then
+  proc_start wirens unshare -n -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
+  proc_expect wirens '^ready on ' && wire_via="netns_of $wirens_pid"
+elif unshare -rn true 2>/dev/null; then
+  proc_start wirens unshare -rn -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
+  proc_expect wirens '^ready on ' && wire_via="userns_of $wirens_pid"
+fi
+if [ -n "$wire_via" ]; then
+  say "The server watches the packets of its own port through a packet socket, and serves as usual."
+  server server --via "$wire_via" wire-server -p 0 -b 127.0.0.1
+  say "The client: TCP and UDP from ordinary sockets, then a UDP header of its own, claiming port 23:"
+  client --via "$wire_via" wire-client -s 23 -p "$server_port" 127.0.0.1
+  server_says server '^wire: udp 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:23: '
+  say "[00 17] is 23: two bytes its sender wrote. Nobody bound port 23; the reply went there anyway."
+  stop server
+  proc_stop wirens >/dev/null
+else
+  say "Packet sockets need CAP_NET_RAW, and this system lets $(id -un) make no namespace to hold it:"
+  client --fails wire-server -p 0 -b 127.0.0.1
+  say "(Run 'sudo make demo DEMO=wire' to see the packets.)"
+fi

@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# The wire demo: both ports, as bytes in the packet; a source port is only a
+# claim. Packet and raw sockets need CAP_NET_RAW: these tests run as root in a
+# private network namespace each (so the server sees only the test's own
+# packets), and as nobody with and without a user namespace of its own.
+load helpers
+
+setup() {
+  need_netns
+  proc_start ns unshare -n -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
+  proc_expect ns '^ready on ' || fail "could not make a network namespace"
+}
+
+in_ns() { run --separate-stderr netns_of "$ns_pid" "$BIN/$1" "${@:2}"; }
+
+# hex PORT: the port as the two bytes the header holds, "9c 4e".
+hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
+
+@test "the ports in the packets are the ports the ends used: a source port the test picks, TCP and UDP, and the replies swapped" {
+  find_free_port
+  local src=$free_port
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
+  in_ns wire-client -l "$src" -s 0 -p "$server_port" 127.0.0.1
+  assert_success
+  assert_line "tcp: our end is 127.0.0.1:$src: the kernel writes $src into the source-port field of each segment we send"
+  assert_line "udp reply: wire-server: your udp packets said source port $src"
+  local s d
+  s=$(hex "$src") d=$(hex "$server_port")
+  server_expect "^udp datagram of 6 bytes from 127\.0\.0\.1:$src: "
+  server_expect "^wire: udp 127\.0\.0\.1:$server_port -> 127\.0\.0\.1:$src: "
+  run server_log
+  # The handshake: SYN from our port, SYN-ACK back with the two fields swapped.
+  assert_line --regexp "^wire: tcp SYN 127\.0\.0\.1:$src -> 127\.0\.0\.1:$server_port: header \[$s\] \[$d\] .*: source port $s = $src, destination port $d = $server_port$"
+  assert_line --regexp "^wire: tcp SYN-ACK 127\.0\.0\.1:$server_port -> 127\.0\.0\.1:$src: header \[$d\] \[$s\] "
+  assert_line --regexp "^wire: tcp PSH-ACK 127\.0\.0\.1:$server_port -> 127\.0\.0\.1:$src: "
+  assert_line --regexp "^wire: tcp FIN-ACK 127\.0\.0\.1:$server_port -> 127\.0\.0\.1:$src: "
+  assert_line --regexp "^wire: udp 127\.0\.0\.1:$src -> 127\.0\.0\.1:$server_port: header \[$s\] \[$d\] 00 0e [0-9a-f]{2} [0-9a-f]{2}: source port $s = $src, destination port $d = $server_port$"
+  # Nothing but our port, and each loopback packet once (not going out and coming in).
+  [ "$(grep -c "^wire: tcp SYN " <<<"$output")" -eq 1 ] || fail "the SYN was shown $(grep -c "^wire: tcp SYN " <<<"$output") times"
+  ! grep '^wire: ' <<<"$output" | grep -v -e ":$server_port -> " -e "-> 127.0.0.1:$server_port: " || fail "a packet of another port was shown"
+}
+
+@test "a forged source port: the server sees the port the client wrote, as bytes and in decimal, and answers it there" {
+  # -s: a port another program holds (a same-port server's), which the client never bound.
+  start_server --as other --via "netns_of $ns_pid" same-port-server -p 0 -b 127.0.0.1
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
+  in_ns wire-client -s "$other_port" -p "$server_port" 127.0.0.1
+  assert_success
+  local s
+  s=$(hex "$other_port")
+  assert_line --regexp "^raw udp: our own header: \[$s\] \[$(hex "$server_port")\] 00 27 [0-9a-f]{2} [0-9a-f]{2} = source port $other_port \(written by us, bound by nobody\), destination port $server_port, length 39, checksum [0-9a-f]{4}$"
+  assert_line "raw udp: sent; the server's reply goes to port $other_port, the one our header claims - not to us"
+  server_expect "^wire: udp 127\.0\.0\.1:$other_port -> 127\.0\.0\.1:$server_port: header \[$s\] .*: source port $s = $other_port, destination port .* = $server_port$"
+  server_expect "^udp datagram of 31 bytes from 127\.0\.0\.1:$other_port: replied to port $other_port, the source port in its header$"
+  # The reply went to the other program's port: it arrived there, as a datagram it did not ask for.
+  server_expect "^wire: udp 127\.0\.0\.1:$server_port -> 127\.0\.0\.1:$other_port: "
+  server_expect --as other "^udp datagram of [0-9]+ bytes from 127\.0\.0\.1:$server_port: sent a reply$"
+}
+
+@test "IPv6: the same bytes, and a checksum over IPv6's pseudo-header that the receiver accepts" {
+  (netns_of "$ns_pid" sh -c 'grep -q "^0\{31\}1 " /proc/net/if_inet6') || skip "no IPv6 loopback in the namespace"
+  start_server --via "netns_of $ns_pid" wire-server -6 -p 0 -b ::1
+  in_ns wire-client -6 -s 23 -p "$server_port" ::1
+  assert_success
+  server_expect "^wire: udp \[::1\]:23 -> \[::1\]:$server_port: header \[00 17\] "
+  # Delivered to the server's socket: the kernel checked the checksum first.
+  server_expect "^udp datagram of 31 bytes from \[::1\]:23: replied to port 23"
+  run server_log
+  assert_line --regexp "^wire: tcp SYN \[::1\]:[0-9]+ -> \[::1\]:$server_port: "
+}
+
+@test "as nobody, without a namespace of its own: exit 1, naming CAP_NET_RAW and the ways out; the client's ordinary steps still work" {
+  start_server --via "netns_of $ns_pid" same-port-server -p 0 -b 127.0.0.1
+  run --separate-stderr netns_of "$ns_pid" --nobody "$BIN/wire-server" -p 0
+  assert_failure 1
+  assert_stderr --partial "wire-server: socket(packet): EPERM (Operation not permitted)"
+  assert_stderr --partial "so the kernel asks for CAP_NET_RAW"
+  assert_stderr --partial "wire-server: why: this process runs as uid 65534 (nobody) and does not hold CAP_NET_RAW (read from CapEff in /proc/self/status)"
+  assert_stderr --partial "unshare -rn"
+  run --separate-stderr netns_of "$ns_pid" --nobody "$BIN/wire-client" -p "$server_port" 127.0.0.1
+  assert_failure 1
+  assert_line --partial "tcp reply: same-port-server"
+  assert_line --partial "udp reply: same-port-server"
+  assert_stderr --partial "wire-client: socket(raw udp 127.0.0.1:$server_port): EPERM (Operation not permitted)"
+}
+
+@test "as nobody in a user and network namespace of its own (unshare -rn): it works, with no sudo" {
+  ("${NOBODY[@]}" unshare -r true) 2>/dev/null ||
+    skip "this kernel does not let an ordinary user make a user namespace"
+  proc_start userns "${NOBODY[@]}" unshare -rn -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
+  proc_expect userns '^ready on ' || fail "could not make the user namespace"
+  start_server --via "userns_of $userns_pid --nobody" wire-server -p 0 -b 127.0.0.1
+  server_expect "^gave up CAP_NET_RAW and every other capability: the open sockets stay ours$"
+  run --separate-stderr userns_of "$userns_pid" --nobody "$BIN/wire-client" -s 23 -p "$server_port" 127.0.0.1
+  assert_success
+  server_expect "^wire: udp 127\.0\.0\.1:23 -> 127\.0\.0\.1:$server_port: header \[00 17\] "
+  # It was nobody all along, seen from outside the namespace.
+  [ "$(stat -c %U "/proc/$server_pid")" = nobody ] || fail "the server did not run as nobody"
+}
+
+@test "bad usage: -s and -l take a port, else exit 2" {
+  run --separate-stderr "$BIN/wire-client" -s 65536
+  assert_failure 2
+  assert_stderr --partial "-s: '65536' is not a port (0-65535)"
+  run --separate-stderr "$BIN/wire-client" -l 0
+  assert_failure 2
+}
