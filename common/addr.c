@@ -140,3 +140,59 @@ int addr_resolve(const char *host, unsigned port, int family, int socktype,
     }
     return 0;
 }
+
+/* The address as 16 bytes, IPv4 mapped into IPv6 (::ffff:a.b.c.d). */
+static int as_mapped(const struct sockaddr *sa, unsigned char out[16])
+{
+    struct sockaddr_in sin;
+    struct sockaddr_in6 sin6;
+
+    memset(out, 0, 16);
+    if (sa->sa_family == AF_INET) {
+        memcpy(&sin, sa, sizeof sin);
+        out[10] = out[11] = 0xff;
+        memcpy(out + 12, &sin.sin_addr, 4);
+        return 0;
+    }
+    if (sa->sa_family == AF_INET6) {
+        memcpy(&sin6, sa, sizeof sin6);
+        memcpy(out, &sin6.sin6_addr, 16);
+        return 0;
+    }
+    return -1;
+}
+
+char *addr_host(const struct sockaddr *sa, char *buf, size_t len)
+{
+    unsigned char a[16];
+    static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+    if (as_mapped(sa, a) != 0 || len == 0) {
+        if (len > 0)
+            buf[0] = '\0';
+        return buf;
+    }
+    if (memcmp(a, mapped, 12) == 0) /* IPv4, also when it reached an IPv6 socket */
+        inet_ntop(AF_INET, a + 12, buf, (socklen_t)len);
+    else
+        inet_ntop(AF_INET6, a, buf, (socklen_t)len);
+    return buf;
+}
+
+int addr_is_loopback(const struct sockaddr *sa)
+{
+    unsigned char a[16];
+    static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+    static const unsigned char one[16] = {[15] = 1};
+
+    if (as_mapped(sa, a) != 0)
+        return 0;
+    return (memcmp(a, mapped, 12) == 0 && a[12] == 127) || memcmp(a, one, 16) == 0;
+}
+
+int addr_same_host(const struct sockaddr *a, const struct sockaddr *b)
+{
+    unsigned char x[16], y[16];
+
+    return as_mapped(a, x) == 0 && as_mapped(b, y) == 0 && memcmp(x, y, 16) == 0;
+}

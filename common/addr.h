@@ -49,4 +49,15 @@ int addr_dual_stack(int fd, const struct sockaddr *sa);
 /* "tcp" or "udp" for a socket type. */
 const char *addr_proto(int socktype);
 
+/* Just the address, no port: "127.0.0.1", "::1" (an IPv4 address that
+ * reached an IPv6 socket is shown as IPv4). Always returns buf. */
+char *addr_host(const struct sockaddr *sa, char *buf, size_t len);
+
+/* Whether the address is a loopback one (127.0.0.0/8, ::1, mapped too). */
+int addr_is_loopback(const struct sockaddr *sa);
+
+/* Whether two socket addresses hold the same address (ports ignored),
+ * IPv4 and IPv4-mapped IPv6 alike. */
+int addr_same_host(const struct sockaddr *a, const struct sockaddr *b);
+
 #endif

@@ -92,16 +92,43 @@ ask_directory() {
   assert_line "0 registered"
 }
 
+# hold_connection LINE...: like ask_directory, but the connection stays
+# open (its names stay registered) until the test ends; the replies to the
+# lines are in $output.
+hold_connection() {
+  local fd line reply=() i
+  exec {fd}<>"/dev/tcp/127.0.0.1/$dir_port"
+  IFS= read -r -t 5 -u "$fd" line # the greeting
+  for line in "$@"; do printf '%s\n' "$line" >&"$fd"; done
+  for ((i = 0; i < $#; i++)); do IFS= read -r -t 5 -u "$fd" line && reply+=("$line"); done
+  output=$(printf '%s\n' "${reply[@]}")
+  lines=("${reply[@]}")
+}
+
 @test "only the registering side may remove an entry; names are unique; entries are bounded" {
   start_directory
   start_server --as owner rendezvous-server -D "$dir_port" owned
   ask_directory "UNREGISTER owned" "REGISTER owned tcp 4444"
   assert_line "ERR not yours: only the connection that registered owned may remove it"
   assert_line "ERR name taken: owned is tcp $owner_port"
-  local many=()
-  for i in $(seq 1 64); do many+=("REGISTER n$i tcp $((10000 + i))"); done
-  ask_directory "${many[@]}"
-  assert_line "OK registered n63 tcp 10063"
+  # A squatter holds at most 8 names, and everyone else may still register.
+  local many=() c i
+  for i in $(seq 1 9); do many+=("REGISTER sq$i tcp $((10000 + i))"); done
+  hold_connection "${many[@]}"
+  assert_line "OK registered sq8 tcp 10008"
+  assert_line "ERR too many names: at most 8 per connection"
+  server_expect --as dir "^127\.0\.0\.1:[0-9]+: refused a registration of sq9: it holds 8 names already, the most one connection may$"
+  start_server --as other rendezvous-server -D "$dir_port" other
+  # Eight squatters can still fill the directory: 64 names in all.
+  for c in 2 3 4 5 6 7; do
+    many=()
+    for i in $(seq 1 8); do many+=("REGISTER c${c}n$i tcp $((20000 + c * 10 + i))"); done
+    hold_connection "${many[@]}"
+    assert_line "OK registered c${c}n8 tcp $((20000 + c * 10 + 8))"
+  done
+  hold_connection "REGISTER last1 tcp 30001" "REGISTER last2 tcp 30002" "REGISTER last3 tcp 30003" \
+    "REGISTER last4 tcp 30004" "REGISTER last5 tcp 30005" "REGISTER last6 tcp 30006" "REGISTER last7 tcp 30007"
+  assert_line "OK registered last6 tcp 30006"
   assert_line "ERR directory full: at most 64 names"
 }
 

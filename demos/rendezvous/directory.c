@@ -36,26 +36,53 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #define DEFAULT_PORT "8111"     /* the real portmapper's is 111: see above */
 #define IDLE_MS 30000           /* a connection that registered nothing */
+#define LOOKERS_MAX 256         /* connections that registered nothing, at most */
+#define QUIET_MS 1000           /* a repeated complaint: at most one line a second */
 #define GREETING "rendezvous-directory: REGISTER NAME tcp|udp PORT, UNREGISTER NAME, " \
                  "LOOKUP NAME, LIST, QUIT\n"
 
 struct conn {
     int fd, owns;               /* owns: how many names it registered */
     size_t len;                 /* bytes waiting in buf */
-    long long last;             /* when it last did something */
+    long long last;             /* when it last made a valid request (or came) */
     char buf[RV_LINE_MAX + 2];
     char who[ADDR_STRLEN];
+    char addr[RV_ADDR_MAX];     /* its source address alone */
+    const char *refuse;         /* NULL, or why it may not register */
 };
+
+static const char *const HELP =
+    "  --remote   accept registrations from other hosts too (a classroom's servers);\n"
+    "             by default only from this host, as rpcbind does\n";
 
 static struct rv_table table; /* the registrations: common/rendezvous.c */
 static struct conn *conns;
-static size_t nconns, capconns;
+static size_t nconns, capconns, lookers_max = LOOKERS_MAX;
 static long requests;
+static int remote_ok; /* --remote: registrations from other hosts too */
+
+/* "Something happened again": narrate at most once a second, with how
+ * many times since - a flood must not become a flood of lines. */
+struct quiet {
+    long long next;
+    long more;
+};
+
+static int say_now(struct quiet *q, long long now)
+{
+    if (now < q->next) {
+        q->more++;
+        return 0;
+    }
+    q->next = now + QUIET_MS;
+    return 1;
+}
 
 /* A connection that owns names is watched: a FIN or a reset ends it at
  * once, but a host that crashes or is cut off sends neither, and a
@@ -118,18 +145,18 @@ static void keepalive_on(int fd, const char *who)
  * table); owner is the connection's fd, or -1 for a UDP datagram (which
  * may only ask). A connection's first name turns keepalive on. Returns 1
  * to close after. */
-static int handle(const char *line, int owner, const char *who, char *reply, size_t cap)
+static int handle(const char *line, const struct rv_asker *a, char *reply, size_t cap)
 {
     int owned, quit;
     size_t i;
 
     requests++;
-    quit = rv_table_answer(&table, line, owner, who, reply, cap, &owned);
+    quit = rv_table_answer(&table, line, a, reply, cap, &owned);
     for (i = 0; owned != 0 && i < nconns; i++) {
-        if (conns[i].fd != owner)
+        if (conns[i].fd != a->owner)
             continue;
         if (owned > 0 && conns[i].owns == 0)
-            keepalive_on(owner, who);
+            keepalive_on(a->owner, a->who);
         conns[i].owns += owned;
     }
     return quit;
@@ -143,13 +170,43 @@ static void drop(size_t c, const char *why)
     conns[c] = conns[--nconns];
 }
 
+/* Too many connections that registered nothing: close the one that has
+ * been quiet longest (a valid request is what counts, not an empty line),
+ * so that a flood of idle connections can never lock clients out. */
+static void make_room(long long now)
+{
+    static struct quiet q;
+    size_t c, lookers = 0, oldest = 0;
+    int found = 0;
+
+    for (c = 0; c < nconns; c++) {
+        if (conns[c].owns != 0)
+            continue;
+        lookers++;
+        if (!found || conns[c].last < conns[oldest].last)
+            oldest = c;
+        found = 1;
+    }
+    if (lookers < lookers_max || !found)
+        return;
+    if (say_now(&q, now)) {
+        narrate("%zu connections registered nothing, the most we keep: closed the one "
+                "quiet longest, tcp %s (%lld ms)%s", lookers, conns[oldest].who,
+                now - conns[oldest].last, q.more ? "; and others like it since" : "");
+        q.more = 0;
+    }
+    drop(oldest, "evicted");
+}
+
 static void accept_one(int listener, long long now)
 {
-    struct sockaddr_storage peer;
-    socklen_t len = sizeof peer;
+    struct sockaddr_storage peer, local;
+    socklen_t len = sizeof peer, llen = sizeof local;
     struct conn *c;
-    int fd = accept(listener, (struct sockaddr *)&peer, &len);
+    int fd;
 
+    make_room(now);
+    fd = accept(listener, (struct sockaddr *)&peer, &len);
     if (fd < 0)
         return;
     if (nconns == capconns) {
@@ -169,19 +226,42 @@ static void accept_one(int listener, long long now)
     c->len = 0;
     c->last = now;
     addr_format((struct sockaddr *)&peer, c->who, sizeof c->who);
+    addr_host((struct sockaddr *)&peer, c->addr, sizeof c->addr);
+    /* Registrations come from this host only, as rpcbind's do: from a
+     * loopback address, or from the very address it reached us on. */
+    c->refuse = NULL;
+    getsockname(fd, (struct sockaddr *)&local, &llen);
+    if (!remote_ok && !addr_is_loopback((struct sockaddr *)&peer) &&
+        !addr_same_host((struct sockaddr *)&peer, (struct sockaddr *)&local))
+        c->refuse = "registrations come from the directory's own host (--remote allows others)";
     wait_nonblocking(fd);
     if (send(fd, GREETING, strlen(GREETING), 0) < 0) {
         /* gone already; the next read will say so */
     }
 }
 
+/* Send a whole reply, or say why not: a reply cut short means a client
+ * that does not read, and the connection goes. */
+static const char *send_all(int fd, const char *reply)
+{
+    size_t len = strlen(reply);
+    ssize_t sent = send(fd, reply, len, 0);
+
+    if (sent == (ssize_t)len)
+        return NULL;
+    return "it does not read its replies (one was cut short)";
+}
+
 /* Read what a connection sent; answer each complete line. Returns 0 to
  * keep it, or a reason to close it. */
 static const char *serve_conn(struct conn *c, long long now)
 {
-    char reply[RV_ENTRIES_MAX * (RV_LINE_MAX + 2) + 32];
+    char reply[RV_ENTRIES_MAX * (RV_LINE_MAX + 2 + RV_ADDR_MAX) + 32];
     ssize_t got = recv(c->fd, c->buf + c->len, sizeof c->buf - 1 - c->len, 0);
+    struct rv_asker a;
+    const char *error, *broken;
     char *nl;
+    size_t n;
     int quit = 0;
 
     if (got == 0)
@@ -191,20 +271,29 @@ static const char *serve_conn(struct conn *c, long long now)
     if (got < 0)
         return errno == EAGAIN || errno == EINTR ? NULL : "its connection failed";
     c->len += (size_t)got;
-    c->buf[c->len] = '\0';
-    c->last = now;
-    while (!quit && (nl = memchr(c->buf, '\n', c->len)) != NULL) {
-        *nl = '\0';
-        if (nl > c->buf && nl[-1] == '\r')
-            nl[-1] = '\0'; /* nc and telnet may send CRLF */
-        quit = handle(c->buf, c->fd, c->who, reply, sizeof reply);
-        if (send(c->fd, reply, strlen(reply), 0) < 0)
-            return "it stopped reading its replies";
-        c->len -= (size_t)(nl + 1 - c->buf);
-        memmove(c->buf, nl + 1, c->len);
+    a.owner = c->fd;
+    a.who = c->who;
+    a.addr = c->addr;
+    a.refuse = c->refuse;
+    /* One line at a time: the same grammar as over UDP (rv_take_line). */
+    while (quit <= 0 && (nl = memchr(c->buf, '\n', c->len)) != NULL) {
+        n = (size_t)(nl - c->buf);
+        if (rv_take_line(c->buf, n, &error) != 0) {
+            narrate("%s: bad request: %s", c->who, error);
+            snprintf(reply, sizeof reply, "ERR %s\n", error);
+            quit = -1;
+        } else {
+            quit = handle(c->buf, &a, reply, sizeof reply);
+        }
+        if (quit >= 0)
+            c->last = now; /* only a valid request keeps a connection fresh */
+        if ((broken = send_all(c->fd, reply)) != NULL)
+            return broken;
+        c->len -= n + 1;
+        memmove(c->buf, c->buf + n + 1, c->len);
+        if (quit == 1)
+            return "it said QUIT";
     }
-    if (quit)
-        return "it said QUIT";
     if (c->len >= sizeof c->buf - 1) {
         narrate("%s: bad request: line too long (over %d bytes)", c->who, RV_LINE_MAX);
         snprintf(reply, sizeof reply, "ERR line too long: at most %d bytes\n", RV_LINE_MAX);
@@ -222,27 +311,54 @@ static const char *serve_conn(struct conn *c, long long now)
     return NULL;
 }
 
+/* UDP: LOOKUP only, in one small datagram (LIST is refused: no answer
+ * much larger than its question, to a source that may be forged). */
 static void serve_udp(int fd)
 {
     static char buf[65536];
-    char reply[RV_ENTRIES_MAX * (RV_LINE_MAX + 2) + 32], who[ADDR_STRLEN];
+    char reply[RV_UDP_REPLY_MAX], who[ADDR_STRLEN], addr[RV_ADDR_MAX];
     struct sockaddr_storage peer;
     socklen_t len = sizeof peer;
+    struct rv_asker a;
+    const char *error;
     ssize_t got = recvfrom(fd, buf, sizeof buf - 1, 0, (struct sockaddr *)&peer, &len);
 
     if (got < 0)
         return;
-    buf[got] = '\0';
     if (got > 0 && buf[got - 1] == '\n')
-        buf[--got] = '\0';
+        got--;
     snprintf(who, sizeof who, "udp %s", addr_format((struct sockaddr *)&peer, reply, sizeof reply));
-    if (memchr(buf, '\0', (size_t)got) != NULL)
-        snprintf(reply, sizeof reply, "ERR only printable ASCII, please\n");
-    else
-        handle(buf, -1, who, reply, sizeof reply);
+    a.owner = -1;
+    a.who = who;
+    a.addr = addr_host((struct sockaddr *)&peer, addr, sizeof addr);
+    a.refuse = NULL;
+    if (rv_take_line(buf, (size_t)got, &error) != 0) {
+        narrate("%s: bad request: %s", who, error);
+        snprintf(reply, sizeof reply, "ERR %s\n", error);
+    } else {
+        handle(buf, &a, reply, sizeof reply);
+    }
+    if (addr_port((struct sockaddr *)&peer) == 0)
+        return; /* source port 0: "no reply expected" (RFC 768) */
     if (sendto(fd, reply, strlen(reply), 0, (struct sockaddr *)&peer, len) < 0) {
         /* a client that vanished: nothing to do */
     }
+}
+
+/* How many idle connections we may hold: LOOKERS_MAX, or fewer when the
+ * descriptor limit is low - keeping room for every registered server
+ * (each owns a name) and our own few descriptors. */
+static size_t lookers_limit(void)
+{
+    struct rlimit r;
+    long room;
+
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY)
+        return LOOKERS_MAX;
+    room = (long)r.rlim_cur - 16 - RV_ENTRIES_MAX;
+    if (room < 4)
+        room = 4;
+    return room < LOOKERS_MAX ? (size_t)room : LOOKERS_MAX;
 }
 
 int main(int argc, char **argv)
@@ -252,16 +368,27 @@ int main(int argc, char **argv)
     const char *why = NULL, *gone;
     long idle = wait_idle_ms(IDLE_MS);
     long long now, paused_until = 0, next;
+    struct quiet out_of_fds = {0, 0};
     int tcp, udp, i;
     size_t c;
 
     narrate_init(argv[0]);
     signals_install();
-    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "", NULL);
-    for (i = 1; i < argc; i++)
-        if (!opts_take(&o, argc, argv, &i))
+    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "[--remote]", HELP);
+    for (i = 1; i < argc; i++) {
+        if (opts_take(&o, argc, argv, &i))
+            continue;
+        if (strcmp(argv[i], "--remote") == 0)
+            remote_ok = 1;
+        else
             opts_usage_error(&o, "unknown argument '%s'", argv[i]);
+    }
     opts_finish(&o, NULL);
+    lookers_max = lookers_limit();
+    if (remote_ok)
+        narrate("--remote: any host that reaches us may register names (up to %d each "
+                "connection): a classroom's servers, but also anyone's squatters",
+                RV_NAMES_PER_OWNER);
     narrate("the directory's port is the one fixed port: services register here, "
             "clients ask here first");
     if (serve_open(&o, &tcp, &udp) != 0)
@@ -318,8 +445,9 @@ int main(int argc, char **argv)
 
             accept_one(tcp, now);
             if (nconns == before && (errno == EMFILE || errno == ENFILE)) {
-                narrate("out of file descriptors (%s): new clients wait in the queue",
-                        errno_name(errno));
+                if (say_now(&out_of_fds, now))
+                    narrate("out of file descriptors (%s): new clients wait in the queue",
+                            errno_name(errno));
                 paused_until = now + 100;
             }
         }
