@@ -196,3 +196,25 @@ int addr_same_host(const struct sockaddr *a, const struct sockaddr *b)
 
     return as_mapped(a, x) == 0 && as_mapped(b, y) == 0 && memcmp(x, y, 16) == 0;
 }
+
+int addr_from_text(const char *text, struct sockaddr_storage *out)
+{
+    struct sockaddr_in sin;
+    struct sockaddr_in6 sin6;
+
+    memset(&sin, 0, sizeof sin);
+    memset(&sin6, 0, sizeof sin6);
+    if (inet_pton(AF_INET, text, &sin.sin_addr) == 1) {
+        sin.sin_family = AF_INET;
+        memset(out, 0, sizeof *out);
+        memcpy(out, &sin, sizeof sin);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, text, &sin6.sin6_addr) == 1) {
+        sin6.sin6_family = AF_INET6;
+        memset(out, 0, sizeof *out);
+        memcpy(out, &sin6, sizeof sin6);
+        return 0;
+    }
+    return -1;
+}

@@ -60,4 +60,8 @@ int addr_is_loopback(const struct sockaddr *sa);
  * IPv4 and IPv4-mapped IPv6 alike. */
 int addr_same_host(const struct sockaddr *a, const struct sockaddr *b);
 
+/* A numeric address ("127.0.0.3", "fd77::2") into *out, port 0. Never
+ * a name lookup. Returns 0, or -1 if it is not one. */
+int addr_from_text(const char *text, struct sockaddr_storage *out);
+
 #endif

@@ -301,7 +301,7 @@ int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx)
     return serve_run_watching(tcp, udp, NULL, count, reply, ctx);
 }
 
-int serve_run_watching(int tcp, int udp, const struct serve_watch *w, long count,
+int serve_run_watching(int tcp, int udp, struct serve_watch *w, long count,
                        serve_reply_fn reply, void *ctx)
 {
     struct drain_set set;
@@ -317,9 +317,6 @@ int serve_run_watching(int tcp, int udp, const struct serve_watch *w, long count
     set.pfd[0].fd = stop;
     set.pfd[1].fd = tcp;
     set.pfd[2].fd = udp;
-    set.pfd[3].fd = w != NULL ? w->fd : -1;
-    if (w != NULL && w->fd >= 0)
-        wait_nonblocking(w->fd);
     /* Non-blocking: a client that vanished between poll() and accept()
      * must not block the loop (as it would on BSD and macOS). */
     if (tcp >= 0)
@@ -329,13 +326,19 @@ int serve_run_watching(int tcp, int udp, const struct serve_watch *w, long count
         udp_want_destination(udp);
     }
     while (count == 0 || served < count) {
-        long long now = wait_now_ms();
+        long long now = wait_now_ms(), wake;
 
         if (paused_until != 0 && now >= paused_until)
             paused_until = 0;
         /* A negative fd is skipped by poll(): the listener rests. */
         set.pfd[1].fd = paused_until == 0 ? tcp : -1;
-        if (drain_poll(&set, paused_until != 0 ? (int)(paused_until - now) : -1) < 0) {
+        set.pfd[3].fd = w != NULL ? w->fd : -1;
+        if (set.pfd[3].fd >= 0)
+            wait_nonblocking(set.pfd[3].fd);
+        wake = paused_until;
+        if (w != NULL && w->wake_ms != 0 && (wake == 0 || w->wake_ms < wake))
+            wake = w->wake_ms;
+        if (drain_poll(&set, wake != 0 ? (wake > now ? (int)(wake - now) : 0) : -1) < 0) {
             if (errno == EINTR)
                 continue;
             report_sys("poll", "tcp", NULL, errno);
@@ -347,8 +350,12 @@ int serve_run_watching(int tcp, int udp, const struct serve_watch *w, long count
             break;
         }
         /* Watched first: a packet seen before the exchange it belongs to. */
-        if (w != NULL && set.pfd[3].fd >= 0 && (set.pfd[3].revents & POLLIN))
-            w->fn(w->fd, w->ctx);
+        if (w != NULL && ((set.pfd[3].fd >= 0 && (set.pfd[3].revents & (POLLIN | POLLHUP | POLLERR))) ||
+                          (w->wake_ms != 0 && wait_now_ms() >= w->wake_ms)) &&
+            w->fn(w) != 0) {
+            rc = EXIT_FAILED;
+            break;
+        }
         if (set.pfd[1].fd >= 0 && (set.pfd[1].revents & POLLIN)) {
             got = serve_tcp(tcp, &set, reply, ctx);
             if (got == -2) {

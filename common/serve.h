@@ -43,16 +43,20 @@ int serve_open(struct opts *o, int *tcp, int *udp);
 int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx);
 
 /* One more descriptor for the loop to watch (the wire demo's packet
- * socket): fn(fd, ctx) is called whenever it is readable, and must not
- * block (fd is made non-blocking). */
+ * socket, the rendezvous server's directory connection), and a timer:
+ * fn(w) is called whenever w->fd is readable, or once wake_ms (on
+ * wait_now_ms()'s clock; 0 = none) has passed. It may change w->fd and
+ * w->wake_ms; it must not block for long; returning non-zero stops the
+ * loop with EXIT_FAILED. */
 struct serve_watch {
     int fd;
-    void (*fn)(int fd, void *ctx);
+    long long wake_ms;
+    int (*fn)(struct serve_watch *w);
     void *ctx;
 };
 
 /* serve_run(), watching w too (w may be NULL). */
-int serve_run_watching(int tcp, int udp, const struct serve_watch *w, long count,
+int serve_run_watching(int tcp, int udp, struct serve_watch *w, long count,
                        serve_reply_fn reply, void *ctx);
 
 #endif

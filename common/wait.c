@@ -12,13 +12,18 @@
 #include <sys/socket.h>
 #include <time.h>
 
-long wait_idle_ms(long fallback)
+long wait_env_ms(const char *name, long fallback)
 {
-    const char *env = getenv("PORTLAB_IDLE_MS");
+    const char *env = getenv(name);
     char *end = NULL;
     long v = env != NULL ? strtol(env, &end, 10) : 0;
 
     return env != NULL && *end == '\0' && v > 0 && v <= 3600000 ? v : fallback;
+}
+
+long wait_idle_ms(long fallback)
+{
+    return wait_env_ms("PORTLAB_IDLE_MS", fallback);
 }
 
 int wait_nonblocking(int fd)

@@ -15,6 +15,10 @@
  * the environment when it holds a sane number, else fallback. */
 long wait_idle_ms(long fallback);
 
+/* The same for any such setting: the environment variable name, in ms
+ * (1 to 3600000), else fallback. For tests that cannot wait seconds. */
+long wait_env_ms(const char *name, long fallback);
+
 /* Make fd non-blocking; returns 0 or -1. */
 int wait_nonblocking(int fd);
 

@@ -99,7 +99,7 @@ on_student() {
 }
 
 @test "rendezvous: a registration whose host is cut off (no FIN, no reset) is dropped by keepalive in bounded time" {
-  start_server --as dir --via "netns_of $teacher_pid env PORTLAB_KEEPALIVE=1,1,2" rendezvous-directory -p 0 -b 10.77.0.1
+  start_server --as dir --via "netns_of $teacher_pid env PORTLAB_KEEPALIVE=1,1,2" rendezvous-directory --remote -p 0 -b 10.77.0.1
   start_server --as cut --via "netns_of $student_pid" rendezvous-server -d 10.77.0.1 -D "$dir_port" -b 10.77.0.2 cutoff
   server_expect --as dir "^tcp 10\.77\.0\.2:[0-9]+: keepalive on: after 1 s of silence a probe every 1 s; 2 unanswered and its names go \(at most 3 s after its host vanished\)$"
   # The student's host goes silent: its cable is pulled (the link goes down), so
@@ -109,4 +109,25 @@ on_student() {
   server_expect --as dir "^dropped cutoff: its server's connection closed$"
   kill -KILL "$cut_pid"
   forget_server cut
+}
+
+@test "rendezvous: a student's server may not register with the teacher's directory, unless it runs with --remote" {
+  start_server --as dir --via "netns_of $teacher_pid" rendezvous-directory -p 0
+  on_student rendezvous-server -d 10.77.0.1 -D "$dir_port" squat
+  assert_failure 1
+  assert_stderr --partial "rendezvous-server: the directory said: ERR not from here: registrations come from the directory's own host (--remote allows others)"
+  server_expect --as dir "^10\.77\.0\.2:[0-9]+: refused a registration of squat: registrations come from the directory's own host"
+  # Looking up is for everyone.
+  start_server --as clock --via "netns_of $teacher_pid" rendezvous-server -D "$dir_port" clock
+  on_student rendezvous-client -p "$dir_port" 10.77.0.1 clock
+  assert_success
+  # --remote: the teacher opens the directory to the room; the student's
+  # server, bound to its own address, is found there.
+  start_server --as open --via "netns_of $teacher_pid" rendezvous-directory --remote -p 0
+  run server_log open
+  assert_line --partial "--remote: any host that reaches us may register names (up to 8 each connection)"
+  start_server --as mine --via "netns_of $student_pid" rendezvous-server -b 10.77.0.2 -d 10.77.0.1 -D "$open_port" mine
+  on_student rendezvous-client -p "$open_port" 10.77.0.1 mine
+  assert_success
+  assert_line "connecting to 10.77.0.2:$mine_port"
 }

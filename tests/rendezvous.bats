@@ -3,6 +3,8 @@
 # directory on a fixed one - the way rpcbind serves NFS and NIS.
 load helpers
 
+POKE=$BATS_TEST_DIRNAME/../build/tools/poke
+
 # start_directory: a directory on a port of the kernel's choosing.
 start_directory() {
   start_server --as dir rendezvous-directory -p 0 -b 127.0.0.1
@@ -148,4 +150,101 @@ hold_connection() {
   assert_failure 1
   assert_stderr --partial "rendezvous-server: connect(tcp 127.0.0.1:$free_port): ECONNREFUSED"
   assert_stderr --partial "why: is the directory running there? start it first: bin/rendezvous-directory"
+}
+
+@test "under a flood of idle connections (descriptors limited), a LOOKUP over TCP is still answered at once" {
+  fd_limited() { ulimit -n 100 && exec "$@"; }
+  start_server --as dir --via fd_limited rendezvous-directory -p 0 -b 127.0.0.1
+  start_server --as clock rendezvous-server -D "$dir_port" clock
+  proc_start crowd "$POKE" hold 300 127.0.0.1 "$dir_port"
+  PROC_WAIT_SECONDS=20 proc_expect crowd '^holding 300 connections$'
+  run --separate-stderr "$BIN/rendezvous-client" -t 500 -p "$dir_port" clock
+  assert_success
+  assert_line --partial "reply: rendezvous-server clock"
+  # Idle connections were closed to make room - said at most once a second,
+  # not once per connection - and the registered server was never among them.
+  server_expect --as dir "connections registered nothing, the most we keep: closed the one quiet longest"
+  run server_log dir
+  [ "$(grep -c 'registered nothing, the most we keep' <<<"$output")" -le 10 ] || fail "the evictions were narrated one by one"
+  refute_line --partial "dropped clock"
+  refute_line --partial "out of file descriptors"
+}
+
+@test "only a valid request keeps a connection fresh: one that sends empty lines is evicted first" {
+  fd_limited() { ulimit -n 86 && exec "$@"; } # 86 - 16 - 64: room for 6 idle connections
+  start_server --as dir --via fd_limited rendezvous-directory -p 0 -b 127.0.0.1
+  local fd line
+  exec {fd}<>"/dev/tcp/127.0.0.1/$dir_port"
+  IFS= read -r -t 5 -u "$fd" line # the greeting
+  proc_start crowd "$POKE" hold 5 127.0.0.1 "$dir_port"
+  proc_expect crowd '^holding 5 connections$'
+  printf '\n' >&"$fd" # an empty line: a bad request, not activity
+  IFS= read -r -t 5 -u "$fd" line
+  assert_equal "$line" "ERR empty request: try LIST"
+  run --separate-stderr "$BIN/rendezvous-client" -t 1000 -p "$dir_port" -l
+  assert_success
+  # The empty-line sender was the one closed to make room: its connection ended.
+  server_expect --as dir "closed the one quiet longest, tcp 127\.0\.0\.1:[0-9]+"
+  local rc=0
+  IFS= read -r -t 5 -u "$fd" line || rc=$?
+  [ "$rc" -eq 1 ] || fail "the empty-line sender was kept (read: status $rc, '$line')" # 1: end of file; >128: time out
+  exec {fd}<&-
+}
+
+@test "one grammar for TCP and UDP: CR LF accepted, NUL refused, LIST only over TCP, UDP answers small" {
+  command -v nc >/dev/null || skip "nc is not installed"
+  start_directory
+  start_server --as clock rendezvous-server -D "$dir_port" clock
+  ask_directory $'LOOKUP clock\r' $'LOOKUP clock\x01x'
+  assert_line "PORT clock tcp $clock_port"
+  assert_line "ERR only printable ASCII, please"
+  # An embedded NUL, over TCP (bash cannot hold one in a variable: printf writes it).
+  local fd line
+  exec {fd}<>"/dev/tcp/127.0.0.1/$dir_port"
+  IFS= read -r -t 5 -u "$fd" line
+  printf 'LOOKUP clock\0garbage\n' >&"$fd"
+  IFS= read -r -t 5 -u "$fd" line
+  exec {fd}<&-
+  assert_equal "$line" "ERR only printable ASCII, please"
+  run bash -c "printf 'LOOKUP clock\0garbage\n' | nc -u -W 1 -w 2 127.0.0.1 $dir_port"
+  assert_output "ERR only printable ASCII, please"
+  run bash -c "printf 'LOOKUP clock\r\n' | nc -u -W 1 -w 2 127.0.0.1 $dir_port"
+  assert_output "PORT clock tcp $clock_port"
+  run bash -c "printf 'LIST\n' | nc -u -W 1 -w 2 127.0.0.1 $dir_port"
+  assert_output "ERR list over tcp: a udp answer stays small"
+  [ "${#output}" -lt 200 ]
+}
+
+@test "a server listening on one address only is found there, through a directory on another" {
+  start_directory
+  start_server --as there rendezvous-server -b 127.0.0.3 -D "$dir_port" elsewhere
+  run server_log there
+  assert_line "to the directory at 127.0.0.1:$dir_port: REGISTER elsewhere tcp $there_port here"
+  server_expect --as dir "^registered elsewhere -> tcp port $there_port on 127\.0\.0\.3, "
+  run --separate-stderr "$BIN/rendezvous-client" -p "$dir_port" 127.0.0.1 elsewhere
+  assert_success
+  assert_line "the directory says elsewhere is at tcp port $there_port on 127.0.0.3"
+  assert_line "connecting to 127.0.0.3:$there_port"
+  assert_line --partial "reply: rendezvous-server elsewhere"
+  run --separate-stderr "$BIN/rendezvous-client" -p "$dir_port" -l 127.0.0.1
+  assert_line --regexp "^   tcp +$there_port  elsewhere on 127\.0\.0\.3$"
+}
+
+@test "a server whose directory restarts registers again; with no directory back, it stops and says why" {
+  start_directory
+  local port=$dir_port
+  start_server --as clock --via "env PORTLAB_RETRY_MS=200" rendezvous-server -D "$dir_port" clock
+  stop_server --as dir
+  server_expect --as clock "^the directory closed our connection \(end of file\): our registration went with it$"
+  start_server --as dir rendezvous-directory -p "$port" -b 127.0.0.1
+  PROC_WAIT_SECONDS=15 server_expect --as clock "^the directory said: OK registered clock tcp $clock_port - for as long as this connection stays open$"
+  run --separate-stderr "$BIN/rendezvous-client" -p "$dir_port" clock
+  assert_success
+  # No directory coming back: bounded attempts, then a clear exit.
+  stop_server --as dir
+  PROC_WAIT_SECONDS=15 server_expect --as clock "attempt 5 of 5"
+  proc_stop clock
+  assert_equal "$clock_status" 1
+  grep -q "no directory to register with after 5 attempts: nobody can find us any more, so we stop" "$PROC_DIR/clock/err"
+  forget_server clock
 }

@@ -62,6 +62,7 @@ int main(int argc, char **argv)
     const char *words[2], *name = "hello";
     char line[RV_LINE_MAX + 2], where[ADDR_STRLEN], shown[4 * RV_LINE_MAX + 8];
     int nwords = 0, list = 0, d, fd, i, count = 0;
+    long long deadline;
 
     narrate_init(argv[0]);
     opts_init(&o, OPTS_CLIENT, DIRECTORY_PORT, "[-l] [HOST] [NAME]", HELP);
@@ -84,16 +85,21 @@ int main(int argc, char **argv)
     if (o.port == 0)
         opts_usage_error(&o, "bad port '0': the directory has a real port (default 8111)");
 
+    /* -t bounds the whole exchange, not each line: a directory that
+     * trickles its answer cannot keep us waiting for ever. */
+    deadline = wait_now_ms() + o.timeout_ms;
+#define LEFT (deadline - wait_now_ms())
+
     /* 1. The first contact: the directory, on its fixed port. */
     if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &dir) != 0)
         return EXIT_FAILED;
-    d = dial(dir->ai_addr, dir->ai_addrlen, o.timeout_ms);
+    d = dial(dir->ai_addr, dir->ai_addrlen, LEFT);
     if (d < 0) {
         report("why: is bin/rendezvous-directory running there, on port %u?", o.port);
         freeaddrinfo(dir);
         return EXIT_FAILED;
     }
-    if (wait_read_line(d, "tcp", dir->ai_addr, o.timeout_ms, line, sizeof line) != 0)
+    if (wait_read_line(d, "tcp", dir->ai_addr, LEFT, line, sizeof line) != 0)
         goto failed;
     snprintf(line, sizeof line, list ? "LIST\n" : "LOOKUP %s\n", name);
     narrate("asking the directory at %s: %.*s", addr_format(dir->ai_addr, where, sizeof where),
@@ -105,9 +111,10 @@ int main(int argc, char **argv)
     if (list) {
         /* Like rpcinfo -p: proto, port, name; one per registration. */
         narrate("   proto   port  name");
-        while (wait_read_line(d, "tcp", dir->ai_addr, o.timeout_ms, line, sizeof line) == 0 &&
+        while (wait_read_line(d, "tcp", dir->ai_addr, LEFT, line, sizeof line) == 0 &&
                rv_parse_entry(line, "ENTRY", &entry) == 0) {
-            narrate("   %-5s %6u  %s", entry.proto, entry.port, entry.name);
+            narrate("   %-5s %6u  %s%s%s", entry.proto, entry.port, entry.name,
+                    entry.addr[0] ? " on " : "", entry.addr);
             count++;
         }
         if (strncmp(line, "END ", 4) != 0) {
@@ -119,7 +126,7 @@ int main(int argc, char **argv)
         freeaddrinfo(dir);
         return EXIT_OK;
     }
-    if (wait_read_line(d, "tcp", dir->ai_addr, o.timeout_ms, line, sizeof line) != 0)
+    if (wait_read_line(d, "tcp", dir->ai_addr, LEFT, line, sizeof line) != 0)
         goto failed;
     /* Text from the network: parsed strictly (common/rendezvous.c, fuzzed). */
     if (rv_parse_entry(line, "PORT", &entry) != 0 || strcmp(entry.proto, "tcp") != 0) {
@@ -129,15 +136,24 @@ int main(int argc, char **argv)
                    "or see what is there with -l", name, name);
         goto failed;
     }
-    narrate("the directory says %s is at tcp port %u", name, entry.port);
     close(d);
-
-    /* 2. Now the real destination: same host, the port we were just told. */
+    /* 2. Now the real destination: the port we were just told, on the
+     *    directory's host - or on the address the directory recorded for
+     *    a server that listens on one address only. */
     memcpy(&svc, dir->ai_addr, dir->ai_addrlen);
+    if (entry.addr[0] != '\0' && addr_from_text(entry.addr, &svc) != 0) {
+        report("the directory named an address we cannot use: %s", entry.addr);
+        freeaddrinfo(dir);
+        return EXIT_FAILED;
+    }
     addr_set_port((struct sockaddr *)&svc, entry.port);
+    narrate("the directory says %s is at tcp port %u%s%s", name, entry.port,
+            entry.addr[0] ? " on " : "", entry.addr);
     narrate("connecting to %s", addr_format((struct sockaddr *)&svc, where, sizeof where));
-    fd = dial((struct sockaddr *)&svc, dir->ai_addrlen, o.timeout_ms);
-    if (fd < 0 || wait_read_line(fd, "tcp", (struct sockaddr *)&svc, o.timeout_ms, line,
+    fd = dial((struct sockaddr *)&svc, svc.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                                  : sizeof(struct sockaddr_in),
+              LEFT);
+    if (fd < 0 || wait_read_line(fd, "tcp", (struct sockaddr *)&svc, LEFT, line,
                                  sizeof line) != 0) {
         if (fd >= 0)
             close(fd);

@@ -31,6 +31,8 @@
 
 #define DEFAULT_DIRECTORY_PORT "8111"
 #define DIRECTORY_MS 3000 /* how long the directory may take to answer */
+#define RETRIES 5         /* registering again: attempts, 1 s apart, then 2 s... */
+#define RETRY_MS 1000
 
 static const char *const HELP =
     "  NAME        the name to register (default hello)\n"
@@ -38,6 +40,14 @@ static const char *const HELP =
     "  -d HOST     the directory's host (default 127.0.0.1, or ::1 with -6)\n";
 
 static const char *service_name = "hello";
+
+/* Our link to the directory: what we registered, and how to do it again. */
+struct link {
+    struct addrinfo *dir;      /* the directory's address */
+    struct sockaddr_storage me; /* our listening address and port */
+    int here;                  /* we listen on one address only: register "here" */
+    int tries;                 /* attempts since the connection dropped */
+};
 
 /* Send one request line to the directory and read its one-line answer. */
 static int ask(int fd, const struct sockaddr *dir, const char *request, char *answer,
@@ -53,6 +63,101 @@ static int ask(int fd, const struct sockaddr *dir, const char *request, char *an
     return wait_read_line(fd, "tcp", dir, DIRECTORY_MS, answer, cap);
 }
 
+/* Connect to the directory and register our port. Returns the connection
+ * (the registration lasts as long as it stays open), or -1 after saying
+ * why. */
+static int register_with(const struct link *l)
+{
+    const struct sockaddr *dir = l->dir->ai_addr;
+    struct sockaddr_storage from;
+    char request[RV_LINE_MAX + 1], answer[RV_LINE_MAX + 2], where[ADDR_STRLEN];
+    char shown[4 * RV_LINE_MAX + 8];
+    int d, err;
+
+    d = socket(dir->sa_family, SOCK_STREAM, 0);
+    if (d < 0) {
+        report_sys("socket", "tcp", dir, errno);
+        return -1;
+    }
+    if (l->here) {
+        /* We listen on one address only: call from it, so the directory
+         * records that address - it takes none on our word. */
+        memcpy(&from, &l->me, sizeof from);
+        addr_set_port((struct sockaddr *)&from, 0);
+        if (bind(d, (struct sockaddr *)&from, l->dir->ai_addrlen) != 0) {
+            report_sys("bind", "tcp", (struct sockaddr *)&from, errno);
+            close(d);
+            return -1;
+        }
+    }
+    wait_nonblocking(d); /* a silent host costs DIRECTORY_MS, not minutes */
+    err = connect(d, dir, l->dir->ai_addrlen) == 0 ? 0 : errno;
+    if (err == EINPROGRESS)
+        err = wait_connected(d, DIRECTORY_MS);
+    if (err != 0) {
+        report_sys("connect", "tcp", dir, err);
+        if (err == ECONNREFUSED)
+            report("why: is the directory running there? start it first: "
+                   "bin/rendezvous-directory");
+        close(d);
+        return -1;
+    }
+    if (wait_read_line(d, "tcp", dir, DIRECTORY_MS, answer, sizeof answer) != 0) {
+        close(d);
+        return -1;
+    }
+    snprintf(request, sizeof request, "REGISTER %s tcp %u%s", service_name,
+             addr_port((const struct sockaddr *)&l->me), l->here ? " here" : "");
+    narrate("to the directory at %s: %s", addr_format(dir, where, sizeof where), request);
+    if (ask(d, dir, request, answer, sizeof answer) != 0 || strncmp(answer, "OK ", 3) != 0) {
+        report("the directory said: %s", narrate_safe(answer, shown, sizeof shown));
+        close(d);
+        return -1;
+    }
+    narrate("the directory said: %s - for as long as this connection stays open",
+            narrate_safe(answer, shown, sizeof shown));
+    return d;
+}
+
+/* The serve loop watches our directory connection: the directory says
+ * nothing on it, so anything readable is its end - it stopped, or was
+ * restarted, and our registration went with it. Register again, a few
+ * times, further apart each time; then give up, since nobody could find
+ * us any more. */
+static int directory_event(struct serve_watch *w)
+{
+    struct link *l = w->ctx;
+    char junk[256];
+    ssize_t got;
+
+    if (w->wake_ms == 0) {
+        got = recv(w->fd, junk, sizeof junk, 0);
+        if (got > 0 || (got < 0 && (errno == EAGAIN || errno == EINTR)))
+            return 0; /* words we did not ask for: ignored */
+        narrate("the directory closed our connection (%s): our registration went with it",
+                got == 0 ? "end of file" : errno_name(errno));
+        close(w->fd);
+        w->fd = -1;
+        l->tries = 0;
+        w->wake_ms = wait_now_ms(); /* at once */
+        return 0;
+    }
+    l->tries++;
+    narrate("registering again, attempt %d of %d", l->tries, RETRIES);
+    w->fd = register_with(l);
+    if (w->fd >= 0) {
+        w->wake_ms = 0;
+        return 0;
+    }
+    if (l->tries >= RETRIES) {
+        report("no directory to register with after %d attempts: nobody can find us any "
+               "more, so we stop", RETRIES);
+        return 1;
+    }
+    w->wake_ms = wait_now_ms() + wait_env_ms("PORTLAB_RETRY_MS", RETRY_MS) * l->tries;
+    return 0;
+}
+
 static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx)
 {
     char who[ADDR_STRLEN];
@@ -66,16 +171,16 @@ static void reply(const struct serve_event *ev, char *line, size_t cap, void *ct
 int main(int argc, char **argv)
 {
     struct opts o;
-    struct addrinfo *ai, *dir;
-    struct sockaddr_storage me;
-    socklen_t len = sizeof me;
+    struct addrinfo *ai;
+    struct link l;
+    struct serve_watch w;
+    socklen_t len = sizeof l.me;
     const char *dir_host = NULL, *dir_port_text = DEFAULT_DIRECTORY_PORT;
     char where[ADDR_STRLEN], request[RV_LINE_MAX + 1], answer[RV_LINE_MAX + 2], why[200];
-    char shown[4 * RV_LINE_MAX + 8];
     struct rv_request check;
     const char *bad;
     unsigned dir_port;
-    int tcp, d, err, rc, i;
+    int tcp, rc, i;
 
     narrate_init(argv[0]);
     signals_install();
@@ -121,59 +226,43 @@ int main(int argc, char **argv)
         return EXIT_FAILED;
     }
     /* getsockname(): which port did we get? This is what we register. */
-    getsockname(tcp, (struct sockaddr *)&me, &len);
-    addr_format((struct sockaddr *)&me, where, sizeof where);
+    getsockname(tcp, (struct sockaddr *)&l.me, &len);
+    addr_format((struct sockaddr *)&l.me, where, sizeof where);
     freeaddrinfo(ai);
     narrate("bound to %s: a port nobody could have known in advance", where);
+    /* -b: one address only. The directory must then name that address,
+     * not its own, to the clients that ask. */
+    l.here = o.host != NULL;
+    l.tries = 0;
 
     /* 2. The first contact needs a fixed port: the directory's. */
-    if (addr_resolve(dir_host, dir_port, AF_UNSPEC, SOCK_STREAM, 0, &dir) != 0)
-        return EXIT_FAILED;
-    d = socket(dir->ai_family, SOCK_STREAM, 0);
-    if (d >= 0)
-        wait_nonblocking(d); /* a silent host costs DIRECTORY_MS, not minutes */
-    err = d < 0 ? errno : connect(d, dir->ai_addr, dir->ai_addrlen) == 0 ? 0 : errno;
-    if (err == EINPROGRESS)
-        err = wait_connected(d, DIRECTORY_MS);
-    if (err != 0) {
-        report_sys("connect", "tcp", dir->ai_addr, err);
-        if (err == ECONNREFUSED)
-            report("why: is the directory running there? start it first: "
-                   "bin/rendezvous-directory");
-        if (d >= 0)
-            close(d);
+    if (addr_resolve(dir_host, dir_port, l.me.ss_family == AF_INET6 && l.here ? AF_INET6 :
+                     l.here ? AF_INET : AF_UNSPEC, SOCK_STREAM, 0, &l.dir) != 0) {
         close(tcp);
-        freeaddrinfo(dir);
         return EXIT_FAILED;
     }
-    if (wait_read_line(d, "tcp", dir->ai_addr, DIRECTORY_MS, answer, sizeof answer) != 0) {
-        freeaddrinfo(dir);
+    w.fd = register_with(&l);
+    if (w.fd < 0) {
+        close(tcp);
+        freeaddrinfo(l.dir);
         return EXIT_FAILED;
     }
-    snprintf(request, sizeof request, "REGISTER %s tcp %u", service_name,
-             addr_port((struct sockaddr *)&me));
-    narrate("to the directory at %s: %s", addr_format(dir->ai_addr, answer, sizeof answer),
-            request);
-    if (ask(d, dir->ai_addr, request, answer, sizeof answer) != 0 ||
-        strncmp(answer, "OK ", 3) != 0) {
-        report("the directory said: %s", narrate_safe(answer, shown, sizeof shown));
-        freeaddrinfo(dir);
-        return EXIT_FAILED;
-    }
-    narrate("the directory said: %s - for as long as this connection stays open",
-            narrate_safe(answer, shown, sizeof shown));
     narrate("ready on %s (tcp), registered as %s", where, service_name);
 
-    /* 3. Serve, until stopped. */
-    rc = serve_run(tcp, -1, o.count, reply, NULL);
+    /* 3. Serve, until stopped - watching the directory connection. */
+    w.wake_ms = 0;
+    w.fn = directory_event;
+    w.ctx = &l;
+    rc = serve_run_watching(tcp, -1, &w, o.count, reply, NULL);
     close(tcp);
 
     /* 4. Leave politely. (Killed, we could not: the closed connection
      *    tells the directory just the same.) */
     snprintf(request, sizeof request, "UNREGISTER %s", service_name);
-    if (ask(d, dir->ai_addr, request, answer, sizeof answer) == 0)
+    if (w.fd >= 0 && ask(w.fd, l.dir->ai_addr, request, answer, sizeof answer) == 0)
         narrate("to the directory: %s; it said: %s", request, answer);
-    freeaddrinfo(dir);
-    close(d);
+    freeaddrinfo(l.dir);
+    if (w.fd >= 0)
+        close(w.fd);
     return rc;
 }

@@ -60,10 +60,11 @@ struct watch {
 #ifdef __linux__
 /* A packet socket sees every packet on every interface: show only those
  * to or from our own port. */
-static void watch_packets(int fd, void *ctx)
+static int watch_packets(struct serve_watch *sw)
 {
     static unsigned char buf[65536];
-    struct watch *w = ctx;
+    struct watch *w = sw->ctx;
+    int fd = sw->fd;
     struct sockaddr_ll from;
     struct packet_info pi;
     socklen_t len;
@@ -77,7 +78,7 @@ static void watch_packets(int fd, void *ctx)
         /* MSG_TRUNC: the packet's real length, even when longer than buf. */
         got = recvfrom(fd, buf, sizeof buf, MSG_TRUNC, (struct sockaddr *)&from, &len);
         if (got < 0)
-            return; /* nothing more for now (EAGAIN) */
+            return 0; /* nothing more for now (EAGAIN) */
         /* On loopback each packet passes twice, going out and coming in:
          * keep one. On other interfaces each passes once either way. */
         if (from.sll_pkttype == PACKET_OUTGOING && from.sll_hatype == ARPHRD_LOOPBACK)
@@ -94,6 +95,7 @@ static void watch_packets(int fd, void *ctx)
         w->shown++;
         narrate("wire: %s", line);
     }
+    return 0;
 }
 #endif
 
@@ -167,6 +169,7 @@ int main(int argc, char **argv)
     w.port = o.port;
     w.shown = 0;
     sw.fd = packets >= 0 ? packets : -1;
+    sw.wake_ms = 0;
     sw.fn = NULL;
 #ifdef __linux__
     sw.fn = watch_packets;
