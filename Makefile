@@ -4,6 +4,7 @@
 #   make test         run the Bats suite (fetches pinned bats-support/bats-assert if missing)
 #   make check        build with AddressSanitizer + UBSan into build/check/ and run the suite there
 #   make demo         the guided tour (make demo DEMO=same-port for one lesson)
+#   make exercises    list the exercises; make exercise E=NAME checks one
 #   make classroom    the tour across two hosts on one machine (root: network namespaces)
 #   make lint         shellcheck every script
 #   make analyze      cppcheck and clang-tidy over the C sources: no findings
@@ -45,7 +46,7 @@ LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libportlab.a
 
-.PHONY: all test run-tests check install uninstall dist demo classroom lint analyze valgrind fuzz fuzz-smoke bench clean
+.PHONY: all test run-tests check exercises exercise install uninstall dist demo classroom lint analyze valgrind fuzz fuzz-smoke bench clean
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -97,11 +98,18 @@ check: $(POKE) $(NOBIND)
 demo: all
 	@demos/tour.sh $(DEMO)
 
+# Exercises: a student changes a demo, the checker says what still falls short.
+exercises:
+	@tests/exercises/run list
+
+exercise: all
+	@$(PDEATH) tests/exercises/run check $(E)
+
 # The tour across two hosts: "teacher" and "student" network namespaces (root).
 classroom: all
 	@demos/tour.sh --classroom
 
-SCRIPTS := .ci/run demos/tour.sh demos/portlab-tour.in tests/run-bats tests/check-transcripts tests/valgrind-pairs tests/fuzz/run tests/bench/run tests/lib/procs.bash tests/lib/transcript.bash
+SCRIPTS := .ci/run tests/exercises/run demos/tour.sh demos/portlab-tour.in tests/run-bats tests/check-transcripts tests/valgrind-pairs tests/fuzz/run tests/bench/run tests/lib/procs.bash tests/lib/transcript.bash
 lint:
 	shellcheck -x $(SCRIPTS)
 	shellcheck -x -s bash tests/helpers.bash demos/*/tour.sh

@@ -168,7 +168,7 @@ teardown_file() {
 # ours follows it. (Without that function, Bats' own trap stays.)
 # (Glob patterns, not a regular expression: a =~ in the trap would overwrite
 # the test's own BASH_REMATCH before its next command.)
-PORTLAB_UNTRACED_LIB=$PORTLAB_BATS_LIB/ PORTLAB_UNTRACED_HELPERS=$TESTS_DIR/helpers.bash
+PORTLAB_UNTRACED_LIB=$PORTLAB_BATS_LIB/ PORTLAB_UNTRACED_HELPERS=${BASH_SOURCE[0]}
 PORTLAB_UNTRACED_PROCS=$TESTS_DIR/lib/
 # shellcheck disable=SC2016 # expanded by the trap, each time
 PORTLAB_DEBUG_TRAP='case $BASH_SOURCE in "$PORTLAB_UNTRACED_LIB"*|"$PORTLAB_UNTRACED_HELPERS"|"$PORTLAB_UNTRACED_PROCS"*) ;; *) bats_debug_trap "$BASH_SOURCE" ;; esac'
