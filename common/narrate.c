@@ -234,3 +234,13 @@ void report_gai(const char *host, const char *proto, int rc)
         fprintf(stderr, "%s: why: that host has no address of the family "
                 "asked for (-4 is IPv4, -6 is IPv6)\n", progname);
 }
+
+int narrate_limit_ok(struct narrate_limit *l, long long now)
+{
+    if (now < l->next) {
+        l->more++;
+        return 0;
+    }
+    l->next = now + 1000;
+    return 1;
+}

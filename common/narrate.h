@@ -23,6 +23,16 @@
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 #else
 #define PRINTF_LIKE(f, a)
+/* "It happened again": narrate a repeated event at most once a second, so
+ * that a flood never becomes a flood of lines. narrate_limit_ok() says
+ * whether to narrate now (now: a monotonic clock in ms); l->more counts
+ * the times held back since (reset it after saying so). Start at {0, 0}. */
+struct narrate_limit {
+    long long next;
+    long more;
+};
+int narrate_limit_ok(struct narrate_limit *l, long long now);
+
 #endif
 
 /* Call first in main(): remembers the program name, makes stdout
@@ -61,5 +71,15 @@ char *narrate_safe(const char *in, char *out, size_t cap);
 
 /* An error with no errno: program: <message>. */
 void report(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* "It happened again": narrate a repeated event at most once a second, so
+ * that a flood never becomes a flood of lines. narrate_limit_ok() says
+ * whether to narrate now (now: a monotonic clock in ms); l->more counts
+ * the times held back since (reset it after saying so). Start at {0, 0}. */
+struct narrate_limit {
+    long long next;
+    long more;
+};
+int narrate_limit_ok(struct narrate_limit *l, long long now);
 
 #endif

@@ -16,6 +16,8 @@
  *   tcptable.h the kernel's table of TCP sockets and their states
  *   signals.h  clean exit on Ctrl-C and SIGTERM; SIGPIPE ignored
  *   drain.h    closing a served TCP connection without losing the reply
+ *   keepalive.h  finding a peer whose host vanished (TCP keepalive)
+ *   packet.h   a packet's bytes: the ports in its header (the wire demo)
  *   wait.h     bounded waits: non-blocking connect and replies with a timeout
  */
 #ifndef PORTLAB_H
@@ -23,6 +25,7 @@
 
 #include "addr.h"
 #include "drain.h"
+#include "keepalive.h"
 #include "explain.h"
 #include "kernel.h"
 #include "narrate.h"

@@ -20,19 +20,19 @@
  *   or:                      make demo DEMO=rendezvous
  *
  * THE PROTOCOL: common/rendezvous.h (one line per request, parsed strictly).
- *   Over TCP: everything. Over UDP: LOOKUP and LIST only (a registration
- *   needs a connection to last).
+ *   Over TCP: everything. Over UDP: LOOKUP only, in one small datagram (a
+ *   registration needs a connection to last; a long LIST must not be sent
+ *   to a source that may be forged).
+ *
+ * STRANGERS: registrations come from this host only (--remote: any host);
+ *   at most 8 names a connection, 256 connections that registered nothing
+ *   (the one quiet longest makes room). docs/hardening.md has the table.
  *
  * LESSON: docs/rendezvous.md    MAN PAGES: rpcbind(8), rpcinfo(8), poll(2)
  */
-/* TCP_KEEPIDLE and friends are not POSIX: glibc shows them with
- * _DEFAULT_SOURCE (Linux; the BSDs and macOS have their own spellings). */
-#define _DEFAULT_SOURCE
 #include "portlab.h"
 
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +43,6 @@
 #define DEFAULT_PORT "8111"     /* the real portmapper's is 111: see above */
 #define IDLE_MS 30000           /* a connection that registered nothing */
 #define LOOKERS_MAX 256         /* connections that registered nothing, at most */
-#define QUIET_MS 1000           /* a repeated complaint: at most one line a second */
 #define GREETING "rendezvous-directory: REGISTER NAME tcp|udp PORT, UNREGISTER NAME, " \
                  "LOOKUP NAME, LIST, QUIT\n"
 
@@ -67,80 +66,6 @@ static size_t nconns, capconns, lookers_max = LOOKERS_MAX;
 static long requests;
 static int remote_ok; /* --remote: registrations from other hosts too */
 
-/* "Something happened again": narrate at most once a second, with how
- * many times since - a flood must not become a flood of lines. */
-struct quiet {
-    long long next;
-    long more;
-};
-
-static int say_now(struct quiet *q, long long now)
-{
-    if (now < q->next) {
-        q->more++;
-        return 0;
-    }
-    q->next = now + QUIET_MS;
-    return 1;
-}
-
-/* A connection that owns names is watched: a FIN or a reset ends it at
- * once, but a host that crashes or is cut off sends neither, and a
- * registration would live for ever. TCP keepalive probes the silent peer:
- * after KEEPALIVE_IDLE s of silence, every KEEPALIVE_INTVL s, and
- * KEEPALIVE_CNT unanswered probes end the connection (ETIMEDOUT). Linux's
- * own default waits two hours. PORTLAB_KEEPALIVE="IDLE,INTVL,CNT" (seconds)
- * changes it, for tests. */
-#define KEEPALIVE_IDLE 10
-#define KEEPALIVE_INTVL 5
-#define KEEPALIVE_CNT 3
-
-static void keepalive_on(int fd, const char *who)
-{
-#if defined(TCP_KEEPIDLE) && defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
-    int one = 1, v[3] = {KEEPALIVE_IDLE, KEEPALIVE_INTVL, KEEPALIVE_CNT}, k;
-    const char *env = getenv("PORTLAB_KEEPALIVE");
-    char *end = NULL;
-    long n;
-
-    /* "IDLE,INTVL,CNT", each 1-600; anything else leaves the defaults. */
-    for (k = 0; env != NULL && k < 3; k++, env = end + 1) {
-        n = strtol(env, &end, 10);
-        if (end == env || n < 1 || n > 600 || *end != (k < 2 ? ',' : '\0'))
-            break;
-        v[k] = (int)n;
-    }
-    if (k != 3 && getenv("PORTLAB_KEEPALIVE") != NULL) {
-        v[0] = KEEPALIVE_IDLE;
-        v[1] = KEEPALIVE_INTVL;
-        v[2] = KEEPALIVE_CNT;
-    }
-    if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one) != 0 ||
-        setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v[0], sizeof v[0]) != 0 ||
-        setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &v[1], sizeof v[1]) != 0 ||
-        setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v[2], sizeof v[2]) != 0) {
-        report_sys("setsockopt SO_KEEPALIVE", "tcp", NULL, errno);
-        return;
-    }
-#ifdef TCP_USER_TIMEOUT
-    /* The same bound when our own reply is what goes unacknowledged (then
-     * TCP retransmits, for up to 15 minutes, instead of probing). */
-    {
-        unsigned ms = (unsigned)(v[0] + v[1] * v[2]) * 1000;
-
-        setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms);
-    }
-#endif
-    narrate("tcp %s: keepalive on: after %d s of silence a probe every %d s; %d unanswered "
-            "and its names go (at most %d s after its host vanished)", who, v[0], v[1], v[2],
-            v[0] + v[1] * v[2]);
-#else
-    (void)fd;
-    narrate("tcp %s: this system has no keepalive timers to set: if its host vanishes "
-            "without a word, its names stay until the directory stops", who);
-#endif
-}
-
 /* Answer one request line into reply (common/rendezvous.c keeps the
  * table); owner is the connection's fd, or -1 for a UDP datagram (which
  * may only ask). A connection's first name turns keepalive on. Returns 1
@@ -156,7 +81,7 @@ static int handle(const char *line, const struct rv_asker *a, char *reply, size_
         if (conns[i].fd != a->owner)
             continue;
         if (owned > 0 && conns[i].owns == 0)
-            keepalive_on(a->owner, a->who);
+            keepalive_watch(a->owner, a->who);
         conns[i].owns += owned;
     }
     return quit;
@@ -175,7 +100,7 @@ static void drop(size_t c, const char *why)
  * so that a flood of idle connections can never lock clients out. */
 static void make_room(long long now)
 {
-    static struct quiet q;
+    static struct narrate_limit q;
     size_t c, lookers = 0, oldest = 0;
     int found = 0;
 
@@ -189,7 +114,7 @@ static void make_room(long long now)
     }
     if (lookers < lookers_max || !found)
         return;
-    if (say_now(&q, now)) {
+    if (narrate_limit_ok(&q, now)) {
         narrate("%zu connections registered nothing, the most we keep: closed the one "
                 "quiet longest, tcp %s (%lld ms)%s", lookers, conns[oldest].who,
                 now - conns[oldest].last, q.more ? "; and others like it since" : "");
@@ -297,15 +222,7 @@ static const char *serve_conn(struct conn *c, long long now)
     if (c->len >= sizeof c->buf - 1) {
         narrate("%s: bad request: line too long (over %d bytes)", c->who, RV_LINE_MAX);
         snprintf(reply, sizeof reply, "ERR line too long: at most %d bytes\n", RV_LINE_MAX);
-        if (send(c->fd, reply, strlen(reply), 0) >= 0) {
-            /* Say goodbye without a reset, which could swallow the ERR:
-             * end our side, and take what is already waiting (bounded). */
-            size_t taken = 0;
-
-            shutdown(c->fd, SHUT_WR);
-            while (taken < 65536 && (got = recv(c->fd, c->buf, sizeof c->buf, 0)) > 0)
-                taken += (size_t)got;
-        }
+        drain_goodbye(c->fd, reply); /* without a reset that could swallow the ERR */
         return "it sent a line too long to be a request";
     }
     return NULL;
@@ -368,7 +285,7 @@ int main(int argc, char **argv)
     const char *why = NULL, *gone;
     long idle = wait_idle_ms(IDLE_MS);
     long long now, paused_until = 0, next;
-    struct quiet out_of_fds = {0, 0};
+    struct narrate_limit out_of_fds = {0, 0};
     int tcp, udp, i;
     size_t c;
 
@@ -445,7 +362,7 @@ int main(int argc, char **argv)
 
             accept_one(tcp, now);
             if (nconns == before && (errno == EMFILE || errno == ENFILE)) {
-                if (say_now(&out_of_fds, now))
+                if (narrate_limit_ok(&out_of_fds, now))
                     narrate("out of file descriptors (%s): new clients wait in the queue",
                             errno_name(errno));
                 paused_until = now + 100;
