@@ -168,10 +168,15 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
         /* -s: choose the source port ourselves, with bind(), before
          * connect(). The kernel's pick is only the default. */
         struct sockaddr_storage src;
+        int one = 1;
 
         memset(&src, 0, sizeof src);
         src.ss_family = (sa_family_t)ai->ai_family; /* wildcard address */
         addr_set_port((struct sockaddr *)&src, source);
+        /* A previous run's connection from this port may still wait in
+         * TIME_WAIT: SO_REUSEADDR (set by every run) lets us bind it again
+         * (docs/restart.md); connect() still refuses the very same four-tuple. */
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (bind(fd, (struct sockaddr *)&src, ai->ai_addrlen) != 0) {
             report_sys("bind", "tcp", (struct sockaddr *)&src, errno);
             close(fd);
