@@ -218,3 +218,19 @@ int addr_from_text(const char *text, struct sockaddr_storage *out)
     }
     return -1;
 }
+
+void addr_text_host(const char *text, char *out, size_t cap)
+{
+    const char *colon = strrchr(text, ':');
+    size_t n = colon != NULL ? (size_t)(colon - text) : strlen(text);
+
+    if (n >= 2 && text[0] == '[' && text[n - 1] == ']') {
+        text++;
+        n -= 2;
+    }
+    if (n > 7 && strncmp(text, "::ffff:", 7) == 0 && memchr(text + 7, '.', n - 7) != NULL) {
+        text += 7;
+        n -= 7;
+    }
+    snprintf(out, cap, "%.*s", (int)n, text);
+}

@@ -64,4 +64,9 @@ int addr_same_host(const struct sockaddr *a, const struct sockaddr *b);
  * a name lookup. Returns 0, or -1 if it is not one. */
 int addr_from_text(const char *text, struct sockaddr_storage *out);
 
+/* The address part of the text "ADDR:PORT" or "[ADDR]:PORT" into out, an
+ * IPv4 address that reached a dual-stack socket ([::ffff:a.b.c.d]) written
+ * plainly: for comparing what a peer says it saw with our own end. */
+void addr_text_host(const char *text, char *out, size_t cap);
+
 #endif

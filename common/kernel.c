@@ -75,3 +75,18 @@ struct kernel_fact kernel_has_capability(int bit)
     fclose(fp);
     return f;
 }
+
+const char *kernel_port_ranges(const struct kernel_fact *range, unsigned port)
+{
+    static char buf[160];
+    int iana = port >= KERNEL_IANA_LOW;
+
+    if (!range->known)
+        snprintf(buf, sizeof buf, "the kernel's range is %s; %s IANA's %d-65535", range->source,
+                 iana ? "in" : "not in", KERNEL_IANA_LOW);
+    else
+        snprintf(buf, sizeof buf, "%s the kernel's range %ld-%ld; %s IANA's %d-65535",
+                 port >= range->value[0] && port <= range->value[1] ? "in" : "NOT in",
+                 range->value[0], range->value[1], iana ? "also in" : "not in", KERNEL_IANA_LOW);
+    return buf;
+}

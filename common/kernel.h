@@ -39,4 +39,11 @@ void kernel_narrate_chosen(unsigned port);
 /* Read 1 or 2 whitespace-separated integers from a /proc file. */
 struct kernel_fact kernel_read_fact(const char *path, int count);
 
+#define KERNEL_IANA_LOW 49152 /* IANA's dynamic/private range, 49152-65535 (RFC 6335) */
+
+/* Where port lies: "in the kernel's range 32768-60999; not in IANA's
+ * 49152-65535", range being kernel_local_port_range()'s answer. Returns a
+ * static buffer. */
+const char *kernel_port_ranges(const struct kernel_fact *range, unsigned port);
+
 #endif

@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #define DEFAULT_PORT "4000"
-#define IANA_LOW 49152 /* IANA's dynamic/private range: RFC 6335 */
+#define IANA_LOW KERNEL_IANA_LOW /* IANA's dynamic/private range: RFC 6335 */
 #define IANA_HIGH 65535
 
 static const char *const HELP =
@@ -44,23 +44,6 @@ static const char *const HELP =
     "the kernel pick)\n";
 
 static struct kernel_fact range; /* the kernel's ephemeral range */
-
-/* "in the kernel's range 32768-60999; not in IANA's 49152-65535" */
-static const char *where_in_ranges(unsigned port)
-{
-    static char buf[160];
-    int iana = port >= IANA_LOW;
-
-    if (!range.known)
-        snprintf(buf, sizeof buf, "the kernel's range is %s; %s IANA's %d-%d",
-                 range.source, iana ? "in" : "not in", IANA_LOW, IANA_HIGH);
-    else
-        snprintf(buf, sizeof buf, "%s the kernel's range %ld-%ld; %s IANA's %d-%d",
-                 port >= range.value[0] && port <= range.value[1] ? "in" : "NOT in",
-                 range.value[0], range.value[1], iana ? "also in" : "not in",
-                 IANA_LOW, IANA_HIGH);
-    return buf;
-}
 
 /* Our socket's own address, as text; port 0 means "none yet". */
 static char *local_of(int fd, char *buf, size_t cap, unsigned *port)
@@ -72,24 +55,6 @@ static char *local_of(int fd, char *buf, size_t cap, unsigned *port)
     getsockname(fd, (struct sockaddr *)&me, &len);
     *port = addr_port((struct sockaddr *)&me);
     return addr_format((struct sockaddr *)&me, buf, cap);
-}
-
-/* The address part of "ADDR:PORT" or "[ADDR]:PORT", an IPv4 address seen
- * by a dual-stack server as [::ffff:a.b.c.d] written plainly. */
-static void address_of(const char *text, char *out, size_t cap)
-{
-    const char *colon = strrchr(text, ':');
-    size_t n = colon != NULL ? (size_t)(colon - text) : strlen(text);
-
-    if (n > 0 && text[0] == '[' && text[n - 1] == ']') {
-        text++;
-        n -= 2;
-    }
-    if (n > 7 && strncmp(text, "::ffff:", 7) == 0 && strchr(text + 7, '.') != NULL) {
-        text += 7;
-        n -= 7;
-    }
-    snprintf(out, cap, "%.*s", (int)n, text);
 }
 
 /* Compare the server's view ("...saw you as ADDR:PORT (you reached ...)")
@@ -113,8 +78,8 @@ static void compare(const char *tag, const char *reply, const char *mine, unsign
     snprintf(shown, sizeof shown, "%s", strstr(reply, "saw you as ") + strlen("saw you as "));
     shown[strcspn(shown, " ")] = '\0';
     narrate_safe(shown, theirs, sizeof theirs);
-    address_of(theirs, a, sizeof a);
-    address_of(mine, b, sizeof b);
+    addr_text_host(theirs, a, sizeof a);
+    addr_text_host(mine, b, sizeof b);
     wildcard = strcmp(b, "0.0.0.0") == 0 || strcmp(b, "::") == 0;
     if (port != port_mine)
         narrate("%s: the server saw us as %s: A DIFFERENT PORT (something between us "
@@ -201,7 +166,8 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
     if (source != 0)
         narrate("%s: after connect our end is %s (our choice)", tag, after);
     else
-        narrate("%s: after connect our end is %s (%s)", tag, after, where_in_ranges(port));
+        narrate("%s: after connect our end is %s (%s)", tag, after,
+                kernel_port_ranges(&range, port));
     if (wait_read_line(fd, "tcp", ai->ai_addr, ms, line, sizeof line) != 0) {
         close(fd);
         return -1;
@@ -240,7 +206,8 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
         local_of(fd, mine, sizeof mine, &port);
         if (k == 1) {
             *first_port = port;
-            narrate("%s: after sendto 1 our end is %s (%s)", tag, mine, where_in_ranges(port));
+            narrate("%s: after sendto 1 our end is %s (%s)", tag, mine,
+                    kernel_port_ranges(&range, port));
         } else {
             narrate("%s: after sendto %d our end is %s: %s", tag, k, mine,
                     port == *first_port ? "the same port" : "A DIFFERENT PORT");
