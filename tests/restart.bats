@@ -7,8 +7,7 @@ load helpers
 
 setup() {
   need_netns
-  proc_start ns unshare -n -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
-  proc_expect ns '^ready on ' || fail "could not make a network namespace"
+  namespace_holder ns || fail "could not make a network namespace"
 }
 
 # in_ns PROGRAM ARGS...: run a program in the test's namespace (Bats' run).

@@ -7,8 +7,7 @@ load helpers
 
 setup() {
   need_netns
-  proc_start ns unshare -n -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
-  proc_expect ns '^ready on ' || fail "could not make a network namespace"
+  namespace_holder ns || fail "could not make a network namespace"
 }
 
 in_ns() { run --separate-stderr netns_of "$ns_pid" "$BIN/$1" "${@:2}"; }
@@ -87,8 +86,7 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
 @test "as nobody in a user and network namespace of its own (unshare -rn): it works, with no sudo" {
   ("${NOBODY[@]}" unshare -r true) 2>/dev/null ||
     skip "this kernel does not let an ordinary user make a user namespace"
-  proc_start userns "${NOBODY[@]}" unshare -rn -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
-  proc_expect userns '^ready on ' || fail "could not make the user namespace"
+  namespace_holder userns "${NOBODY[@]}" -r || fail "could not make the user namespace"
   start_server --via "userns_of $userns_pid --nobody" wire-server -p 0 -b 127.0.0.1
   server_expect "^gave up CAP_NET_RAW and every other capability: the open sockets stay ours$"
   run --separate-stderr userns_of "$userns_pid" --nobody "$BIN/wire-client" -s 23 -p "$server_port" 127.0.0.1

@@ -8,11 +8,9 @@
 lesson "wire: both ports, as bytes in the packet - and a source port is only a claim"
 wire_via=''
 if can_netns; then
-  proc_start wirens unshare -n -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
-  proc_expect wirens '^ready on ' && wire_via="netns_of $wirens_pid"
+  namespace_holder wirens && wire_via="netns_of $wirens_pid"
 elif unshare -rn true 2>/dev/null; then
-  proc_start wirens unshare -rn -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
-  proc_expect wirens '^ready on ' && wire_via="userns_of $wirens_pid"
+  namespace_holder wirens -r && wire_via="userns_of $wirens_pid"
 fi
 if [ -n "$wire_via" ]; then
   say "The server watches the packets of its own port through a packet socket, and serves as usual."

@@ -8,15 +8,14 @@ load ../helpers
 # a user and network namespace of your own (unshare -rn) as an ordinary user.
 setup() {
   if can_netns; then
-    proc_start ns unshare -n -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
+    namespace_holder ns || fail "could not make a namespace"
     via="netns_of"
   elif unshare -rn true 2>/dev/null; then
-    proc_start ns unshare -rn -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
+    namespace_holder ns -r || fail "could not make a namespace"
     via="userns_of"
   else
     skip "cannot check here: this system lets you make no namespace to hold CAP_NET_RAW; run it as root (sudo make exercise E=wire-catch-reply)"
   fi
-  proc_expect ns '^ready on ' || fail "could not make a namespace"
 }
 
 @test "the forged datagram claims the client's own UDP port, and the server's reply to it comes back" {

@@ -15,6 +15,8 @@
 #   netns_run [--sysctl PATH=VALUE]... [--nobody] CMD...  CMD in a new network
 #       namespace of its own, loopback up, the sysctls set there only (never the
 #       host's); with --nobody as user nobody, group nogroup, no capabilities
+#   namespace_holder NAME [WRAPPER...] [-r]   a process holding a private
+#       network namespace (-r: and a user namespace); sets NAME_pid
 #   netns_of PID [--nobody] CMD...   CMD inside the network namespace of PID
 #   userns_of PID [--nobody] CMD...  CMD inside the user and network namespaces
 #       of PID, one that `unshare -rn` made (an ordinary user's own)
@@ -202,6 +204,18 @@ netns_run() {
   exec unshare -n -- sh -c "$setup && exec \"\$@\"" sh "${who[@]}" "$@"
 }
 
+# namespace_holder NAME [WRAPPER...] [-r]: a process that holds a private
+# network namespace (loopback up) for others to enter with netns_of (or,
+# with -r, a user namespace too, for userns_of); sets NAME_pid. WRAPPER is
+# what runs unshare (setpriv as nobody, say). Ends with proc_stop NAME.
+namespace_holder() {
+  local name=$1 flags=-n
+  shift
+  if [ "${*: -1}" = -r ]; then flags=-rn; set -- "${@:1:$#-1}"; fi
+  proc_start "$name" "$@" unshare "$flags" -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
+  proc_expect "$name" '^ready on '
+}
+
 # userns_of PID [--nobody] CMD...: CMD inside the user and network namespaces
 # of PID, made by `unshare -rn` (no root needed): there its owner is uid 0,
 # with every capability over that namespace's own network only.
@@ -229,8 +243,7 @@ netns_of() {
 classroom_up() {
   local who
   for who in teacher student; do
-    proc_start "$who" unshare -n -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
-    proc_expect "$who" '^ready on ' || return 1
+    namespace_holder "$who" || return 1
   done
   # shellcheck disable=SC2154 # teacher_pid, student_pid: set by proc_start
   (netns_of "$teacher_pid" ip link add veth-teacher type veth peer name veth-student netns "$student_pid") || return 1

@@ -201,8 +201,7 @@ tx_options() {
   elif [ "$netns" = 1 ]; then
     can_netns || { tx_skip="needs root and network namespaces"; return; }
     # One namespace for the whole block: a holder process keeps it alive.
-    proc_start txns unshare -n -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
-    proc_expect txns '^ready on ' || { tx_skip="could not make a namespace"; return; }
+    namespace_holder txns || { tx_skip="could not make a namespace"; return; }
     for opt in "${setup[@]}"; do
       # shellcheck disable=SC2154 # txns_pid is set by proc_start
       (netns_of "$txns_pid" sh -c "echo '${opt#*=}' > /proc/sys/${opt%%=*}")
