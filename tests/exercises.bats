@@ -54,8 +54,9 @@ results_of() {
 @test "make exercises lists each exercise with its task and lesson; an unknown one exits 2" {
   run "$EX/run" list
   assert_success
-  assert_line --regexp "^same-port-udp-twice +make same-port-server ask for its UDP port a second time too"
-  assert_line --partial "(read docs/restart.md first; edit demos/restart/server.c)"
+  assert_line --regexp "^same-port-udp-twice +make same-port-server ask for its UDP port a second time too.* \[read docs/same-port.md first\]$"
+  assert_line --regexp "^restart-reuseaddr +.* \[read docs/restart.md first\]$"
+  [ "$(grep -c ' \[read docs/' <<<"$output")" -eq "$(ls "$EX"/*.bats | wc -l)" ] || fail "not one line per exercise: $output"
   run "$EX/run" check no-such-exercise
   assert_failure 2
 }
