@@ -78,7 +78,7 @@ int wait_connected(int fd, long ms)
 /* The deadline passed: say what did happen, which is not the kernel's
  * doing: the timeout is ours. */
 static void report_no_line(const char *proto, const struct sockaddr *to, long ms,
-                           const char *buf, size_t have)
+                           const char *buf, size_t have, int whole)
 {
     char where[ADDR_STRLEN], shown[200];
 
@@ -87,6 +87,16 @@ static void report_no_line(const char *proto, const struct sockaddr *to, long ms
         return;
     }
     addr_format(to, where, sizeof where);
+    if (whole) { /* one deadline for a whole exchange of several lines */
+        report("recv(tcp %s): no %sline within the %ld ms this client allows the whole "
+               "exchange (-t)%s%s%s", where, have ? "complete " : "", ms,
+               have ? ": \"" : "", have ? narrate_safe(buf, shown, sizeof shown) : "",
+               have ? "\"" : "");
+        report("why: the timeout is this client's (-t %ld, for the whole exchange), not the "
+               "kernel's: the server is slow, stuck, or keeps talking without the line "
+               "this client waits for", ms);
+        return;
+    }
     if (have == 0)
         report("recv(tcp %s): connected, then nothing within %ld ms: the connection was "
                "accepted (the handshake completed), but no line came", where, ms);
@@ -102,7 +112,12 @@ static void report_no_line(const char *proto, const struct sockaddr *to, long ms
 int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms,
                    char *buf, size_t cap)
 {
-    long long end = wait_now_ms() + ms;
+    return wait_read_line_until(fd, proto, to, wait_now_ms() + ms, ms, 0, buf, cap);
+}
+
+int wait_read_line_until(int fd, const char *proto, const struct sockaddr *to,
+                         long long end, long ms, int whole, char *buf, size_t cap)
+{
     size_t have = 0;
     ssize_t got;
     int ready, tcp = strcmp(proto, "tcp") == 0;
@@ -115,7 +130,7 @@ int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms
     for (;;) {
         ready = wait_for(fd, POLLIN, end - wait_now_ms());
         if (ready == 0) {
-            report_no_line(proto, to, ms, buf, have);
+            report_no_line(proto, to, ms, buf, have, whole);
             return -1;
         }
         if (ready < 0) {

@@ -40,6 +40,12 @@ int wait_connected(int fd, long ms);
 int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms,
                    char *buf, size_t cap);
 
+/* The same with one deadline for a whole exchange of several lines (a
+ * client's -t): wait until end (wait_now_ms()'s clock); ms is the whole
+ * budget, for the report, which says so when whole is 1. */
+int wait_read_line_until(int fd, const char *proto, const struct sockaddr *to,
+                         long long end, long ms, int whole, char *buf, size_t cap);
+
 /* Wait up to ms for the peer of a TCP connection to hang up (end-of-file),
  * throwing away whatever it still sends. Returns 0 when it did, ETIMEDOUT
  * when it did not in time, or the errno of a failure (ECONNRESET...). */

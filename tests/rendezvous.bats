@@ -248,3 +248,15 @@ hold_connection() {
   grep -q "no directory to register with after 5 attempts: nobody can find us any more, so we stop" "$PROC_DIR/clock/err"
   forget_server clock
 }
+
+@test "the client's -t bounds the whole exchange: a directory that trickles lines for ever cannot hold it" {
+  proc_start slow "$POKE" trickle 127.0.0.1
+  proc_expect slow '^ready on ' || fail "poke trickle did not start"
+  local port=${proc_line##*:}
+  port=${port%% *}
+  # timeout(1) only as a backstop: 124 would mean the client never gave up.
+  run --separate-stderr timeout 20 "$BIN/rendezvous-client" -t 500 -p "$port" -l 127.0.0.1
+  assert_failure 1
+  assert_stderr --regexp "^rendezvous-client: recv\(tcp 127\.0\.0\.1:$port\): (the directory's answer did not end within 500 ms \(-t\)|no (complete )?line within the 500 ms this client allows the whole exchange \(-t\))"
+  [ "$(grep -c '^   tcp ' <<<"$output")" -ge 1 ] # it did read entries, as they came
+}

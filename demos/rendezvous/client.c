@@ -99,7 +99,8 @@ int main(int argc, char **argv)
         freeaddrinfo(dir);
         return EXIT_FAILED;
     }
-    if (wait_read_line(d, "tcp", dir->ai_addr, LEFT, line, sizeof line) != 0)
+    if (wait_read_line_until(d, "tcp", dir->ai_addr, deadline, o.timeout_ms, 1, line,
+                             sizeof line) != 0)
         goto failed;
     snprintf(line, sizeof line, list ? "LIST\n" : "LOOKUP %s\n", name);
     narrate("asking the directory at %s: %.*s", addr_format(dir->ai_addr, where, sizeof where),
@@ -111,11 +112,19 @@ int main(int argc, char **argv)
     if (list) {
         /* Like rpcinfo -p: proto, port, name; one per registration. */
         narrate("   proto   port  name");
-        while (wait_read_line(d, "tcp", dir->ai_addr, LEFT, line, sizeof line) == 0 &&
+        line[0] = '\0';
+        while (LEFT > 0 &&
+               wait_read_line_until(d, "tcp", dir->ai_addr, deadline, o.timeout_ms, 1, line,
+                                    sizeof line) == 0 &&
                rv_parse_entry(line, "ENTRY", &entry) == 0) {
             narrate("   %-5s %6u  %s%s%s", entry.proto, entry.port, entry.name,
                     entry.addr[0] ? " on " : "", entry.addr);
             count++;
+        }
+        if (LEFT <= 0) { /* lines kept coming, but no END: -t is for all of it */
+            report("recv(tcp %s): the directory's answer did not end within %ld ms (-t)",
+                   where, o.timeout_ms);
+            goto failed;
         }
         if (strncmp(line, "END ", 4) != 0) {
             report("the directory said: %s", narrate_safe(line, shown, sizeof shown));
@@ -126,7 +135,8 @@ int main(int argc, char **argv)
         freeaddrinfo(dir);
         return EXIT_OK;
     }
-    if (wait_read_line(d, "tcp", dir->ai_addr, LEFT, line, sizeof line) != 0)
+    if (wait_read_line_until(d, "tcp", dir->ai_addr, deadline, o.timeout_ms, 1, line,
+                             sizeof line) != 0)
         goto failed;
     /* Text from the network: parsed strictly (common/rendezvous.c, fuzzed). */
     if (rv_parse_entry(line, "PORT", &entry) != 0 || strcmp(entry.proto, "tcp") != 0) {
@@ -153,8 +163,8 @@ int main(int argc, char **argv)
     fd = dial((struct sockaddr *)&svc, svc.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                                   : sizeof(struct sockaddr_in),
               LEFT);
-    if (fd < 0 || wait_read_line(fd, "tcp", (struct sockaddr *)&svc, LEFT, line,
-                                 sizeof line) != 0) {
+    if (fd < 0 || wait_read_line_until(fd, "tcp", (struct sockaddr *)&svc, deadline,
+                                       o.timeout_ms, 1, line, sizeof line) != 0) {
         if (fd >= 0)
             close(fd);
         freeaddrinfo(dir);

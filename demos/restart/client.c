@@ -86,8 +86,8 @@ static int talk(const struct addrinfo *ai, long long deadline, long timeout_ms)
     narrate("connected: the four-tuple is %s (us) <-> %s (the server)",
             addr_format((struct sockaddr *)&me, a, sizeof a),
             addr_format((struct sockaddr *)&them, b, sizeof b));
-    if (wait_read_line(fd, "tcp", ai->ai_addr, deadline - wait_now_ms(), line,
-                       sizeof line) != 0) {
+    if (wait_read_line_until(fd, "tcp", ai->ai_addr, deadline, timeout_ms, 1, line,
+                             sizeof line) != 0) {
         close(fd);
         return -1;
     }

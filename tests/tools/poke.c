@@ -13,7 +13,7 @@
  *   poke mute HOST                 a server that never answers: TCP and UDP on one
  *                                  port (printed as "ready on HOST:PORT"); each TCP
  *                                  connection is closed at once, datagrams ignored
- *   poke silent|partial|evil HOST  servers like mute that accept and hold TCP
+ *   poke silent|partial|evil|trickle HOST  servers like mute that accept and hold TCP
  *                                  connections: silent says nothing, partial sends
  *                                  "hel" and no end of line, evil answers TCP and
  *                                  UDP with a line of terminal escape sequences
@@ -184,7 +184,9 @@ static volatile sig_atomic_t stop;
 /* A server that misbehaves as mode: "mute" closes each TCP connection at
  * once and ignores datagrams; "silent" accepts and holds connections but
  * says nothing; "partial" sends 3 bytes with no end of line, then holds;
- * "evil" answers TCP and UDP with a line full of terminal escapes. */
+ * "evil" answers TCP and UDP with a line full of terminal escapes;
+ * "trickle" sends every connection a well-formed line every 100 ms, for
+ * ever (a client's -t must bound the whole exchange, not each line). */
 #define EVIL_LINE "\x1b[2J\x1b]0;pwned\x07\x1b[31mevil\r\x1b[0m reply\n"
 static int cmd_serve(const char *mode, const char *host)
 {
@@ -213,7 +215,12 @@ static int cmd_serve(const char *mode, const char *host)
     p[2].fd = 0;
     p[0].events = p[1].events = p[2].events = POLLIN;
     signal(SIGTERM, SIG_DFL);
-    while (poll(p, 3, -1) > 0) {
+    int trickle = strcmp(mode, "trickle") == 0, i;
+
+    while (poll(p, 3, trickle ? 100 : -1) >= 0) {
+        for (i = 0; trickle && i < nheld; i++)
+            if (write(held[i], "ENTRY slow tcp 1\n", 17) < 0)
+                fprintf(stderr, "poke: trickle: %s\n", strerror(errno));
         if (p[0].revents) {
             fd = accept(tcp, NULL, NULL);
             /* Twice: a greeting, then an answer (the rendezvous clients
@@ -339,7 +346,8 @@ int main(int argc, char **argv)
         ai = resolve(argv[3], argv[4], SOCK_DGRAM);
         rc = cmd_udp(strtoul(argv[2], NULL, 10), ai);
     } else if (argc == 3 && (strcmp(argv[1], "mute") == 0 || strcmp(argv[1], "silent") == 0 ||
-                             strcmp(argv[1], "partial") == 0 || strcmp(argv[1], "evil") == 0)) {
+                             strcmp(argv[1], "partial") == 0 || strcmp(argv[1], "evil") == 0 ||
+                             strcmp(argv[1], "trickle") == 0)) {
         return cmd_serve(argv[1], argv[2]);
     } else if (argc == 6 && strcmp(argv[1], "bench") == 0) {
         ai = resolve(argv[4], argv[5], SOCK_STREAM);
