@@ -56,7 +56,8 @@ results_of() {
   assert_success
   assert_line --regexp "^same-port-udp-twice +make same-port-server ask for its UDP port a second time too.* \[read docs/same-port.md first\]$"
   assert_line --regexp "^restart-reuseaddr +.* \[read docs/restart.md first\]$"
-  [ "$(grep -c ' \[read docs/' <<<"$output")" -eq "$(ls "$EX"/*.bats | wc -l)" ] || fail "not one line per exercise: $output"
+  local all=("$EX"/*.bats)
+  [ "$(grep -c ' \[read docs/' <<<"$output")" -eq "${#all[@]}" ] || fail "not one line per exercise: $output"
   run "$EX/run" check no-such-exercise
   assert_failure 2
 }
