@@ -31,15 +31,17 @@ leftovers() { pgrep -f -- "^$BIN/[a-z-]+-(server|directory)" || true; }
 }
 
 @test "two tours at once both pass (kernel-chosen ports never collide)" {
-  PROC_WAIT_SECONDS=$((PROC_WAIT_SECONDS * 4)) # two whole tours at once: 20 s, 60 s under make check
+  # A bound, not a timing: two whole tours beside the rest of the suite
+  # (30 s; 90 s under make check).
+  PROC_WAIT_SECONDS=$((PROC_WAIT_SECONDS * 6))
   proc_start tour1 env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR" same-port
   proc_start tour2 env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR" same-port
-  proc_expect tour1 '^Tour over'
-  proc_expect tour2 '^Tour over'
+  proc_expect tour1 '^Tour over' || true
+  proc_expect tour2 '^Tour over' || true
   proc_stop tour1
   proc_stop tour2
-  assert_equal "$tour1_status" 0
-  assert_equal "$tour2_status" 0
+  [ "$tour1_status" -eq 0 ] && [ "$tour2_status" -eq 0 ] ||
+    fail "tour 1 exited $tour1_status, tour 2 $tour2_status; tour 2 said: $(cat "$PROC_DIR/tour2/log" "$PROC_DIR/tour2/err")"
 }
 
 @test "a tour stopped halfway leaves no server behind" {
