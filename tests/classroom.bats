@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# run-bats: early (one of the slowest files: started first)
 # The classroom across machines: a "teacher" and a "student" host, two
 # network namespaces joined by a veth pair (10.77.0.1 and 10.77.0.2, fd77::1
 # and fd77::2). Servers run on the teacher, clients on the student; the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# run-bats: early (one of the slowest files: started first)
 # The lessons: their transcripts match real runs, their links lead somewhere.
 load helpers
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# run-bats: early (one of the slowest files: started first)
 # The exercises (tests/exercises/): every checker fails on the untouched tree,
 # saying what falls short, and passes once its reference solution
 # (tests/exercises/solutions/NAME.patch) is applied - in a scratch copy of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# run-bats: early (one of the slowest files: started first)
 # Hardening: every server survives hostile clients and keeps serving others;
 # every client fails clearly. Table-driven: a new demo is covered by one line.
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# run-bats: early (one of the slowest files: started first)
 # The guided tour (make demo): runs every lesson, leaves nothing behind.
 load helpers
 
