@@ -234,3 +234,11 @@ void addr_text_host(const char *text, char *out, size_t cap)
     }
     snprintf(out, cap, "%.*s", (int)n, text);
 }
+
+int addr_is_wildcard(const struct sockaddr *sa)
+{
+    unsigned char a[16];
+    static const unsigned char any6[16], any4[16] = {[10] = 0xff, [11] = 0xff};
+
+    return as_mapped(sa, a) == 0 && (memcmp(a, any6, 16) == 0 || memcmp(a, any4, 16) == 0);
+}

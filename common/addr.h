@@ -56,6 +56,9 @@ char *addr_host(const struct sockaddr *sa, char *buf, size_t len);
 /* Whether the address is a loopback one (127.0.0.0/8, ::1, mapped too). */
 int addr_is_loopback(const struct sockaddr *sa);
 
+/* Whether the address is a wildcard: 0.0.0.0 or :: ("every address"). */
+int addr_is_wildcard(const struct sockaddr *sa);
+
 /* Whether two socket addresses hold the same address (ports ignored),
  * IPv4 and IPv4-mapped IPv6 alike. */
 int addr_same_host(const struct sockaddr *a, const struct sockaddr *b);

@@ -2,6 +2,7 @@
  * The parser takes nothing on trust: fixed-width hex fields, checked one
  * by one (a fuzz target, tests/fuzz/tcptable.c, feeds it garbage). */
 #include "tcptable.h"
+#include "addr.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -189,8 +190,8 @@ static int scan_file(const char *path, int family, unsigned port,
         }
         if (!tcptable_parse_line(line, family, &e))
             continue;
-        if (port != 0 && ntohs(((struct sockaddr_in *)&e.local)->sin_port) != port)
-            continue; /* sin_port and sin6_port sit at the same offset */
+        if (port != 0 && addr_port((const struct sockaddr *)&e.local) != port)
+            continue;
         seen++;
         if (fn != NULL && fn(&e, ctx) != 0)
             *stop = 1;
@@ -210,43 +211,9 @@ int tcptable_scan(unsigned port, int (*fn)(const struct tcp_entry *, void *), vo
     return (v4 > 0 ? v4 : 0) + (v6 > 0 ? v6 : 0);
 }
 
-/* An address as 16 bytes, IPv4 mapped into IPv6 (::ffff:a.b.c.d), and
- * its port. */
-static void as_v6(const struct sockaddr *sa, unsigned char out[16], unsigned *port)
-{
-    memset(out, 0, 16);
-    *port = 0;
-    if (sa->sa_family == AF_INET) {
-        struct sockaddr_in sin;
-
-        memcpy(&sin, sa, sizeof sin);
-        out[10] = out[11] = 0xff;
-        memcpy(out + 12, &sin.sin_addr, 4);
-        *port = ntohs(sin.sin_port);
-    } else if (sa->sa_family == AF_INET6) {
-        struct sockaddr_in6 sin6;
-
-        memcpy(&sin6, sa, sizeof sin6);
-        memcpy(out, &sin6.sin6_addr, 16);
-        *port = ntohs(sin6.sin6_port);
-    }
-}
-
-static int is_wildcard(const unsigned char a[16])
-{
-    static const unsigned char v6any[16], v4any[16] = {[10] = 0xff, [11] = 0xff};
-
-    return memcmp(a, v6any, 16) == 0 || memcmp(a, v4any, 16) == 0;
-}
-
 int tcptable_overlaps(const struct sockaddr *want, const struct sockaddr *have)
 {
-    unsigned char a[16], b[16];
-    unsigned pa, pb;
-
-    as_v6(want, a, &pa);
-    as_v6(have, b, &pb);
-    return is_wildcard(a) || is_wildcard(b) || memcmp(a, b, 16) == 0;
+    return addr_is_wildcard(want) || addr_is_wildcard(have) || addr_same_host(want, have);
 }
 
 struct find_ctx {
@@ -257,12 +224,7 @@ struct find_ctx {
 
 static int same_end(const struct sockaddr *x, const struct sockaddr *y)
 {
-    unsigned char a[16], b[16];
-    unsigned pa, pb;
-
-    as_v6(x, a, &pa);
-    as_v6(y, b, &pb);
-    return pa == pb && memcmp(a, b, 16) == 0;
+    return addr_same_host(x, y) && addr_port(x) == addr_port(y);
 }
 
 static int find_one(const struct tcp_entry *e, void *ctx)
@@ -281,15 +243,12 @@ int tcptable_find(const struct sockaddr *local, const struct sockaddr *remote,
                   struct tcp_entry *e)
 {
     struct find_ctx f;
-    unsigned char a[16];
-    unsigned port;
 
-    as_v6(local, a, &port);
     f.local = local;
     f.remote = remote;
     f.out = e;
     f.found = 0;
-    if (tcptable_scan(port, find_one, &f) < 0)
+    if (tcptable_scan(addr_port(local), find_one, &f) < 0)
         return -1;
     return f.found;
 }
@@ -333,12 +292,9 @@ static int sum_one(const struct tcp_entry *e, void *ctx)
 void tcptable_summarize(const struct sockaddr *want, struct tcp_port_summary *s)
 {
     struct sum_ctx c;
-    unsigned char a[16];
-    unsigned port;
 
     memset(s, 0, sizeof *s);
-    as_v6(want, a, &port);
     c.want = want;
     c.s = s;
-    s->readable = tcptable_scan(port, sum_one, &c) >= 0;
+    s->readable = tcptable_scan(addr_port(want), sum_one, &c) >= 0;
 }
