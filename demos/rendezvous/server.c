@@ -177,6 +177,7 @@ int main(int argc, char **argv)
     socklen_t len = sizeof l.me;
     const char *dir_host = NULL, *dir_port_text = DEFAULT_DIRECTORY_PORT;
     char where[ADDR_STRLEN], request[RV_LINE_MAX + 1], answer[RV_LINE_MAX + 2], why[200];
+    char shown[4 * RV_LINE_MAX + 8];
     struct rv_request check;
     const char *bad;
     unsigned dir_port;
@@ -260,7 +261,8 @@ int main(int argc, char **argv)
      *    tells the directory just the same.) */
     snprintf(request, sizeof request, "UNREGISTER %s", service_name);
     if (w.fd >= 0 && ask(w.fd, l.dir->ai_addr, request, answer, sizeof answer) == 0)
-        narrate("to the directory: %s; it said: %s", request, answer);
+        narrate("to the directory: %s; it said: %s", request,
+                narrate_safe(answer, shown, sizeof shown)); /* text from the network */
     freeaddrinfo(l.dir);
     if (w.fd >= 0)
         close(w.fd);
