@@ -3,8 +3,9 @@
 # (demos/tour.sh). Needs bash 5 (EPOCHREALTIME).
 #
 #   proc_start NAME COMMAND...   start COMMAND in the background: stdout and
-#       stderr into files (so a chatty program never waits for us); we follow
-#       stdout with `tail -f` (GNU); sets NAME_pid and NAME_fd
+#       stderr into files (so a chatty program never waits for us); we read
+#       stdout as it grows, and its end once the program has exited; sets
+#       NAME_pid and NAME_fd
 #   proc_expect NAME REGEX       read NAME's lines until one matches (bounded by
 #       PROC_WAIT_SECONDS); the line is left in $proc_line. An empty REGEX reads
 #       to the end of the output. Each line read is appended to NAME's log and
@@ -27,6 +28,20 @@
 # wait is a bounded read of the program's own output.
 
 PROC_WAIT_SECONDS=${PROC_WAIT_SECONDS:-5}
+
+# Bash's loadable builtins where they are installed (Debian: bash-builtins):
+# mkdir, mkfifo, mktemp and rm then run inside this shell, not as a process
+# each - the suite would otherwise start thousands, and on some machines a
+# process costs milliseconds. Same options, same meaning; absent, nothing
+# changes. (Absolute folders only: never a "." from BASH_LOADABLES_PATH.)
+for _proc_b in mkdir mkfifo mktemp rm; do
+  for _proc_d in /usr/lib/bash /usr/local/lib/bash /usr/lib64/bash; do
+    [ -f "$_proc_d/$_proc_b" ] || continue
+    enable -f "$_proc_d/$_proc_b" "$_proc_b" 2>/dev/null
+    break
+  done
+done
+unset _proc_b _proc_d
 PROC_NAMES=()
 proc_line= # set by proc_expect, for the caller
 export proc_line
@@ -77,17 +92,32 @@ _proc_start() {
   fi
   printf -v "${name}_pid" %s "$!"
   PROC_NAMES+=("$name")
-  # tail ends when the program does (--pid, checked every 10 ms), so reading
-  # to end of file means "until it exited".
-  exec {fd}< <(proc_close_fds; exec tail -s 0.01 --pid="$!" -n +1 -f "$dir/out" 2>/dev/null)
+  # We read the file itself, as it grows (no follower process): the end of
+  # the file is the end of the output once the program has exited.
+  exec {fd}<"$dir/out"
   printf -v "${name}_fd" %s "$fd"
+  unset "PROC_PART[$name]"
+}
+
+# _proc_pause MICROSECONDS: wait that long at most (under 1 s), in this
+# shell: a read with a timeout from a FIFO that nobody writes. It is how a
+# bounded wait polls (every 10 ms); nothing waits a fixed time for a result.
+_proc_pause() {
+  if [ -z "${PROC_TICK_FD:-}" ] || [ "${PROC_TICK_PID:-}" != "$BASHPID" ]; then
+    [ -p "$PROC_DIR/.tick" ] || mkfifo "$PROC_DIR/.tick" || return 1
+    exec {PROC_TICK_FD}<>"$PROC_DIR/.tick"
+    PROC_TICK_PID=$BASHPID
+  fi
+  local t
+  printf -v t '0.%06d' "$1"
+  read -r -t "$t" -u "$PROC_TICK_FD" _ || true
 }
 
 # _proc_reap NAME: if NAME's program has exited (a zombie, or gone), reap
 # it and keep its status in PROC_REAPED[NAME]; returns 0 then, else 1.
-# (tail follows the program until it is reaped, and bash reaps a background
-# child only when asked: so whoever waits for an exit looks in /proc.)
-declare -gA PROC_REAPED=() PROC_LINES=()
+# (bash reaps a background child only when asked: so whoever waits for an
+# exit looks in /proc.)
+declare -gA PROC_REAPED=() PROC_LINES=() PROC_PART=()
 _proc_reap() {
   local name=$1 pid stat=Z
   [ -z "${PROC_REAPED[$name]:-}" ] || return 0
@@ -102,26 +132,37 @@ _proc_reap() {
 
 # _proc_read NAME DEADLINE_US: one line of NAME's output into _proc_got.
 # Returns 0 (a line), 1 (end of output: the program exited) or 2 (the
-# deadline passed). Counts the lines taken in PROC_LINES[NAME].
+# deadline passed). Counts the lines taken in PROC_LINES[NAME]. A line
+# still being written is kept (PROC_PART[NAME]) for the next call.
 _proc_read() {
-  local name=$1 deadline=$2 fd left part='' rc
+  local name=$1 deadline=$2 fd line rc left ended=''
+  local part=${PROC_PART[$name]:-}
   fd=${name}_fd; fd=${!fd}
   _proc_got=
+  unset "PROC_PART[$name]"
   while :; do
-    left=$(( deadline - ${EPOCHREALTIME/./} ))
-    [ "$left" -gt 0 ] || { _proc_got=$part; return 2; }
-    [ "$left" -le 50000 ] || left=50000
-    printf -v left '0.%06d' "$left"
     rc=0
-    IFS= read -r -t "$left" -u "$fd" _proc_got || rc=$?
-    if [ "$rc" -le 128 ]; then
-      _proc_got=$part$_proc_got
-      [ "$rc" -eq 0 ] || [ -n "$_proc_got" ] || return 1 # end of file
+    IFS= read -r -u "$fd" line || rc=$?
+    if [ "$rc" -eq 0 ]; then
+      _proc_got=$part$line
       PROC_LINES[$name]=$(( ${PROC_LINES[$name]:-0} + 1 ))
       return 0
     fi
-    part+=$_proc_got # a timeout keeps what it read of a line
-    _proc_reap "$name" || true
+    part+=$line # the end of the file so far: maybe half a line
+    if [ -n "$ended" ]; then # read once more after the exit: that was all
+      [ -n "$part" ] || return 1
+      _proc_got=$part
+      PROC_LINES[$name]=$(( ${PROC_LINES[$name]:-0} + 1 ))
+      return 0
+    fi
+    if _proc_reap "$name"; then ended=1; continue; fi
+    left=$(( deadline - ${EPOCHREALTIME/./} ))
+    if [ "$left" -le 0 ]; then
+      PROC_PART[$name]=$part
+      return 2
+    fi
+    [ "$left" -le 10000 ] || left=10000
+    _proc_pause "$left"
   done
 }
 
@@ -148,8 +189,8 @@ _proc_stop() {
   fd=${name}_fd; fd=${!fd}
   [ -n "$pid" ] || return 0
   kill -TERM "$pid" 2>/dev/null || true
-  # Wait (bounded) for it to exit, a line or 10 ms at a time; one still
-  # there after the bound is killed.
+  # Wait (bounded) for it to exit, looking every 10 ms; one still there
+  # after the bound is killed.
   deadline=$(( ${EPOCHREALTIME/./} + PROC_WAIT_SECONDS * 1000000 ))
   until _proc_reap "$name"; do
     if [ "${EPOCHREALTIME/./}" -ge "$deadline" ]; then
@@ -157,18 +198,17 @@ _proc_stop() {
       kill -KILL "$pid" 2>/dev/null
       killed=1 deadline=$(( ${EPOCHREALTIME/./} + 1000000 ))
     fi
-    IFS= read -r -t 0.01 -u "$fd" line || true # (what it says is read below)
+    _proc_pause 10000
   done
-  # What it said that nobody has seen yet: from the file, not the pipe (a
-  # file is read in blocks, a pipe a byte at a time). PROC_LINES[NAME]
-  # lines were handed out (and logged) by proc_expect.
+  # What it said that nobody has seen yet: PROC_LINES[NAME] lines were
+  # handed out (and logged) by proc_expect.
   mapfile -t -s "${PROC_LINES[$name]:-0}" rest <"$dir/out"
   [ ${#rest[@]} -eq 0 ] || printf '%s\n' "${rest[@]}" >>"$dir/log"
   if [ -n "${PROC_ECHO:-}" ]; then # show each line, as the tour does
     for line in "${rest[@]}"; do proc_on_line "$name" "$line"; done
   fi
   printf -v "${name}_status" %s "${PROC_REAPED[$name]:-137}"
-  unset "PROC_REAPED[$name]" "PROC_LINES[$name]"
+  unset "PROC_REAPED[$name]" "PROC_LINES[$name]" "PROC_PART[$name]"
   exec {fd}<&-
   printf -v "${name}_pid" %s ""
   printf -v "${name}_fd" %s ""
