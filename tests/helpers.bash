@@ -44,12 +44,14 @@ setup() {
 # did not exit 0 on SIGTERM, or that printed a sanitizer report, fails the
 # test even if all else passed.
 teardown() {
-  local name status problems=""
+  local name status problems="" err
   proc_stop_all
   for name in "${SERVERS[@]}"; do
     status=${name}_status
     [ "${!status}" -eq 0 ] || problems+="server '$name' exited with status ${!status}; "
-    if grep -qE 'Sanitizer|runtime error:' "$PROC_DIR/$name/err"; then
+    err=''
+    IFS= read -r -d '' err <"$PROC_DIR/$name/err" || true # (read, not grep: no process)
+    if [[ $err == *Sanitizer* || $err == *'runtime error:'* ]]; then
       problems+="server '$name' printed a sanitizer report; "
       sed 's/^/#   /' "$PROC_DIR/$name/err" >&2
     fi
@@ -103,8 +105,14 @@ forget_server() {
   SERVERS=("${keep[@]}")
 }
 
-server_log() { cat "$PROC_DIR/${1:-server}/log"; }
-server_err() { cat "$PROC_DIR/${1:-server}/err"; }
+# (mapfile and printf, not cat: no process)
+server_log() { _print_file "$PROC_DIR/${1:-server}/log"; }
+server_err() { _print_file "$PROC_DIR/${1:-server}/err"; }
+_print_file() {
+  local lines=()
+  mapfile -t lines <"$1" || return 1
+  [ ${#lines[@]} -eq 0 ] || printf '%s\n' "${lines[@]}"
+}
 
 # A port that was free a moment ago: the kernel gave it to a server we then
 # stopped. (Nothing else on this machine is likely to take it in between.)
@@ -155,6 +163,7 @@ bin_for_nobody() {
 # define its own setup_file instead).
 setup_file() {
   bin_for_nobody
+  can_netns || true # found out once for the file's tests (PROC_CAN_NETNS)
 }
 
 teardown_file() {

@@ -97,7 +97,7 @@ HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
 }
 
 @test "without namespaces: as root on loopback, the server drops to nobody and serves" {
-  [ "$(id -u)" -eq 0 ] || skip "runs as root only (as an ordinary user see the next test)"
+  [ "$EUID" -eq 0 ] || skip "runs as root only (as an ordinary user see the next test)"
   start_server privileged-server -p 0 -b 127.0.0.1
   run --separate-stderr "$BIN/privileged-client" -p "$server_port" -s 0
   assert_success
@@ -105,7 +105,7 @@ HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
 }
 
 @test "as an ordinary user without namespaces: a port below the threshold gives EACCES" {
-  [ "$(id -u)" -ne 0 ] || skip "runs as an ordinary user only (root binds any port; see the namespace tests)"
+  [ "$EUID" -ne 0 ] || skip "runs as an ordinary user only (root binds any port; see the namespace tests)"
   [ "$(cat /proc/sys/$THRESHOLD 2>/dev/null || echo 1024)" -gt 23 ] || skip "this host's threshold lets anyone bind 23"
   run --separate-stderr "$BIN/privileged-server" -p 23 -b 127.0.0.1
   assert_failure 1

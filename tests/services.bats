@@ -88,7 +88,7 @@ name_of() { awk -v q="$1/$2" '$2 == q { print $1; exit }' /etc/services; }
 }
 
 @test "with /etc/services missing, both programs say so clearly (in a mount namespace)" {
-  [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null || skip "needs root for a private mount namespace"
+  [ "$EUID" -eq 0 ] && unshare -m true 2>/dev/null || skip "needs root for a private mount namespace"
   : >"$BATS_TEST_TMPDIR/empty"
   hide() { unshare -m -- sh -c 'mount --bind "$0" /etc/services && exec "$@"' "$BATS_TEST_TMPDIR/empty" "$@"; }
   run --separate-stderr hide "$BIN/services-client" lookup telnet

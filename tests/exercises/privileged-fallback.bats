@@ -7,7 +7,7 @@ load ../helpers
 # The client runs as an ordinary user: as yourself, or as nobody when the
 # checker runs as root (root may bind 1023, and the exercise is about who may not).
 as_user() {
-  if [ "$(id -u)" -eq 0 ]; then
+  if [ "$EUID" -eq 0 ]; then
     command -v setpriv >/dev/null || skip "run this as an ordinary user (or install setpriv)"
     run --separate-stderr "${NOBODY[@]}" "$@"
   else

@@ -223,9 +223,18 @@ _proc_stop_all() {
 # --- Private network namespaces, for tests that need an ordinary user or a
 # sysctl of their own. Each wrapper ends in exec, so pids stay the program's.
 
+# The answer is kept in PROC_CAN_NETNS (exported, as UID:yes or UID:no), so
+# that it is found out once, not once per test - and again for another user.
 can_netns() {
-  [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && command -v nsenter >/dev/null &&
-    command -v setpriv >/dev/null && command -v ip >/dev/null && unshare -n true 2>/dev/null
+  if [ "${PROC_CAN_NETNS:-}" != "$EUID:yes" ] && [ "${PROC_CAN_NETNS:-}" != "$EUID:no" ]; then
+    PROC_CAN_NETNS=$EUID:no
+    if [ "$EUID" -eq 0 ] && command -v unshare >/dev/null && command -v nsenter >/dev/null &&
+       command -v setpriv >/dev/null && command -v ip >/dev/null && unshare -n true 2>/dev/null; then
+      PROC_CAN_NETNS=$EUID:yes
+    fi
+    export PROC_CAN_NETNS
+  fi
+  [ "${PROC_CAN_NETNS#*:}" = yes ]
 }
 
 # setpriv's words for "become nobody/nogroup, no groups, no capabilities".
