@@ -112,6 +112,27 @@ tx_expand() {
   for n in "${!tx_vars[@]}"; do tx_expanded=${tx_expanded//\{$n\}/${tx_vars[$n]}}; done
 }
 
+# tx_print FILE...: the files' lines, like cat (no process: this runs for
+# every server of every transcript).
+tx_print() {
+  local f lines
+  for f in "$@"; do
+    mapfile -t lines <"$f" || return 1
+    [ ${#lines[@]} -eq 0 ] || printf '%s\n' "${lines[@]}"
+  done
+}
+
+# tx_after_ready LOG: the lines a server printed after its "ready on" line.
+tx_after_ready() {
+  local lines i
+  mapfile -t lines <"$1" || return 1
+  for i in "${!lines[@]}"; do
+    [[ ${lines[$i]} == 'ready on '* ]] || continue
+    [ $((i + 1)) -ge ${#lines[@]} ] || printf '%s\n' "${lines[@]:i+1}"
+    return 0
+  done
+}
+
 # Run one command with its expected lines (tx_cmd, tx_want...).
 tx_step() {
   local cmd words out=$PROC_DIR/tx.out job wrap=("${tx_wrap[@]}")
@@ -126,12 +147,12 @@ tx_step() {
       job=tx${cmd#wait %}
       proc_expect "$job" '^stopping ' || true
       proc_stop "$job"
-      sed -n '/^ready on /,$p' "$PROC_DIR/$job/log" | tail -n +2 >"$out"
+      tx_after_ready "$PROC_DIR/$job/log" >"$out"
       ;;
     'kill %'*)
       job=tx${cmd#kill %}
       proc_stop "$job"
-      sed -n '/^ready on /,$p' "$PROC_DIR/$job/log" | tail -n +2 >"$out"
+      tx_after_ready "$PROC_DIR/$job/log" >"$out"
       ;;
     bin/*' &')
       unset 'words[-1]'
@@ -139,7 +160,7 @@ tx_step() {
       [ ${#tx_wrap_bg[@]} -eq 0 ] || wrap=("${tx_wrap_bg[@]}") # classroom: on the teacher
       proc_start "$job" "${wrap[@]}" "${words[@]}"
       proc_expect "$job" '^ready on ' || true
-      cat "$PROC_DIR/$job/log" "$PROC_DIR/$job/err" >"$out"
+      tx_print "$PROC_DIR/$job/log" "$PROC_DIR/$job/err" >"$out"
       ;;
     bin/*)
       ( "${wrap[@]}" "${words[@]}" ) >"$out" 2>&1 </dev/null || true
