@@ -86,7 +86,7 @@ result_lines() {
     n=$(grep -c '^@test ' "$f")
     counts+=("$n" "$n")
   done
-  run env -i PATH="$STUDENT_PATH" HOME="${HOME:-/root}" TMPDIR="${TMPDIR:-/tmp}" \
+  run env -i PATH="$STUDENT_PATH" HOME="${HOME:-/root}" TMPDIR="${TMPDIR:-/tmp}" PROC_CAN_NETNS="${PROC_CAN_NETNS:-}" \
     PORTLAB_BATS_LIB="$PORTLAB_BATS_LIB" bats --tap "${files[@]}"
   for i in "${!files[@]}"; do
     name=$(basename "${files[$i]}" .bats)
