@@ -135,6 +135,22 @@ start_poke() {
   (( ${EPOCHREALTIME/./} - ${t0/./} < 5000000 )) || fail "the clients took more than 5 s"
 }
 
+@test "clients: a datagram the kernel drops for a bad checksum after poll() woke us (EAGAIN) is waited past, not taken for no reply" {
+  need_netns
+  # In a namespace of its own: a raw socket (CAP_NET_RAW) forges the bad
+  # datagram, and the checksum-error count poke watches is that namespace's.
+  namespace_holder ns
+  proc_start badsum netns_of "$ns_pid" "$POKE" badsum 127.0.0.1
+  proc_expect badsum '^ready on ' || fail "poke badsum did not start: $(server_err badsum)"
+  port=${proc_line##*:} port=${port%% *}
+  run --separate-stderr netns_of "$ns_pid" "$BIN/same-port-client" -t 3000 -p "$port" 127.0.0.1
+  assert_success
+  assert_line "udp reply: the good reply, after a bad checksum"
+  # The premise: the bad datagram reached the client and was dropped there.
+  proc_expect badsum '^badsum: ' || fail "poke badsum said nothing more"
+  assert_equal "${proc_line%% (*}" "badsum: bad checksum sent, counted dropped: yes"
+}
+
 @test "clients: an unknown host and an unreachable network are explained (inside a private namespace)" {
   need_netns
   local prog

@@ -17,6 +17,12 @@
  *                                  connections: silent says nothing, partial sends
  *                                  "hel" and no end of line, evil answers TCP and
  *                                  UDP with a line of terminal escape sequences
+ *   poke badsum HOST               a server like evil, IPv4 only, needing CAP_NET_RAW:
+ *                                  each datagram is answered first by one with a
+ *                                  wrong UDP checksum (a raw socket), then, once the
+ *                                  kernel has counted it dropped (InCsumErrors in
+ *                                  /proc/net/snmp, per network namespace), by a good
+ *                                  one; TCP connections get a line and are closed
  *   poke bench TOTAL CONC HOST PORT   TOTAL connections, CONC at a time: each
  *                                  connects and reads one line; prints the rate
  *                                  and the worst latency
@@ -30,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -181,6 +188,97 @@ static int cmd_udp(size_t size, const struct addrinfo *ai)
 static volatile sig_atomic_t stop;
 
 /* A server that says nothing: the clients' "no reply" cases. */
+/* The network namespace's count of UDP datagrams dropped for a bad
+ * checksum (the "Udp:" lines of /proc/net/snmp), or -1. */
+static long udp_csum_errors(void)
+{
+    char names[512], values[512], *n, *v, *sn, *sv;
+    FILE *f = fopen("/proc/net/snmp", "r");
+    long found = -1;
+
+    if (f == NULL)
+        return -1;
+    while (fgets(names, sizeof names, f) != NULL) {
+        if (strncmp(names, "Udp:", 4) != 0 || fgets(values, sizeof values, f) == NULL)
+            continue;
+        for (n = strtok_r(names, " \n", &sn), v = strtok_r(values, " \n", &sv);
+             n != NULL && v != NULL;
+             n = strtok_r(NULL, " \n", &sn), v = strtok_r(NULL, " \n", &sv))
+            if (strcmp(n, "InCsumErrors") == 0)
+                found = strtol(v, NULL, 10);
+        break;
+    }
+    fclose(f);
+    return found;
+}
+
+static unsigned sum16(const unsigned char *b, size_t n, unsigned long acc)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < n; i += 2)
+        acc += (unsigned long)(b[i] << 8 | b[i + 1]);
+    if (n % 2)
+        acc += (unsigned long)(b[n - 1] << 8);
+    while (acc >> 16)
+        acc = (acc & 0xffff) + (acc >> 16);
+    return (unsigned)acc;
+}
+
+/* Send peer, from me, a UDP datagram whose checksum is wrong (never 0,
+ * which would mean "no checksum"), through the raw socket raw. */
+static int send_badsum(int raw, const struct sockaddr_in *me, const struct sockaddr_in *peer)
+{
+    /* Longer than the kernel's CHECKSUM_BREAK (76 bytes): a short datagram
+     * has its checksum checked on arrival and is dropped at once; a longer
+     * one is queued, wakes the reader, and is checked only by its recv(). */
+    static const char text[] = "this datagram's checksum is wrong, and it is long enough "
+                               "to be checked only when the client reads it\n";
+    unsigned char pkt[8 + sizeof text - 1], pseudo[12];
+    unsigned good, bad;
+
+    memcpy(pkt, &me->sin_port, 2);
+    memcpy(pkt + 2, &peer->sin_port, 2);
+    pkt[4] = (unsigned char)(sizeof pkt >> 8);
+    pkt[5] = (unsigned char)(sizeof pkt & 0xff);
+    pkt[6] = pkt[7] = 0;
+    memcpy(pkt + 8, text, sizeof text - 1);
+    memcpy(pseudo, &me->sin_addr, 4);
+    memcpy(pseudo + 4, &peer->sin_addr, 4);
+    pseudo[8] = 0;
+    pseudo[9] = IPPROTO_UDP;
+    pseudo[10] = pkt[4];
+    pseudo[11] = pkt[5];
+    good = ~sum16(pkt, sizeof pkt, sum16(pseudo, sizeof pseudo, 0)) & 0xffff;
+    if (good == 0)
+        good = 0xffff;
+    bad = good ^ 0x00ff;
+    pkt[6] = (unsigned char)(bad >> 8);
+    pkt[7] = (unsigned char)(bad & 0xff);
+    return sendto(raw, pkt, sizeof pkt, 0, (const struct sockaddr *)peer, sizeof *peer) ==
+                   (ssize_t)sizeof pkt ? 0 : -1;
+}
+
+/* The badsum answer to one datagram from peer: see the top of this file. */
+static void answer_badsum(int udp, int raw, const struct sockaddr_storage *me,
+                          const struct sockaddr_storage *peer, socklen_t plen)
+{
+    static const char good[] = "the good reply, after a bad checksum\n";
+    long before = udp_csum_errors(), after = before;
+    long long end = now_us() + WAIT_MS * 1000LL;
+
+    if (send_badsum(raw, (const struct sockaddr_in *)me, (const struct sockaddr_in *)peer) != 0) {
+        fprintf(stderr, "poke: badsum: sendto(raw): %s\n", strerror(errno));
+        return;
+    }
+    /* Bounded: poll every 5 ms until the peer's kernel has thrown it away. */
+    while (before >= 0 && (after = udp_csum_errors()) == before && now_us() < end)
+        poll(NULL, 0, 5);
+    printf("badsum: bad checksum sent, counted dropped: %s (InCsumErrors %ld -> %ld)\n",
+           after > before ? "yes" : "no", before, after);
+    sendto(udp, good, sizeof good - 1, 0, (const struct sockaddr *)peer, plen);
+}
+
 /* A server that misbehaves as mode: "mute" closes each TCP connection at
  * once and ignores datagrams; "silent" accepts and holds connections but
  * says nothing; "partial" sends 3 bytes with no end of line, then holds;
@@ -195,10 +293,18 @@ static int cmd_serve(const char *mode, const char *host)
     socklen_t len = sizeof me, plen;
     char h[64], s[16], junk[2048];
     int tcp = socket(ai->ai_family, SOCK_STREAM, 0), udp = socket(ai->ai_family, SOCK_DGRAM, 0);
-    int held[64], nheld = 0, fd;
+    int held[64], nheld = 0, fd, raw = -1;
+    int badsum = strcmp(mode, "badsum") == 0;
     struct pollfd p[3];
     ssize_t got;
 
+    if (badsum && (ai->ai_family != AF_INET ||
+                   (raw = socket(AF_INET, SOCK_RAW, IPPROTO_UDP)) < 0 ||
+                   bind(raw, ai->ai_addr, ai->ai_addrlen) != 0)) {
+        fprintf(stderr, "poke: badsum: IPv4 only, and needs CAP_NET_RAW: %s\n",
+                ai->ai_family != AF_INET ? "not IPv4" : strerror(errno));
+        return 1;
+    }
     if (bind(tcp, ai->ai_addr, ai->ai_addrlen) != 0 || listen(tcp, 16) != 0 ||
         getsockname(tcp, (struct sockaddr *)&me, &len) != 0 ||
         bind(udp, (struct sockaddr *)&me, len) != 0) {
@@ -228,9 +334,11 @@ static int cmd_serve(const char *mode, const char *host)
             if (fd >= 0 && strcmp(mode, "evil") == 0 &&
                 write(fd, EVIL_LINE EVIL_LINE, 2 * (sizeof EVIL_LINE - 1)) < 0)
                 fprintf(stderr, "poke: evil: %s\n", strerror(errno));
+            if (fd >= 0 && badsum && write(fd, "badsum tcp reply\n", 17) < 0)
+                fprintf(stderr, "poke: badsum: %s\n", strerror(errno));
             if (fd >= 0 && strcmp(mode, "partial") == 0 && write(fd, "hel", 3) < 0)
                 fprintf(stderr, "poke: partial: %s\n", strerror(errno));
-            if (fd >= 0 && strcmp(mode, "mute") != 0 && nheld < 64)
+            if (fd >= 0 && strcmp(mode, "mute") != 0 && !badsum && nheld < 64)
                 held[nheld++] = fd;
             else if (fd >= 0)
                 close(fd);
@@ -240,12 +348,16 @@ static int cmd_serve(const char *mode, const char *host)
             got = recvfrom(udp, junk, sizeof junk, 0, (struct sockaddr *)&peer, &plen);
             if (got >= 0 && strcmp(mode, "evil") == 0)
                 sendto(udp, EVIL_LINE, sizeof EVIL_LINE - 1, 0, (struct sockaddr *)&peer, plen);
+            if (got >= 0 && badsum)
+                answer_badsum(udp, raw, &me, &peer, plen);
         }
         if (p[2].revents && read(0, junk, sizeof junk) <= 0)
             p[2].fd = -1;
     }
     while (nheld > 0)
         close(held[--nheld]);
+    if (raw >= 0)
+        close(raw);
     return 0;
 }
 static void on_term(int sig)
@@ -347,7 +459,7 @@ int main(int argc, char **argv)
         rc = cmd_udp(strtoul(argv[2], NULL, 10), ai);
     } else if (argc == 3 && (strcmp(argv[1], "mute") == 0 || strcmp(argv[1], "silent") == 0 ||
                              strcmp(argv[1], "partial") == 0 || strcmp(argv[1], "evil") == 0 ||
-                             strcmp(argv[1], "trickle") == 0)) {
+                             strcmp(argv[1], "trickle") == 0 || strcmp(argv[1], "badsum") == 0)) {
         return cmd_serve(argv[1], argv[2]);
     } else if (argc == 6 && strcmp(argv[1], "bench") == 0) {
         ai = resolve(argv[4], argv[5], SOCK_STREAM);
