@@ -264,7 +264,7 @@ static void answer_badsum(int udp, int raw, const struct sockaddr_storage *me,
                           const struct sockaddr_storage *peer, socklen_t plen)
 {
     static const char good[] = "the good reply, after a bad checksum\n";
-    long before = udp_csum_errors(), after = before;
+    long before = udp_csum_errors(), after;
     long long end = now_us() + WAIT_MS * 1000LL;
 
     if (send_badsum(raw, (const struct sockaddr_in *)me, (const struct sockaddr_in *)peer) != 0) {
@@ -272,8 +272,12 @@ static void answer_badsum(int udp, int raw, const struct sockaddr_storage *me,
         return;
     }
     /* Bounded: poll every 5 ms until the peer's kernel has thrown it away. */
-    while (before >= 0 && (after = udp_csum_errors()) == before && now_us() < end)
+    for (;;) {
+        after = udp_csum_errors();
+        if (before < 0 || after != before || now_us() >= end)
+            break;
         poll(NULL, 0, 5);
+    }
     printf("badsum: bad checksum sent, counted dropped: %s (InCsumErrors %ld -> %ld)\n",
            after > before ? "yes" : "no", before, after);
     sendto(udp, good, sizeof good - 1, 0, (const struct sockaddr *)peer, plen);
