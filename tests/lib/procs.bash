@@ -32,7 +32,8 @@ PROC_WAIT_SECONDS=${PROC_WAIT_SECONDS:-5}
 # Bash's loadable builtins where they are installed (Debian: bash-builtins):
 # mkdir, mkfifo, mktemp and rm then run inside this shell, not as a process
 # each - the suite would otherwise start thousands, and on some machines a
-# process costs milliseconds. Same options, same meaning; absent, nothing
+# process costs milliseconds. Same options, same meaning - except that the
+# loadable mkdir's -m is subject to the umask: use chmod. Absent, nothing
 # changes. (Absolute folders only: never a "." from BASH_LOADABLES_PATH.)
 for _proc_b in mkdir mkfifo mktemp rm; do
   for _proc_d in /usr/lib/bash /usr/local/lib/bash /usr/lib64/bash; do
