@@ -32,21 +32,44 @@ wrap() {
 result_lines() {
   grep -E '^(not )?ok [0-9]+ ' <<<"$output" | sed -n "$1,$(($1 + $2 - 1))p"
 }
+# exercise_facts CHECKER PATCH: the checker's "# exercise:", "# lesson:" and
+# "# edit:" lines (ex_exercise, ex_lesson, ex_edit), the files its solution
+# changes (p_files, from its "+++ " lines) and how many lines (p_changed).
+exercise_facts() {
+  local line
+  ex_exercise='' ex_lesson='' ex_edit='' p_files=() p_changed=0
+  while IFS= read -r line; do
+    case $line in
+      '# exercise: '*) [ -n "$ex_exercise" ] || ex_exercise=${line#'# exercise: '} ;;
+      '# lesson: '*) [ -n "$ex_lesson" ] || ex_lesson=${line#'# lesson: '} ;;
+      '# edit: '*) [ -n "$ex_edit" ] || ex_edit=${line#'# edit: '} ;;
+    esac
+  done <"$1"
+  while IFS= read -r line; do
+    case $line in
+      '+++ '*) p_files+=("${line#'+++ '}") ;;
+      '---'* | '+++'*) ;;
+      [+-]?*) p_changed=$((p_changed + 1)) ;;
+    esac
+  done <"$2"
+}
+
 @test "every demo has an exercise, and every exercise a solution and a lesson" {
-  local d name f
+  local d name f ex_exercise ex_lesson ex_edit p_files p_changed
   for d in "$ROOT"/demos/*/; do
-    name=$(basename "$d")
+    name=${d%/} name=${name##*/}
     compgen -G "$EX/$name-*.bats" >/dev/null || fail "demos/$name has no exercise in tests/exercises/"
   done
   for f in "$EX"/*.bats; do
-    name=$(basename "$f" .bats)
+    name=${f##*/} name=${name%.bats}
     [ -f "$EX/solutions/$name.patch" ] || fail "$name has no solutions/$name.patch"
-    grep -q '^# exercise: ' "$f" && grep -q '^# edit: ' "$f" || fail "$name: no '# exercise:' or '# edit:' line"
-    [ -f "$ROOT/$(sed -n 's/^# lesson: //p' "$f")" ] || fail "$name: its lesson does not exist"
+    proc_untraced exercise_facts "$f" "$EX/solutions/$name.patch"
+    [ -n "$ex_exercise" ] && [ -n "$ex_edit" ] || fail "$name: no '# exercise:' or '# edit:' line"
+    [ -n "$ex_lesson" ] && [ -f "$ROOT/$ex_lesson" ] || fail "$name: its lesson does not exist"
     # The solution touches only the file the exercise names, in under 30 changed lines.
-    [ "$(grep -c '^+++ ' "$EX/solutions/$name.patch")" -eq 1 ] || fail "$name.patch changes more than one file"
-    grep -q "^+++ b/$(sed -n 's/^# edit: //p' "$f")$" "$EX/solutions/$name.patch" || fail "$name.patch changes another file than the one named"
-    [ "$(grep -cE '^[+-][^+-]' "$EX/solutions/$name.patch")" -lt 30 ] || fail "$name.patch is not small"
+    [ ${#p_files[@]} -eq 1 ] || fail "$name.patch changes more than one file"
+    [ "${p_files[0]}" = "b/$ex_edit" ] || fail "$name.patch changes another file than the one named"
+    [ "$p_changed" -lt 30 ] || fail "$name.patch is not small"
   done
 }
 
