@@ -105,14 +105,8 @@ forget_server() {
   SERVERS=("${keep[@]}")
 }
 
-# (mapfile and printf, not cat: no process)
-server_log() { _print_file "$PROC_DIR/${1:-server}/log"; }
-server_err() { _print_file "$PROC_DIR/${1:-server}/err"; }
-_print_file() {
-  local lines=()
-  mapfile -t lines <"$1" || return 1
-  [ ${#lines[@]} -eq 0 ] || printf '%s\n' "${lines[@]}"
-}
+server_log() { proc_cat "$PROC_DIR/${1:-server}/log"; }
+server_err() { proc_cat "$PROC_DIR/${1:-server}/err"; }
 
 # A port that was free a moment ago: the kernel gave it to a server we then
 # stopped. (Nothing else on this machine is likely to take it in between.)

@@ -13,6 +13,7 @@
 #       set PROC_ECHO=1 for proc_stop to hand it the last lines too).
 #   proc_stop NAME               SIGTERM, read the rest, reap; sets NAME_status
 #   proc_stop_all                stop every process started here
+#   proc_cat FILE...             print files, like cat, without a process
 #   netns_run [--sysctl PATH=VALUE]... [--nobody] CMD...  CMD in a new network
 #       namespace of its own, loopback up, the sysctls set there only (never the
 #       host's); with --nobody as user nobody, group nogroup, no capabilities
@@ -75,6 +76,16 @@ proc_close_fds() {
     [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
   done
   return 0
+}
+
+# proc_cat FILE...: the files' lines, like cat, but without a process
+# (mapfile and printf): the harness prints logs for every server it runs.
+proc_cat() {
+  local f lines
+  for f in "$@"; do
+    mapfile -t lines <"$f" || return 1
+    [ ${#lines[@]} -eq 0 ] || printf '%s\n' "${lines[@]}"
+  done
 }
 
 proc_start() { proc_untraced _proc_start "$@"; }

@@ -112,16 +112,6 @@ tx_expand() {
   for n in "${!tx_vars[@]}"; do tx_expanded=${tx_expanded//\{$n\}/${tx_vars[$n]}}; done
 }
 
-# tx_print FILE...: the files' lines, like cat (no process: this runs for
-# every server of every transcript).
-tx_print() {
-  local f lines
-  for f in "$@"; do
-    mapfile -t lines <"$f" || return 1
-    [ ${#lines[@]} -eq 0 ] || printf '%s\n' "${lines[@]}"
-  done
-}
-
 # tx_after_ready LOG: the lines a server printed after its "ready on" line.
 tx_after_ready() {
   local lines i
@@ -160,7 +150,7 @@ tx_step() {
       [ ${#tx_wrap_bg[@]} -eq 0 ] || wrap=("${tx_wrap_bg[@]}") # classroom: on the teacher
       proc_start "$job" "${wrap[@]}" "${words[@]}"
       proc_expect "$job" '^ready on ' || true
-      tx_print "$PROC_DIR/$job/log" "$PROC_DIR/$job/err" >"$out"
+      proc_cat "$PROC_DIR/$job/log" "$PROC_DIR/$job/err" >"$out"
       ;;
     bin/*)
       ( "${wrap[@]}" "${words[@]}" ) >"$out" 2>&1 </dev/null || true
