@@ -108,11 +108,35 @@ static int why_tcp_in_use(const struct sockaddr *sa)
         return 1;
     }
     if (s.others > 0) {
-        why("no server listens on it, but a connection of this port is still %s (the "
-            "kernel's table, /proc/net/tcp): an accepted connection some process still "
-            "holds, or a close under way; Linux lets a bind() past it only when the old "
-            "socket and the new one both set SO_REUSEADDR",
-            tcptable_state_name(s.other_state));
+        struct tcp_entry e;
+        char peer[ADDR_STRLEN], held[40];
+        int state = s.other_state;
+        int closing = state == TCPS_FIN_WAIT1 || state == TCPS_FIN_WAIT2 ||
+                      state == TCPS_CLOSING || state == TCPS_LAST_ACK;
+
+        memset(&e, 0, sizeof e);
+        e.local = s.other_local;
+        e.remote = s.other_remote;
+        e.state = state;
+        addr_format((struct sockaddr *)&s.other_remote, peer, sizeof peer);
+        snprintf(held, sizeof held, closing ? "in %s (closing)" : "still %s",
+                 tcptable_state_name(state));
+        if (tcptable_end(&e) == TCP_END_OUTGOING)
+            why("no server listens on it, but a connection from this port to %s is %s (the "
+                "kernel's table, /proc/net/tcp): %s; this port is its source port, held as "
+                "long as that connection lasts", peer, held,
+                state == TCPS_SYN_SENT
+                    ? "an outgoing connection (only connect() sends a connection request)"
+                    : "most likely an outgoing connection (a server listens on its other end "
+                      "and none on this port, while an accepted connection has a listener's "
+                      "port)");
+        else
+            why("no server listens on it, but a connection between this port and %s is %s "
+                "(the kernel's table, /proc/net/tcp): either a client's outgoing connection, "
+                "this port its source port, or one a server accepted on this port, still "
+                "held after its listener closed; the table cannot tell which", peer, held);
+        why("Linux lets a bind() past a connection only when its socket and the new one "
+            "both set SO_REUSEADDR (or both SO_REUSEPORT, under one user)");
         return 1;
     }
     return 0;

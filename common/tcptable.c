@@ -285,6 +285,8 @@ static int sum_one(const struct tcp_entry *e, void *ctx)
             s->time_wait_left = left;
     } else if (s->others++ == 0) {
         s->other_state = e->state;
+        s->other_local = e->local;
+        s->other_remote = e->remote;
     }
     return 0;
 }
@@ -297,4 +299,46 @@ void tcptable_summarize(const struct sockaddr *want, struct tcp_port_summary *s)
     c.want = want;
     c.s = s;
     s->readable = tcptable_scan(addr_port(want), sum_one, &c) >= 0;
+}
+
+struct listener_ctx {
+    const struct sockaddr *want;
+    int found;
+};
+
+static int find_listener(const struct tcp_entry *e, void *ctx)
+{
+    struct listener_ctx *l = ctx;
+
+    if (e->state != TCPS_LISTEN || !tcptable_overlaps(l->want, (const struct sockaddr *)&e->local))
+        return 0;
+    l->found = 1;
+    return 1;
+}
+
+/* Whether a listener holds sa's port on an address that overlaps sa's. */
+static int listens(const struct sockaddr *sa)
+{
+    struct listener_ctx l;
+
+    l.want = sa;
+    l.found = 0;
+    return tcptable_scan(addr_port(sa), find_listener, &l) >= 0 && l.found;
+}
+
+enum tcp_end tcptable_end(const struct tcp_entry *e)
+{
+    const struct sockaddr *local = (const struct sockaddr *)&e->local;
+    const struct sockaddr *remote = (const struct sockaddr *)&e->remote;
+    struct tcp_entry peer;
+
+    if (e->state == TCPS_SYN_SENT) /* only connect() sends a SYN first */
+        return TCP_END_OUTGOING;
+    if (e->state == TCPS_LISTEN || e->state == TCPS_TIME_WAIT)
+        return TCP_END_UNKNOWN;
+    /* The peer on this machine (this network namespace), a listener on its
+     * port and none on ours: ours is the end that connected to it. */
+    if (tcptable_find(remote, local, &peer) == 1 && listens(remote) && !listens(local))
+        return TCP_END_OUTGOING;
+    return TCP_END_UNKNOWN;
 }

@@ -66,8 +66,19 @@ struct tcp_port_summary {
     int listeners, time_wait, others;
     struct sockaddr_storage listener; /* the first listener's address */
     int other_state;                 /* the first other entry's state */
+    struct sockaddr_storage other_local, other_remote; /* and its two ends */
     double time_wait_left;           /* the longest TIME_WAIT left, seconds */
 };
 void tcptable_summarize(const struct sockaddr *want, struct tcp_port_summary *s);
+
+/* Which end of a connection this entry is, as far as the table can tell:
+ * TCP_END_OUTGOING when it is surely or most likely the end that called
+ * connect() (SYN_SENT; or its peer is in this table too, a listener holds
+ * the peer's port and none holds this one: an accepted end has a
+ * listener's port), else TCP_END_UNKNOWN. An accepted connection outlives
+ * its listener, and a peer on another host is not in the table: then the
+ * table cannot tell the two apart. */
+enum tcp_end { TCP_END_UNKNOWN, TCP_END_OUTGOING };
+enum tcp_end tcptable_end(const struct tcp_entry *e);
 
 #endif

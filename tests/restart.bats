@@ -112,3 +112,23 @@ time_wait_ports() {
   assert_line --partial "tcp reply: "
   assert_stderr "restart-client: recv(tcp 127.0.0.1:$server_port): the server sent its line but did not hang up within 300 ms (-t)"
 }
+
+@test "a port held by an outgoing connection: the why says so, and 'cannot tell' once no listener is left to tell by" {
+  start_server --via "netns_of $ns_pid" restart-server -p 0 -b 127.0.0.1
+  # A client that keeps its connection: its source port stays taken.
+  # shellcheck disable=SC2016 # the script is for the inner shell
+  proc_start holder netns_of "$ns_pid" bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && echo connected && exec tail -f /dev/null' bash "$server_port"
+  proc_expect holder '^connected$'
+  server_expect '^tcp 127\.0\.0\.1:[0-9]+: sent it one line'
+  client_port=${server_line#tcp 127.0.0.1:} client_port=${client_port%%:*}
+  in_ns restart-server -p "$client_port" -b 127.0.0.1
+  assert_failure 1
+  assert_stderr --partial "restart-server: bind(tcp 127.0.0.1:$client_port): EADDRINUSE"
+  assert_stderr --regexp "why: no server listens on it, but a connection from this port to 127\.0\.0\.1:$server_port is still [A-Z_]+ \(the kernel's table, /proc/net/tcp\): most likely an outgoing connection .*; this port is its source port"
+  refute_stderr --partial "accepted connection some process still holds"
+  # Without the listener the table no longer shows which end connected.
+  stop_server
+  in_ns restart-server -p "$client_port" -b 127.0.0.1
+  assert_failure 1
+  assert_stderr --regexp "why: no server listens on it, but a connection between this port and 127\.0\.0\.1:$server_port is (still|in) [A-Z_0-9]+.*: either a client's outgoing connection, this port its source port, or one a server accepted on this port, still held after its listener closed; the table cannot tell which"
+}
