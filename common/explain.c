@@ -8,6 +8,7 @@
 #include "tcptable.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -93,8 +94,10 @@ static int why_tcp_in_use(const struct sockaddr *sa)
         return 0;
     if (s.listeners > 0) {
         why("another socket already holds this TCP port: one listens on %s (the kernel's "
-            "table, /proc/net/tcp), and they did not both ask to share it (SO_REUSEPORT); "
-            "UDP ports are a separate set",
+            "table, /proc/net/tcp), and the two do not share it: on Linux a listening port "
+            "is shared only by sockets that all set SO_REUSEPORT (under one user) or that "
+            "are each tied to a different interface (SO_BINDTODEVICE); UDP ports are a "
+            "separate set",
             addr_format((struct sockaddr *)&s.listener, where, sizeof where));
         return 1;
     }
@@ -177,6 +180,14 @@ static void why_socket_eperm(const char *proto)
         why("but this system forbids the last for ordinary users: %s", off);
 }
 
+/* Broadcast is IPv4's only (an IPv4-mapped IPv6 address is IPv4). */
+static int may_broadcast(const struct sockaddr *sa)
+{
+    const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)(const void *)sa;
+
+    return sa == NULL || sa->sa_family != AF_INET6 || IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr);
+}
+
 static void why_errno(const char *call, const char *proto, const struct sockaddr *sa,
                       int err)
 {
@@ -185,11 +196,19 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
 
     switch (err) {
     case EACCES:
-        if (is_bind && sa != NULL)
+        if (is_bind && sa != NULL) {
             why_bind_eacces(addr_port(sa));
+            return;
+        }
+        if (is_udp && may_broadcast(sa))
+            why("a local rule refused it: a prohibit route to that address (ip route add "
+                "prohibit ...; ip(7)), a broadcast address without SO_BROADCAST, a security "
+                "module (Landlock, AppArmor, SELinux) or a seccomp filter; this program "
+                "cannot tell which");
         else
-            why("a local policy refused it: a broadcast address without SO_BROADCAST, or a "
-                "security module (Landlock, AppArmor, SELinux); this program cannot tell which");
+            why("a local rule refused it: a prohibit route to that address (ip route add "
+                "prohibit ...; ip(7)), a security module (Landlock, AppArmor, SELinux) or a "
+                "seccomp filter; this program cannot tell which");
         return;
     case EPERM:
         if (strcmp(call, "socket") == 0) {
@@ -205,11 +224,17 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
             return;
         if (is_bind)
             why(is_udp ? "another socket already holds this UDP port on this address (or "
-                         "on the wildcard address, which overlaps it), and they did not "
-                         "both ask to share it (SO_REUSEPORT); TCP ports are a separate set"
+                         "on the wildcard address, which overlaps it), and the two do not "
+                         "share it: on Linux UDP sockets share a port only when all set "
+                         "SO_REUSEADDR, or all set SO_REUSEPORT (under one user), or each is "
+                         "tied to a different interface (SO_BINDTODEVICE); TCP ports are a "
+                         "separate set"
                        : "another socket already holds this TCP port on this address (or "
-                         "on the wildcard address, which overlaps it), and they did not "
-                         "both ask to share it (SO_REUSEPORT); UDP ports are a separate set");
+                         "on the wildcard address, which overlaps it), and the two do not "
+                         "share it: on Linux TCP sockets share a port only when all set "
+                         "SO_REUSEPORT (under one user), or all set SO_REUSEADDR and bind "
+                         "while none listens, or each is tied to a different interface "
+                         "(SO_BINDTODEVICE); UDP ports are a separate set");
         else
             why("that four-tuple (our address and port, theirs) is already in use");
         return;
@@ -224,9 +249,12 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
         why(is_udp ? "nothing listens on that UDP port, most likely: an ICMP 'port "
                      "unreachable' came back, which the kernel turned into this error on "
                      "our connected UDP socket (a firewall rule that rejects looks the same)"
-                   : "nothing listens on that TCP port, most likely: the other host "
-                     "answered the connection request with a reset (RST) (a firewall rule "
-                     "that rejects with a reset looks the same)");
+                   : "the connection request was answered with a reset (RST) or an ICMP "
+                     "'port unreachable', and errno is the same for both: a reset is what a "
+                     "host sends when nothing listens on that TCP port (the usual case); a "
+                     "firewall rule that rejects (nft's reject, iptables' REJECT) can send "
+                     "either, even while a server listens; which came back, this "
+                     "program cannot tell");
         return;
     case ETIMEDOUT:
         if (is_udp)

@@ -61,7 +61,7 @@ on_student() {
   on_student services-client -t 500 -r 20-25 10.77.0.1
   assert_success
   assert_line --partial "23/tcp open: /etc/services guesses telnet"
-  assert_line "1 open, 5 closed, 0 silent in 20-25 on 10.77.0.1"
+  assert_line "1 open, 5 refused, 0 silent in 20-25 on 10.77.0.1"
 }
 
 @test "rendezvous: the student asks the teacher's directory, then connects to the port it names" {

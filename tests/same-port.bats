@@ -68,6 +68,7 @@ load helpers
   assert_failure 1
   assert_stderr --partial "same-port-server: bind(tcp 127.0.0.1:$tcp_port): EADDRINUSE (Address already in use)"
   assert_stderr --partial "same-port-server: why: another socket already holds this TCP port"
+  assert_stderr --partial "the two do not share it: on Linux a listening port is shared only by sockets that all set SO_REUSEPORT (under one user) or that are each tied to a different interface (SO_BINDTODEVICE)"
 }
 
 @test "with no server, TCP is refused and UDP is refused or times out, explained" {
@@ -75,7 +76,7 @@ load helpers
   run --separate-stderr "$BIN/same-port-client" -t 1000 -p "$free_port"
   assert_failure 1
   assert_stderr --partial "same-port-client: connect(tcp 127.0.0.1:$free_port): ECONNREFUSED (Connection refused)"
-  assert_stderr --partial "why: nothing listens on that TCP port"
+  assert_stderr --partial "why: the connection request was answered with a reset (RST) or an ICMP 'port unreachable'"
   assert_stderr --regexp "same-port-client: recv\(udp 127\.0\.0\.1:$free_port\): (ECONNREFUSED \(Connection refused\)|ETIMEDOUT \(no reply in time\))"
   assert_stderr --regexp "why: (nothing listens on that UDP port|no reply came)"
   assert_line "answers on port $free_port: tcp no, udp no"
@@ -172,9 +173,35 @@ NFT
   run --separate-stderr netns_of "$server_pid" "$BIN/same-port-client" -t 500 -p "$server_port"
   assert_failure 1
   assert_stderr --partial "connect(tcp 127.0.0.1:$server_port): ECONNREFUSED"
-  assert_stderr --partial "(a firewall rule that rejects with a reset looks the same)"
+  assert_stderr --partial "why: the connection request was answered with a reset (RST) or an ICMP 'port unreachable'"
   assert_stderr --partial "send(udp 127.0.0.1:$server_port): EPERM (Operation not permitted)"
   assert_stderr --partial "why: a local firewall rule (nftables, iptables) dropped the packet as it left"
+}
+
+@test "a server listening behind nft's reject (an ICMP port unreachable): the why does not claim a reset" {
+  need_netns
+  command -v nft >/dev/null || skip "nft is not installed (apt-get install nftables)"
+  start_server --via netns_run same-port-server --tcp-only -p 0 -b 127.0.0.1
+  (netns_of "$server_pid" nft -f -) <<NFT
+table inet portlab {
+  chain out {
+    type filter hook output priority 0;
+    tcp dport $server_port reject
+  }
+}
+NFT
+  run --separate-stderr netns_of "$server_pid" "$BIN/same-port-client" -t 500 -p "$server_port"
+  assert_failure 1
+  assert_stderr --partial "connect(tcp 127.0.0.1:$server_port): ECONNREFUSED (Connection refused)"
+  assert_stderr --partial "why: the connection request was answered with a reset (RST) or an ICMP 'port unreachable', and errno is the same for both"
+  assert_stderr --partial "a firewall rule that rejects (nft's reject, iptables' REJECT) can send either, even while a server listens; which came back, this program cannot tell"
+  refute_stderr --partial "most likely: the other host answered the connection request with a reset"
+  # The scan behind the same rule: refused, not "closed", and it says it cannot tell.
+  run --separate-stderr netns_of "$server_pid" "$BIN/services-client" -t 500 -p "$server_port"
+  assert_success
+  assert_line "nothing open in $server_port-$server_port on 127.0.0.1 (1 refused, 0 silent)"
+  assert_line --partial "connect() says ECONNREFUSED for both, so the scan cannot tell which"
+  refute_output --partial "closed"
 }
 
 @test "--reuseport: sockets that all ask may share a port; one that does not ask is refused" {
@@ -200,4 +227,18 @@ NFT
   assert_failure 1
   assert_stderr --partial "connect(tcp 127.0.0.1:$free_port): ENETUNREACH (Network is unreachable)"
   assert_stderr --partial "why: this machine has no route to that network, or a router or a firewall rule on the way answered 'network unreachable' (ICMP)"
+}
+
+@test "EACCES from connect() through a prohibit route: the why names the route" {
+  need_netns
+  # 192.0.2.1 (TEST-NET-1) is only a route inside the private namespace:
+  # the kernel refuses before any packet exists, nothing leaves.
+  # shellcheck disable=SC2016 # the script is for the inner shell
+  run --separate-stderr netns_run sh -c 'ip route add prohibit 192.0.2.1 && exec "$@"' sh \
+    "$BIN/same-port-client" -t 500 -p 9 192.0.2.1
+  assert_failure 1
+  assert_stderr --partial "same-port-client: connect(tcp 192.0.2.1:9): EACCES (Permission denied)"
+  assert_stderr --partial "same-port-client: why: a local rule refused it: a prohibit route to that address (ip route add prohibit ...; ip(7)), a security module (Landlock, AppArmor, SELinux) or a seccomp filter; this program cannot tell which"
+  assert_stderr --partial "same-port-client: connect(udp 192.0.2.1:9): EACCES (Permission denied)"
+  assert_stderr --partial "same-port-client: why: a local rule refused it: a prohibit route to that address (ip route add prohibit ...; ip(7)), a broadcast address without SO_BROADCAST, a security module"
 }

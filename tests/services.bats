@@ -53,7 +53,7 @@ name_of() { awk -v q="$1/$2" '$2 == q { print $1; exit }' /etc/services; }
   assert_line "'no-such-service-here' is not in /etc/services, for tcp or for udp"
 }
 
-@test "the scan finds the demo server on telnet's port among closed ones, and calls the mismatch" {
+@test "the scan finds the demo server on telnet's port among refused ones, and calls the mismatch" {
   need_netns
   start_server --via netns_run services-server
   run server_log
@@ -63,7 +63,7 @@ name_of() { awk -v q="$1/$2" '$2 == q { print $1; exit }' /etc/services; }
   assert_success
   assert_line --regexp "^23/tcp open: /etc/services guesses telnet; it says: portlab services-server \(pid [0-9]+\): just a banner"
   assert_line "  23: that is not how telnet greets: convention, not law - the port number only suggested telnet"
-  assert_line "1 open, 15 closed, 0 silent in 15-30 on 127.0.0.1"
+  assert_line "1 open, 15 refused, 0 silent in 15-30 on 127.0.0.1"
 }
 
 @test "without privilege the server picks a registered port that belongs to another service" {
@@ -84,7 +84,7 @@ name_of() { awk -v q="$1/$2" '$2 == q { print $1; exit }' /etc/services; }
   need_netns
   run --separate-stderr netns_run "$BIN/services-client" -t 300 -r 1-20
   assert_success
-  assert_line "nothing open in 1-20 on 127.0.0.1 (20 closed, 0 silent)"
+  assert_line "nothing open in 1-20 on 127.0.0.1 (20 refused, 0 silent)"
 }
 
 @test "with /etc/services missing, both programs say so clearly (in a mount namespace)" {
@@ -141,10 +141,10 @@ TABLE
   refute_output --partial "cannot name"
 }
 
-@test "the scan does not count a firewall's ICMP refusal as closed" {
+@test "the scan does not count a firewall's admin-prohibited ICMP as refused" {
   find_free_port
   run_behind_nft "tcp dport $free_port reject with icmp type admin-prohibited" services-client -t 500 -p "$free_port"
   assert_success
-  assert_line "$free_port/tcp: EHOSTUNREACH (No route to host): neither open nor closed - something on the way answered, or a local rule refused"
-  assert_line "nothing open in $free_port-$free_port on 127.0.0.1 (0 closed, 0 silent, some unreachable or refused otherwise)"
+  assert_line "$free_port/tcp: EHOSTUNREACH (No route to host): neither open nor refused - something on the way answered otherwise, or a local rule stopped it"
+  assert_line "nothing open in $free_port-$free_port on 127.0.0.1 (0 refused, 0 silent, some failed otherwise, said above)"
 }

@@ -82,7 +82,8 @@ static int ask_tcp(const struct opts *o)
             err = wait_connected(fd, o->timeout_ms);
         if (err != 0) {
             /* No listener: the server's kernel answers with a reset and
-             * we get ECONNREFUSED at once. */
+             * we get ECONNREFUSED at once. A firewall's reject (an ICMP
+             * port unreachable) gives the same errno, server or not. */
             report_sys("connect", "tcp", ai->ai_addr, err);
             close(fd);
             continue;

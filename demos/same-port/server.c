@@ -6,9 +6,11 @@
  *   same address and port number, and both binds succeed. Then, to prove
  *   the sets are really separate (and not simply "anything goes"), it asks
  *   for that TCP port a second time - and the kernel refuses: EADDRINUSE.
- *   The rule bind() checks, exactly: a port of one protocol, on an address
- *   that overlaps (the same, or a wildcard), is refused unless every socket
- *   involved asked to share it with SO_REUSEPORT (--reuseport shows that).
+ *   The rule bind() checks: a port of one protocol, on an address that
+ *   overlaps (the same, or a wildcard), is refused unless the sockets may
+ *   share it - on Linux, all set SO_REUSEPORT (--reuseport shows that); or
+ *   all set SO_REUSEADDR and none listens (UDP sockets; TCP sockets only
+ *   bound); or each is tied to a different interface (SO_BINDTODEVICE).
  *   A listener on 127.0.0.1:P leaves 127.0.0.2:P free; every connection it
  *   accepts shares its address and port.
  *

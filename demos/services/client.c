@@ -132,9 +132,9 @@ static void verdict(unsigned port, const char *guess, const char *banner, size_t
 }
 
 /* One port: connect (bounded), read what it says first (bounded). Returns
- * 1 open, 0 closed (a reset came back), -1 no answer in time, -2 another
- * error (no route, a firewall's ICMP or a local rule: said, not counted as
- * closed). */
+ * 1 open, 0 refused (ECONNREFUSED: a reset, or an ICMP port unreachable),
+ * -1 no answer in time, -2 another error (no route, a firewall's other ICMP
+ * answers or a local rule: said, not counted as refused). */
 static int probe(const struct addrinfo *ai, unsigned port, long ms)
 {
     struct sockaddr_storage to;
@@ -149,7 +149,10 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
     if (fd < 0)
         return 0;
     /* A connect() is all a "scan" is: the kernel on the other side says
-     * yes (a listener), no (reset: nothing there), or nothing at all. */
+     * yes (a listener), no (a reset: nothing listens there), or nothing at
+     * all - unless a firewall answers for it: its reject sends an ICMP port
+     * unreachable (or a reset) even when a server listens, and connect()
+     * then says ECONNREFUSED just the same. */
     wait_nonblocking(fd);
     err = connect(fd, (struct sockaddr *)&to, ai->ai_addrlen) == 0 ? 0 : errno;
     if (err == EINPROGRESS)
@@ -160,8 +163,8 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
             return 0;
         if (err == ETIMEDOUT)
             return -1;
-        narrate("%u/tcp: %s (%s): neither open nor closed - something on the way answered, "
-                "or a local rule refused", port, errno_name(err), errno_text(err));
+        narrate("%u/tcp: %s (%s): neither open nor refused - something on the way answered "
+                "otherwise, or a local rule stopped it", port, errno_name(err), errno_text(err));
         return -2;
     }
     if (wait_for(fd, POLLIN, ms) == 1)
@@ -209,7 +212,7 @@ int main(int argc, char **argv)
     struct kernel_fact range = kernel_local_port_range();
     const char *range_text = DEFAULT_RANGE;
     char *words[64];
-    int nwords = 0, looking_up = 0, i, found = 0, state, open = 0, closed = 0, silent = 0;
+    int nwords = 0, looking_up = 0, i, found = 0, state, open = 0, refused = 0, silent = 0;
     int other = 0;
     unsigned lo, hi, port;
     long long start;
@@ -268,19 +271,24 @@ int main(int argc, char **argv)
             wait_for(-1, 0, due - wait_now_ms());
         state = probe(ai, port, o.timeout_ms);
         open += state == 1;
-        closed += state == 0;
+        refused += state == 0;
         silent += state == -1;
         other += state == -2;
     }
     freeaddrinfo(ai);
-    /* closed: a reset came back (usually nothing listens; a firewall can
-     * send one too); silent: nothing came back in time (a dropping firewall,
-     * or an absent host); other: an error that is neither. */
+    /* refused: a reset or an ICMP port unreachable came back (usually
+     * nothing listens; a firewall's reject looks the same); silent: nothing
+     * came back in time (a dropping firewall, or an absent host); other: an
+     * error that is neither. */
     if (open == 0)
-        narrate("nothing open in %u-%u on %s (%d closed, %d silent%s)", lo, hi, o.host,
-                closed, silent, other > 0 ? ", some unreachable or refused otherwise" : "");
+        narrate("nothing open in %u-%u on %s (%d refused, %d silent%s)", lo, hi, o.host,
+                refused, silent, other > 0 ? ", some failed otherwise, said above" : "");
     else
-        narrate("%d open, %d closed, %d silent in %u-%u on %s%s", open, closed, silent, lo,
-                hi, o.host, other > 0 ? "; some unreachable or refused otherwise" : "");
+        narrate("%d open, %d refused, %d silent in %u-%u on %s%s", open, refused, silent, lo,
+                hi, o.host, other > 0 ? "; some failed otherwise, said above" : "");
+    if (refused > 0)
+        narrate("refused: a reset came back (nothing listens there, usually) or an ICMP port "
+                "unreachable (a firewall's reject, perhaps with a server behind it); "
+                "connect() says ECONNREFUSED for both, so the scan cannot tell which");
     return EXIT_OK;
 }
