@@ -104,8 +104,8 @@ static int why_tcp_in_use(const struct sockaddr *sa)
     if (s.time_wait > 0) {
         why("no server holds it, but %d earlier connection%s of this port wait%s in TIME_WAIT "
             "(the kernel's table, /proc/net/tcp), %s %.0f s more; Linux lets a bind() past "
-            "them only when the old socket and the new one both set SO_REUSEADDR "
-            "(docs/restart.md)", s.time_wait, s.time_wait == 1 ? "" : "s",
+            "them only when the old socket and the new one both set SO_REUSEADDR, or "
+            "both SO_REUSEPORT (docs/restart.md)", s.time_wait, s.time_wait == 1 ? "" : "s",
             s.time_wait == 1 ? "s" : "", s.time_wait == 1 ? "for" : "the last for",
             s.time_wait_left);
         return 1;
