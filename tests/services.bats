@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# The services demo: /etc/services is IANA's list, per protocol, for
-# listening ports only - and a convention, not a law. Expectations come from
+# The services demo: /etc/services is IANA's list, per protocol, of services'
+# ports (mostly servers', a few fixed client ports) - and a convention, not a law. Expectations come from
 # /etc/services itself, never from a hard-coded copy of it.
 load helpers
 
