@@ -75,6 +75,11 @@ $(NOBIND): tests/tools/nobind.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -o $@ $<
 
+NOSOCKET := build/tools/nosocket
+$(NOSOCKET): tests/tools/nosocket.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -o $@ $<
+
 # Keep objects around so that a rebuild touches only what changed.
 .SECONDARY:
 
@@ -82,7 +87,7 @@ $(NOBIND): tests/tools/nobind.c
 # parent-death signal (setpriv, util-linux) tells it when make itself does.
 PDEATH := $(shell setpriv --pdeathsig TERM true 2>/dev/null && echo setpriv --pdeathsig TERM)
 
-test: all $(POKE) $(NOBIND)
+test: all $(POKE) $(NOBIND) $(NOSOCKET)
 	@$(PDEATH) tests/run-bats tests
 
 # Only the Bats files named in TESTS, with nothing built first (for the
@@ -91,7 +96,7 @@ run-tests:
 	@$(PDEATH) tests/run-bats $(TESTS)
 
 # Sanitized programs start several times slower: every bounded wait gets 15 s.
-check: $(POKE) $(NOBIND)
+check: $(POKE) $(NOBIND) $(NOSOCKET)
 	$(MAKE) --no-print-directory BUILD=build/check BIN=build/check/bin SAN=1 all
 	@PORTLAB_WAIT_SECONDS=$${PORTLAB_WAIT_SECONDS:-15} PORTLAB_BIN=$(CURDIR)/build/check/bin $(PDEATH) tests/run-bats tests
 

@@ -16,8 +16,10 @@
  * once, but a host that crashes or is cut off sends neither, and a
  * registration would live for ever. TCP keepalive probes the silent peer:
  * after KEEPALIVE_IDLE s of silence, every KEEPALIVE_INTVL s, and
- * KEEPALIVE_CNT unanswered probes end the connection (ETIMEDOUT). Linux's
- * own default waits two hours. PORTLAB_KEEPALIVE="IDLE,INTVL,CNT" (seconds)
+ * KEEPALIVE_CNT unanswered probes end the connection (ETIMEDOUT). Without
+ * SO_KEEPALIVE a silent connection is never probed; with it but Linux's
+ * defaults, the first probe waits net.ipv4.tcp_keepalive_time (two hours).
+ * PORTLAB_KEEPALIVE="IDLE,INTVL,CNT" (seconds)
  * changes it, for tests. */
 #define KEEPALIVE_IDLE 10
 #define KEEPALIVE_INTVL 5

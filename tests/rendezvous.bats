@@ -152,6 +152,20 @@ hold_connection() {
   assert_stderr --partial "why: is the directory running there? start it first: bin/rendezvous-directory"
 }
 
+@test "the client asks whether the directory runs only when that host refused the port, not when there is no route" {
+  need_netns
+  find_free_port
+  run --separate-stderr netns_run "$BIN/rendezvous-client" -p "$free_port" 127.0.0.1 clock
+  assert_failure 1
+  assert_stderr --partial "rendezvous-client: connect(tcp 127.0.0.1:$free_port): ECONNREFUSED"
+  assert_stderr --partial "rendezvous-client: why: is bin/rendezvous-directory running there, on port $free_port?"
+  # Loopback down: no route at all, so nothing says whether a directory runs there.
+  run --separate-stderr unshare -n "$BIN/rendezvous-client" -p "$free_port" 127.0.0.1 clock
+  assert_failure 1
+  assert_stderr --partial "rendezvous-client: connect(tcp 127.0.0.1:$free_port): ENETUNREACH"
+  refute_stderr --partial "rendezvous-directory running there"
+}
+
 @test "under a flood of idle connections (descriptors limited), a LOOKUP over TCP is still answered at once" {
   fd_limited() { ulimit -n 100 && exec "$@"; }
   start_server --as dir --via fd_limited rendezvous-directory -p 0 -b 127.0.0.1

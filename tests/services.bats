@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# The services demo: /etc/services is IANA's list, per protocol, for
-# listening ports only - and a convention, not a law. Expectations come from
+# The services demo: /etc/services is IANA's list, per protocol, of services'
+# ports (mostly servers', a few fixed client ports) - and a convention, not a law. Expectations come from
 # /etc/services itself, never from a hard-coded copy of it.
 load helpers
 
@@ -85,6 +85,17 @@ name_of() { awk -v q="$1/$2" '$2 == q { print $1; exit }' /etc/services; }
   run --separate-stderr netns_run "$BIN/services-client" -t 300 -r 1-20
   assert_success
   assert_line "nothing open in 1-20 on 127.0.0.1 (20 refused, 0 silent)"
+}
+
+@test "a scan that cannot make a socket counts no port closed: it reports its own failure and exits 1" {
+  local nosocket=$BATS_TEST_DIRNAME/../build/tools/nosocket
+  [ -x "$nosocket" ] || fail "no $nosocket: run make test (it builds the test tools)"
+  "$nosocket" true 2>/dev/null || skip "seccomp filters are not available here"
+  run --separate-stderr "$nosocket" "$BIN/services-client" -t 300 -r 1-20 127.0.0.1
+  assert_failure 1
+  assert_stderr --partial "services-client: socket(tcp 127.0.0.1:1): EMFILE (Too many open files)"
+  assert_stderr --partial "services-client: why: we could not make a socket, so port 1 and the rest of 1-20 were not scanned: a failure of ours, not an answer from 127.0.0.1"
+  refute_output --partial "closed"
 }
 
 @test "with /etc/services missing, both programs say so clearly (in a mount namespace)" {

@@ -48,12 +48,25 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   local s
   s=$(hex "$other_port")
   assert_line --regexp "^raw udp: our own header: \[$s\] \[$(hex "$server_port")\] 00 27 [0-9a-f]{2} [0-9a-f]{2} = source port $other_port \(written by us, bound by nobody\), destination port $server_port, length 39, checksum [0-9a-f]{4}$"
-  assert_line "raw udp: sent; the server's reply goes to port $other_port, the one our header claims - not to us"
+  assert_line "raw udp: sent; the server's reply goes to port $other_port, the one our header claims"
   server_expect "^wire: udp 127\.0\.0\.1:$other_port -> 127\.0\.0\.1:$server_port: header \[$s\] .*: source port $s = $other_port, destination port .* = $server_port$"
   server_expect "^udp datagram of 31 bytes from 127\.0\.0\.1:$other_port: replied to port $other_port, the source port in its header$"
   # The reply went to the other program's port: it arrived there, as a datagram it did not ask for.
   server_expect "^wire: udp 127\.0\.0\.1:$server_port -> 127\.0\.0\.1:$other_port: "
   server_expect --as other "^udp datagram of [0-9]+ bytes from 127\.0\.0\.1:$server_port: sent a reply$"
+}
+
+@test "the reply to a forged port 23: the raw socket is handed a copy (raw(7)); nobody is bound there, so the kernel answers with ICMP port-unreachable" {
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
+  in_ns wire-client -s 23 -p "$server_port" 127.0.0.1
+  assert_success
+  assert_line "raw udp: a copy of the reply reached our raw socket: header [$(hex "$server_port")] [00 17] = source port $server_port, destination port 23 (a raw socket of protocol UDP is handed every UDP datagram for its address, raw(7))"
+  assert_line "raw udp: the UDP layer gives the reply itself only to a UDP socket bound to port 23; if there is none, it drops it and answers the sender (the server) with ICMP port-unreachable"
+  # The ICMP port-unreachable is counted by the namespace's kernel (OutDestUnreachs).
+  run netns_of "$ns_pid" cat /proc/net/snmp
+  local unreach
+  unreach=$(awk '/^Icmp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "OutDestUnreachs") c = i; h = 1 } else print $c }' <<<"$output")
+  [ "$unreach" -ge 1 ] || fail "no ICMP destination-unreachable was sent (OutDestUnreachs $unreach)"
 }
 
 @test "IPv6: the same bytes, and a checksum over IPv6's pseudo-header that the receiver accepts" {

@@ -59,8 +59,8 @@ static char *local_of(int fd, char *buf, size_t cap, unsigned *port)
 
 /* Compare the server's view ("...saw you as ADDR:PORT (you reached ...)")
  * with our own end (mine: "ADDR:PORT"): they match unless something between
- * us rewrote the packets - a NAT rewrites the address, and keeps the port
- * unless it collides. An unconnected UDP socket has no address of its own
+ * us rewrote the packets - a NAT rewrites the address, and often keeps the
+ * port unless it collides (Linux's masquerade does). An unconnected UDP socket has no address of its own
  * (0.0.0.0: the route picks one per datagram): then only ports compare. */
 static void compare(const char *tag, const char *reply, const char *mine, unsigned port_mine)
 {

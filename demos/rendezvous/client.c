@@ -32,11 +32,13 @@ static const char *const HELP =
     "  -l          list every registration instead (like rpcinfo -p)\n"
     "  (-p PORT is the directory's port)\n";
 
-/* socket() + connect() with a bounded wait. Returns the socket or -1. */
-static int dial(const struct sockaddr *to, socklen_t len, long ms)
+/* socket() + connect() with a bounded wait. Returns the socket or -1;
+ * *failed gets connect()'s errno (0 when it was socket() that failed). */
+static int dial(const struct sockaddr *to, socklen_t len, long ms, int *failed)
 {
     int fd = socket(to->sa_family, SOCK_STREAM, 0), err;
 
+    *failed = 0;
     if (fd < 0) {
         report_sys("socket", "tcp", to, errno);
         return -1;
@@ -47,6 +49,7 @@ static int dial(const struct sockaddr *to, socklen_t len, long ms)
         err = wait_connected(fd, ms);
     if (err != 0) {
         report_sys("connect", "tcp", to, err);
+        *failed = err;
         close(fd);
         return -1;
     }
@@ -61,7 +64,7 @@ int main(int argc, char **argv)
     struct sockaddr_storage svc;
     const char *words[2], *name = "hello";
     char line[RV_LINE_MAX + 2], where[ADDR_STRLEN], shown[4 * RV_LINE_MAX + 8];
-    int nwords = 0, list = 0, d, fd, i, count = 0;
+    int nwords = 0, list = 0, d, fd, i, count = 0, err;
     long long deadline;
 
     narrate_init(argv[0]);
@@ -93,9 +96,12 @@ int main(int argc, char **argv)
     /* 1. The first contact: the directory, on its fixed port. */
     if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &dir) != 0)
         return EXIT_FAILED;
-    d = dial(dir->ai_addr, dir->ai_addrlen, LEFT);
+    d = dial(dir->ai_addr, dir->ai_addrlen, LEFT, &err);
     if (d < 0) {
-        report("why: is bin/rendezvous-directory running there, on port %u?", o.port);
+        /* Only when that host refused the port: no route, or no answer,
+         * says nothing about whether a directory runs there. */
+        if (err == ECONNREFUSED)
+            report("why: is bin/rendezvous-directory running there, on port %u?", o.port);
         freeaddrinfo(dir);
         return EXIT_FAILED;
     }
@@ -162,7 +168,7 @@ int main(int argc, char **argv)
     narrate("connecting to %s", addr_format((struct sockaddr *)&svc, where, sizeof where));
     fd = dial((struct sockaddr *)&svc, svc.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                                   : sizeof(struct sockaddr_in),
-              LEFT);
+              LEFT, &err);
     if (fd < 0 || wait_read_line_until(fd, "tcp", (struct sockaddr *)&svc, deadline,
                                        o.timeout_ms, 1, line, sizeof line) != 0) {
         if (fd >= 0)

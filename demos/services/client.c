@@ -134,7 +134,8 @@ static void verdict(unsigned port, const char *guess, const char *banner, size_t
 /* One port: connect (bounded), read what it says first (bounded). Returns
  * 1 open, 0 refused (ECONNREFUSED: a reset, or an ICMP port unreachable),
  * -1 no answer in time, -2 another error (no route, a firewall's other ICMP
- * answers or a local rule: said, not counted as refused). */
+ * answers or a local rule: said, not counted as refused), -3 no socket to
+ * probe with (reported: the scan cannot go on). */
 static int probe(const struct addrinfo *ai, unsigned port, long ms)
 {
     struct sockaddr_storage to;
@@ -146,8 +147,11 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
     memcpy(&to, ai->ai_addr, ai->ai_addrlen);
     addr_set_port((struct sockaddr *)&to, port);
     fd = socket(ai->ai_family, SOCK_STREAM, 0);
-    if (fd < 0)
-        return 0;
+    if (fd < 0) {
+        /* Our own failure (EMFILE...): it says nothing about the port. */
+        report_sys("socket", "tcp", (struct sockaddr *)&to, errno);
+        return -3;
+    }
     /* A connect() is all a "scan" is: the kernel on the other side says
      * yes (a listener), no (a reset: nothing listens there), or nothing at
      * all - unless a firewall answers for it: its reject sends an ICMP port
@@ -270,6 +274,13 @@ int main(int argc, char **argv)
         if (due > wait_now_ms())
             wait_for(-1, 0, due - wait_now_ms());
         state = probe(ai, port, o.timeout_ms);
+        if (state == -3) {
+            report("why: we could not make a socket, so port %u and the rest of %u-%u "
+                   "were not scanned: a failure of ours, not an answer from %s", port, lo,
+                   hi, o.host);
+            freeaddrinfo(ai);
+            return EXIT_FAILED;
+        }
         open += state == 1;
         refused += state == 0;
         silent += state == -1;

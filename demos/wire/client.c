@@ -7,7 +7,8 @@
  *   3. a UDP datagram whose 8-byte header WE write, through a raw socket,
  *      with any source port we like (-s, default 23): a port we never
  *      bound, one another program holds, one we could never bind. The
- *      server sees it, and answers it - to that port, not to us.
+ *      server sees it, and answers it - to that port. The raw socket is
+ *      handed a copy of that reply all the same (raw(7)), and shows it.
  *   The kernel writes honest source ports for ordinary sockets; a port
  *   number in a packet proves nothing about who sent it (the rsh story in
  *   docs/privileged.md).
@@ -28,6 +29,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -111,8 +113,45 @@ static const unsigned char *address_bytes(const struct sockaddr_storage *ss)
     return (const unsigned char *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
 }
 
+/* After step 3: the reply travels to the forged port, yet a raw socket of
+ * protocol UDP is handed a copy of every UDP packet for its address
+ * (raw(7)), whatever its ports: wait up to ms for the datagram from the
+ * server's port to the forged one, and show its ports. */
+static void watch_reply(int fd, int family, unsigned from_port, unsigned to_port, long ms)
+{
+    unsigned char buf[2048];
+    long long end = wait_now_ms() + ms;
+    long left;
+    ssize_t n;
+    size_t at;
+
+    while ((left = (long)(end - wait_now_ms())) > 0 && wait_for(fd, POLLIN, left) == 1) {
+        n = recv(fd, buf, sizeof buf, 0);
+        if (n < 0)
+            break;
+        /* IPv4 raw sockets hand over the IP header too (its length in the
+         * low 4 bits of byte 0, in 4-byte words); IPv6 ones start at UDP. */
+        at = family == AF_INET && n > 0 ? (size_t)(buf[0] & 0x0f) * 4 : 0;
+        if ((size_t)n < at + 8)
+            continue;
+        if ((unsigned)(buf[at] << 8 | buf[at + 1]) != from_port ||
+            (unsigned)(buf[at + 2] << 8 | buf[at + 3]) != to_port)
+            continue; /* our own datagram, arriving, or another program's */
+        narrate("raw udp: a copy of the reply reached our raw socket: header [%02x %02x] "
+                "[%02x %02x] = source port %u, destination port %u (a raw socket of protocol "
+                "UDP is handed every UDP datagram for its address, raw(7))", buf[at],
+                buf[at + 1], buf[at + 2], buf[at + 3], from_port, to_port);
+        narrate("raw udp: the UDP layer gives the reply itself only to a UDP socket bound to "
+                "port %u; if there is none, it drops it and answers the sender (the server) with "
+                "ICMP port-unreachable", to_port);
+        return;
+    }
+    narrate("raw udp: no reply to port %u reached our raw socket within %ld ms", to_port, ms);
+}
+
 /* Step 3: a UDP header of our own making, through a raw socket. */
-static int forged(const struct addrinfo *ai, unsigned sport, const struct sockaddr_storage *me)
+static int forged(const struct addrinfo *ai, unsigned sport, const struct sockaddr_storage *me,
+                  long ms)
 {
     static const char text[] = "hello from a port nobody bound\n";
     unsigned char dgram[8 + sizeof text - 1];
@@ -160,8 +199,9 @@ static int forged(const struct addrinfo *ai, unsigned sport, const struct sockad
         close(fd);
         return -1;
     }
-    narrate("raw udp: sent; the server's reply goes to port %u, the one our header claims - "
-            "not to us", sport);
+    narrate("raw udp: sent; the server's reply goes to port %u, the one our header claims",
+            sport);
+    watch_reply(fd, ai->ai_family, dport, sport, ms);
     close(fd);
     return 0;
 }
@@ -205,7 +245,7 @@ int main(int argc, char **argv)
         ok = 0;
     } else {
         narrate("3. udp again, with a header we write ourselves:");
-        if (forged(udp_ai, forge_port, &me) != 0)
+        if (forged(udp_ai, forge_port, &me, o.timeout_ms) != 0)
             ok = 0;
     }
     freeaddrinfo(tcp_ai);

@@ -58,8 +58,8 @@ struct watch {
 };
 
 #ifdef __linux__
-/* A packet socket sees every packet on every interface: show only those
- * to or from our own port. */
+/* A packet socket sees every packet on every interface of its network
+ * namespace: show only those to or from our own port. */
 static int watch_packets(struct serve_watch *sw)
 {
     static unsigned char buf[65536];
