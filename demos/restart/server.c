@@ -108,8 +108,9 @@ static void serve_one(struct drain_set *set, int fd, const struct sockaddr *peer
 
     addr_format(peer, who, sizeof who);
     wait_nonblocking(fd); /* never block on one client */
+    /* The line's last words tell the client who hangs up first (restart.h). */
     snprintf(line, sizeof line, "restart-server pid %ld: hello %s; %s\n", (long)getpid(), who,
-             client_closes ? "please hang up first" : "I hang up first");
+             client_closes ? RESTART_CLIENT_FIRST : RESTART_SERVER_FIRST);
     if (send(fd, line, strlen(line), 0) < 0)
         narrate("tcp %s: the line could not be sent (%s): that client is gone", who,
                 errno_name(errno));
