@@ -164,16 +164,24 @@ static int converse(struct link *l, int fd, int late)
 
     if (err == 0)
         got = read_line(l, fd);
-    else if (err != EINPROGRESS || late) {
-        report_connect(dir, err == EINPROGRESS ? ETIMEDOUT : err);
+    else if (err != EINPROGRESS) {
+        report_connect(dir, err);
         return -1;
     }
     if (got == 0 && late) {
-        report("recv(tcp %s): connected, then no %s within %ld ms",
-               addr_format(dir, where, sizeof where),
-               l->step == GREETING ? "greeting" : "answer to REGISTER", directory_ms());
-        report("why: the limit is this server's own, not the kernel's: what listens there "
-               "is slow, stuck, or not a rendezvous directory");
+        addr_format(dir, where, sizeof where);
+        if (err == EINPROGRESS)
+            report("connect(tcp %s): no answer to the connection request (SYN) within %ld ms",
+                   where, directory_ms());
+        else
+            report("recv(tcp %s): connected, then no %s within %ld ms", where,
+                   l->step == GREETING ? "greeting" : "answer to REGISTER", directory_ms());
+        report("why: the limit is this server's own, not the kernel's: %s",
+               err == EINPROGRESS ? "the host is down or absent, a firewall drops the "
+                                    "packets, or the listener's queue is full (it accepts "
+                                    "no connections)"
+                                  : "what listens there is slow, stuck, or not a rendezvous "
+                                    "directory");
         return -1;
     }
     if (got <= 0)
