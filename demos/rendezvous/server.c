@@ -113,13 +113,18 @@ static int dial(struct link *l)
 }
 
 /* Take what has arrived of the directory's line (a TCP stream may bring it
- * in pieces). Returns 1 once l->line is whole (its newline removed), 0
- * while it is not, -1 after saying what went wrong. */
+ * in pieces, or with the next line behind it: that one stays in the
+ * socket). Returns 1 once l->line is whole (its newline removed), 0 while
+ * it is not, -1 after saying what went wrong. */
 static int read_line(struct link *l, int fd)
 {
-    ssize_t got = recv(fd, l->line + l->have, sizeof l->line - 1 - l->have, 0);
-    char where[ADDR_STRLEN];
+    char *end = l->line + l->have, *nl, where[ADDR_STRLEN];
+    ssize_t got = recv(fd, end, sizeof l->line - 1 - l->have, MSG_PEEK);
 
+    if (got > 0 && (nl = memchr(end, '\n', (size_t)got)) != NULL)
+        got = nl - end + 1; /* up to the newline, no further */
+    if (got > 0)
+        got = recv(fd, end, (size_t)got, 0);
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return 0;
     if (got < 0) {
@@ -133,7 +138,7 @@ static int read_line(struct link *l, int fd)
     }
     l->have += (size_t)got;
     l->line[l->have] = '\0';
-    if (strchr(l->line, '\n') == NULL && l->have < sizeof l->line - 1)
+    if (memchr(l->line, '\n', l->have) == NULL && l->have < sizeof l->line - 1)
         return 0;
     l->line[strcspn(l->line, "\r\n")] = '\0';
     return 1;
