@@ -235,6 +235,38 @@ void addr_text_host(const char *text, char *out, size_t cap)
     snprintf(out, cap, "%.*s", (int)n, text);
 }
 
+void addr_narrate_seen(const char *tag, const char *reply, const char *mine,
+                       unsigned port_mine)
+{
+    char theirs[ADDR_STRLEN], shown[2048], a[ADDR_STRLEN], b[ADDR_STRLEN];
+    unsigned port;
+    int wildcard;
+
+    /* Text from the network: parsed strictly (addr_port_after, fuzzed), and
+     * shown safely (no raw control bytes reach the terminal). */
+    if (addr_port_after(reply, "saw you as ", &port) != 0) {
+        narrate("%s: the reply did not say what the server saw: %s", tag,
+                narrate_safe(reply, shown, sizeof shown));
+        return;
+    }
+    snprintf(shown, sizeof shown, "%s", strstr(reply, "saw you as ") + strlen("saw you as "));
+    shown[strcspn(shown, " ")] = '\0';
+    narrate_safe(shown, theirs, sizeof theirs);
+    addr_text_host(theirs, a, sizeof a);
+    addr_text_host(mine, b, sizeof b);
+    wildcard = strcmp(b, "0.0.0.0") == 0 || strcmp(b, "::") == 0;
+    if (port != port_mine)
+        narrate("%s: the server saw us as %s: A DIFFERENT PORT (something between us "
+                "rewrote it)", tag, theirs);
+    else if (wildcard)
+        narrate("%s: the server saw us as %s: the same port", tag, theirs);
+    else if (strcmp(a, b) == 0)
+        narrate("%s: the server saw us as %s: the same address and port", tag, theirs);
+    else
+        narrate("%s: the server saw us as %s: the same port, but A DIFFERENT ADDRESS (not "
+                "%s): something between us rewrote it, as a NAT does", tag, theirs, b);
+}
+
 int addr_is_wildcard(const struct sockaddr *sa)
 {
     unsigned char a[16];

@@ -72,4 +72,15 @@ int addr_from_text(const char *text, struct sockaddr_storage *out);
  * plainly: for comparing what a peer says it saw with our own end. */
 void addr_text_host(const char *text, char *out, size_t cap);
 
+/* Narrate, as "TAG: the server saw us as ADDR:PORT: ...", whether the
+ * server's view of us - the "ADDR:PORT" after "saw you as " in its reply,
+ * text from the network - matches our own end (mine "ADDR:PORT", port
+ * port_mine). It does unless something between us rewrote the packets: a
+ * NAT rewrites the address, and often keeps the port unless it collides
+ * (Linux's masquerade does). Our
+ * end's address 0.0.0.0 or :: (an unconnected UDP socket: the route picks
+ * one per datagram) leaves only the ports to compare. */
+void addr_narrate_seen(const char *tag, const char *reply, const char *mine,
+                       unsigned port_mine);
+
 #endif

@@ -90,3 +90,32 @@ const char *kernel_port_ranges(const struct kernel_fact *range, unsigned port)
                  range->value[0], range->value[1], iana ? "also in" : "not in", KERNEL_IANA_LOW);
     return buf;
 }
+
+void kernel_narrate_range(const struct kernel_fact *range)
+{
+    if (range->known)
+        narrate("this kernel picks source ports from %ld-%ld (net.ipv4.ip_local_port_range, "
+                "read from %s); IANA's dynamic range is %d-65535", range->value[0],
+                range->value[1], range->source, KERNEL_IANA_LOW);
+    else
+        narrate("this kernel's source port range is %s; IANA's dynamic range is %d-65535",
+                range->source, KERNEL_IANA_LOW);
+}
+
+void kernel_why_exhausted(const struct kernel_fact *range, const char *proto)
+{
+    int udp = strcmp(proto, "udp") == 0;
+
+    if (range->known)
+        report("why: the kernel's range %ld-%ld (read from %s) has %ld ports, and every "
+               "one is in use %s", range->value[0], range->value[1], range->source,
+               range->value[1] - range->value[0] + 1,
+               udp ? "by a UDP socket" : "toward this destination");
+    if (udp)
+        report("why: an unbound UDP socket is given (autobind) a port that no UDP socket "
+               "holds at all, whatever the destination: another destination would not help");
+    else
+        report("why: the same ports can still be used toward a DIFFERENT destination: for "
+               "TCP's connect() it is the four-tuple (source address:port, destination "
+               "address:port) that must be unique, not the port");
+}

@@ -46,4 +46,14 @@ struct kernel_fact kernel_read_fact(const char *path, int count);
  * static buffer. */
 const char *kernel_port_ranges(const struct kernel_fact *range, unsigned port);
 
+/* Narrate the range (kernel_local_port_range()'s answer) next to IANA's:
+ * "this kernel picks source ports from 32768-60999 (...); IANA's dynamic
+ * range is 49152-65535". */
+void kernel_narrate_range(const struct kernel_fact *range);
+
+/* After connect() failed with EADDRNOTAVAIL (proto "tcp") or an automatic
+ * UDP bind with EAGAIN ("udp"): the why: lines on stderr - the range's
+ * size, and the rule of the protocol that ran out of ports. */
+void kernel_why_exhausted(const struct kernel_fact *range, const char *proto);
+
 #endif

@@ -11,6 +11,7 @@
  *   kernel.h   facts the kernel decides, read from /proc
  *   privilege.h  who may bind a low port, and why; dropping root
  *   rendezvous.h the rendezvous demo's line protocol, parsed strictly
+ *   restart.h  the restart demo's words for who hangs up first
  *   serve.h    the server loop: poll(), accept(), recvfrom(), the reply
  *   services.h /etc/services look-ups, both ways, per protocol
  *   tcptable.h the kernel's table of TCP sockets and their states
@@ -33,6 +34,7 @@
 #include "port.h"
 #include "privilege.h"
 #include "rendezvous.h"
+#include "restart.h"
 #include "serve.h"
 #include "services.h"
 #include "signals.h"

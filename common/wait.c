@@ -75,6 +75,20 @@ int wait_connected(int fd, long ms)
     return err;
 }
 
+int wait_connect_outcome(int fd)
+{
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer, elen = sizeof(int);
+    int err = 0;
+
+    if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0)
+        return 0;
+    /* Not connected: the outcome, if any, is the socket's pending error. */
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
+        return errno;
+    return err != 0 ? err : EINPROGRESS;
+}
+
 /* The deadline passed: say what did happen, which is not the kernel's
  * doing: the timeout is ours. */
 static void report_no_line(const char *proto, const struct sockaddr *to, long ms,

@@ -34,6 +34,10 @@ int wait_for(int fd, short events, long ms);
  * (ETIMEDOUT when no answer came in time). */
 int wait_connected(int fd, long ms);
 
+/* Without waiting: did a non-blocking connect() complete? 0 if so,
+ * EINPROGRESS while it is under way, else the error it ended with. */
+int wait_connect_outcome(int fd);
+
 /* Wait up to ms for a reply on a connected socket and read it into buf
  * as one line (the newline removed). On timeout or error, report it as
  * recv(proto to): ... and return -1. */

@@ -263,6 +263,41 @@ hold_connection() {
   forget_server clock
 }
 
+@test "a directory gone silent holds up nothing: clients are served, one SIGTERM stops a server at once" {
+  start_directory
+  local port=$dir_port fd line
+  start_server --as one rendezvous-server -D "$dir_port" one
+  start_server --as two rendezvous-server -D "$dir_port" two
+  stop_server --as dir
+  # On the directory's port now: a listener that accepts and never says a word.
+  proc_start silent "$POKE" silent 127.0.0.1 "$port"
+  proc_expect silent '^ready on ' || fail "poke silent did not start"
+  # Both servers try again (at once, then 1 s later...) and reach it; each
+  # now waits 3 s for a greeting that never comes. Their clients must not.
+  PROC_WAIT_SECONDS=10 proc_expect silent '^accepted tcp$'
+  PROC_WAIT_SECONDS=10 proc_expect silent '^accepted tcp$'
+  exec {fd}<>"/dev/tcp/127.0.0.1/$one_port"
+  IFS= read -r -t 2 -u "$fd" line || fail "no reply from the server within 2 s: it waits on the directory"
+  exec {fd}<&-
+  assert_equal "$line" "rendezvous-server one (pid $one_pid): you found port $one_port through the directory"
+  PROC_WAIT_SECONDS=2 stop_server --as two # 2 s, then SIGKILL: status 137
+  assert_equal "$two_status" 0
+  run server_log two
+  assert_line "stopping on SIGTERM after 0 exchanges"
+}
+
+@test "a directory that never greets: the server says how long it waited, with no option it does not have" {
+  proc_start silent "$POKE" silent 127.0.0.1
+  proc_expect silent '^ready on ' || fail "poke silent did not start"
+  local port=${proc_line##*:}
+  port=${port%% *}
+  run --separate-stderr env PORTLAB_DIRECTORY_MS=300 "$BIN/rendezvous-server" -D "$port" clock
+  assert_failure 1
+  assert_stderr --partial "rendezvous-server: recv(tcp 127.0.0.1:$port): connected, then no greeting within 300 ms"
+  assert_stderr --partial "why: the limit is this server's own, not the kernel's"
+  [[ $stderr != *-t* ]] || fail "it names an option it does not have: $stderr"
+}
+
 @test "the client's -t bounds the whole exchange: a directory that trickles lines for ever cannot hold it" {
   proc_start slow "$POKE" trickle 127.0.0.1
   proc_expect slow '^ready on ' || fail "poke trickle did not start"

@@ -132,3 +132,33 @@ time_wait_ports() {
   assert_failure 1
   assert_stderr --regexp "why: no server listens on it, but a connection between this port and 127\.0\.0\.1:$server_port is (still|in) [A-Z_0-9]+.*: either a client's outgoing connection, this port its source port, or one a server accepted on this port, still held after its listener closed; the table cannot tell which"
 }
+
+@test "many hang-ups: each is narrated, but the kernel's table is read at most once a second" {
+  local n=30 t0 t1 looked=0 i
+  start_server --via "netns_of $ns_pid" restart-server -p 0 -b 127.0.0.1 -n "$n"
+  t0=${EPOCHREALTIME/./}
+  # n clients one after another, from one shell in the namespace (no process
+  # each): read to the server's FIN, then close - the server hung up first.
+  # shellcheck disable=SC2016 # the script is for the inner shell
+  run netns_of "$ns_pid" bash -c 'for ((i = 0; i < $1; i++)); do
+      exec 3<>"/dev/tcp/127.0.0.1/$2" || exit 1
+      while IFS= read -r -t 5 -u 3 _; do :; done
+      exec 3<&-
+    done' sh "$n" "$server_port"
+  assert_success
+  for ((i = 0; i < n; i++)); do
+    server_expect "^tcp 127\.0\.0\.1:[0-9]+ hung up too: " || fail "hang-up $((i + 1)) of $n was not narrated"
+    [[ $server_line == *"not looked up for this one: the kernel's table is read at most once a second"* ]] ||
+      looked=$((looked + 1))
+  done
+  t1=${EPOCHREALTIME/./}
+  # The first hang-up reads the table; another read comes a second later at
+  # the earliest. (Counted, not timed: a slow run is allowed more reads.)
+  [ "$looked" -ge 1 ] || fail "the table was never read"
+  [ "$looked" -le $((1 + (t1 - t0) / 1000000)) ] ||
+    fail "the table was read $looked times in $(((t1 - t0) / 1000)) ms"
+  # What the narration says unread, ss confirms: all n wait in TIME_WAIT, on our port.
+  run time_wait_ports
+  assert_equal "${#lines[@]}" "$n"
+  for i in "${lines[@]}"; do assert_equal "$i" "$server_port"; done
+}

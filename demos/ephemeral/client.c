@@ -34,8 +34,6 @@
 #include <unistd.h>
 
 #define DEFAULT_PORT "4000"
-#define IANA_LOW KERNEL_IANA_LOW /* IANA's dynamic/private range: RFC 6335 */
-#define IANA_HIGH 65535
 
 static const char *const HELP =
     "  -n COUNT    TCP connections to make, all held open at once (default 3)\n"
@@ -55,61 +53,6 @@ static char *local_of(int fd, char *buf, size_t cap, unsigned *port)
     getsockname(fd, (struct sockaddr *)&me, &len);
     *port = addr_port((struct sockaddr *)&me);
     return addr_format((struct sockaddr *)&me, buf, cap);
-}
-
-/* Compare the server's view ("...saw you as ADDR:PORT (you reached ...)")
- * with our own end (mine: "ADDR:PORT"): they match unless something between
- * us rewrote the packets - a NAT rewrites the address, and often keeps the
- * port unless it collides (Linux's masquerade does). An unconnected UDP socket has no address of its own
- * (0.0.0.0: the route picks one per datagram): then only ports compare. */
-static void compare(const char *tag, const char *reply, const char *mine, unsigned port_mine)
-{
-    char theirs[ADDR_STRLEN], shown[2048], a[ADDR_STRLEN], b[ADDR_STRLEN];
-    unsigned port;
-    int wildcard;
-
-    /* Text from the network: parsed strictly (common/addr.c, fuzzed), and
-     * shown safely (no raw control bytes reach the terminal). */
-    if (addr_port_after(reply, "saw you as ", &port) != 0) {
-        narrate("%s: the reply did not say what the server saw: %s", tag,
-                narrate_safe(reply, shown, sizeof shown));
-        return;
-    }
-    snprintf(shown, sizeof shown, "%s", strstr(reply, "saw you as ") + strlen("saw you as "));
-    shown[strcspn(shown, " ")] = '\0';
-    narrate_safe(shown, theirs, sizeof theirs);
-    addr_text_host(theirs, a, sizeof a);
-    addr_text_host(mine, b, sizeof b);
-    wildcard = strcmp(b, "0.0.0.0") == 0 || strcmp(b, "::") == 0;
-    if (port != port_mine)
-        narrate("%s: the server saw us as %s: A DIFFERENT PORT (something between us "
-                "rewrote it)", tag, theirs);
-    else if (wildcard)
-        narrate("%s: the server saw us as %s: the same port", tag, theirs);
-    else if (strcmp(a, b) == 0)
-        narrate("%s: the server saw us as %s: the same address and port", tag, theirs);
-    else
-        narrate("%s: the server saw us as %s: the same port, but A DIFFERENT ADDRESS (not "
-                "%s): something between us rewrote it, as a NAT does", tag, theirs, b);
-}
-
-/* Why the kernel ran out - by the rule of the protocol that ran out. */
-static void explain_exhaustion(const char *proto)
-{
-    int udp = strcmp(proto, "udp") == 0;
-
-    if (range.known)
-        report("why: the kernel's range %ld-%ld (read from %s) has %ld ports, and every "
-               "one is in use %s", range.value[0], range.value[1], range.source,
-               range.value[1] - range.value[0] + 1,
-               udp ? "by a UDP socket" : "toward this destination");
-    if (udp)
-        report("why: an unbound UDP socket is given (autobind) a port that no UDP socket "
-               "holds at all, whatever the destination: another destination would not help");
-    else
-        report("why: the same ports can still be used toward a DIFFERENT destination: for "
-               "TCP's connect() it is the four-tuple (source address:port, destination "
-               "address:port) that must be unique, not the port");
 }
 
 /* TCP connection number i: before, connect, after, what the server saw.
@@ -158,7 +101,7 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
     if (err != 0) {
         report_sys("connect", "tcp", ai->ai_addr, err);
         if (err == EADDRNOTAVAIL)
-            explain_exhaustion("tcp");
+            kernel_why_exhausted(&range, "tcp");
         close(fd);
         return -1;
     }
@@ -172,7 +115,8 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
         close(fd);
         return -1;
     }
-    compare(tag, line, after, port);
+    /* The same port as the server saw? (Unless a NAT sits between us.) */
+    addr_narrate_seen(tag, line, after, port);
     return fd;
 }
 
@@ -200,7 +144,7 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
         if (sendto(fd, hello, sizeof hello - 1, 0, ai->ai_addr, ai->ai_addrlen) < 0) {
             report_sys("sendto", "udp", ai->ai_addr, errno);
             if (errno == EAGAIN)
-                explain_exhaustion("udp");
+                kernel_why_exhausted(&range, "udp");
             break;
         }
         local_of(fd, mine, sizeof mine, &port);
@@ -218,7 +162,7 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
         if (wait_read_line(fd, "udp", ai->ai_addr, ms, line, sizeof line) != 0)
             break;
         narrate("%s: the reply arrived on port %u", tag, port);
-        compare(tag, line, mine, port);
+        addr_narrate_seen(tag, line, mine, port);
         ok = k == sends;
     }
     if (!ok) {
@@ -265,14 +209,9 @@ int main(int argc, char **argv)
         return EXIT_FAILED;
     }
 
+    /* Read, never assumed: Linux's range is not IANA's (RFC 6335). */
     range = kernel_local_port_range();
-    if (range.known)
-        narrate("this kernel picks source ports from %ld-%ld (net.ipv4.ip_local_port_range, "
-                "read from %s); IANA's dynamic range is %d-%d", range.value[0],
-                range.value[1], range.source, IANA_LOW, IANA_HIGH);
-    else
-        narrate("this kernel's source port range is %s; IANA's dynamic range is %d-%d",
-                range.source, IANA_LOW, IANA_HIGH);
+    kernel_narrate_range(&range);
 
     /* TCP: n connections to the same destination, all held open, so each
      * needs a port of its own. UDP: u sockets, also held open; socket 1

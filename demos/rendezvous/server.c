@@ -24,13 +24,15 @@
 #include "portlab.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #define DEFAULT_DIRECTORY_PORT "8111"
-#define DIRECTORY_MS 3000 /* how long the directory may take to answer */
+#define DIRECTORY_MS 3000 /* a whole registration: connect, greeting, answer */
+#define GOODBYE_MS 1000   /* on the way out, for the answer to UNREGISTER */
 #define RETRIES 5         /* registering again: attempts, 1 s apart, then 2 s... */
 #define RETRY_MS 1000
 
@@ -41,37 +43,45 @@ static const char *const HELP =
 
 static const char *service_name = "hello";
 
-/* Our link to the directory: what we registered, and how to do it again. */
+/* Our link to the directory. Registering is a short conversation - connect,
+ * read the greeting, send REGISTER, read "OK" - and each step waits on the
+ * network. The serve loop must never wait with it (its clients would wait
+ * too), so the link remembers which step it is at, and the loop calls
+ * directory_event() when the socket has something or time is up. */
+enum step { RESTING, GREETING, ANSWER, LINKED };
+
 struct link {
-    struct addrinfo *dir;      /* the directory's address */
+    struct addrinfo *dir;       /* the directory's address */
     struct sockaddr_storage me; /* our listening address and port */
-    int here;                  /* we listen on one address only: register "here" */
-    int tries;                 /* attempts since the connection dropped */
+    int here;                   /* we listen on one address only: register "here" */
+    int tries;                  /* attempts since the connection dropped */
+    enum step step;
+    char line[RV_LINE_MAX + 2]; /* the directory's line, as it arrives */
+    size_t have;
 };
 
-/* Send one request line to the directory and read its one-line answer. */
-static int ask(int fd, const struct sockaddr *dir, const char *request, char *answer,
-               size_t cap)
+/* How long the directory may take to register us: DIRECTORY_MS, or
+ * PORTLAB_DIRECTORY_MS for tests that cannot wait seconds. */
+static long directory_ms(void)
 {
-    char line[RV_LINE_MAX + 2];
-
-    snprintf(line, sizeof line, "%s\n", request);
-    if (send(fd, line, strlen(line), 0) < 0) {
-        report_sys("send", "tcp", dir, errno);
-        return -1;
-    }
-    return wait_read_line(fd, "tcp", dir, DIRECTORY_MS, answer, cap);
+    return wait_env_ms("PORTLAB_DIRECTORY_MS", DIRECTORY_MS);
 }
 
-/* Connect to the directory and register our port. Returns the connection
- * (the registration lasts as long as it stays open), or -1 after saying
+static void report_connect(const struct sockaddr *dir, int err)
+{
+    report_sys("connect", "tcp", dir, err);
+    if (err == ECONNREFUSED)
+        report("why: is the directory running there? start it first: "
+               "bin/rendezvous-directory");
+}
+
+/* The first step: socket(), and a connect() that does not wait - its
+ * outcome reaches the loop later. Returns the socket, or -1 after saying
  * why. */
-static int register_with(const struct link *l)
+static int dial(struct link *l)
 {
     const struct sockaddr *dir = l->dir->ai_addr;
     struct sockaddr_storage from;
-    char request[RV_LINE_MAX + 1], answer[RV_LINE_MAX + 2], where[ADDR_STRLEN];
-    char shown[4 * RV_LINE_MAX + 8];
     int d, err;
 
     d = socket(dir->sa_family, SOCK_STREAM, 0);
@@ -90,33 +100,113 @@ static int register_with(const struct link *l)
             return -1;
         }
     }
-    wait_nonblocking(d); /* a silent host costs DIRECTORY_MS, not minutes */
+    wait_nonblocking(d);
     err = connect(d, dir, l->dir->ai_addrlen) == 0 ? 0 : errno;
-    if (err == EINPROGRESS)
-        err = wait_connected(d, DIRECTORY_MS);
-    if (err != 0) {
-        report_sys("connect", "tcp", dir, err);
-        if (err == ECONNREFUSED)
-            report("why: is the directory running there? start it first: "
-                   "bin/rendezvous-directory");
+    if (err != 0 && err != EINPROGRESS) {
+        report_connect(dir, err);
         close(d);
         return -1;
     }
-    if (wait_read_line(d, "tcp", dir, DIRECTORY_MS, answer, sizeof answer) != 0) {
-        close(d);
-        return -1;
-    }
-    snprintf(request, sizeof request, "REGISTER %s tcp %u%s", service_name,
-             addr_port((const struct sockaddr *)&l->me), l->here ? " here" : "");
-    narrate("to the directory at %s: %s", addr_format(dir, where, sizeof where), request);
-    if (ask(d, dir, request, answer, sizeof answer) != 0 || strncmp(answer, "OK ", 3) != 0) {
-        report("the directory said: %s", narrate_safe(answer, shown, sizeof shown));
-        close(d);
-        return -1;
-    }
-    narrate("the directory said: %s - for as long as this connection stays open",
-            narrate_safe(answer, shown, sizeof shown));
+    l->step = GREETING;
+    l->have = 0;
     return d;
+}
+
+/* Take what has arrived of the directory's line (a TCP stream may bring it
+ * in pieces, or with the next line behind it: that one stays in the
+ * socket). Returns 1 once l->line is whole (its newline removed), 0 while
+ * it is not, -1 after saying what went wrong. */
+static int read_line(struct link *l, int fd)
+{
+    char *end = l->line + l->have, *nl, where[ADDR_STRLEN];
+    ssize_t got = recv(fd, end, sizeof l->line - 1 - l->have, MSG_PEEK);
+
+    if (got > 0 && (nl = memchr(end, '\n', (size_t)got)) != NULL)
+        got = nl - end + 1; /* up to the newline, no further */
+    if (got > 0)
+        got = recv(fd, end, (size_t)got, 0);
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return 0;
+    if (got < 0) {
+        report_sys("recv", "tcp", l->dir->ai_addr, errno);
+        return -1;
+    }
+    if (got == 0) {
+        report("recv(tcp %s): the directory closed the connection without a reply",
+               addr_format(l->dir->ai_addr, where, sizeof where));
+        return -1;
+    }
+    l->have += (size_t)got;
+    l->line[l->have] = '\0';
+    if (memchr(l->line, '\n', l->have) == NULL && l->have < sizeof l->line - 1)
+        return 0;
+    l->line[strcspn(l->line, "\r\n")] = '\0';
+    return 1;
+}
+
+static int send_line(const struct link *l, int fd, const char *text)
+{
+    char line[RV_LINE_MAX + 2];
+    int len = snprintf(line, sizeof line, "%s\n", text);
+
+    /* One short line into a new connection: it fits in the socket's send
+     * buffer, so this send() does not wait. */
+    if (send(fd, line, (size_t)len, 0) != len) {
+        report_sys("send", "tcp", l->dir->ai_addr, errno);
+        return -1;
+    }
+    return 0;
+}
+
+/* The rest of the conversation, one step each time the socket is readable
+ * or time is up: the greeting, then the answer to REGISTER. Returns 1 when
+ * registered, 0 while under way, -1 after saying why it failed. */
+static int converse(struct link *l, int fd, int late)
+{
+    const struct sockaddr *dir = l->dir->ai_addr;
+    char request[RV_LINE_MAX + 1], where[ADDR_STRLEN], shown[4 * RV_LINE_MAX + 8];
+    int err = wait_connect_outcome(fd), got = 0;
+
+    if (err == 0)
+        got = read_line(l, fd);
+    else if (err != EINPROGRESS) {
+        report_connect(dir, err);
+        return -1;
+    }
+    if (got == 0 && late) {
+        addr_format(dir, where, sizeof where);
+        if (err == EINPROGRESS)
+            report("connect(tcp %s): no answer to the connection request (SYN) within %ld ms",
+                   where, directory_ms());
+        else
+            report("recv(tcp %s): connected, then no %s within %ld ms", where,
+                   l->step == GREETING ? "greeting" : "answer to REGISTER", directory_ms());
+        report("why: the limit is this server's own, not the kernel's: %s",
+               err == EINPROGRESS ? "the host is down or absent, a firewall drops the "
+                                    "packets, or the listener's queue is full (it accepts "
+                                    "no connections)"
+                                  : "what listens there is slow, stuck, or not a rendezvous "
+                                    "directory");
+        return -1;
+    }
+    if (got <= 0)
+        return got;
+    if (l->step == GREETING) {
+        snprintf(request, sizeof request, "REGISTER %s tcp %u%s", service_name,
+                 addr_port((const struct sockaddr *)&l->me), l->here ? " here" : "");
+        narrate("to the directory at %s: %s", addr_format(dir, where, sizeof where), request);
+        l->step = ANSWER;
+        l->have = 0;
+        return send_line(l, fd, request);
+    }
+    narrate_safe(l->line, shown, sizeof shown); /* text from the network */
+    if (strncmp(l->line, "OK ", 3) != 0) {
+        report("the directory said: %s", shown);
+        return -1;
+    }
+    narrate("the directory said: %s - for as long as this connection stays open", shown);
+    l->step = LINKED;
+    return 1;
 }
 
 /* The serve loop watches our directory connection: the directory says
@@ -129,8 +219,9 @@ static int directory_event(struct serve_watch *w)
     struct link *l = w->ctx;
     char junk[256];
     ssize_t got;
+    int done;
 
-    if (w->wake_ms == 0) {
+    if (l->step == LINKED) {
         got = recv(w->fd, junk, sizeof junk, 0);
         if (got > 0 || (got < 0 && (errno == EAGAIN || errno == EINTR)))
             return 0; /* words we did not ask for: ignored */
@@ -138,17 +229,28 @@ static int directory_event(struct serve_watch *w)
                 got == 0 ? "end of file" : errno_name(errno));
         close(w->fd);
         w->fd = -1;
+        l->step = RESTING;
         l->tries = 0;
         w->wake_ms = wait_now_ms(); /* at once */
         return 0;
     }
-    l->tries++;
-    narrate("registering again, attempt %d of %d", l->tries, RETRIES);
-    w->fd = register_with(l);
-    if (w->fd >= 0) {
-        w->wake_ms = 0;
-        return 0;
+    if (l->step == RESTING) {
+        l->tries++;
+        narrate("registering again, attempt %d of %d", l->tries, RETRIES);
+        w->fd = dial(l);
+        w->wake_ms = wait_now_ms() + directory_ms();
+        done = w->fd >= 0 ? 0 : -1;
+    } else {
+        done = converse(l, w->fd, wait_now_ms() >= w->wake_ms);
     }
+    if (done > 0)
+        w->wake_ms = 0;
+    if (done >= 0)
+        return 0;
+    if (w->fd >= 0)
+        close(w->fd);
+    w->fd = -1;
+    l->step = RESTING;
     if (l->tries >= RETRIES) {
         report("no directory to register with after %d attempts: nobody can find us any "
                "more, so we stop", RETRIES);
@@ -156,6 +258,29 @@ static int directory_event(struct serve_watch *w)
     }
     w->wake_ms = wait_now_ms() + wait_env_ms("PORTLAB_RETRY_MS", RETRY_MS) * l->tries;
     return 0;
+}
+
+/* Leave politely, and say what the directory answered - if it does so in
+ * GOODBYE_MS. (Killed, we could not: the closed connection tells the
+ * directory just the same.) */
+static void unregister(struct link *l, int fd)
+{
+    char request[RV_LINE_MAX + 1], shown[4 * RV_LINE_MAX + 8];
+    long long end = wait_now_ms() + GOODBYE_MS;
+    int got = 0;
+
+    snprintf(request, sizeof request, "UNREGISTER %s", service_name);
+    if (send_line(l, fd, request) != 0)
+        return;
+    l->have = 0;
+    while (got == 0 && wait_for(fd, POLLIN, (long)(end - wait_now_ms())) > 0)
+        got = read_line(l, fd);
+    if (got > 0)
+        narrate("to the directory: %s; it said: %s", request,
+                narrate_safe(l->line, shown, sizeof shown)); /* text from the network */
+    else if (got == 0)
+        narrate("to the directory: %s; no answer within %d ms: closing the connection "
+                "unregisters us just the same", request, GOODBYE_MS);
 }
 
 static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx)
@@ -176,12 +301,11 @@ int main(int argc, char **argv)
     struct serve_watch w;
     socklen_t len = sizeof l.me;
     const char *dir_host = NULL, *dir_port_text = DEFAULT_DIRECTORY_PORT;
-    char where[ADDR_STRLEN], request[RV_LINE_MAX + 1], answer[RV_LINE_MAX + 2], why[200];
-    char shown[4 * RV_LINE_MAX + 8];
+    char where[ADDR_STRLEN], request[RV_LINE_MAX + 1], why[200];
     struct rv_request check;
     const char *bad;
     unsigned dir_port;
-    int tcp, rc, i;
+    int tcp, rc, i, done;
 
     narrate_init(argv[0]);
     signals_install();
@@ -242,8 +366,18 @@ int main(int argc, char **argv)
         close(tcp);
         return EXIT_FAILED;
     }
-    w.fd = register_with(&l);
-    if (w.fd < 0) {
+    /* The same conversation as in the serve loop, waited for here: there
+     * are no clients yet, and without a registration we have none to serve. */
+    w.fd = dial(&l);
+    w.wake_ms = wait_now_ms() + directory_ms();
+    done = w.fd >= 0 ? 0 : -1;
+    while (done == 0) {
+        wait_for(w.fd, POLLIN, (long)(w.wake_ms - wait_now_ms()));
+        done = converse(&l, w.fd, wait_now_ms() >= w.wake_ms);
+    }
+    if (done < 0) {
+        if (w.fd >= 0)
+            close(w.fd);
         close(tcp);
         freeaddrinfo(l.dir);
         return EXIT_FAILED;
@@ -257,12 +391,9 @@ int main(int argc, char **argv)
     rc = serve_run_watching(tcp, -1, &w, o.count, reply, NULL);
     close(tcp);
 
-    /* 4. Leave politely. (Killed, we could not: the closed connection
-     *    tells the directory just the same.) */
-    snprintf(request, sizeof request, "UNREGISTER %s", service_name);
-    if (w.fd >= 0 && ask(w.fd, l.dir->ai_addr, request, answer, sizeof answer) == 0)
-        narrate("to the directory: %s; it said: %s", request,
-                narrate_safe(answer, shown, sizeof shown)); /* text from the network */
+    /* 4. Leave politely - if we are registered at the moment. */
+    if (l.step == LINKED)
+        unregister(&l, w.fd);
     freeaddrinfo(l.dir);
     if (w.fd >= 0)
         close(w.fd);

@@ -57,6 +57,14 @@ static void narrate_our_wait(const struct sockaddr *me, const struct sockaddr *s
                 "cannot be read to say for how long)", mine);
 }
 
+/* The server's line ends by saying who hangs up first (common/restart.h). */
+static int asks_us_first(const char *line)
+{
+    size_t n = strlen(line), k = strlen(RESTART_CLIENT_FIRST);
+
+    return n >= k && strcmp(line + n - k, RESTART_CLIENT_FIRST) == 0;
+}
+
 /* One connection to one address. Returns 0, or -1 after reporting. */
 static int talk(const struct addrinfo *ai, long long deadline, long timeout_ms)
 {
@@ -93,7 +101,7 @@ static int talk(const struct addrinfo *ai, long long deadline, long timeout_ms)
     }
     /* Text from the network: shown escaped, never raw. */
     narrate("tcp reply: %s", narrate_safe(line, shown, sizeof shown));
-    we_first = strstr(line, "please hang up first") != NULL;
+    we_first = asks_us_first(line);
     if (we_first) {
         /* THE LESSON: shutdown() sends our FIN first; the server answers
          * with its own, and the side that went first waits in TIME_WAIT. */

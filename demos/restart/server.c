@@ -44,12 +44,14 @@
 
 #define DEFAULT_PORT "2500"
 #define PAUSE_MS 100 /* accept() failed: rest the listener this long */
+#define TABLE_EVERY_MS 1000 /* the kernel's table: read at most once a second */
 
 static const char *const HELP =
     "  --reuseaddr      set SO_REUSEADDR before bind() (off by default: see the lesson)\n"
     "  --client-closes  let each client hang up first (by default the server does)\n";
 
 static int client_closes; /* --client-closes */
+static long long next_table_ms; /* when client_hung_up() may read the table again */
 
 /* A client hung up (end-of-file); our side is about to close. */
 static void client_hung_up(int fd, const struct sockaddr *peer, void *ctx)
@@ -58,6 +60,7 @@ static void client_hung_up(int fd, const struct sockaddr *peer, void *ctx)
     socklen_t len = sizeof me;
     struct tcp_entry e;
     char who[ADDR_STRLEN];
+    long long now = wait_now_ms();
     int found;
 
     (void)ctx;
@@ -68,7 +71,16 @@ static void client_hung_up(int fd, const struct sockaddr *peer, void *ctx)
         return;
     }
     /* We hung up first, and now the client has too: our side of this
-     * connection moves to TIME_WAIT. Ask the kernel's table, not a book. */
+     * connection moves to TIME_WAIT. Ask the kernel's table, not a book -
+     * but not every time: the table is read whole, and after a busy while
+     * it holds thousands of connections in TIME_WAIT. */
+    if (now < next_table_ms) {
+        narrate("tcp %s hung up too: we hung up first, so TCP's rules put our side in "
+                "TIME_WAIT (not looked up for this one: the kernel's table is read at most "
+                "once a second)", who);
+        return;
+    }
+    next_table_ms = now + TABLE_EVERY_MS;
     if (getsockname(fd, (struct sockaddr *)&me, &len) != 0)
         return;
     found = tcptable_find((struct sockaddr *)&me, peer, &e);
@@ -96,8 +108,9 @@ static void serve_one(struct drain_set *set, int fd, const struct sockaddr *peer
 
     addr_format(peer, who, sizeof who);
     wait_nonblocking(fd); /* never block on one client */
+    /* The line's last words tell the client who hangs up first (restart.h). */
     snprintf(line, sizeof line, "restart-server pid %ld: hello %s; %s\n", (long)getpid(), who,
-             client_closes ? "please hang up first" : "I hang up first");
+             client_closes ? RESTART_CLIENT_FIRST : RESTART_SERVER_FIRST);
     if (send(fd, line, strlen(line), 0) < 0)
         narrate("tcp %s: the line could not be sent (%s): that client is gone", who,
                 errno_name(errno));

@@ -13,8 +13,10 @@
  *   poke mute HOST                 a server that never answers: TCP and UDP on one
  *                                  port (printed as "ready on HOST:PORT"); each TCP
  *                                  connection is closed at once, datagrams ignored
- *   poke silent|partial|evil|trickle HOST  servers like mute that accept and hold TCP
- *                                  connections: silent says nothing, partial sends
+ *   poke silent|partial|evil|trickle HOST [PORT]  servers like mute that accept and
+ *                                  hold TCP connections (PORT: that one, reused at
+ *                                  once; each connection is said, "accepted
+ *                                  tcp"): silent says nothing, partial sends
  *                                  "hel" and no end of line, evil answers TCP and
  *                                  UDP with a line of terminal escape sequences
  *   poke badsum HOST               a server like evil, IPv4 only, needing CAP_NET_RAW:
@@ -290,9 +292,9 @@ static void answer_badsum(int udp, int raw, const struct sockaddr_storage *me,
  * "trickle" sends every connection a well-formed line every 100 ms, for
  * ever (a client's -t must bound the whole exchange, not each line). */
 #define EVIL_LINE "\x1b[2J\x1b]0;pwned\x07\x1b[31mevil\r\x1b[0m reply\n"
-static int cmd_serve(const char *mode, const char *host)
+static int cmd_serve(const char *mode, const char *host, const char *port)
 {
-    struct addrinfo *ai = resolve(host, "0", SOCK_STREAM);
+    struct addrinfo *ai = resolve(host, port, SOCK_STREAM);
     struct sockaddr_storage me, peer;
     socklen_t len = sizeof me, plen;
     char h[64], s[16], junk[2048];
@@ -309,6 +311,8 @@ static int cmd_serve(const char *mode, const char *host)
                 ai->ai_family != AF_INET ? "not IPv4" : strerror(errno));
         return 1;
     }
+    if (strcmp(port, "0") != 0) /* a port just left by another server */
+        setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int));
     if (bind(tcp, ai->ai_addr, ai->ai_addrlen) != 0 || listen(tcp, 16) != 0 ||
         getsockname(tcp, (struct sockaddr *)&me, &len) != 0 ||
         bind(udp, (struct sockaddr *)&me, len) != 0) {
@@ -333,6 +337,8 @@ static int cmd_serve(const char *mode, const char *host)
                 fprintf(stderr, "poke: trickle: %s\n", strerror(errno));
         if (p[0].revents) {
             fd = accept(tcp, NULL, NULL);
+            if (fd >= 0 && strcmp(mode, "mute") != 0)
+                printf("accepted tcp\n");
             /* Twice: a greeting, then an answer (the rendezvous clients
              * read a greeting first). */
             if (fd >= 0 && strcmp(mode, "evil") == 0 &&
@@ -461,10 +467,11 @@ int main(int argc, char **argv)
     } else if (argc == 5 && strcmp(argv[1], "udp") == 0) {
         ai = resolve(argv[3], argv[4], SOCK_DGRAM);
         rc = cmd_udp(strtoul(argv[2], NULL, 10), ai);
-    } else if (argc == 3 && (strcmp(argv[1], "mute") == 0 || strcmp(argv[1], "silent") == 0 ||
-                             strcmp(argv[1], "partial") == 0 || strcmp(argv[1], "evil") == 0 ||
-                             strcmp(argv[1], "trickle") == 0 || strcmp(argv[1], "badsum") == 0)) {
-        return cmd_serve(argv[1], argv[2]);
+    } else if ((argc == 3 || argc == 4) &&
+               (strcmp(argv[1], "mute") == 0 || strcmp(argv[1], "silent") == 0 ||
+                strcmp(argv[1], "partial") == 0 || strcmp(argv[1], "evil") == 0 ||
+                strcmp(argv[1], "trickle") == 0 || strcmp(argv[1], "badsum") == 0)) {
+        return cmd_serve(argv[1], argv[2], argc == 4 ? argv[3] : "0");
     } else if (argc == 6 && strcmp(argv[1], "bench") == 0) {
         ai = resolve(argv[4], argv[5], SOCK_STREAM);
         rc = cmd_bench(strtol(argv[2], NULL, 10), strtol(argv[3], NULL, 10), ai);
