@@ -61,3 +61,59 @@ interrupt() {
   interrupt TERM env PORTLAB_BIN="$BIN" PORTLAB_STUCK_TEARDOWN=1 PORTLAB_END_GRACE_MS=300 make -s -C "$TESTS_DIR/.." --no-print-directory run-tests \
     TESTS="$TESTS_DIR/fixtures/interrupted.bats"
 }
+
+# pid_reuse RUN_BATS HOW: run inside a PID namespace of its own (where we
+# may choose the next pid: /proc/sys/kernel/ns_last_pid). RUN_BATS runs two
+# fixture files side by side; once one has ended and its process group is
+# empty, an unrelated `setsid sleep` is given that group's number (pids
+# wrap: the kernel may do so any time); then the run ends (HOW: finish, or
+# TERM to RUN_BATS). Prints "stranger alive" if the sleep survived it.
+pid_reuse() {
+  local run_bats=$1 how=$2 dir pgid='' stranger='' suite go tick tries deadline
+  local fixtures=${run_bats%/*}/fixtures
+  dir=$(mktemp -d)
+  mkfifo "$dir/go" "$dir/tick" && exec {tick}<>"$dir/tick" {go}<>"$dir/go"
+  PORTLAB_JOBS=2 PORTLAB_PGID_FILE=$dir/pgid PORTLAB_GO=$dir/go \
+    "$run_bats" "$fixtures/finished.bats" "$fixtures/waiting.bats" >"$dir/out" 2>&1 &
+  suite=$!
+  deadline=$(( ${EPOCHREALTIME/./} + 20000000 ))
+  until [ -s "$dir/pgid" ] && read -r pgid <"$dir/pgid" && ! kill -0 -- "-$pgid" 2>/dev/null; do
+    [ "${EPOCHREALTIME/./}" -lt "$deadline" ] || { echo "the finished run did not end"; cat "$dir/out"; return 1; }
+    read -r -t 0.02 -u "$tick" _ || true
+  done
+  for tries in 1 2 3 4 5; do
+    echo "$((pgid - 1))" >/proc/sys/kernel/ns_last_pid || return 1
+    setsid sleep 600 </dev/null >/dev/null 2>&1 &
+    stranger=$!
+    [ "$stranger" -ne "$pgid" ] || break
+    kill "$stranger" && wait "$stranger"
+  done
+  [ "$stranger" -eq "$pgid" ] || { echo "could not start a process as pid $pgid (got $stranger, $tries tries)"; return 1; }
+  if [ "$how" = TERM ]; then kill -TERM "$suite"; else echo go >&"$go"; fi
+  wait "$suite"
+  echo "run-bats exited $?"
+  if kill -0 "$stranger" 2>/dev/null; then
+    echo "stranger alive"
+    kill "$stranger"
+  else
+    echo "stranger $stranger killed: it had the process group number of a finished run"
+  fi
+  cat "$dir/out"
+  rm -rf "$dir"
+}
+
+# in_pid_namespace CMD...: CMD as pid 1 of a new PID namespace, with its own
+# /proc (as root; else inside a user namespace of our own).
+in_pid_namespace() {
+  if [ "$EUID" -eq 0 ]; then unshare -pf --mount-proc "$@"; else unshare -rpf --mount-proc "$@"; fi
+}
+
+@test "tests/run-bats never signals a process group it did not start: the number of a run that ended, given to another process, is left alone (a PID namespace)" {
+  in_pid_namespace true 2>/dev/null || skip "cannot make a PID namespace here (unshare -pf --mount-proc, or -rpf)"
+  local how
+  for how in finish TERM; do
+    run in_pid_namespace bash -c "$(declare -f pid_reuse); pid_reuse \"\$@\"" pid_reuse "$TESTS_DIR/run-bats" "$how"
+    assert_line "stranger alive"
+  done
+  assert_line "run-bats exited 143" # the TERM one: ended by its signal, as asked
+}
