@@ -102,6 +102,45 @@ pid_reuse() {
   rm -rf "$dir"
 }
 
+# procs_pid_reuse PROCS_BASH: also inside a PID namespace of its own. A
+# program started with tests/lib/procs.bash ends by itself (exit 3), and
+# bash reaps it; its pid is given to an unrelated `setsid sleep`; then
+# proc_stop. Prints the status proc_stop saw, and "stranger alive" if the
+# sleep survived it.
+procs_pid_reuse() {
+  local tick deadline pid stranger='' tries
+  PROC_DIR=$(mktemp -d)
+  # shellcheck source=tests/lib/procs.bash
+  source "$1"
+  mkfifo "$PROC_DIR/tick" && exec {tick}<>"$PROC_DIR/tick"
+  proc_start quick sh -c 'exit 3'
+  pid=$quick_pid
+  deadline=$(( ${EPOCHREALTIME/./} + 10000000 ))
+  while [ -e "/proc/$pid" ]; do # bash reaps it, unasked
+    [ "${EPOCHREALTIME/./}" -lt "$deadline" ] || { echo "pid $pid did not go"; return 1; }
+    read -r -t 0.02 -u "$tick" _ || true
+  done
+  # Not a child of this shell (bash would count it among its jobs): a
+  # subshell (the pid before) starts it and ends.
+  for tries in 1 2 3 4 5; do
+    echo "$((pid - 2))" >/proc/sys/kernel/ns_last_pid || return 1
+    ( setsid sleep 600 </dev/null >/dev/null 2>&1 & echo "$!" >"$PROC_DIR/stranger" )
+    read -r stranger <"$PROC_DIR/stranger"
+    [ "$stranger" -ne "$pid" ] || break
+    kill "$stranger"
+  done
+  [ "$stranger" -eq "$pid" ] || { echo "could not start a process as pid $pid (got $stranger, $tries tries)"; return 1; }
+  proc_stop quick
+  echo "status $quick_status"
+  if kill -0 "$stranger" 2>/dev/null; then
+    echo "stranger alive"
+    kill "$stranger"
+  else
+    echo "stranger $stranger killed: it had the pid of a program that had ended"
+  fi
+  rm -rf "$PROC_DIR"
+}
+
 # in_pid_namespace CMD...: CMD as pid 1 of a new PID namespace, with its own
 # /proc (as root; else inside a user namespace of our own).
 in_pid_namespace() {
@@ -116,4 +155,11 @@ in_pid_namespace() {
     assert_line "stranger alive"
   done
   assert_line "run-bats exited 143" # the TERM one: ended by its signal, as asked
+}
+
+@test "tests/lib/procs.bash never signals a pid bash has reaped: a program that ended, its pid given to another process, is not killed by proc_stop (a PID namespace)" {
+  in_pid_namespace true 2>/dev/null || skip "cannot make a PID namespace here (unshare -pf --mount-proc, or -rpf)"
+  run in_pid_namespace bash -c "$(declare -f procs_pid_reuse); procs_pid_reuse \"\$@\"" procs_pid_reuse "$TESTS_DIR/lib/procs.bash"
+  assert_line "status 3"
+  assert_line "stranger alive"
 }
