@@ -132,12 +132,12 @@ _proc_pause() {
 # once reaped is never signalled again.
 declare -gA PROC_REAPED=() PROC_LINES=() PROC_PART=()
 _proc_reap() {
-  local name=$1 pid p running=()
+  local name=$1 pid p live=()
   [ -z "${PROC_REAPED[$name]:-}" ] || return 0
   pid=${name}_pid; pid=${!pid}
   [ -n "$pid" ] || return 1
-  jobs -rp >"$PROC_DIR/.running.$BASHPID" && mapfile -t running <"$PROC_DIR/.running.$BASHPID"
-  for p in "${running[@]}"; do [ "$p" != "$pid" ] || return 1; done
+  jobs -rp >"$PROC_DIR/.running.$BASHPID" && mapfile -t live <"$PROC_DIR/.running.$BASHPID"
+  for p in "${live[@]}"; do [ "$p" != "$pid" ] || return 1; done
   PROC_REAPED[$name]=0
   wait "$pid" 2>/dev/null || PROC_REAPED[$name]=$?
 }
