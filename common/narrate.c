@@ -62,9 +62,10 @@ static struct stream out_stream = {STDOUT_FILENO, 0};
 static struct stream err_stream = {STDERR_FILENO, 0};
 static int summary_at_exit;
 
-/* POLLOUT on a pipe means room for at least one page, on a terminal room
- * in its buffer: a line of at most NARRATE_LINE_MAX bytes then goes in
- * whole, without waiting. Returns 0 if it went, -1 if it was dropped. */
+/* POLLOUT on a pipe means room for at least one page: a line of at most
+ * NARRATE_LINE_MAX bytes then goes in whole, without waiting. A terminal
+ * stopped with Ctrl-S has no room at all. Returns 0 if the line went, -1
+ * if it was dropped. */
 static int write_now(struct stream *s, const char *line, size_t len)
 {
     struct pollfd p;

@@ -68,7 +68,7 @@ char *narrate_safe(const char *in, char *out, size_t cap);
  * next line that fits, or at exit. */
 void report(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
-/* Reports of one kind (kind: a name for it, e.g. "sendto udp EPERM")
+/* Reports of one kind (kind: a name for it, e.g. "sendto(udp): EPERM")
  * repeated: at most REPORT_BURST of a kind a second are said. Returns 1
  * when this one may be said (then say it, and its why: lines), 0 when it
  * is held back; how many were, is said with the next one of the kind that
