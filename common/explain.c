@@ -27,7 +27,7 @@ static void why(const char *fmt, ...)
     if (to_stdout)
         narrate("%s: why: %s", program_name(), text);
     else
-        fprintf(stderr, "%s: why: %s\n", program_name(), text);
+        report("why: %s", text);
 }
 
 /* EACCES from bind(): the low-port rule, but only if the port is low. */
@@ -298,21 +298,27 @@ static void write_sys(const char *call, const char *proto, const struct sockaddr
                            ? "no reply in time" : errno_text(err);
 
     if (sa != NULL)
-        snprintf(line, sizeof line, "%s: %s(%s %s): %s (%s)", program_name(), call, proto,
+        snprintf(line, sizeof line, "%s(%s %s): %s (%s)", call, proto,
                  addr_format(sa, addr, sizeof addr), errno_name(err), text);
     else
-        snprintf(line, sizeof line, "%s: %s(%s): %s (%s)", program_name(), call, proto,
-                 errno_name(err), text);
+        snprintf(line, sizeof line, "%s(%s): %s (%s)", call, proto, errno_name(err), text);
     if (to_stdout)
-        narrate("%s", line);
+        narrate("%s: %s", program_name(), line);
     else
-        fprintf(stderr, "%s\n", line);
+        report("%s", line);
     why_errno(call, proto, sa, err);
 }
 
 void report_sys(const char *call, const char *proto, const struct sockaddr *sa, int err)
 {
-    fflush(stdout);
+    char kind[64];
+
+    /* The same failure again and again (every datagram's reply refused,
+     * say): a few a second are shown, with their why: lines; the rest are
+     * counted, and the count said (narrate.h, report_kind_ok). */
+    snprintf(kind, sizeof kind, "%s(%s): %s", call, proto, errno_name(err));
+    if (!report_kind_ok(kind))
+        return;
     to_stdout = 0;
     write_sys(call, proto, sa, err);
 }

@@ -8,7 +8,9 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *progname = "portlab";
@@ -45,44 +47,98 @@ const char *program_path(void)
     return progpath;
 }
 
-/* One whole line to stdout, without ever blocking: if nobody reads it (a
- * full pipe), the line is dropped - a server must keep serving and keep
- * hearing its signals - and that is said once, on stderr. */
-static void narrate_line(const char *line, size_t len)
+/* Both streams, stdout (the story) and stderr (the errors), are written
+ * the same way: a whole line, or nothing, never waiting for a reader. A
+ * server must keep serving and keep hearing its signals even when nobody
+ * reads what it says: a pipe into a program that stopped reading, a
+ * terminal stopped with Ctrl-S. (O_NONBLOCK is not an answer: it belongs
+ * to the open file, shared with the shell and whoever else writes there.)
+ * What does not fit is dropped, counted, and said once it fits again. */
+struct stream {
+    int fd;
+    long dropped; /* lines dropped since the last one that went out */
+};
+static struct stream out_stream = {STDOUT_FILENO, 0};
+static struct stream err_stream = {STDERR_FILENO, 0};
+static int summary_at_exit;
+
+/* POLLOUT on a pipe means room for at least one page: a line of at most
+ * NARRATE_LINE_MAX bytes then goes in whole, without waiting. A terminal
+ * stopped with Ctrl-S has no room at all. Returns 0 if the line went, -1
+ * if it was dropped. */
+static int write_now(struct stream *s, const char *line, size_t len)
 {
-    static int dropping;
     struct pollfd p;
 
-    p.fd = STDOUT_FILENO;
+    p.fd = s->fd;
     p.events = POLLOUT;
     p.revents = 0;
-    fflush(stdout); /* anything printed with stdio first, in order */
-    /* POLLOUT on a pipe means room for at least one page: a line of at
-     * most NARRATE_LINE_MAX bytes then goes in whole, without waiting. */
-    if (poll(&p, 1, 0) == 1 && !(p.revents & (POLLERR | POLLNVAL))) {
-        if (write(STDOUT_FILENO, line, len) == (ssize_t)len) {
-            if (dropping)
-                dropping = 0;
-            return;
-        }
+    if (poll(&p, 1, 0) == 1 && (p.revents & POLLOUT) &&
+        !(p.revents & (POLLERR | POLLNVAL)) &&
+        write(s->fd, line, len) == (ssize_t)len)
+        return 0;
+    return -1;
+}
+
+static void vformat(char *line, size_t cap, size_t *len, const char *prefix,
+                    const char *fmt, va_list ap)
+{
+    int p = snprintf(line, cap - 1, "%s", prefix);
+    int n = p < 0 ? -1 : vsnprintf(line + p, cap - 1 - (size_t)p, fmt, ap);
+    size_t l = n < 0 ? (size_t)(p < 0 ? 0 : p) : (size_t)p + (size_t)n;
+
+    if (l > cap - 2)
+        l = cap - 2;
+    line[l++] = '\n';
+    *len = l;
+}
+
+/* How many lines of s were dropped, said on s itself before its next line
+ * (so the count sits where the gap is). 0 if said (or none), -1 if not. */
+static int say_dropped(struct stream *s)
+{
+    char note[200];
+    int n;
+
+    if (s->dropped == 0)
+        return 0;
+    if (s == &out_stream)
+        n = snprintf(note, sizeof note, "%ld line%s of narration dropped here: nobody read "
+                     "them, and this program does not wait\n", s->dropped,
+                     s->dropped == 1 ? "" : "s");
+    else
+        n = snprintf(note, sizeof note, "%s: %ld error line%s dropped here: nobody read "
+                     "them, and this program does not wait\n", progname, s->dropped,
+                     s->dropped == 1 ? "" : "s");
+    if (n < 0 || write_now(s, note, (size_t)n) != 0)
+        return -1;
+    s->dropped = 0;
+    return 0;
+}
+
+static void note_exit(void);
+
+static void say_line(struct stream *s, const char *line, size_t len)
+{
+    if (say_dropped(s) == 0 && write_now(s, line, len) == 0)
+        return;
+    if (s->dropped++ == 0 && s == &out_stream)
+        report("stdout is not being read: dropping narration lines until it is (this "
+               "program keeps working)");
+    if (!summary_at_exit) {
+        summary_at_exit = 1;
+        atexit(note_exit);
     }
-    if (!dropping)
-        fprintf(stderr, "%s: stdout is not being read: dropping narration lines "
-                "until it is (this program keeps working)\n", progname);
-    dropping = 1;
 }
 
 static void vnarrate(const char *fmt, va_list ap)
 {
     char line[NARRATE_LINE_MAX];
-    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
     size_t len;
 
-    if (n < 0)
-        return;
-    len = (size_t)n < sizeof line - 1 ? (size_t)n : sizeof line - 2;
-    line[len++] = '\n';
-    narrate_line(line, len);
+    fflush(stdout); /* anything printed with stdio first, in order */
+    vformat(line, sizeof line, &len, "", fmt, ap);
+    say_line(&out_stream, line, len);
 }
 
 void narrate(const char *fmt, ...)
@@ -96,14 +152,90 @@ void narrate(const char *fmt, ...)
 
 void report(const char *fmt, ...)
 {
+    char line[NARRATE_LINE_MAX], prefix[64];
+    size_t len;
     va_list ap;
 
     fflush(stdout);
-    fprintf(stderr, "%s: ", progname);
+    snprintf(prefix, sizeof prefix, "%s: ", progname);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vformat(line, sizeof line, &len, prefix, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    say_line(&err_stream, line, len);
+}
+
+/* Reports of one kind: a few slots, the oldest reused. */
+#define REPORT_KINDS 8
+static struct report_kind {
+    char name[64];
+    long long since; /* this second began (ms) */
+    int said;        /* said in it */
+    long held;       /* held back since the last said */
+} kinds[REPORT_KINDS];
+
+static long long now_ms(void)
+{
+    struct timespec t;
+
+    if (clock_gettime(CLOCK_MONOTONIC, &t) != 0)
+        return 0;
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void say_held(struct report_kind *k)
+{
+    if (k->held == 0)
+        return;
+    report("%ld more report%s of %s held back (at most %d of a kind a second)", k->held,
+           k->held == 1 ? "" : "s", k->name, REPORT_BURST);
+    k->held = 0;
+}
+
+int report_kind_ok(const char *kind)
+{
+    long long now = now_ms();
+    struct report_kind *k = NULL;
+    size_t i;
+
+    for (i = 0; i < REPORT_KINDS && k == NULL; i++)
+        if (strncmp(kinds[i].name, kind, sizeof kinds[i].name - 1) == 0)
+            k = &kinds[i];
+    if (k == NULL) { /* new: the slot unused longest */
+        k = &kinds[0];
+        for (i = 1; i < REPORT_KINDS; i++)
+            if (kinds[i].since < k->since)
+                k = &kinds[i];
+        say_held(k);
+        snprintf(k->name, sizeof k->name, "%s", kind);
+        k->since = now;
+        k->said = 0;
+    }
+    if (now - k->since >= 1000) {
+        k->since = now;
+        k->said = 0;
+    }
+    if (k->said >= REPORT_BURST) {
+        if (k->held++ == 0 && !summary_at_exit) {
+            summary_at_exit = 1;
+            atexit(note_exit);
+        }
+        return 0;
+    }
+    k->said++;
+    say_held(k);
+    return 1;
+}
+
+/* At exit, what is still owed: reports held back, lines dropped (if
+ * there is room for them now; if not, they are lost too). */
+static void note_exit(void)
+{
+    size_t i;
+
+    for (i = 0; i < REPORT_KINDS; i++)
+        say_held(&kinds[i]);
+    say_dropped(&out_stream);
+    say_dropped(&err_stream);
 }
 
 void narrate_printable(const char *in, size_t len, char *out, size_t cap)
@@ -219,20 +351,17 @@ static const char *gai_name(int rc)
 
 void report_gai(const char *host, const char *proto, int rc)
 {
-    fflush(stdout);
-    fprintf(stderr, "%s: getaddrinfo(%s %s): %s (%s)\n", progname, proto, host,
-            gai_name(rc), gai_strerror(rc));
+    report("getaddrinfo(%s %s): %s (%s)", proto, host, gai_name(rc), gai_strerror(rc));
     if (rc == EAI_NONAME || rc == EAI_FAIL || rc == EAI_AGAIN)
-        fprintf(stderr, "%s: why: the name could not be turned into an "
-                "address: check the spelling, or give a numeric address "
-                "such as 127.0.0.1 or ::1\n", progname);
+        report("why: the name could not be turned into an address: check the spelling, "
+               "or give a numeric address such as 127.0.0.1 or ::1");
     else if (rc == EAI_FAMILY
 #ifdef EAI_ADDRFAMILY
              || rc == EAI_ADDRFAMILY
 #endif
     )
-        fprintf(stderr, "%s: why: that host has no address of the family "
-                "asked for (-4 is IPv4, -6 is IPv6)\n", progname);
+        report("why: that host has no address of the family asked for (-4 is IPv4, -6 is "
+               "IPv6)");
 }
 
 int narrate_limit_ok(struct narrate_limit *l, long long now)

@@ -23,16 +23,6 @@
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 #else
 #define PRINTF_LIKE(f, a)
-/* "It happened again": narrate a repeated event at most once a second, so
- * that a flood never becomes a flood of lines. narrate_limit_ok() says
- * whether to narrate now (now: a monotonic clock in ms); l->more counts
- * the times held back since (reset it after saying so). Start at {0, 0}. */
-struct narrate_limit {
-    long long next;
-    long more;
-};
-int narrate_limit_ok(struct narrate_limit *l, long long now);
-
 #endif
 
 /* Call first in main(): remembers the program name, makes stdout
@@ -47,7 +37,10 @@ const char *program_path(void);
 
 /* One line of narration on stdout (the newline is added), written whole
  * or not at all: a stdout nobody reads never blocks the program (lines are
- * dropped, and that is said once on stderr). At most NARRATE_LINE_MAX. */
+ * dropped, and that is said once on stderr; how many, on stdout once it is
+ * read again, or at exit). At most NARRATE_LINE_MAX.
+ * Every program, clients too: a client's story is a few lines, far less
+ * than a pipe holds, so it loses a line only when nobody reads at all. */
 #define NARRATE_LINE_MAX 1024
 void narrate(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
@@ -69,8 +62,19 @@ void narrate_printable(const char *in, size_t len, char *out, size_t cap);
 /* The same for a NUL-terminated string; returns out. */
 char *narrate_safe(const char *in, char *out, size_t cap);
 
-/* An error with no errno: program: <message>. */
+/* An error with no errno: program: <message>, on stderr. Like narrate():
+ * whole or not at all, never waiting for a reader (a full pipe, a terminal
+ * stopped with Ctrl-S); what was dropped is counted, and said with the
+ * next line that fits, or at exit. */
 void report(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* Reports of one kind (kind: a name for it, e.g. "sendto(udp): EPERM")
+ * repeated: at most REPORT_BURST of a kind a second are said. Returns 1
+ * when this one may be said (then say it, and its why: lines), 0 when it
+ * is held back; how many were, is said with the next one of the kind that
+ * is said, or at exit. */
+#define REPORT_BURST 3
+int report_kind_ok(const char *kind);
 
 /* "It happened again": narrate a repeated event at most once a second, so
  * that a flood never becomes a flood of lines. narrate_limit_ok() says

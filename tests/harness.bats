@@ -61,3 +61,105 @@ interrupt() {
   interrupt TERM env PORTLAB_BIN="$BIN" PORTLAB_STUCK_TEARDOWN=1 PORTLAB_END_GRACE_MS=300 make -s -C "$TESTS_DIR/.." --no-print-directory run-tests \
     TESTS="$TESTS_DIR/fixtures/interrupted.bats"
 }
+
+# pid_reuse RUN_BATS HOW: run inside a PID namespace of its own (where we
+# may choose the next pid: /proc/sys/kernel/ns_last_pid). RUN_BATS runs two
+# fixture files side by side; once one has ended and its process group is
+# empty, an unrelated `setsid sleep` is given that group's number (pids
+# wrap: the kernel may do so any time); then the run ends (HOW: finish, or
+# TERM to RUN_BATS). Prints "stranger alive" if the sleep survived it.
+pid_reuse() {
+  local run_bats=$1 how=$2 dir pgid='' stranger='' suite go tick tries deadline
+  local fixtures=${run_bats%/*}/fixtures
+  dir=$(mktemp -d)
+  mkfifo "$dir/go" "$dir/tick" && exec {tick}<>"$dir/tick" {go}<>"$dir/go"
+  PORTLAB_JOBS=2 PORTLAB_PGID_FILE=$dir/pgid PORTLAB_GO=$dir/go \
+    "$run_bats" "$fixtures/finished.bats" "$fixtures/waiting.bats" >"$dir/out" 2>&1 &
+  suite=$!
+  deadline=$(( ${EPOCHREALTIME/./} + 20000000 ))
+  until [ -s "$dir/pgid" ] && read -r pgid <"$dir/pgid" && ! kill -0 -- "-$pgid" 2>/dev/null; do
+    [ "${EPOCHREALTIME/./}" -lt "$deadline" ] || { echo "the finished run did not end"; cat "$dir/out"; return 1; }
+    read -r -t 0.02 -u "$tick" _ || true
+  done
+  for tries in 1 2 3 4 5; do
+    echo "$((pgid - 1))" >/proc/sys/kernel/ns_last_pid || return 1
+    setsid sleep 600 </dev/null >/dev/null 2>&1 &
+    stranger=$!
+    [ "$stranger" -ne "$pgid" ] || break
+    kill "$stranger" && wait "$stranger"
+  done
+  [ "$stranger" -eq "$pgid" ] || { echo "could not start a process as pid $pgid (got $stranger, $tries tries)"; return 1; }
+  if [ "$how" = TERM ]; then kill -TERM "$suite"; else echo go >&"$go"; fi
+  wait "$suite"
+  echo "run-bats exited $?"
+  if kill -0 "$stranger" 2>/dev/null; then
+    echo "stranger alive"
+    kill "$stranger"
+  else
+    echo "stranger $stranger killed: it had the process group number of a finished run"
+  fi
+  cat "$dir/out"
+  rm -rf "$dir"
+}
+
+# procs_pid_reuse PROCS_BASH: also inside a PID namespace of its own. A
+# program started with tests/lib/procs.bash ends by itself (exit 3), and
+# bash reaps it; its pid is given to an unrelated `setsid sleep`; then
+# proc_stop. Prints the status proc_stop saw, and "stranger alive" if the
+# sleep survived it.
+procs_pid_reuse() {
+  local tick deadline pid stranger='' tries
+  PROC_DIR=$(mktemp -d)
+  # shellcheck source=tests/lib/procs.bash
+  source "$1"
+  mkfifo "$PROC_DIR/tick" && exec {tick}<>"$PROC_DIR/tick"
+  proc_start quick sh -c 'exit 3'
+  pid=$quick_pid
+  deadline=$(( ${EPOCHREALTIME/./} + 10000000 ))
+  while [ -e "/proc/$pid" ]; do # bash reaps it, unasked
+    [ "${EPOCHREALTIME/./}" -lt "$deadline" ] || { echo "pid $pid did not go"; return 1; }
+    read -r -t 0.02 -u "$tick" _ || true
+  done
+  # Not a child of this shell (bash would count it among its jobs): a
+  # subshell (the pid before) starts it and ends.
+  for tries in 1 2 3 4 5; do
+    echo "$((pid - 2))" >/proc/sys/kernel/ns_last_pid || return 1
+    ( setsid sleep 600 </dev/null >/dev/null 2>&1 & echo "$!" >"$PROC_DIR/stranger" )
+    read -r stranger <"$PROC_DIR/stranger"
+    [ "$stranger" -ne "$pid" ] || break
+    kill "$stranger"
+  done
+  [ "$stranger" -eq "$pid" ] || { echo "could not start a process as pid $pid (got $stranger, $tries tries)"; return 1; }
+  proc_stop quick
+  echo "status $quick_status"
+  if kill -0 "$stranger" 2>/dev/null; then
+    echo "stranger alive"
+    kill "$stranger"
+  else
+    echo "stranger $stranger killed: it had the pid of a program that had ended"
+  fi
+  rm -rf "$PROC_DIR"
+}
+
+# in_pid_namespace CMD...: CMD as pid 1 of a new PID namespace, with its own
+# /proc (as root; else inside a user namespace of our own).
+in_pid_namespace() {
+  if [ "$EUID" -eq 0 ]; then unshare -pf --mount-proc "$@"; else unshare -rpf --mount-proc "$@"; fi
+}
+
+@test "tests/run-bats never signals a process group it did not start: the number of a run that ended, given to another process, is left alone (a PID namespace)" {
+  in_pid_namespace true 2>/dev/null || skip "cannot make a PID namespace here (unshare -pf --mount-proc, or -rpf)"
+  local how
+  for how in finish TERM; do
+    run in_pid_namespace bash -c "$(declare -f pid_reuse); pid_reuse \"\$@\"" pid_reuse "$TESTS_DIR/run-bats" "$how"
+    assert_line "stranger alive"
+  done
+  assert_line "run-bats exited 143" # the TERM one: ended by its signal, as asked
+}
+
+@test "tests/lib/procs.bash never signals a pid bash has reaped: a program that ended, its pid given to another process, is not killed by proc_stop (a PID namespace)" {
+  in_pid_namespace true 2>/dev/null || skip "cannot make a PID namespace here (unshare -pf --mount-proc, or -rpf)"
+  run in_pid_namespace bash -c "$(declare -f procs_pid_reuse); procs_pid_reuse \"\$@\"" procs_pid_reuse "$TESTS_DIR/lib/procs.bash"
+  assert_line "status 3"
+  assert_line "stranger alive"
+}

@@ -231,3 +231,98 @@ start_poke() {
   run grep -c '^udp datagram' "$PROC_DIR/server/log"
   assert_output 2
 }
+
+# blocked_output_server: same-port-server in a private network namespace
+# whose firewall refuses every reply to 127.0.0.2-5 (sendmsg fails, EPERM:
+# an error report each), its stdout and stderr one pipe ($fifo, held open
+# as $stuck) that nobody reads past the ready line and that is then filled
+# to the brim. Sets $port and $in_ns (run a command in the namespace:
+# ( $in_ns "$ns_pid" CMD... )).
+blocked_output_server() {
+  command -v nft >/dev/null || skip "nft is not installed (apt-get install nftables)"
+  command -v socat >/dev/null || skip "socat is not installed (apt-get install socat)"
+  if can_netns; then
+    namespace_holder ns
+    in_ns=netns_of
+  elif unshare -rn true 2>/dev/null; then
+    namespace_holder ns -r
+    in_ns=userns_of
+  else
+    skip "needs a private network namespace (root, or unshare -rn)"
+  fi
+  # shellcheck disable=SC2154 # ns_pid: set by namespace_holder
+  ( $in_ns "$ns_pid" nft -f - ) <<<"table inet portlab {"$'\n'"chain out {"$'\n'"type filter hook output priority 0;"$'\n'"ip daddr 127.0.0.2-127.0.0.5 drop"$'\n'"}"$'\n'"}" ||
+    fail "could not install the firewall rule"
+  fifo=$BATS_TEST_TMPDIR/stuck
+  mkfifo "$fifo"
+  exec {stuck}<>"$fifo"
+  to_fifo() { exec >"$fifo" 2>&1; "$@"; }
+  SERVERS+=(server)
+  proc_start server to_fifo "$in_ns" "$ns_pid" "$BIN/same-port-server" -p 0 -b 127.0.0.1
+  local line=
+  until [[ $line == 'ready on '* ]]; do
+    IFS= read -r -t "$PROC_WAIT_SECONDS" -u "$stuck" line || fail "the server did not get ready"
+  done
+  line=${line#ready on } line=${line%% *}
+  port=${line##*:}
+  fill_pipe
+}
+
+# fill_pipe: write into $fifo until it holds no more (no byte of it read).
+fill_pipe() {
+  dd if=/dev/zero of="$fifo" bs=4096 count=64 oflag=nonblock 2>/dev/null || true
+}
+
+# refused_datagrams: 50 datagrams from each of 127.0.0.2-5, whose replies
+# the firewall refuses: 200 failures of sendmsg() (fewer if the server
+# answers a source only so often), each a report on stderr.
+refused_datagrams() {
+  local a
+  for a in 2 3 4 5; do
+    head -c 800 /dev/zero | ( $in_ns "$ns_pid" socat -b 16 -u - "UDP-SENDTO:127.0.0.1:$port,bind=127.0.0.$a" ) ||
+      fail "socat could not send from 127.0.0.$a"
+  done
+}
+
+# drain_pipe FILE: what the pipe holds, into FILE, NUL bytes (the filling) left out.
+drain_pipe() {
+  dd if="$fifo" iflag=nonblock bs=65536 count=16 2>/dev/null | tr -d '\0' >"$1" || true
+}
+
+@test "a server whose stdout and stderr are a full pipe nobody reads, made to report many errors, serves a client at once and stops on one SIGTERM" {
+  blocked_output_server
+  refused_datagrams
+  # Its datagram queues behind the 200: the server got past their reports.
+  run --separate-stderr "$in_ns" "$ns_pid" "$BIN/same-port-client" -t 2000 -p "$port" 127.0.0.1
+  [ "$status" -eq 0 ] || fail "the client was not served: $stderr"
+  fill_pipe
+  stop_server # one SIGTERM: bounded, then SIGKILL (status 137)
+  assert_equal "$server_status" 0
+  exec {stuck}<&-
+}
+
+@test "what a blocked stdout or stderr cost is said once they are read again; a report repeated is said at most 3 times a second, the rest counted" {
+  blocked_output_server
+  refused_datagrams
+  run --separate-stderr "$in_ns" "$ns_pid" "$BIN/same-port-client" -t 2000 -p "$port" 127.0.0.1
+  [ "$status" -eq 0 ] || fail "the client was not served: $stderr"
+  drain_pipe "$BATS_TEST_TMPDIR/full" # all dropped: nothing but the filling
+  run cat "$BATS_TEST_TMPDIR/full"
+  assert_output ''
+  # Room again: the next lines say how many went missing, then the reports.
+  refused_datagrams
+  run --separate-stderr "$in_ns" "$ns_pid" "$BIN/same-port-client" -t 2000 -p "$port" 127.0.0.1
+  assert_success
+  stop_server
+  assert_equal "$server_status" 0
+  drain_pipe "$BATS_TEST_TMPDIR/read"
+  exec {stuck}<&-
+  run cat "$BATS_TEST_TMPDIR/read"
+  assert_line --regexp '^[0-9]+ lines of narration dropped here: nobody read them, and this program does not wait$'
+  assert_line --regexp '^same-port-server: [0-9]+ error lines dropped here: nobody read them, and this program does not wait$'
+  assert_line --regexp '^same-port-server: [0-9]+ more reports? of sendto\(udp\): EPERM held back \(at most 3 of a kind a second\)$'
+  # 400 refused replies in a second or two: 3 reports a second at most
+  # (those of the first second were dropped with the rest; these may be none).
+  run grep -c '^same-port-server: sendto(udp 127\.0\.0\.[2-5]:[0-9]*): EPERM' "$BATS_TEST_TMPDIR/read"
+  [ "$output" -le 6 ] || fail "$output sendto reports: expected 3 a second at most"
+}

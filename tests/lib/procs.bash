@@ -125,19 +125,19 @@ _proc_pause() {
   read -r -t "$t" -u "$PROC_TICK_FD" _ || true
 }
 
-# _proc_reap NAME: if NAME's program has exited (a zombie, or gone), reap
-# it and keep its status in PROC_REAPED[NAME]; returns 0 then, else 1.
-# (bash reaps a background child only when asked: so whoever waits for an
-# exit looks in /proc.)
+# _proc_reap NAME: if NAME's program has exited, collect its status into
+# PROC_REAPED[NAME]; returns 0 then, else 1. Whether it has is bash's to
+# say (jobs -r), never /proc's: bash reaps a child as it ends, unasked, and
+# from then on its pid may be any other process's (pids wrap). A program
+# once reaped is never signalled again.
 declare -gA PROC_REAPED=() PROC_LINES=() PROC_PART=()
 _proc_reap() {
-  local name=$1 pid stat=Z
+  local name=$1 pid p live=()
   [ -z "${PROC_REAPED[$name]:-}" ] || return 0
   pid=${name}_pid; pid=${!pid}
   [ -n "$pid" ] || return 1
-  { IFS= read -r stat </proc/"$pid"/stat; } 2>/dev/null || true
-  stat=${stat##*) }
-  [ "${stat:0:1}" = Z ] || return 1
+  jobs -rp >"$PROC_DIR/.running.$BASHPID" && mapfile -t live <"$PROC_DIR/.running.$BASHPID"
+  for p in "${live[@]}"; do [ "$p" != "$pid" ] || return 1; done
   PROC_REAPED[$name]=0
   wait "$pid" 2>/dev/null || PROC_REAPED[$name]=$?
 }
@@ -200,7 +200,7 @@ _proc_stop() {
   pid=${name}_pid; pid=${!pid}
   fd=${name}_fd; fd=${!fd}
   [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
+  _proc_reap "$name" || kill -TERM "$pid" 2>/dev/null || true
   # Wait (bounded) for it to exit, looking every 10 ms; one still there
   # after the bound is killed.
   deadline=$(( ${EPOCHREALTIME/./} + PROC_WAIT_SECONDS * 1000000 ))
