@@ -60,7 +60,7 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
   in_ns wire-client -s 23 -p "$server_port" 127.0.0.1
   assert_success
-  assert_line "raw udp: a copy of the reply reached our raw socket: header [$(hex "$server_port")] [00 17] = source port $server_port, destination port 23 (a raw socket of protocol UDP is handed every UDP datagram for its address, raw(7))"
+  assert_line "raw udp: a copy of the reply reached our raw socket: header [$(hex "$server_port")] [00 17] = source port $server_port, destination port 23 (a raw socket of protocol UDP bound to no address is handed a copy of every UDP datagram its network namespace receives, raw(7))"
   assert_line "raw udp: the UDP layer gives the reply itself only to a UDP socket bound to port 23; if there is none, it drops it and answers the sender (the server) with ICMP port-unreachable"
   # The ICMP port-unreachable is counted by the namespace's kernel (OutDestUnreachs).
   run netns_of "$ns_pid" cat /proc/net/snmp

@@ -87,7 +87,7 @@ static void client_hung_up(int fd, const struct sockaddr *peer, void *ctx)
     if (found == 1 && e.state == TCPS_TIME_WAIT)
         narrate("tcp %s hung up too: our side of the connection is now in TIME_WAIT for "
                 "%.0f s more (the kernel's table, /proc/net/tcp); until then, binding port "
-                "%u again needs SO_REUSEADDR on the old socket and the new", who,
+                "%u again needs SO_REUSEADDR on the old socket and the new (or SO_REUSEPORT on both)", who,
                 tcptable_seconds_left(&e), addr_port((struct sockaddr *)&me));
     else if (found == 1)
         narrate("tcp %s hung up too: our side of the connection is in %s (the kernel's "
