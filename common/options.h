@@ -2,8 +2,8 @@
  *
  * Servers:  [-4|-6] [-b ADDRESS] [-p PORT] [-n COUNT]
  * Clients:  [-4|-6] [-p PORT] [-t MILLISECONDS] [HOST]
- * Both:     -h prints usage and exits 0; bad usage prints a message and
- *           the usage on stderr and exits 2.
+ * Both:     -h prints usage and exits 0; bad usage prints one line on
+ *           stderr (what was wrong, and "-h for help") and exits 2.
  * A demo loops over argv, offers each word to opts_take(), and handles the
  * words that are its own (see any demos/<name>/server.c).
  */
@@ -47,7 +47,7 @@ long opts_number(const struct opts *o, const char *opt, const char *text,
  * jumps back) to try the parser on many command lines in one process. */
 extern void (*opts_exit)(int status);
 
-/* Print msg, then the usage, on stderr; exit 2. */
+/* Print "program: msg; -h for help" on stderr; exit 2. */
 _Noreturn void opts_usage_error(const struct opts *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 #endif
