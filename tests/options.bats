@@ -177,3 +177,32 @@ TABLE
   assert_failure 2
   assert_stderr --partial "rendezvous-server: bad directory port '99999': out of range"
 }
+
+# run_offline PROGRAM ARGS...: bin/PROGRAM (Bats' run, stderr apart) in
+# private user, mount and network namespaces where the only name server is
+# 127.0.0.1 (nothing listens there; one try of 1 s at most): no look-up
+# leaves this machine.
+run_offline() {
+  unshare -rnm true 2>/dev/null || skip "needs unshare -rnm (user, mount and network namespaces)"
+  [ -e /etc/resolv.conf ] || skip "no /etc/resolv.conf to stand in for"
+  local conf=$BATS_TEST_TMPDIR/resolv.conf
+  printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$conf"
+  # shellcheck disable=SC2016 # the script is for the inner shell
+  run --separate-stderr unshare -rnm sh -c \
+    'ip link set lo up && mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' sh "$conf" "$BIN/$1" "${@:2}"
+}
+
+@test "a name that cannot be looked up: no name server (EAI_AGAIN) is not a misspelling (EAI_NONAME); said once, not per protocol" {
+  run_offline same-port-client -t 300 nosuch.invalid
+  assert_failure 1
+  assert_output ""
+  assert_equal "${#stderr_lines[@]}" 2
+  [[ ${stderr_lines[0]} == "same-port-client: getaddrinfo(tcp nosuch.invalid): EAI_AGAIN ("* ]] || fail "not EAI_AGAIN: $stderr"
+  assert_equal "${stderr_lines[1]}" "same-port-client: why: the look-up failed for now, not for good: no name server could be reached, or one reported a temporary failure (getaddrinfo(3)); this says nothing about the name itself: check the network and the name servers in /etc/resolv.conf, try again, or give a numeric address such as 127.0.0.1 or ::1"
+  run_offline same-port-client -t 300 nosuch..invalid # an empty label: no name at all
+  assert_failure 1
+  assert_output ""
+  assert_equal "${#stderr_lines[@]}" 2
+  [[ ${stderr_lines[0]} == "same-port-client: getaddrinfo(tcp nosuch..invalid): EAI_NONAME ("* ]] || fail "not EAI_NONAME: $stderr"
+  assert_equal "${stderr_lines[1]}" "same-port-client: why: the name could not be turned into an address: check the spelling, or give a numeric address such as 127.0.0.1 or ::1"
+}
