@@ -4,6 +4,7 @@
 #include "addr.h"
 #include "kernel.h"
 #include "narrate.h"
+#include "options.h"
 #include "privilege.h"
 #include "tcptable.h"
 
@@ -28,6 +29,22 @@ static void why(const char *fmt, ...)
         narrate("%s: why: %s", program_name(), text);
     else
         report("why: %s", text);
+}
+
+/* After a refused bind() of a taken port (a real failure, not a demo's
+ * planned clash): how to see who holds it, and the way round it. ss_opts:
+ * "ltnp" (TCP listeners), "tanp" (any TCP socket), "uanp" (UDP). ss -p
+ * names the process only to its own user, or to root. */
+static void why_taken_ways_out(const char *ss_opts, unsigned port)
+{
+    if (to_stdout || port == 0)
+        return;
+    why("ways out: see who holds it with ss -%s 'sport = :%u' (-p names the program only "
+        "to its own user, or to root); stop that one, or %s", ss_opts, port,
+        opts_program_role == OPTS_SERVER
+            ? "start this one on another port, or with -p 0 to let the kernel choose a free "
+              "one (the ready line says which)"
+            : "use another port");
 }
 
 /* EACCES from bind(): the low-port rule, but only if the port is low. */
@@ -99,6 +116,7 @@ static int why_tcp_in_use(const struct sockaddr *sa)
             "are each tied to a different interface (SO_BINDTODEVICE); UDP ports are a "
             "separate set",
             addr_format((struct sockaddr *)&s.listener, where, sizeof where), s.listener_source);
+        why_taken_ways_out("ltnp", addr_port(sa));
         return 1;
     }
     if (s.time_wait > 0) {
@@ -141,6 +159,7 @@ static int why_tcp_in_use(const struct sockaddr *sa)
                 s.other_source);
         why("Linux lets a bind() past a connection only when its socket and the new one "
             "both set SO_REUSEADDR (or both SO_REUSEPORT, under one user)");
+        why_taken_ways_out("tanp", addr_port(sa));
         return 1;
     }
     return 0;
@@ -238,6 +257,8 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
                          "(SO_BINDTODEVICE); UDP ports are a separate set");
         else
             why("that four-tuple (our address and port, theirs) is already in use");
+        if (is_bind && is_udp && sa != NULL)
+            why_taken_ways_out("uanp", addr_port(sa));
         return;
     case EADDRNOTAVAIL:
         if (is_bind)

@@ -16,12 +16,14 @@
 #define DEFAULT_TIMEOUT_MS 3000
 
 void (*opts_exit)(int status) = exit;
+enum opts_role opts_program_role = OPTS_CLIENT;
 
 void opts_init(struct opts *o, enum opts_role role, const char *default_port,
                const char *synopsis, const char *help)
 {
     memset(o, 0, sizeof *o);
     o->role = role;
+    opts_program_role = role;
     o->port_text = default_port;
     o->default_port = default_port;
     o->family = AF_UNSPEC;
