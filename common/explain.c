@@ -7,6 +7,7 @@
 #include "options.h"
 #include "privilege.h"
 #include "tcptable.h"
+#include "version.h" /* PORTLAB_LESSONS: where the lessons are */
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -123,7 +124,7 @@ static int why_tcp_in_use(const struct sockaddr *sa)
         why("no server holds it, but %d earlier connection%s of this port wait%s in TIME_WAIT "
             "(the kernel's table, %s), %s %.0f s more; Linux lets a bind() past "
             "them only when the old socket and the new one both set SO_REUSEADDR, or "
-            "both SO_REUSEPORT (docs/restart.md)", s.time_wait, s.time_wait == 1 ? "" : "s",
+            "both SO_REUSEPORT (" PORTLAB_LESSONS "/restart.md)", s.time_wait, s.time_wait == 1 ? "" : "s",
             s.time_wait == 1 ? "s" : "", s.time_wait_source, s.time_wait == 1 ? "for" : "the last for",
             s.time_wait_left);
         return 1;
