@@ -56,7 +56,7 @@ MK
   run tar -xzOf "$ROOT/portlab-$release.tar.gz" "portlab-$release/VERSION"
   rm -f "$ROOT/portlab-$release.tar.gz"
   assert_success
-  [[ $output =~ ^$release\ \(git\ $commit[0-9a-f]*\)$ ]] || fail "VERSION says '$output'"
+  [[ $output =~ ^$release\ \(git\ ${commit}[0-9a-f]*\)$ ]] || fail "VERSION says '$output'"
 }
 
 @test "make install into a staged prefix, an installed pair and the installed tour run from outside the tree, also as nobody; uninstall leaves only directories" {
@@ -120,13 +120,16 @@ $DEST/usr/share/doc/other"
   run grep -nE '(^|[^/[:alnum:]_.-])bin/[a-z]|\]\(\.\./' "$doc"/*.md
   assert_output ""
   # Every installed program a lesson names, and every source file it links, is there.
-  for f in $(grep -ohE '(^|[^/[:alnum:]_.-])bin/[a-z][a-z-]*' "$ROOT"/docs/*.md | sed 's#.*bin/##' | sort -u); do
+  while read -r f; do
     [ -x "$DEST/usr/bin/$f" ] || fail "a lesson names bin/$f, which is not installed"
     grep -q "/usr/bin/$f" "$doc"/*.md || fail "no lesson names /usr/bin/$f"
-  done
-  for f in $(grep -ohE '\]\(/usr/share/portlab/[^)]+\)' "$doc"/*.md | sed 's/^](//; s/)$//' | sort -u); do
+  done < <(grep -ohE '(^|[^/[:alnum:]_.-])bin/[a-z][a-z-]*' "$ROOT"/docs/*.md | sed 's#.*bin/##' | sort -u)
+  local links=0
+  while read -r f; do
     [ -f "$DEST$f" ] || fail "a lesson links $f, which is not installed"
-  done
+    links=$((links + 1))
+  done < <(grep -ohE '\]\(/usr/share/portlab/[^)]+\)' "$doc"/*.md | sed 's/^](//; s/)$//' | sort -u)
+  [ "$links" -ge 14 ] || fail "only $links source links point to the installed source"
   run grep -c '^> This is the installed copy of this page' "$doc/restart.md"
   assert_output 1
   # The installed restart-server cites the installed lesson: a port left in
