@@ -13,7 +13,7 @@
 #   make bench        the load benchmark against socat (results in docs/benchmark.md)
 #   make install      install the programs, lessons and tour (PREFIX, DESTDIR, BINDIR...)
 #   make uninstall    remove what make install put there
-#   make dist         a release tarball portlab-VERSION.tar.gz (version: git describe)
+#   make dist         a release tarball portlab-RELEASE.tar.gz (RELEASE: below)
 #   make clean        remove bin/ and build/
 #   CC=clang make     any C11 compiler with gcc-style flags works
 
@@ -29,12 +29,25 @@ ifeq ($(SAN),1)
 endif
 ALL_CFLAGS = $(STRICT) $(CFLAGS) -Icommon -I$(BUILD) -MMD -MP
 
+# The release this tree is: raised by hand when a release is made.
+RELEASE := 0.3.0
 # The version every program's --version prints: a release tarball's VERSION
-# file, else `git describe`, else "unknown". build/.../version.h is rewritten
-# only when it changes, so a new commit rebuilds just what includes it.
-VERSION := $(shell cat VERSION 2>/dev/null || git describe --tags --always --dirty 2>/dev/null || echo unknown)
+# file; else, built from git, the release and the commit after it
+# ("0.3.0 (git b076ac4)", "-dirty" when the tree has changes not committed);
+# else the release alone. build/.../version.h is rewritten only when it
+# changes, so a new commit rebuilds just what includes it.
+GIT_COMMIT = $(shell git describe --always --abbrev=7 --exclude='*' $(1) 2>/dev/null)
+VERSION := $(shell cat VERSION 2>/dev/null)
+ifeq ($(VERSION),)
+  VERSION := $(RELEASE)$(if $(call GIT_COMMIT,--dirty), (git $(call GIT_COMMIT,--dirty)))
+endif
+# The same header names the folder of the lessons, which programs cite in
+# their why: lines: docs (the source tree's) unless make install says where
+# it puts them.
+LESSONS ?= docs
 VERSION_H := $(BUILD)/version.h
-$(shell mkdir -p $(BUILD) && echo '#define PORTLAB_VERSION "$(VERSION)"' | cmp -s - $(VERSION_H) || echo '#define PORTLAB_VERSION "$(VERSION)"' >$(VERSION_H))
+VERSION_H_TEXT := \#define PORTLAB_VERSION "$(VERSION)"\n\#define PORTLAB_LESSONS "$(LESSONS)"
+$(shell mkdir -p $(BUILD) && printf '$(VERSION_H_TEXT)\n' | cmp -s - $(VERSION_H) || printf '$(VERSION_H_TEXT)\n' >$(VERSION_H))
 
 DEMOS   := $(patsubst demos/%/server.c,%,$(wildcard demos/*/server.c))
 # Every demos/<demo>/<program>.c is a program: bin/<demo>-<program>
@@ -164,38 +177,74 @@ fuzz-smoke: $(FUZZERS)
 	@tests/fuzz/run 5 $(FUZZERS)
 
 # Installing for a lab (GNU conventions: PREFIX, DESTDIR for staged installs).
-# Every program under its bin/ name, the lessons, and the tour as portlab-tour.
+# Every program under its bin/ name, the lessons, the tour as portlab-tour,
+# and the demos' annotated source (to read) under DATADIR.
 # Nothing is installed setuid or with file capabilities: see docs/teachers-guide.md.
+# The installed copy points to itself: the programs are built again (in
+# build/install/) naming the installed lessons' folder in their why: lines,
+# and the lessons' bin/... commands and source links are rewritten to the
+# installed programs and source, below a note that says so.
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/portlab
 DOCDIR  ?= $(PREFIX)/share/doc/portlab
 TOUR_FILES := demos/tour.sh demos/classroom.sh $(wildcard demos/*/tour.sh)
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR)/tests/lib
-	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
-	install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/
-	for f in $(TOUR_FILES); do install -D -m 644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; done
+SRC_FILES  := $(PROG_SRC) $(LIB_SRC) $(wildcard common/*.h)
+INSTALL_BUILD := build/install
+INSTALL_PROGS := $(patsubst $(BIN)/%,$(INSTALL_BUILD)/bin/%,$(PROGS))
+# Every folder make install may create, deepest last: those that did not
+# exist yet are listed in DATADIR/installed-dirs, for make uninstall.
+INSTALL_DIRS := $(BINDIR) $(DOCDIR) $(patsubst %/,%,$(sort $(dir $(addprefix $(DATADIR)/,$(TOUR_FILES) $(SRC_FILES) tests/lib/procs.bash))))
+LESSON_NOTE := > This is the installed copy of this page. Its commands run the programs \
+  installed in $(BINDIR), and its source links open the annotated source of the \
+  demos, installed for reading in $(DATADIR). Its `make` commands need the source tree (the \
+  release tarball portlab-$(RELEASE).tar.gz, or the git repository); here \
+  `make demo DEMO=NAME` is `portlab-tour NAME`.
+install:
+	$(MAKE) --no-print-directory BUILD=$(INSTALL_BUILD) BIN=$(INSTALL_BUILD)/bin LESSONS='$(DOCDIR)' all
+	@new=; for d in $(INSTALL_DIRS:%=$(DESTDIR)%); do \
+	  while [ ! -d "$$d" ]; do new="$$new$${d#$(DESTDIR)}\n"; d=$${d%/*}; done; \
+	done; \
+	install -d $(INSTALL_DIRS:%=$(DESTDIR)%) && \
+	printf "$$new" | LC_ALL=C sort -u >>$(DESTDIR)$(DATADIR)/installed-dirs
+	install -m 755 $(INSTALL_PROGS) $(DESTDIR)$(BINDIR)/
+	for f in docs/*.md; do \
+	  { head -n 1 $$f && printf '\n%s\n' '$(LESSON_NOTE)' && tail -n +2 $$f; } | \
+	  sed -E -e 's#(^|[^/[:alnum:]_.-])bin/([a-z])#\1$(BINDIR)/\2#g' \
+	         -e 's#\]\(\.\./(demos|common)/#]($(DATADIR)/\1/#g' \
+	    >$(DESTDIR)$(DOCDIR)/$${f#docs/} && chmod 644 $(DESTDIR)$(DOCDIR)/$${f#docs/} || exit 1; \
+	done
+	for f in $(TOUR_FILES) $(SRC_FILES); do install -m 644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; done
 	chmod 755 $(DESTDIR)$(DATADIR)/demos/tour.sh
 	install -m 644 tests/lib/procs.bash $(DESTDIR)$(DATADIR)/tests/lib/
 	sed -e 's|@BINDIR@|$(BINDIR)|' -e 's|@DATADIR@|$(DATADIR)|' demos/portlab-tour.in \
 	  >$(DESTDIR)$(BINDIR)/portlab-tour
 	chmod 755 $(DESTDIR)$(BINDIR)/portlab-tour
 
+# What install put there, and then every folder it created (those still
+# empty: a folder something else also uses stays).
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)) portlab-tour)
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(wildcard docs/*.md)))
-	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(TOUR_FILES) tests/lib/procs.bash)
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(TOUR_FILES) $(SRC_FILES) tests/lib/procs.bash)
+	@list=$(DESTDIR)$(DATADIR)/installed-dirs; \
+	dirs=$$(cat "$$list" 2>/dev/null); rm -f "$$list"; \
+	for d in $$(printf '%s\n' $(INSTALL_DIRS) $(DATADIR) $$dirs | LC_ALL=C sort -ru); do \
+	  case $$d in $(DATADIR)|$(DATADIR)/*|$(DOCDIR)) ;; *) printf '%s\n' $$dirs | grep -qxF "$$d" || continue ;; esac; \
+	  [ ! -d "$(DESTDIR)$$d" ] || rmdir "$(DESTDIR)$$d" 2>/dev/null || true; \
+	done
 
-# A release tarball: the committed tree and a VERSION file (no git needed
-# to build it, or to know its version).
+# A release tarball, portlab-RELEASE.tar.gz: the committed tree and a
+# VERSION file (no git needed to build it, or to know its version: the
+# release and the commit it was made from).
+DIST := portlab-$(RELEASE)
 dist:
 	@git rev-parse --git-dir >/dev/null 2>&1 || { echo "make dist: needs the git checkout" >&2; exit 1; }
-	rm -rf build/dist && mkdir -p build/dist/portlab-$(VERSION)
-	git archive HEAD | tar -x -C build/dist/portlab-$(VERSION)
-	echo '$(VERSION)' >build/dist/portlab-$(VERSION)/VERSION
-	tar -czf portlab-$(VERSION).tar.gz -C build/dist portlab-$(VERSION)
-	@echo "make dist: portlab-$(VERSION).tar.gz"
+	rm -rf build/dist && mkdir -p build/dist/$(DIST)
+	git archive HEAD | tar -x -C build/dist/$(DIST)
+	echo '$(RELEASE) (git $(call GIT_COMMIT))' >build/dist/$(DIST)/VERSION
+	tar -czf $(DIST).tar.gz -C build/dist $(DIST)
+	@echo "make dist: $(DIST).tar.gz"
 
 clean:
 	rm -rf bin build

@@ -4,8 +4,10 @@
 #include "addr.h"
 #include "kernel.h"
 #include "narrate.h"
+#include "options.h"
 #include "privilege.h"
 #include "tcptable.h"
+#include "version.h" /* PORTLAB_LESSONS: where the lessons are */
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -28,6 +30,22 @@ static void why(const char *fmt, ...)
         narrate("%s: why: %s", program_name(), text);
     else
         report("why: %s", text);
+}
+
+/* After a refused bind() of a taken port (a real failure, not a demo's
+ * planned clash): how to see who holds it, and the way round it. ss_opts:
+ * "ltnp" (TCP listeners), "tanp" (any TCP socket), "uanp" (UDP). ss -p
+ * names the process only to its own user, or to root. */
+static void why_taken_ways_out(const char *ss_opts, unsigned port)
+{
+    if (to_stdout || port == 0)
+        return;
+    why("ways out: see who holds it with ss -%s 'sport = :%u' (-p names the program only "
+        "to its own user, or to root); stop that one, or %s", ss_opts, port,
+        opts_program_role == OPTS_SERVER
+            ? "start this one on another port, or with -p 0 to let the kernel choose a free "
+              "one (the ready line says which)"
+            : "use another port");
 }
 
 /* EACCES from bind(): the low-port rule, but only if the port is low. */
@@ -94,19 +112,20 @@ static int why_tcp_in_use(const struct sockaddr *sa)
         return 0;
     if (s.listeners > 0) {
         why("another socket already holds this TCP port: one listens on %s (the kernel's "
-            "table, /proc/net/tcp), and the two do not share it: on Linux a listening port "
+            "table, %s), and the two do not share it: on Linux a listening port "
             "is shared only by sockets that all set SO_REUSEPORT (under one user) or that "
             "are each tied to a different interface (SO_BINDTODEVICE); UDP ports are a "
             "separate set",
-            addr_format((struct sockaddr *)&s.listener, where, sizeof where));
+            addr_format((struct sockaddr *)&s.listener, where, sizeof where), s.listener_source);
+        why_taken_ways_out("ltnp", addr_port(sa));
         return 1;
     }
     if (s.time_wait > 0) {
         why("no server holds it, but %d earlier connection%s of this port wait%s in TIME_WAIT "
-            "(the kernel's table, /proc/net/tcp), %s %.0f s more; Linux lets a bind() past "
+            "(the kernel's table, %s), %s %.0f s more; Linux lets a bind() past "
             "them only when the old socket and the new one both set SO_REUSEADDR, or "
-            "both SO_REUSEPORT (docs/restart.md)", s.time_wait, s.time_wait == 1 ? "" : "s",
-            s.time_wait == 1 ? "s" : "", s.time_wait == 1 ? "for" : "the last for",
+            "both SO_REUSEPORT (" PORTLAB_LESSONS "/restart.md)", s.time_wait, s.time_wait == 1 ? "" : "s",
+            s.time_wait == 1 ? "s" : "", s.time_wait_source, s.time_wait == 1 ? "for" : "the last for",
             s.time_wait_left);
         return 1;
     }
@@ -126,8 +145,8 @@ static int why_tcp_in_use(const struct sockaddr *sa)
                  tcptable_state_name(state));
         if (tcptable_end(&e) == TCP_END_OUTGOING)
             why("no server listens on it, but a connection from this port to %s is %s (the "
-                "kernel's table, /proc/net/tcp): %s; this port is its source port, held as "
-                "long as that connection lasts", peer, held,
+                "kernel's table, %s): %s; this port is its source port, held as "
+                "long as that connection lasts", peer, held, s.other_source,
                 state == TCPS_SYN_SENT
                     ? "an outgoing connection (only connect() sends a connection request)"
                     : "most likely an outgoing connection (a server listens on its other end "
@@ -135,11 +154,13 @@ static int why_tcp_in_use(const struct sockaddr *sa)
                       "port)");
         else
             why("no server listens on it, but a connection between this port and %s is %s "
-                "(the kernel's table, /proc/net/tcp): either a client's outgoing connection, "
+                "(the kernel's table, %s): either a client's outgoing connection, "
                 "this port its source port, or one a server accepted on this port, still "
-                "held after its listener closed; the table cannot tell which", peer, held);
+                "held after its listener closed; the table cannot tell which", peer, held,
+                s.other_source);
         why("Linux lets a bind() past a connection only when its socket and the new one "
             "both set SO_REUSEADDR (or both SO_REUSEPORT, under one user)");
+        why_taken_ways_out("tanp", addr_port(sa));
         return 1;
     }
     return 0;
@@ -237,6 +258,8 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
                          "(SO_BINDTODEVICE); UDP ports are a separate set");
         else
             why("that four-tuple (our address and port, theirs) is already in use");
+        if (is_bind && is_udp && sa != NULL)
+            why_taken_ways_out("uanp", addr_port(sa));
         return;
     case EADDRNOTAVAIL:
         if (is_bind)

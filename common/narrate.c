@@ -352,7 +352,13 @@ static const char *gai_name(int rc)
 void report_gai(const char *host, const char *proto, int rc)
 {
     report("getaddrinfo(%s %s): %s (%s)", proto, host, gai_name(rc), gai_strerror(rc));
-    if (rc == EAI_NONAME || rc == EAI_FAIL || rc == EAI_AGAIN)
+    if (rc == EAI_AGAIN)
+        report("why: the look-up failed for now, not for good: no name server could be "
+               "reached, or one reported a temporary failure (getaddrinfo(3)); this says "
+               "nothing about the name itself: check the network and the name servers in "
+               "/etc/resolv.conf, try again, or give a numeric address such as 127.0.0.1 "
+               "or ::1");
+    else if (rc == EAI_NONAME || rc == EAI_FAIL)
         report("why: the name could not be turned into an address: check the spelling, "
                "or give a numeric address such as 127.0.0.1 or ::1");
     else if (rc == EAI_FAMILY

@@ -16,12 +16,14 @@
 #define DEFAULT_TIMEOUT_MS 3000
 
 void (*opts_exit)(int status) = exit;
+enum opts_role opts_program_role = OPTS_CLIENT;
 
 void opts_init(struct opts *o, enum opts_role role, const char *default_port,
                const char *synopsis, const char *help)
 {
     memset(o, 0, sizeof *o);
     o->role = role;
+    opts_program_role = role;
     o->port_text = default_port;
     o->default_port = default_port;
     o->family = AF_UNSPEC;
@@ -45,7 +47,7 @@ static void print_usage(const struct opts *o, FILE *out)
         fprintf(out, "usage: %s [-4|-6] [-p PORT] [-t MS] %s%s\n"
                 "  HOST        server name or address (default 127.0.0.1, "
                 "or ::1 with -6)\n"
-                "  -p PORT     server port 0-65535 or service name (default %s)\n"
+                "  -p PORT     server port 1-65535 or service name (default %s)\n"
                 "  -t MS       how long to wait for a reply, in milliseconds "
                 "(default %d)\n",
                 program_name(), o->synopsis,
@@ -66,13 +68,14 @@ _Noreturn void opts_usage_error(const struct opts *o, const char *fmt, ...)
 {
     va_list ap;
 
+    (void)o; /* the usage it describes is printed by -h */
     fflush(stdout);
     fprintf(stderr, "%s: ", program_name());
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
-    print_usage(o, stderr);
+    /* One line: what was wrong. The whole usage is one -h away. */
+    fputs("; -h for help\n", stderr);
     opts_exit(EXIT_USAGE);
     exit(EXIT_USAGE); /* opts_exit must not return; make sure */
 }
@@ -113,10 +116,12 @@ int opts_take(struct opts *o, int argc, char **argv, int *i)
         print_usage(o, stdout);
         opts_exit(EXIT_OK);
         exit(EXIT_OK);
-    } else if (strcmp(a, "-4") == 0) {
-        o->family = AF_INET;
-    } else if (strcmp(a, "-6") == 0) {
-        o->family = AF_INET6;
+    } else if (strcmp(a, "-4") == 0 || strcmp(a, "-6") == 0) {
+        int family = a[1] == '4' ? AF_INET : AF_INET6;
+
+        if (o->family != AF_UNSPEC && o->family != family)
+            opts_usage_error(o, "-4 and -6 exclude each other: give one of them, or neither");
+        o->family = family;
     } else if (strcmp(a, "-p") == 0) {
         o->port_text = value_of(o, argc, argv, i);
     } else if (o->role == OPTS_SERVER && strcmp(a, "-b") == 0) {
@@ -139,6 +144,10 @@ void opts_finish(struct opts *o, const char *proto)
 
     if (port_parse(o->port_text, proto, &o->port, why, sizeof why) != 0)
         opts_usage_error(o, "bad port '%s': %s", o->port_text, why);
+    if (o->role == OPTS_CLIENT && o->port == 0)
+        opts_usage_error(o, "bad port '%s': a client connects to a server's port, 1-65535 "
+                         "(no socket holds port 0: given to bind(), 0 makes the kernel "
+                         "choose a port)", o->port_text);
     if (o->host != NULL && o->host[0] == '\0')
         opts_usage_error(o, "empty %s", o->role == OPTS_SERVER ? "bind address" : "host");
     if (o->role == OPTS_CLIENT && o->host == NULL)

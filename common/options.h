@@ -2,8 +2,8 @@
  *
  * Servers:  [-4|-6] [-b ADDRESS] [-p PORT] [-n COUNT]
  * Clients:  [-4|-6] [-p PORT] [-t MILLISECONDS] [HOST]
- * Both:     -h prints usage and exits 0; bad usage prints a message and
- *           the usage on stderr and exits 2.
+ * Both:     -h prints usage and exits 0; bad usage prints one line on
+ *           stderr (what was wrong, and "-h for help") and exits 2.
  * A demo loops over argv, offers each word to opts_take(), and handles the
  * words that are its own (see any demos/<name>/server.c).
  */
@@ -31,6 +31,10 @@ struct opts {
 void opts_init(struct opts *o, enum opts_role role, const char *default_port,
                const char *synopsis, const char *help);
 
+/* The role opts_init() was last given (OPTS_CLIENT before): whether this
+ * program is a server, for advice such as "-p 0" (explain.c). */
+extern enum opts_role opts_program_role;
+
 /* If argv[*i] is a shared option (or a client's HOST), take it, step *i
  * past its value, and return 1; otherwise return 0. */
 int opts_take(struct opts *o, int argc, char **argv, int *i);
@@ -47,7 +51,7 @@ long opts_number(const struct opts *o, const char *opt, const char *text,
  * jumps back) to try the parser on many command lines in one process. */
 extern void (*opts_exit)(int status);
 
-/* Print msg, then the usage, on stderr; exit 2. */
+/* Print "program: msg; -h for help" on stderr; exit 2. */
 _Noreturn void opts_usage_error(const struct opts *o, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 #endif

@@ -141,6 +141,7 @@ int tcptable_parse_line(const char *line, int family, struct tcp_entry *e)
     if (family != AF_INET && family != AF_INET6)
         return 0;
     memset(e, 0, sizeof *e);
+    e->source = family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6";
     skip_blanks(&p);
     if (dec_run(&p, &n) != 0 || expect(&p, ':') != 0) /* "sl:" - the header fails here */
         return 0;
@@ -276,15 +277,22 @@ static int sum_one(const struct tcp_entry *e, void *ctx)
     if (!tcptable_overlaps(c->want, (const struct sockaddr *)&e->local))
         return 0;
     if (e->state == TCPS_LISTEN) {
-        if (s->listeners++ == 0)
+        if (s->listeners++ == 0) {
             s->listener = e->local;
+            s->listener_source = e->source;
+        }
     } else if (e->state == TCPS_TIME_WAIT) {
         s->time_wait++;
+        if (s->time_wait_source == NULL)
+            s->time_wait_source = e->source;
+        else if (strcmp(s->time_wait_source, e->source) != 0)
+            s->time_wait_source = "/proc/net/tcp and tcp6";
         left = tcptable_seconds_left(e);
         if (left > s->time_wait_left)
             s->time_wait_left = left;
     } else if (s->others++ == 0) {
         s->other_state = e->state;
+        s->other_source = e->source;
         s->other_local = e->local;
         s->other_remote = e->remote;
     }

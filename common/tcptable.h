@@ -31,6 +31,7 @@ struct tcp_entry {
     int timer;              /* which timer runs: 0 none, 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 probe */
     unsigned long ticks;    /* time left on it, in clock ticks (sysconf(_SC_CLK_TCK)) */
     unsigned long uid;      /* the owner's uid (0 for TIME_WAIT: no owner) */
+    const char *source;     /* the table it was read from: "/proc/net/tcp" or "/proc/net/tcp6" */
 };
 
 /* The kernel's name for a state ("TIME_WAIT"), or "unknown state". */
@@ -65,6 +66,9 @@ struct tcp_port_summary {
     int readable;                    /* 0: no table on this system */
     int listeners, time_wait, others;
     struct sockaddr_storage listener; /* the first listener's address */
+    const char *listener_source;     /* and the table it was read from */
+    const char *time_wait_source;    /* the table(s) the TIME_WAIT entries were read from */
+    const char *other_source;        /* the table the first other entry was read from */
     int other_state;                 /* the first other entry's state */
     struct sockaddr_storage other_local, other_remote; /* and its two ends */
     double time_wait_left;           /* the longest TIME_WAIT left, seconds */

@@ -14,22 +14,49 @@ teardown() {
   proc_stop_all
 }
 
-@test "--version: every program says the same version, the one make builds" {
-  local prog want got
-  want=$(make -s -C "$ROOT" --no-print-directory -f - print-version <<'MK'
+# make_var NAME: the value of the Makefile's variable NAME.
+make_var() {
+  make -s -C "$ROOT" --no-print-directory -f - print-var VAR="$1" <<'MK'
 include Makefile
-print-version:
-	@echo $(VERSION)
+print-var:
+	@echo '$($(VAR))'
 MK
-)
-  [ -n "$want" ] && [ "$want" != unknown ] || fail "no version from the Makefile: '$want'"
+}
+
+@test "--version: every program says the same version, the one make builds: the release number, and the commit when built from git" {
+  local prog want got release
+  release=$(make_var RELEASE)
+  [[ $release =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "the release is not a version number: '$release'"
+  want=$(make_var VERSION)
+  if [ -f "$ROOT/VERSION" ]; then # a release tarball says which commit it was made from
+    [[ $want =~ ^$release\ \(git\ [0-9a-f]{7,}\)$ ]] || fail "VERSION says '$want'"
+  elif git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+    [[ $want =~ ^$release\ \(git\ [0-9a-f]{7,}(-dirty)?\)$ ]] || fail "built from git, the version is '$want'"
+  else
+    assert_equal "$want" "$release"
+  fi
   # (A tree edited since the last build may add "-dirty" on one side only.)
-  want=${want%-dirty}
+  want=${want/-dirty/}
   for prog in "$BIN"/*; do
     got=$("$prog" --version)
-    assert_equal "${got%-dirty}" "${prog##*/} (portlab) $want"
+    assert_equal "${got/-dirty/}" "${prog##*/} (portlab) $want"
     "$prog" -h | grep -q -- '--version' || fail "${prog##*/} -h does not list --version"
   done
+}
+
+@test "make dist: portlab-RELEASE.tar.gz, whose VERSION names the release and the commit" {
+  git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 || skip "make dist needs the git checkout"
+  local release commit
+  release=$(make_var RELEASE)
+  commit=$(git -C "$ROOT" rev-parse --short=7 HEAD)
+  rm -f "$ROOT/portlab-$release.tar.gz"
+  run make -s -C "$ROOT" --no-print-directory dist
+  assert_success
+  assert_line "make dist: portlab-$release.tar.gz"
+  run tar -xzOf "$ROOT/portlab-$release.tar.gz" "portlab-$release/VERSION"
+  rm -f "$ROOT/portlab-$release.tar.gz"
+  assert_success
+  [[ $output =~ ^$release\ \(git\ ${commit}[0-9a-f]*\)$ ]] || fail "VERSION says '$output'"
 }
 
 @test "make install into a staged prefix, an installed pair and the installed tour run from outside the tree, also as nobody; uninstall leaves only directories" {
@@ -67,6 +94,56 @@ MK
   fi
   run make -s -C "$ROOT" --no-print-directory uninstall DESTDIR="$DEST" PREFIX=/usr
   assert_success
-  run find "$DEST" ! -type d
+  run find "$DEST" -mindepth 1
+  assert_output "" # no file, and no folder that install created
+}
+
+@test "make uninstall keeps a folder that was there before, and one something else also uses" {
+  mkdir -p "$DEST/usr/bin" "$DEST/usr/share/doc/other"
+  run make -s -C "$ROOT" --no-print-directory install DESTDIR="$DEST" PREFIX=/usr
+  assert_success
+  run make -s -C "$ROOT" --no-print-directory uninstall DESTDIR="$DEST" PREFIX=/usr
+  assert_success
+  run bash -c 'find "$1" -mindepth 1 | LC_ALL=C sort' bash "$DEST"
+  assert_output "$DEST/usr
+$DEST/usr/bin
+$DEST/usr/share
+$DEST/usr/share/doc
+$DEST/usr/share/doc/other"
+}
+
+@test "the installed copy points to itself: lessons to the installed programs and source, programs to the installed lessons" {
+  run make -s -C "$ROOT" --no-print-directory install DESTDIR="$DEST" PREFIX=/usr
+  assert_success
+  local doc=$DEST/usr/share/doc/portlab f
+  # No command run from a source tree's bin/, no link into one.
+  run grep -nE '(^|[^/[:alnum:]_.-])bin/[a-z]|\]\(\.\./' "$doc"/*.md
   assert_output ""
+  # Every installed program a lesson names, and every source file it links, is there.
+  while read -r f; do
+    [ -x "$DEST/usr/bin/$f" ] || fail "a lesson names bin/$f, which is not installed"
+    grep -q "/usr/bin/$f" "$doc"/*.md || fail "no lesson names /usr/bin/$f"
+  done < <(grep -ohE '(^|[^/[:alnum:]_.-])bin/[a-z][a-z-]*' "$ROOT"/docs/*.md | sed 's#.*bin/##' | sort -u)
+  local links=0
+  while read -r f; do
+    [ -f "$DEST$f" ] || fail "a lesson links $f, which is not installed"
+    links=$((links + 1))
+  done < <(grep -ohE '\]\(/usr/share/portlab/[^)]+\)' "$doc"/*.md | sed 's/^](//; s/)$//' | sort -u)
+  [ "$links" -ge 14 ] || fail "only $links source links point to the installed source"
+  run grep -c '^> This is the installed copy of this page' "$doc/restart.md"
+  assert_output 1
+  # The installed restart-server cites the installed lesson: a port left in
+  # TIME_WAIT by its first run, then refused to its second.
+  proc_start first "$DEST/usr/bin/restart-server" -p 0 -b 127.0.0.1 -n 1
+  proc_expect first '^ready on '
+  local port=${proc_line##*:}
+  port=${port%% *}
+  run --separate-stderr "$DEST/usr/bin/restart-client" -p "$port" 127.0.0.1
+  assert_success
+  proc_expect first '^stopping after 1 connection'
+  run --separate-stderr "$DEST/usr/bin/restart-server" -p "$port" -b 127.0.0.1
+  assert_failure 1
+  assert_stderr --partial "waits in TIME_WAIT"
+  assert_stderr --partial "both SO_REUSEPORT (/usr/share/doc/portlab/restart.md)"
+  refute_stderr --partial "(docs/"
 }

@@ -9,7 +9,8 @@ all_programs() {
 }
 
 # try PROGRAM ARGS...: one line "PROGRAM ARGS => STATUS | first stderr line |
-# usage shown?", for matrices of bad input (run in one child shell: fast).
+# usage one line?" (one line on stderr, ending "; -h for help", no usage),
+# for matrices of bad input (run in one child shell: fast).
 try_all() {
   # shellcheck disable=SC2016 # the script is for the child shell
   run bash -c '
@@ -18,7 +19,7 @@ try_all() {
       eval "set -- $line"
       "$BIN/$1" "${@:2}" 2>"$err_file" >/dev/null </dev/null; status=$?
       mapfile -t err <"$err_file"
-      usage=no; [[ ${err[*]} == *"usage: $1 "* ]] && usage=yes
+      usage=no; [ "${#err[@]}" -eq 1 ] && [[ ${err[0]} == *"; -h for help" ]] && usage=yes
       printf "%s => %s | %s | usage %s\n" "$line" "$status" "${err[0]}" "$usage"
     done
     rm -f "$err_file"' <<<"$1"
@@ -57,13 +58,21 @@ try_all() {
   assert_stderr --partial "no service of that name for tcp or udp in /etc/services"
 }
 
-@test "the edges 0 and 65535 are accepted as ports" {
+@test "the edges: 65535 is a port for all, 0 a server's only; a client's -p 0 is refused with the range it may use" {
   run --separate-stderr "$BIN/same-port-client" -t 200 -p 65535
   refute [ "$status" -eq 2 ]
   assert_line "tcp: connecting to 127.0.0.1:65535"
-  run --separate-stderr "$BIN/same-port-client" -t 200 -p 0
-  refute [ "$status" -eq 2 ]
-  assert_line "tcp: connecting to 127.0.0.1:0"
+  run --separate-stderr "$BIN/same-port-server" -p 0 -b 127.0.0.1 --bogus
+  assert_failure 2
+  assert_stderr "same-port-server: unknown argument '--bogus'; -h for help" # -p 0 itself was fine
+  local prog
+  while read -r prog; do
+    case $prog in *-server|*-directory) continue ;; esac
+    run --separate-stderr "$BIN/$prog" -t 200 -p 0
+    assert_failure 2
+    assert_stderr "$prog: bad port '0': a client connects to a server's port, 1-65535 (no socket holds port 0: given to bind(), 0 makes the kernel choose a port); -h for help"
+    assert_output ""
+  done < <(all_programs)
 }
 
 @test "a service name is looked up in /etc/services" {
@@ -110,14 +119,14 @@ try_all() {
   done < <(all_programs)
 }
 
-@test "bad usage exits 2 with a message and the usage on stderr" {
+@test "bad usage exits 2 with one line on stderr: what was wrong, and -h for help" {
   local args
   while IFS='|' read -r prog args want; do
     eval "set -- $args"
     run --separate-stderr "$BIN/$prog" "$@"
     assert_failure 2
-    assert_stderr --partial "$prog: $want"
-    assert_stderr --partial "usage: $prog "
+    [[ $stderr == "$prog: $want"*"; -h for help" ]] || fail "$prog $args: not one line of what was wrong and -h: $stderr"
+    assert_equal "${#stderr_lines[@]}" 1
     assert_output ""
   done <<'TABLE'
 same-port-server|--bogus|unknown argument '--bogus'
@@ -137,6 +146,9 @@ same-port-client|host1 host2|unknown argument 'host2'
 privileged-server|-u|option -u needs a value
 privileged-client|-s|option -s needs a value
 privileged-client|-s 70000|bad source port '70000': out of range
+same-port-server|-4 -6|-4 and -6 exclude each other: give one of them, or neither
+same-port-client|-6 -4|-4 and -6 exclude each other: give one of them, or neither
+same-port-client|-4 -4 -p 0|bad port '0'
 TABLE
 }
 
@@ -148,14 +160,49 @@ TABLE
   assert_stderr --partial "why: that address does not belong to this machine"
 }
 
-@test "the usage shows the program's real defaults, never the rejected value" {
-  run --separate-stderr "$BIN/same-port-client" -p 99999
-  assert_failure 2
-  assert_stderr --partial "(default 2000)"
-  [[ $stderr != *"default 99999"* ]] || fail "the usage showed the rejected value as the default"
+@test "the usage shows the program's real defaults, never the rejected value; each option once" {
+  run --separate-stderr "$BIN/same-port-client" -p 99999 -h
+  assert_success
+  assert_line --partial "(default 2000)"
+  [[ $output != *"default 99999"* ]] || fail "the usage showed the rejected value as the default"
+  local prog
+  while read -r prog; do
+    run --separate-stderr "$BIN/$prog" -h
+    run bash -c 'grep -oE "^  -[a-zA-Z0-9]+" | sort | uniq -d' <<<"$output"
+    assert_output "" # no option listed twice
+  done < <(all_programs)
   run --separate-stderr "$BIN/rendezvous-client" -h
   assert_line --index 0 "usage: rendezvous-client [-4|-6] [-p PORT] [-t MS] [-l] [HOST] [NAME]"
   run --separate-stderr "$BIN/rendezvous-server" -D 99999
   assert_failure 2
   assert_stderr --partial "rendezvous-server: bad directory port '99999': out of range"
+}
+
+# run_offline PROGRAM ARGS...: bin/PROGRAM (Bats' run, stderr apart) in
+# private user, mount and network namespaces where the only name server is
+# 127.0.0.1 (nothing listens there; one try of 1 s at most): no look-up
+# leaves this machine.
+run_offline() {
+  unshare -rnm true 2>/dev/null || skip "needs unshare -rnm (user, mount and network namespaces)"
+  [ -e /etc/resolv.conf ] || skip "no /etc/resolv.conf to stand in for"
+  local conf=$BATS_TEST_TMPDIR/resolv.conf
+  printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$conf"
+  # shellcheck disable=SC2016 # the script is for the inner shell
+  run --separate-stderr unshare -rnm sh -c \
+    'ip link set lo up && mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' sh "$conf" "$BIN/$1" "${@:2}"
+}
+
+@test "a name that cannot be looked up: no name server (EAI_AGAIN) is not a misspelling (EAI_NONAME); said once, not per protocol" {
+  run_offline same-port-client -t 300 nosuch.invalid
+  assert_failure 1
+  assert_output ""
+  assert_equal "${#stderr_lines[@]}" 2
+  [[ ${stderr_lines[0]} == "same-port-client: getaddrinfo(tcp nosuch.invalid): EAI_AGAIN ("* ]] || fail "not EAI_AGAIN: $stderr"
+  assert_equal "${stderr_lines[1]}" "same-port-client: why: the look-up failed for now, not for good: no name server could be reached, or one reported a temporary failure (getaddrinfo(3)); this says nothing about the name itself: check the network and the name servers in /etc/resolv.conf, try again, or give a numeric address such as 127.0.0.1 or ::1"
+  run_offline same-port-client -t 300 nosuch..invalid # an empty label: no name at all
+  assert_failure 1
+  assert_output ""
+  assert_equal "${#stderr_lines[@]}" 2
+  [[ ${stderr_lines[0]} == "same-port-client: getaddrinfo(tcp nosuch..invalid): EAI_NONAME ("* ]] || fail "not EAI_NONAME: $stderr"
+  assert_equal "${stderr_lines[1]}" "same-port-client: why: the name could not be turned into an address: check the spelling, or give a numeric address such as 127.0.0.1 or ::1"
 }

@@ -94,12 +94,17 @@ time_wait_ports() {
   in_ns restart-client -6 -p "$server_port" ::1
   assert_success
   assert_line --regexp "^connected: the four-tuple is \[::1\]:[0-9]+ \(us\) <-> \[::1\]:$server_port \(the server\)$"
-  server_expect "hung up too: our side of the connection is now in TIME_WAIT for [0-9]+ s more"
+  server_expect "hung up too: our side of the connection is now in TIME_WAIT for [0-9]+ s more \(the kernel's table, /proc/net/tcp6\)"
   server_expect '^stopping after 1 connection'
   in_ns restart-server -6 -p "$server_port" -b ::1
   assert_failure 1
   assert_stderr --partial "restart-server: bind(tcp [::1]:$server_port): EADDRINUSE"
-  assert_stderr --partial "1 earlier connection of this port waits in TIME_WAIT"
+  assert_stderr --partial "1 earlier connection of this port waits in TIME_WAIT (the kernel's table, /proc/net/tcp6)"
+  # A listener found in tcp6 is named as read from there.
+  start_server --as l6 --via "netns_of $ns_pid" restart-server -6 -p 0 -b ::1
+  in_ns restart-server -6 -p "$l6_port" -b ::1
+  assert_failure 1
+  assert_stderr --partial "one listens on [::1]:$l6_port (the kernel's table, /proc/net/tcp6)"
 }
 
 @test "a server that never hangs up: the client's -t bounds the whole exchange" {

@@ -24,6 +24,7 @@ load helpers
   run server_log
   assert_line "same-port-server: bind(tcp 127.0.0.1:$server_port): EADDRINUSE (Address already in use)"
   assert_line --partial "same-port-server: why: another socket already holds this TCP port"
+  refute_line --partial "ways out" # a clash the demo made on purpose needs no way out
 }
 
 @test "port 0: the kernel's choice lies in the range read from /proc" {
@@ -62,13 +63,27 @@ load helpers
   [ "$tcp_pid" != "$udp_pid" ]
 }
 
-@test "a third process cannot take TCP P: exit 1 with EADDRINUSE explained" {
+@test "a third process cannot take TCP P (nor UDP P): exit 1 with EADDRINUSE explained, and the ways out" {
   start_server --as tcp same-port-server --tcp-only -p 0 -b 127.0.0.1
   run --separate-stderr "$BIN/same-port-server" --tcp-only -p "$tcp_port" -b 127.0.0.1
   assert_failure 1
   assert_stderr --partial "same-port-server: bind(tcp 127.0.0.1:$tcp_port): EADDRINUSE (Address already in use)"
   assert_stderr --partial "same-port-server: why: another socket already holds this TCP port"
   assert_stderr --partial "the two do not share it: on Linux a listening port is shared only by sockets that all set SO_REUSEPORT (under one user) or that are each tied to a different interface (SO_BINDTODEVICE)"
+  assert_stderr --partial "same-port-server: why: ways out: see who holds it with ss -ltnp 'sport = :$tcp_port' (-p names the program only to its own user, or to root); stop that one, or start this one on another port, or with -p 0 to let the kernel choose a free one (the ready line says which)"
+  # ... and the command it gives finds the holder.
+  if command -v ss >/dev/null; then
+    run ss -ltnp "sport = :$tcp_port"
+    assert_line --regexp "^LISTEN .* 127\.0\.0\.1:$tcp_port .*pid=$tcp_pid,"
+  fi
+  start_server --as udp same-port-server --udp-only -p 0 -b 127.0.0.1
+  run --separate-stderr "$BIN/same-port-server" --udp-only -p "$udp_port" -b 127.0.0.1
+  assert_failure 1
+  assert_stderr --partial "same-port-server: why: ways out: see who holds it with ss -uanp 'sport = :$udp_port' (-p names"
+  if command -v ss >/dev/null; then
+    run ss -uanp "sport = :$udp_port"
+    assert_line --regexp "^UNCONN .* 127\.0\.0\.1:$udp_port .*pid=$udp_pid,"
+  fi
 }
 
 @test "with no server, TCP is refused and UDP is refused or times out, explained" {

@@ -30,6 +30,7 @@
 #include "portlab.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -135,9 +136,14 @@ int main(int argc, char **argv)
             continue;
         if (strcmp(argv[i], "-u") == 0 && i + 1 >= argc)
             opts_usage_error(&o, "option -u needs a value");
-        else if (strcmp(argv[i], "-u") == 0)
+        else if (strcmp(argv[i], "-u") == 0) {
             user = argv[++i];
-        else
+            /* Checked now, before anything is bound: a user this system
+             * does not know is a bad option, not a failure after bind(). */
+            if (getpwnam(user) == NULL)
+                opts_usage_error(&o, "bad user '%s' for -u: this system has no such user",
+                                 user);
+        } else
             opts_usage_error(&o, "unknown argument '%s'", argv[i]);
     }
     opts_finish(&o, NULL);

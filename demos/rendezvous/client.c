@@ -85,8 +85,6 @@ int main(int argc, char **argv)
     if (nwords == 2 || (nwords == 1 && !list))
         name = words[nwords - 1];
     opts_finish(&o, "tcp");
-    if (o.port == 0)
-        opts_usage_error(&o, "bad port '0': the directory has a real port (default 8111)");
 
     /* -t bounds the whole exchange, not each line: a directory that
      * trickles its answer cannot keep us waiting for ever. */

@@ -202,6 +202,12 @@ static int converse(struct link *l, int fd, int late)
     narrate_safe(l->line, shown, sizeof shown); /* text from the network */
     if (strncmp(l->line, "OK ", 3) != 0) {
         report("the directory said: %s", shown);
+        if (strncmp(l->line, "ERR name taken", 14) == 0)
+            report("why: the directory already holds %s for another connection, one it still "
+                   "counts as open (a registration lasts as long as the connection that made "
+                   "it): most likely another rendezvous-server took the name first; the "
+                   "directory's list (rendezvous-client -l) shows who holds it; stop that "
+                   "one, or give this one another name (rendezvous-server NAME)", service_name);
         return -1;
     }
     narrate("the directory said: %s - for as long as this connection stays open", shown);

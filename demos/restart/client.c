@@ -45,11 +45,12 @@ static void narrate_our_wait(const struct sockaddr *me, const struct sockaddr *s
     addr_format(me, mine, sizeof mine);
     if (found == 1 && e.state == TCPS_TIME_WAIT)
         narrate("our side (%s) is now in TIME_WAIT for %.0f s more (the kernel's table, "
-                "/proc/net/tcp): it is this four-tuple that waits; our next connection is "
-                "not held up: connect() picks a four-tuple that is free", mine, tcptable_seconds_left(&e));
+                "%s): it is this four-tuple that waits; our next connection is "
+                "not held up: connect() picks a four-tuple that is free", mine,
+                tcptable_seconds_left(&e), e.source);
     else if (found == 1)
-        narrate("our side (%s) is in %s (the kernel's table, /proc/net/tcp)", mine,
-                tcptable_state_name(e.state));
+        narrate("our side (%s) is in %s (the kernel's table, %s)", mine,
+                tcptable_state_name(e.state), e.source);
     else if (found == 0)
         narrate("the kernel's table no longer lists our side (%s): no TIME_WAIT here", mine);
     else

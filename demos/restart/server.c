@@ -86,12 +86,12 @@ static void client_hung_up(int fd, const struct sockaddr *peer, void *ctx)
     found = tcptable_find((struct sockaddr *)&me, peer, &e);
     if (found == 1 && e.state == TCPS_TIME_WAIT)
         narrate("tcp %s hung up too: our side of the connection is now in TIME_WAIT for "
-                "%.0f s more (the kernel's table, /proc/net/tcp); until then, binding port "
-                "%u again needs SO_REUSEADDR on the old socket and the new (or SO_REUSEPORT on both)", who,
-                tcptable_seconds_left(&e), addr_port((struct sockaddr *)&me));
+                "%.0f s more (the kernel's table, %s); until then, binding port %u again "
+                "needs SO_REUSEADDR on the old socket and the new (or SO_REUSEPORT on both)",
+                who, tcptable_seconds_left(&e), e.source, addr_port((struct sockaddr *)&me));
     else if (found == 1)
         narrate("tcp %s hung up too: our side of the connection is in %s (the kernel's "
-                "table, /proc/net/tcp)", who, tcptable_state_name(e.state));
+                "table, %s)", who, tcptable_state_name(e.state), e.source);
     else if (found == 0)
         narrate("tcp %s hung up too: the kernel's table no longer lists the connection "
                 "(no TIME_WAIT on our side: it was reset, not closed)", who);

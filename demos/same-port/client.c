@@ -56,7 +56,10 @@ static void narrate_local(int fd, const char *proto)
                 addr_format((struct sockaddr *)&me, where, sizeof where));
 }
 
-/* TCP: connect, read the server's line. Tries each address of the host. */
+#define NO_ADDRESS (-2) /* the host name did not resolve (reported) */
+
+/* TCP: connect, read the server's line. Tries each address of the host.
+ * Returns 0, -1, or NO_ADDRESS. */
 static int ask_tcp(const struct opts *o)
 {
     struct addrinfo *res, *ai;
@@ -64,7 +67,7 @@ static int ask_tcp(const struct opts *o)
     int fd, err;
 
     if (addr_resolve(o->host, o->port, o->family, SOCK_STREAM, 0, &res) != 0)
-        return -1;
+        return NO_ADDRESS;
     for (ai = res; ai != NULL; ai = ai->ai_next) {
         narrate("tcp: connecting to %s", addr_format(ai->ai_addr, where, sizeof where));
         /* A TCP socket of the address's family (IPv4 or IPv6). We never
@@ -145,7 +148,7 @@ static int ask_udp(const struct opts *o)
 int main(int argc, char **argv)
 {
     struct opts o;
-    int i, tcp_ok, udp_ok;
+    int i, tcp, tcp_ok, udp_ok;
 
     narrate_init(argv[0]);
     opts_init(&o, OPTS_CLIENT, DEFAULT_PORT, "", NULL);
@@ -154,7 +157,10 @@ int main(int argc, char **argv)
             opts_usage_error(&o, "unknown argument '%s'", argv[i]);
     opts_finish(&o, NULL);
 
-    tcp_ok = ask_tcp(&o) == 0;
+    tcp = ask_tcp(&o);
+    if (tcp == NO_ADDRESS) /* a name is looked up alike for UDP: said once is enough */
+        return EXIT_FAILED;
+    tcp_ok = tcp == 0;
     udp_ok = ask_udp(&o) == 0;
     if (tcp_ok && udp_ok)
         narrate("both answered on port %u: one number, two protocols, two sockets",

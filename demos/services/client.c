@@ -42,8 +42,7 @@ static const char *const HELP =
     "  lookup NAME|PORT...  look names and numbers up in /etc/services, tcp and udp\n"
     "  scan (the default)   connect to each port of -r on HOST, compare the\n"
     "                       /etc/services guess with the banner\n"
-    "  -r LOW-HIGH          ports to scan (default 1-1024, at most 4096)\n"
-    "  -p PORT              scan just this port\n";
+    "  -r LOW-HIGH          ports to scan (default 1-1024, at most 4096)\n";
 
 /* What a few services say first, so that a banner can be checked against
  * the registry's guess. Most services send nothing until spoken to. */
@@ -223,7 +222,7 @@ int main(int argc, char **argv)
 
     narrate_init(argv[0]);
     opts_init(&o, OPTS_CLIENT, "1", "[-r LOW-HIGH] [lookup NAME|PORT... | scan] ", HELP);
-    o.default_port = "none: the range -r is scanned";
+    o.default_port = "none: the range -r is scanned; -p scans just this port";
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "lookup") == 0 && !looking_up && nwords == 0 && o.host == NULL)
             looking_up = 1;
