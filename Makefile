@@ -121,8 +121,8 @@ classroom: all
 SCRIPTS := .ci/run tests/exercises/run demos/tour.sh demos/portlab-tour.in tests/run-bats tests/check-transcripts tests/valgrind-pairs tests/fuzz/run tests/bench/run tests/lib/procs.bash tests/lib/transcript.bash
 lint:
 	shellcheck -x $(SCRIPTS)
-	shellcheck -x -s bash tests/helpers.bash demos/*/tour.sh
-	@for f in tests/*.bats; do shellcheck -x -s bash -e SC2016,SC2030,SC2031,SC2034,SC2154,SC2317 "$$f" || exit 1; done
+	shellcheck -x -s bash tests/helpers.bash tests/exercises/lib.bash demos/*/tour.sh
+	@for f in tests/*.bats tests/exercises/*.bats; do shellcheck -x -s bash -e SC2016,SC2030,SC2031,SC2034,SC2154,SC2317 "$$f" || exit 1; done
 
 # Static analysis, no findings allowed. cppcheck's variableScope is off: the
 # demos declare their variables at the top of a block, C89-style, so a
