@@ -31,7 +31,7 @@ ex_namespace() {
     shift 2
   done
   unshare -rmn true 2>/dev/null ||
-    fail "cannot check here: this system lets nobody make a user namespace (unshare -rmn), where the check asks the kernel to answer differently"
+    fail "cannot check here: this system does not let you make a user namespace (unshare -rmn says no), where the check asks the kernel to answer differently; as root it may (sudo make exercise E=...)"
   # ip lives in /sbin on some systems, which an ordinary user's PATH lacks.
   proc_start ns env PATH="$PATH:/usr/sbin:/sbin" unshare -rmn -- sh -c \
     "$setup && echo 'ready on namespace 0' && exec tail -f /dev/null" "${file:-/}"
