@@ -103,9 +103,9 @@ cheat_bin() {
   prog=${file#demos/} prog=${prog%%/*}-$(basename "$file" .c)
   mkdir -p "$2/bin"
   ln -s "$BIN"/* "$2/bin/" && rm "$2/bin/$prog" &&
-    patch -s -o "$2/cheat.c" "$ROOT/$file" <"$1" &&
+    patch -s -o "$2/cheat.c" "$ROOT/$file" <"$1" >"$2/cc.log" 2>&1 &&
     ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -O0 -w -I"$ROOT/common" -I"$scratch/build/release" \
-      -o "$2/bin/$prog" "$2/cheat.c" "$scratch/build/release/libportlab.a" >"$2/cc.log" 2>&1
+      -o "$2/bin/$prog" "$2/cheat.c" "$scratch/build/release/libportlab.a" >>"$2/cc.log" 2>&1
 }
 
 # section FIRST COUNT: the output of tests FIRST..FIRST+COUNT-1, their
@@ -158,7 +158,8 @@ judge() {
   done
   run make -C "$scratch" -s all CFLAGS=-O0 # only the patched files compile: no need to optimise them
   assert_success
-  for c in "$EX"/cheats/*.patch; do
+  local cheats=("$EX"/cheats/*.patch)
+  for c in "${cheats[@]}"; do
     cheat_bin "$c" "$BATS_TEST_TMPDIR/cheats/$(basename "$c" .patch)" &
     pids+=("$!")
   done
@@ -177,7 +178,8 @@ judge() {
     done
   done
   for n in "${!pids[@]}"; do
-    wait "${pids[$n]}" || fail "a cheat does not apply or compile: $(cat "$BATS_TEST_TMPDIR"/cheats/*/cc.log)"
+    c=$(basename "${cheats[$n]}" .patch)
+    wait "${pids[$n]}" || fail "cheats/$c.patch does not apply to the demos as they are now, or does not compile: $(cat "$BATS_TEST_TMPDIR/cheats/$c/cc.log" 2>/dev/null)"
   done
   # Two Bats processes, half the checkers each, side by side.
   local half=() other=()
