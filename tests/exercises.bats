@@ -159,6 +159,7 @@ judge() {
   run make -C "$scratch" -s all CFLAGS=-O0 # only the patched files compile: no need to optimise them
   assert_success
   local cheats=("$EX"/cheats/*.patch)
+  mkdir -p "$BATS_TEST_TMPDIR/cheats" # (once: the loadable mkdir -p is no friend of races)
   for c in "${cheats[@]}"; do
     cheat_bin "$c" "$BATS_TEST_TMPDIR/cheats/$(basename "$c" .patch)" &
     pids+=("$!")
