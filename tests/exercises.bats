@@ -94,6 +94,16 @@ exercise_facts() {
   assert_failure 2
 }
 
+# tree_copy DIR: the tree and its build (so that only what changes compiles),
+# with the version it was built as; no bin/, no .git.
+tree_copy() {
+  mkdir -p "$1/build"
+  (cd "$ROOT" && tar -cf - --exclude=./build --exclude=./bin --exclude=./.git .) | (cd "$1" && tar -xf -)
+  [ ! -d "$ROOT/build/release" ] || cp -a "$ROOT/build/release" "$1/build/"
+  [ -f "$1/VERSION" ] || [ ! -f "$ROOT/build/release/version.h" ] ||
+    sed -n 's/^#define PORTLAB_VERSION "\(.*\)"$/\1/p' "$ROOT/build/release/version.h" >"$1/VERSION"
+}
+
 # cheat_bin PATCH DIR: DIR/bin, the programs with PATCH's one file changed:
 # that file compiled alone (the scratch tree's library), the rest linked to
 # our own programs. In the background: the cheats compile side by side.
@@ -147,11 +157,7 @@ judge() {
   # checker still sees only its own solution in the program it runs.
   [ "$(cat "$EX"/solutions/*.patch | grep -c '^+++ ')" -eq "$(cat "$EX"/solutions/*.patch | grep '^+++ ' | sort -u | wc -l)" ] ||
     fail "two solutions change the same file"
-  mkdir -p "$scratch/build"
-  (cd "$ROOT" && tar -cf - --exclude=./build --exclude=./bin --exclude=./.git .) | (cd "$scratch" && tar -xf -)
-  [ ! -d "$ROOT/build/release" ] || cp -a "$ROOT/build/release" "$scratch/build/"
-  [ -f "$scratch/VERSION" ] || [ ! -f "$ROOT/build/release/version.h" ] ||
-    sed -n 's/^#define PORTLAB_VERSION "\(.*\)"$/\1/p' "$ROOT/build/release/version.h" >"$scratch/VERSION"
+  tree_copy "$scratch"
   for f in "$EX"/solutions/*.patch; do
     if command -v git >/dev/null; then (cd "$scratch" && git apply "$f"); else (cd "$scratch" && patch -s -p1 <"$f"); fi ||
       fail "$(basename "$f") does not apply"
@@ -206,11 +212,8 @@ as_student() {
 # committed), with its build and Bats libraries, as a student has it.
 student_clone() {
   [ -f "$ROOT/tests/.deps/bats-assert/load.bash" ] || skip "needs the Bats libraries in tests/.deps (tests/run-bats fetches them)"
-  mkdir -p "$1"
-  (cd "$ROOT" && tar -cf - --exclude=./build --exclude=./.git .) | (cd "$1" && tar -xf -)
-  [ ! -d "$ROOT/build/release" ] || { mkdir -p "$1/build" && cp -a "$ROOT/build/release" "$1/build/"; }
-  [ -f "$1/VERSION" ] || [ ! -f "$ROOT/build/release/version.h" ] ||
-    sed -n 's/^#define PORTLAB_VERSION "\(.*\)"$/\1/p' "$ROOT/build/release/version.h" >"$1/VERSION"
+  tree_copy "$1"
+  [ ! -d "$ROOT/bin" ] || cp -a "$ROOT/bin" "$1/"
   git -C "$1" init -q && git -C "$1" add -A && git -C "$1" -c user.name=student -c user.email=student@example.org commit -qm start
 }
 
