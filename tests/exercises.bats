@@ -21,13 +21,22 @@ for _d in "${_dirs[@]}"; do
 done
 unset _d _dirs
 
-# Each checker twice, in one Bats process (a Bats start costs a second
-# here): "before" against our programs ($BIN), "after" against the scratch
-# tree's, with the solutions applied. A copy of a checker beside the
-# original, with PORTLAB_BIN set first, runs against that BIN.
-# wrap DIR NAME WHEN BIN: write DIR/tests/exercises/WHEN-NAME.bats.
-wrap() {
-  { printf 'PORTLAB_BIN=%q\n' "$4"; cat "$EX/$2.bats"; } >"$1/tests/exercises/$3-$2.bats"
+# Each checker many times, in one Bats process (a Bats start, and each test
+# file's, costs a good part of a second here): "before" against our
+# programs ($BIN), "after" against the scratch tree's, with the solutions
+# applied, and once against each of its cheats. One file per checker holds
+# its tests once per run, each test titled "RUN: ..." and given its BIN first.
+# combine CHECKER OUT RUN=BIN...: write that file.
+combine() {
+  local checker=$1 out=$2 run first=1
+  shift 2
+  for run in "$@"; do
+    awk -v run="${run%%=*}" -v bin="${run#*=}" -v first="$first" '
+      /^@test "/ { body = 1; sub(/^@test "/, "@test \"" run ": "); print; print "  BIN=\"" bin "\""; next }
+      body { print; if ($0 == "}") body = 0; next }
+      first { print }' "$checker"
+    first=0
+  done >"$out"
 }
 
 # result_lines FIRST COUNT: the TAP lines of tests FIRST..FIRST+COUNT-1.
@@ -132,27 +141,31 @@ checkers() {
     PORTLAB_BATS_LIB="$PORTLAB_BATS_LIB" bats --tap "${these[@]}"
 }
 
-# judge INDEX...: the TAP $output of `checkers INDEX...`, judged file by file.
+# judge INDEX...: the TAP $output of `checkers INDEX...`, judged run by run
+# (runs[] names them, counts[] says how many tests each; first_run[] and
+# last_run[] say which runs each file holds).
 judge() {
-  local i name res first=1
+  local i r name res first=1
   for i in "$@"; do
-    name=$(basename "${files[$i]}" .bats)
-    res=$(result_lines "$first" "${counts[$i]}")
-    [ "$(grep -c . <<<"$res")" -eq "${counts[$i]}" ] || fail "$name: its checks did not all run: $output"
-    ! grep -q '# skip' <<<"$res" || fail "$name: a check was skipped: $res"
-    case $name in
-      before-*) grep -q '^not ok' <<<"$res" ||
-                  fail "the ${name#before-} checker passes on the untouched tree: it cannot tell a done exercise from an undone one" ;;
-      after-*) ! grep -q '^not ok' <<<"$res" || fail "the ${name#after-} checker fails on its own solution: $(section "$first" "${counts[$i]}")" ;;
-      cheat-*) section "$first" "${counts[$i]}" | grep -q '^# what still falls short: ' ||
-                 fail "$name: the checker is fooled by the cheat: it passes, or fails without a hint: $(section "$first" "${counts[$i]}")" ;;
-    esac
-    first=$((first + counts[i]))
+    for ((r = first_run[i]; r <= last_run[i]; r++)); do
+      name=${runs[$r]}
+      res=$(result_lines "$first" "${counts[$r]}")
+      [ "$(grep -c . <<<"$res")" -eq "${counts[$r]}" ] || fail "$name: its checks did not all run: $output"
+      ! grep -q '# skip' <<<"$res" || fail "$name: a check was skipped: $res"
+      case $name in
+        before-*) grep -q '^not ok' <<<"$res" ||
+                    fail "the ${name#before-} checker passes on the untouched tree: it cannot tell a done exercise from an undone one" ;;
+        after-*) ! grep -q '^not ok' <<<"$res" || fail "the ${name#after-} checker fails on its own solution: $(section "$first" "${counts[$r]}")" ;;
+        cheat-*) section "$first" "${counts[$r]}" | grep -q '^# what still falls short: ' ||
+                   fail "$name: the checker is fooled by the cheat: it passes, or fails without a hint: $(section "$first" "${counts[$r]}")" ;;
+      esac
+      first=$((first + counts[r]))
+    done
   done
 }
 
 @test "every checker falls short on the tree as handed out and on each known cheat, saying what the kernel showed, and passes with its solution (in a scratch copy)" {
-  local f c name n i scratch=$BATS_TEST_TMPDIR/tree files=() counts=() pids=()
+  local f c name n i scratch=$BATS_TEST_TMPDIR/tree files=() runs=() counts=() first_run=() last_run=() pids=()
   # The patches touch one file each, all different: applied together, each
   # checker still sees only its own solution in the program it runs.
   [ "$(cat "$EX"/solutions/*.patch | grep -c '^+++ ')" -eq "$(cat "$EX"/solutions/*.patch | grep '^+++ ' | sort -u | wc -l)" ] ||
@@ -172,17 +185,17 @@ judge() {
   done
   for f in "$EX"/*.bats; do
     name=$(basename "$f" .bats)
-    wrap "$scratch" "$name" before "$BIN"
-    wrap "$scratch" "$name" after "$scratch/bin"
-    files+=("$scratch/tests/exercises/before-$name.bats" "$scratch/tests/exercises/after-$name.bats")
     n=$(grep -c '^@test ' "$f")
-    counts+=("$n" "$n")
+    set -- "before-$name=$BIN" "after-$name=$scratch/bin"
     for c in "$EX/cheats/$name"-*.patch; do
       c=$(basename "$c" .patch)
-      wrap "$scratch" "$name" "cheat-${c#"$name"-}" "$BATS_TEST_TMPDIR/cheats/$c/bin"
-      files+=("$scratch/tests/exercises/cheat-${c#"$name"-}-$name.bats")
-      counts+=("$n")
+      set -- "$@" "cheat-${c#"$name"-}-$name=$BATS_TEST_TMPDIR/cheats/$c/bin"
     done
+    first_run+=("${#runs[@]}")
+    for c in "$@"; do runs+=("${c%%=*}") counts+=("$n"); done
+    last_run+=($((${#runs[@]} - 1)))
+    files+=("$scratch/tests/exercises/all-$name.bats")
+    combine "$f" "${files[-1]}" "$@"
   done
   for n in "${!pids[@]}"; do
     c=$(basename "${cheats[$n]}" .patch)
