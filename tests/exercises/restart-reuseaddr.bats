@@ -34,7 +34,7 @@ setup() {
     forget_server second
     [ "$second_port" = "$server_port" ] ||
       hint "a second restart-server, asked for port $server_port while the first listened there, listens on port $second_port instead: when bind() fails, report it and stop"
-    hint "a second restart-server got port $server_port while the first still listened on it: the kernel lets that happen with SO_REUSEPORT, never with SO_REUSEADDR alone - set SO_REUSEADDR only"
+    hint "a second restart-server got port $server_port while the first still listened on it: the kernel allows that with SO_REUSEPORT, not with SO_REUSEADDR alone - set SO_REUSEADDR only"
   fi
   forget_server second
   run server_log
