@@ -1,10 +1,12 @@
 #!/usr/bin/env bats
 # run-bats: early (one of the slowest files: started first)
 # The exercises (tests/exercises/): every checker fails on the untouched tree,
-# saying what falls short, and passes once its reference solution
-# (tests/exercises/solutions/NAME.patch) is applied - in a scratch copy of
-# the tree and its build, never in the working tree. The checkers run all
-# at once, both ways, in one Bats process (a Bats start costs a second here).
+# saying what falls short, passes once its reference solution
+# (tests/exercises/solutions/NAME.patch) is applied, and fails on each of
+# its known cheats (tests/exercises/cheats/NAME-*.patch) - in a scratch copy
+# of the tree and its build, never in the working tree. The checkers run
+# all at once, every way, in one Bats process (a Bats start costs a second
+# here).
 load helpers
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
@@ -19,13 +21,22 @@ for _d in "${_dirs[@]}"; do
 done
 unset _d _dirs
 
-# Each checker twice, in one Bats process (a Bats start costs a second
-# here): "before" against our programs ($BIN), "after" against the scratch
-# tree's, with the solutions applied. A copy of a checker beside the
-# original, with PORTLAB_BIN set first, runs against that BIN.
-# wrap DIR NAME WHEN BIN: write DIR/tests/exercises/WHEN-NAME.bats.
-wrap() {
-  { printf 'PORTLAB_BIN=%q\n' "$4"; cat "$EX/$2.bats"; } >"$1/tests/exercises/$3-$2.bats"
+# Each checker many times, in one Bats process (a Bats start, and each test
+# file's, costs a good part of a second here): "before" against our
+# programs ($BIN), "after" against the scratch tree's, with the solutions
+# applied, and once against each of its cheats. One file per checker holds
+# its tests once per run, each test titled "RUN: ..." and given its BIN first.
+# combine CHECKER OUT RUN=BIN...: write that file.
+combine() {
+  local checker=$1 out=$2 run first=1
+  shift 2
+  for run in "$@"; do
+    awk -v run="${run%%=*}" -v bin="${run#*=}" -v first="$first" '
+      /^@test "/ { body = 1; sub(/^@test "/, "@test \"" run ": "); print; print "  BIN=\"" bin "\""; next }
+      body { print; if ($0 == "}") body = 0; next }
+      first { print }' "$checker"
+    first=0
+  done >"$out"
 }
 
 # result_lines FIRST COUNT: the TAP lines of tests FIRST..FIRST+COUNT-1.
@@ -55,7 +66,7 @@ exercise_facts() {
 }
 
 @test "every demo has an exercise, and every exercise a solution and a lesson" {
-  local d name f ex_exercise ex_lesson ex_edit p_files p_changed
+  local d name f c line ex_exercise ex_lesson ex_edit p_files p_changed
   for d in "$ROOT"/demos/*/; do
     name=${d%/} name=${name##*/}
     compgen -G "$EX/$name-*.bats" >/dev/null || fail "demos/$name has no exercise in tests/exercises/"
@@ -63,6 +74,7 @@ exercise_facts() {
   for f in "$EX"/*.bats; do
     name=${f##*/} name=${name%.bats}
     [ -f "$EX/solutions/$name.patch" ] || fail "$name has no solutions/$name.patch"
+    compgen -G "$EX/cheats/$name-*.patch" >/dev/null || fail "$name has no known cheat in cheats/$name-*.patch"
     proc_untraced exercise_facts "$f" "$EX/solutions/$name.patch"
     [ -n "$ex_exercise" ] && [ -n "$ex_edit" ] || fail "$name: no '# exercise:' or '# edit:' line"
     [ -n "$ex_lesson" ] && [ -f "$ROOT/$ex_lesson" ] || fail "$name: its lesson does not exist"
@@ -70,6 +82,13 @@ exercise_facts() {
     [ ${#p_files[@]} -eq 1 ] || fail "$name.patch changes more than one file"
     [ "${p_files[0]}" = "b/$ex_edit" ] || fail "$name.patch changes another file than the one named"
     [ "$p_changed" -lt 30 ] || fail "$name.patch is not small"
+    # Each cheat says on its first line what it fakes, and changes the same one file.
+    for c in "$EX/cheats/$name"-*.patch; do
+      IFS= read -r line <"$c"
+      [[ $line == 'cheat: '?* ]] || fail "${c##*/}: its first line does not say what it fakes ('cheat: ...')"
+      proc_untraced exercise_facts "$f" "$c"
+      [ ${#p_files[@]} -eq 1 ] && [ "${p_files[0]}" = "b/$ex_edit" ] || fail "${c##*/} changes another file than $ex_edit"
+    done
   done
 }
 
@@ -84,44 +103,164 @@ exercise_facts() {
   assert_failure 2
 }
 
-@test "every checker falls short on the tree as handed out, saying what to change, and passes with its solution (in a scratch copy)" {
-  local f name n first=1 res scratch=$BATS_TEST_TMPDIR/tree files=() counts=()
+# tree_copy DIR: the tree and its build (so that only what changes compiles),
+# with the version it was built as; no bin/, no .git.
+tree_copy() {
+  mkdir -p "$1/build"
+  (cd "$ROOT" && tar -cf - --exclude=./build --exclude=./bin --exclude=./.git .) | (cd "$1" && tar -xf -)
+  [ ! -d "$ROOT/build/release" ] || cp -a "$ROOT/build/release" "$1/build/"
+  [ -f "$1/VERSION" ] || [ ! -f "$ROOT/build/release/version.h" ] ||
+    sed -n 's/^#define PORTLAB_VERSION "\(.*\)"$/\1/p' "$ROOT/build/release/version.h" >"$1/VERSION"
+}
+
+# cheat_bin PATCH DIR: DIR/bin, the programs with PATCH's one file changed:
+# that file compiled alone (the scratch tree's library), the rest linked to
+# our own programs. In the background: the cheats compile side by side.
+cheat_bin() {
+  local file prog
+  file=$(sed -n 's|^+++ b/||p' "$1")
+  prog=${file#demos/} prog=${prog%%/*}-$(basename "$file" .c)
+  mkdir -p "$2/bin"
+  ln -s "$BIN"/* "$2/bin/" && rm "$2/bin/$prog" &&
+    patch -s -o "$2/cheat.c" "$ROOT/$file" <"$1" >"$2/cc.log" 2>&1 &&
+    ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -O0 -w -I"$ROOT/common" -I"$scratch/build/release" \
+      -o "$2/bin/$prog" "$2/cheat.c" "$scratch/build/release/libportlab.a" >>"$2/cc.log" 2>&1
+}
+
+# section FIRST COUNT: the output of tests FIRST..FIRST+COUNT-1, their
+# comment lines (the hints) included.
+section() {
+  awk -v a="$1" -v b="$(($1 + $2))" '/^(not )?ok [0-9]+ / { n = $1 == "not" ? $3 : $2 } n >= a && n < b' <<<"$output"
+}
+
+# checkers INDEX...: run files[INDEX]... in one Bats process, as a student would.
+checkers() {
+  local i these=()
+  for i in "$@"; do these+=("${files[$i]}"); done
+  env -i PATH="$STUDENT_PATH" HOME="${HOME:-/root}" TMPDIR="${TMPDIR:-/tmp}" PROC_CAN_NETNS="${PROC_CAN_NETNS:-}" \
+    PORTLAB_BATS_LIB="$PORTLAB_BATS_LIB" bats --tap "${these[@]}"
+}
+
+# judge INDEX...: the TAP $output of `checkers INDEX...`, judged run by run
+# (runs[] names them, counts[] says how many tests each; first_run[] and
+# last_run[] say which runs each file holds).
+judge() {
+  local i r name res first=1
+  for i in "$@"; do
+    for ((r = first_run[i]; r <= last_run[i]; r++)); do
+      name=${runs[$r]}
+      res=$(result_lines "$first" "${counts[$r]}")
+      [ "$(grep -c . <<<"$res")" -eq "${counts[$r]}" ] || fail "$name: its checks did not all run: $output"
+      ! grep -q '# skip' <<<"$res" || fail "$name: a check was skipped: $res"
+      case $name in
+        before-*) grep -q '^not ok' <<<"$res" ||
+                    fail "the ${name#before-} checker passes on the untouched tree: it cannot tell a done exercise from an undone one" ;;
+        after-*) ! grep -q '^not ok' <<<"$res" || fail "the ${name#after-} checker fails on its own solution: $(section "$first" "${counts[$r]}")" ;;
+        cheat-*) section "$first" "${counts[$r]}" | grep -q '^# what still falls short: ' ||
+                   fail "$name: the checker is fooled by the cheat: it passes, or fails without a hint: $(section "$first" "${counts[$r]}")" ;;
+      esac
+      first=$((first + counts[r]))
+    done
+  done
+}
+
+@test "every checker falls short on the tree as handed out and on each known cheat, saying what the kernel showed, and passes with its solution (in a scratch copy)" {
+  local f c name n i scratch=$BATS_TEST_TMPDIR/tree files=() runs=() counts=() first_run=() last_run=() pids=()
   # The patches touch one file each, all different: applied together, each
   # checker still sees only its own solution in the program it runs.
   [ "$(cat "$EX"/solutions/*.patch | grep -c '^+++ ')" -eq "$(cat "$EX"/solutions/*.patch | grep '^+++ ' | sort -u | wc -l)" ] ||
     fail "two solutions change the same file"
-  mkdir -p "$scratch/build"
-  (cd "$ROOT" && tar -cf - --exclude=./build --exclude=./bin --exclude=./.git .) | (cd "$scratch" && tar -xf -)
-  [ ! -d "$ROOT/build/release" ] || cp -a "$ROOT/build/release" "$scratch/build/"
-  [ -f "$scratch/VERSION" ] || [ ! -f "$ROOT/build/release/version.h" ] ||
-    sed -n 's/^#define PORTLAB_VERSION "\(.*\)"$/\1/p' "$ROOT/build/release/version.h" >"$scratch/VERSION"
+  tree_copy "$scratch"
   for f in "$EX"/solutions/*.patch; do
     if command -v git >/dev/null; then (cd "$scratch" && git apply "$f"); else (cd "$scratch" && patch -s -p1 <"$f"); fi ||
       fail "$(basename "$f") does not apply"
   done
   run make -C "$scratch" -s all CFLAGS=-O0 # only the patched files compile: no need to optimise them
   assert_success
+  local cheats=("$EX"/cheats/*.patch)
+  mkdir -p "$BATS_TEST_TMPDIR/cheats" # (once: the loadable mkdir -p is no friend of races)
+  for c in "${cheats[@]}"; do
+    cheat_bin "$c" "$BATS_TEST_TMPDIR/cheats/$(basename "$c" .patch)" &
+    pids+=("$!")
+  done
   for f in "$EX"/*.bats; do
     name=$(basename "$f" .bats)
-    wrap "$scratch" "$name" before "$BIN"
-    wrap "$scratch" "$name" after "$scratch/bin"
-    files+=("$scratch/tests/exercises/before-$name.bats" "$scratch/tests/exercises/after-$name.bats")
     n=$(grep -c '^@test ' "$f")
-    counts+=("$n" "$n")
+    set -- "before-$name=$BIN" "after-$name=$scratch/bin"
+    for c in "$EX/cheats/$name"-*.patch; do
+      c=$(basename "$c" .patch)
+      set -- "$@" "cheat-${c#"$name"-}-$name=$BATS_TEST_TMPDIR/cheats/$c/bin"
+    done
+    first_run+=("${#runs[@]}")
+    for c in "$@"; do runs+=("${c%%=*}") counts+=("$n"); done
+    last_run+=($((${#runs[@]} - 1)))
+    files+=("$scratch/tests/exercises/all-$name.bats")
+    combine "$f" "${files[-1]}" "$@"
   done
-  run env -i PATH="$STUDENT_PATH" HOME="${HOME:-/root}" TMPDIR="${TMPDIR:-/tmp}" PROC_CAN_NETNS="${PROC_CAN_NETNS:-}" \
-    PORTLAB_BATS_LIB="$PORTLAB_BATS_LIB" bats --tap "${files[@]}"
+  for n in "${!pids[@]}"; do
+    c=$(basename "${cheats[$n]}" .patch)
+    wait "${pids[$n]}" || fail "cheats/$c.patch does not apply to the demos as they are now, or does not compile: $(cat "$BATS_TEST_TMPDIR/cheats/$c/cc.log" 2>/dev/null)"
+  done
+  # Two Bats processes, half the checkers each, side by side.
+  local half=() other=()
   for i in "${!files[@]}"; do
-    name=$(basename "${files[$i]}" .bats)
-    res=$(result_lines "$first" "${counts[$i]}")
-    first=$((first + counts[i]))
-    [ "$(grep -c . <<<"$res")" -eq "${counts[$i]}" ] || fail "$name: its checks did not all run: $output"
-    ! grep -q '# skip' <<<"$res" || fail "$name: a check was skipped: $res"
-    case $name in
-      before-*) grep -q '^not ok' <<<"$res" ||
-                  fail "the ${name#before-} checker passes on the untouched tree: it cannot tell a done exercise from an undone one" ;;
-      after-*) ! grep -q '^not ok' <<<"$res" || fail "the ${name#after-} checker fails on its own solution: $output" ;;
-    esac
+    if [ $((i % 2)) -eq 0 ]; then half+=("$i"); else other+=("$i"); fi
   done
+  checkers "${other[@]}" >"$BATS_TEST_TMPDIR/other.tap" 2>&1 &
+  n=$!
+  run checkers "${half[@]}"
+  wait "$n" || true
+  judge "${half[@]}"
+  output=$(<"$BATS_TEST_TMPDIR/other.tap")
+  judge "${other[@]}"
   assert_output --partial "what still falls short"
+}
+
+# as_student [VAR=VALUE]... COMMAND...: with a student's PATH and little else.
+as_student() {
+  env -i PATH="$STUDENT_PATH" HOME="${HOME:-/root}" TMPDIR="${TMPDIR:-/tmp}" PROC_CAN_NETNS="${PROC_CAN_NETNS:-}" "$@"
+}
+
+# student_clone DIR: a git clone of the tree as handed out (everything
+# committed), with its build and Bats libraries, as a student has it.
+student_clone() {
+  [ -f "$ROOT/tests/.deps/bats-assert/load.bash" ] || skip "needs the Bats libraries in tests/.deps (tests/run-bats fetches them)"
+  tree_copy "$1"
+  [ ! -d "$ROOT/bin" ] || cp -a "$ROOT/bin" "$1/"
+  git -C "$1" init -q && git -C "$1" add -A && git -C "$1" -c user.name=student -c user.email=student@example.org commit -qm start
+}
+
+@test "make exercise runs the committed checker, not an edited one, refuses a change outside the exercise's file, and shows the hints alone" {
+  command -v git >/dev/null || skip "needs git"
+  local tree=$BATS_TEST_TMPDIR/clone
+  student_clone "$tree"
+  # The checker's hints turned into `true` in the working tree: the committed one runs.
+  sed -i 's/^\( *\)hint /\1true /' "$tree/tests/exercises/same-port-udp-twice.bats"
+  run as_student PORTLAB_BIN="$BIN" "$tree/tests/exercises/run" check same-port-udp-twice
+  assert_failure 1
+  assert_line "what still falls short:"
+  assert_line --partial "  - nothing in the server's story shows a second UDP bind() refused."
+  # The hint alone: no file and line, no source of the failed command.
+  refute_output --partial "(in test file"
+  refute_output --partial '`hint "'
+  refute_output --partial "bats: "
+  assert_output --partial "(all of the check's report: make exercise E=same-port-udp-twice V=1)"
+  # A change in common/ as well: not checked, and the file is named.
+  echo '/* a change */' >>"$tree/common/narrate.c"
+  run as_student PORTLAB_BIN="$BIN" "$tree/tests/exercises/run" check same-port-udp-twice
+  assert_failure 2
+  assert_line "  common/narrate.c"
+  assert_output --partial "this exercise changes demos/same-port/server.c alone"
+}
+
+@test "in make exercise, a warning (an unused variable mid-edit) is a warning: the check still runs" {
+  command -v git >/dev/null || skip "needs git"
+  local tree=$BATS_TEST_TMPDIR/clone
+  student_clone "$tree"
+  sed -i 's/^    int want_tcp = 1, /    int unused_mid_edit, want_tcp = 1, /' "$tree/demos/same-port/server.c"
+  grep -q unused_mid_edit "$tree/demos/same-port/server.c" || fail "the edit did not apply"
+  run as_student make -C "$tree" -s exercise E=same-port-udp-twice
+  assert_output --partial "unused_mid_edit"
+  refute_output --partial "error: unused"
+  assert_output --partial "what still falls short:"
 }

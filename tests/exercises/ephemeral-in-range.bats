@@ -3,28 +3,38 @@
 # lesson: docs/ephemeral.md
 # edit: demos/ephemeral/server.c
 load ../helpers
+load lib
 
+# The check sets a range of its own, a new one each run, in a namespace of
+# its own: only a server that reads the range can name it.
 setup() {
-  [ -r /proc/sys/net/ipv4/ip_local_port_range ] || skip "this system has no /proc/sys/net/ipv4/ip_local_port_range"
-  read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
-  # A source port outside the range, which the client binds itself (-s).
-  outside=$((lo > 2000 ? lo - 1000 : hi + 1000))
+  lo=$((20000 + RANDOM % 20000)) hi=$((lo + 500 + RANDOM % 500))
+  below=$((lo - 1 - RANDOM % 5000)) above=$((hi + 1 + RANDOM % 3000))
+  ex_namespace --range "$lo-$hi"
 }
 
-@test "a kernel-chosen source port is said to be inside the range (read from the kernel)" {
-  start_server ephemeral-server -p 0 -b 127.0.0.1
-  run --separate-stderr "$BIN/ephemeral-client" -n 1 -u 0 -p "$server_port" 127.0.0.1
-  [ "$status" -eq 0 ] || fail "the client failed: $stderr"
-  stop_server
-  grep -q "inside the kernel's ephemeral range $lo-$hi" "$PROC_DIR/server/log" ||
-    fail "what still falls short: for a client's source port, the server should narrate \"... inside the kernel's ephemeral range $lo-$hi\" - read the range with kernel_local_port_range() (common/kernel.h), never write the numbers in"
+# said PORT WORD OTHER WHY: the server's log says PORT is WORD the range, never OTHER.
+said() {
+  grep -q "source port $1 is $2 the kernel's ephemeral range $lo-$hi" <<<"$log" ||
+    hint "the client's source port was $1 ($4), and the server did not say \"source port $1 is $2 the kernel's ephemeral range $lo-$hi\" (the range this check set in a namespace of its own: read it with kernel_local_port_range(), common/kernel.h, never write numbers in)"
+  ! grep -q "source port $1 is $3 " <<<"$log" ||
+    hint "the server said port $1 is $3 the range as well as $2: say one or the other, from a comparison with both ends"
 }
 
-@test "a source port the client chose itself is said to be outside it" {
-  start_server ephemeral-server -p 0 -b 127.0.0.1
-  run --separate-stderr "$BIN/ephemeral-client" -n 1 -u 0 -s "$outside" -p "$server_port" 127.0.0.1
-  [ "$status" -eq 0 ] || fail "the client failed: $stderr"
+@test "each client's source port is said to be inside or outside the range the kernel has now" {
+  local s ports=() port log
+  start_server --via ex_in ephemeral-server -p 0 -b 127.0.0.1
+  # The kernel's choice; the range's top end; below it; above it.
+  for s in '' "$hi" "$below" "$above"; do
+    run --separate-stderr ex_in "$BIN/ephemeral-client" -n 1 -u 0 ${s:+-s "$s"} -p "$server_port" 127.0.0.1
+    [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"
+    port=$(sed -n 's/.* after connect our end is 127\.0\.0\.1:\([0-9]*\) .*/\1/p' <<<"$output")
+    ports+=("$port")
+  done
   stop_server
-  grep -q "source port $outside is outside the kernel's ephemeral range $lo-$hi" "$PROC_DIR/server/log" ||
-    fail "what still falls short: a client that bound port $outside itself should get \"source port $outside is outside the kernel's ephemeral range $lo-$hi\""
+  log=$(server_log)
+  said "${ports[0]}" inside outside "its kernel chose it from the range $lo-$hi"
+  said "${ports[1]}" inside outside "bound by the client itself: the range's top end"
+  said "${ports[2]}" outside inside "bound by the client itself, below the range $lo-$hi"
+  said "${ports[3]}" outside inside "bound by the client itself, above the range $lo-$hi"
 }

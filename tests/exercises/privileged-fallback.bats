@@ -3,45 +3,52 @@
 # lesson: docs/privileged.md
 # edit: demos/privileged/client.c
 load ../helpers
+load lib
 
-# The client runs as an ordinary user: as yourself, or as nobody when the
-# checker runs as root (root may bind 1023, and the exercise is about who may not).
-as_user() {
-  if [ "$EUID" -eq 0 ]; then
-    command -v setpriv >/dev/null || skip "run this as an ordinary user (or install setpriv)"
-    run --separate-stderr "${NOBODY[@]}" "$@"
-  else
-    run --separate-stderr "$@"
-  fi
+# The client runs with no capability (as an ordinary user would), in a
+# namespace of the check's own where the kernel's ephemeral range is a
+# narrow one, new each run: a port the kernel picks lies in it. The server
+# there is ephemeral-server, which logs each connection's source port (as
+# uid 0 of that namespace, privileged-server would insist on becoming nobody,
+# a user the namespace does not have).
+setup() {
+  lo=$((30000 + RANDOM % 20000)) hi=$((lo + 49))
 }
 
-@test "as an ordinary user the client now gets through: exit 0, after the refusal" {
-  start_server privileged-server -p 0 -b 127.0.0.1
-  as_user "$BIN/privileged-client" -p "$server_port" 127.0.0.1
+# connections: the source ports of the connections the server saw, one a line.
+connections() {
+  sed -n 's/^tcp 127\.0\.0\.1:\([0-9]*\) -> .*/\1/p' "$PROC_DIR/server/log"
+}
+
+@test "with no privilege for port 1023, the client connects from a port the kernel picks instead, and says so" {
+  local ports
+  ex_namespace --range "$lo-$hi" --unprivileged-start 1024
+  start_server --via ex_in ephemeral-server -p 0 -b 127.0.0.1
+  run --separate-stderr ex_plain "$BIN/privileged-client" -p "$server_port" 127.0.0.1
   [[ $stderr == *"bind(tcp 0.0.0.0:1023): EACCES"* ]] ||
-    fail "what still falls short: the refusal of port 1023 is no longer reported; keep the report_sys() call, and go on after it"
+    hint "the refusal of port 1023 is no longer reported; keep the report_sys() call, and go on after it"
   [ "$status" -eq 0 ] ||
-    fail "what still falls short: the client still gives up (exit $status) when bind() says EACCES. Instead: close that socket, make a new one, and talk() without bind() - the kernel picks the port"
-}
-
-@test "the server sees two connections, both from ports the kernel picked (1024 and up)" {
-  start_server privileged-server -p 0 -b 127.0.0.1
-  as_user "$BIN/privileged-client" -p "$server_port" 127.0.0.1
-  local n port
+    hint "the client still gives up (exit $status) when bind() says EACCES. Instead: close that socket, make a new one, and talk() without bind() - the kernel picks the port"
   stop_server
-  n=$(grep -c '^tcp from 127\.0\.0\.1:[0-9]* to port ' "$PROC_DIR/server/log" || true)
-  [ "$n" -eq 2 ] ||
-    fail "what still falls short: the server saw $n connection(s), not 2 (step 1, and step 2 from a kernel-chosen port)"
-  port=$(sed -n 's/^tcp from 127\.0\.0\.1:\([0-9]*\) to port .*/\1/p' "$PROC_DIR/server/log" | tail -n 1)
-  [ "$port" -ge 1024 ] || fail "what still falls short: step 2 came from port $port"
+  mapfile -t ports < <(connections)
+  [ "${#ports[@]}" -eq 2 ] ||
+    hint "the server's log shows ${#ports[@]} connection(s), not 2 (step 1, and step 2 from a port the kernel picks)"
+  [ "${ports[1]}" -ge "$lo" ] && [ "${ports[1]}" -le "$hi" ] ||
+    hint "the server's log shows step 2 from port ${ports[1]}, which the kernel did not pick: its range is $lo-$hi here (set by this check). Connect without bind(), or bind() port 0"
+  grep -qi 'kernel' <<<"$(sed -n '/step 2/,$p' <<<"$output")" ||
+    hint "after step 2's refusal, narrate() that a port the kernel picks is used instead"
 }
 
-@test "the client says what it did instead" {
-  start_server privileged-server -p 0 -b 127.0.0.1
-  as_user "$BIN/privileged-client" -p "$server_port" 127.0.0.1
-  local n
-  n=$(grep -c '^connected: ' <<<"$output" || true)
-  [ "$n" -eq 2 ] || fail "what still falls short: the client should connect twice (it printed $n 'connected:' lines)"
-  [ "${#lines[@]}" -ge 2 ] && grep -qi 'kernel' <<<"$(sed -n '/step 2/,$p' <<<"$output")" ||
-    fail "what still falls short: after step 2's refusal, narrate() that a port the kernel picks is used instead"
+@test "where the kernel lets anyone bind port 1023 (ip_unprivileged_port_start 0), step 2 still binds it" {
+  local ports
+  ex_namespace --range "$lo-$hi" --unprivileged-start 0
+  start_server --via ex_in ephemeral-server -p 0 -b 127.0.0.1
+  run --separate-stderr ex_plain "$BIN/privileged-client" -p "$server_port" 127.0.0.1
+  [[ $stderr != *EACCES* ]] ||
+    hint "the client reported EACCES, yet here the kernel lets anyone bind port 1023 (this check set ip_unprivileged_port_start to 0): report the error bind() returned, and only then"
+  [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"
+  stop_server
+  mapfile -t ports < <(connections)
+  [ "${ports[1]:-}" = 1023 ] ||
+    hint "the server's log shows no connection from port 1023, yet here the kernel lets anyone bind it: step 2 should still bind() port 1023 first"
 }

@@ -3,30 +3,43 @@
 # lesson: docs/wire.md
 # edit: demos/wire/client.c
 load ../helpers
+load lib
 
-# Packet and raw sockets need CAP_NET_RAW: a network namespace (as root), or
-# a user and network namespace of your own (unshare -rn) as an ordinary user.
+# Raw sockets need CAP_NET_RAW: the check's own namespace gives it over that
+# namespace's network (unshare -rmn: no root needed) - or takes it away.
 setup() {
-  if can_netns; then
-    namespace_holder ns || fail "could not make a namespace"
-    via="netns_of"
-  elif unshare -rn true 2>/dev/null; then
-    namespace_holder ns -r || fail "could not make a namespace"
-    via="userns_of"
-  else
-    skip "cannot check here: this system lets you make no namespace to hold CAP_NET_RAW; run it as root (sudo make exercise E=wire-catch-reply)"
-  fi
+  ex_namespace
 }
 
 @test "the forged datagram claims the client's own UDP port, and the server's reply to it comes back" {
-  start_server --via "$via $ns_pid" wire-server -p 0 -b 127.0.0.1
-  run --separate-stderr "$via" "$ns_pid" "$BIN/wire-client" -p "$server_port" 127.0.0.1
-  [ "$status" -eq 0 ] || fail "the client failed: $stderr"
-  local port
+  local port others
+  start_server --via ex_in wire-server -p 0 -b 127.0.0.1
+  run --separate-stderr ex_in "$BIN/wire-client" -p "$server_port" 127.0.0.1
+  [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"
   port=$(sed -n 's/^udp: our end is 127\.0\.0\.1:\([0-9]*\):.*/\1/p' <<<"$output")
   stop_server
-  [ "$(grep -c "^udp datagram of [0-9]* bytes from 127\.0\.0\.1:$port: replied to port $port" "$PROC_DIR/server/log")" -ge 2 ] ||
-    fail "what still falls short: the server got no second datagram from port $port: write step 2's port ($port) into step 3's header instead of -s"
-  [ "$(grep -c '^udp reply: \|reply: wire-server: your udp' <<<"$output")" -ge 2 ] ||
-    fail "what still falls short: the server answered port $port, but the client did not show that second reply: keep step 2's socket open, and after sending step 3, read from it again (wait_read_line) and narrate the line"
+  others=$(grep '^udp datagram of ' "$PROC_DIR/server/log" | grep -v "from 127\.0\.0\.1:$port:" | grep -o 'from [0-9.]*:[0-9]*' | head -n 1)
+  [ -z "$others" ] ||
+    hint "the server's log shows a datagram $others: step 3's header should claim step 2's port, $port"
+  [ "$(grep -c "^udp datagram of [0-9]* bytes from 127\.0\.0\.1:$port: replied to port $port" "$PROC_DIR/server/log")" -eq 2 ] ||
+    hint "the server's log shows no second datagram from port $port: write step 2's port ($port) into step 3's header instead of -s"
+  [ "$(grep -c '^udp reply: ' <<<"$output")" -ge 2 ] ||
+    hint "the server answered port $port, but the client did not show that second reply: keep step 2's socket open, and after sending step 3, read from it again (wait_read_line) and narrate the line"
+}
+
+# The server stops after two exchanges (-n 2: step 1's connection and step 2's
+# datagram): nothing answers step 3, so no second reply can be shown.
+@test "when nothing answers the forged datagram, the client shows no reply to it" {
+  start_server --via ex_in wire-server -p 0 -b 127.0.0.1 -n 2
+  run --separate-stderr ex_in "$BIN/wire-client" -t 500 -p "$server_port" 127.0.0.1
+  server_expect '^stopping after 2 exchanges' || hint "the server did not serve steps 1 and 2"
+  [ "$(grep -c '^udp reply: ' <<<"$output")" -le 1 ] ||
+    hint "the server stopped after step 2 (this check ran it with -n 2), so nothing answered step 3, yet the client showed a second reply: narrate only a line that wait_read_line() really read from step 2's socket"
+}
+
+@test "without CAP_NET_RAW the kernel refuses the raw socket, and step 3 fails" {
+  start_server --via ex_in wire-server -p 0 -b 127.0.0.1
+  run --separate-stderr ex_plain "$BIN/wire-client" -t 500 -p "$server_port" 127.0.0.1
+  [ "$status" -ne 0 ] && [[ $stderr == *EPERM* ]] ||
+    hint "with no CAP_NET_RAW (this check took it away) the kernel gives no raw socket (EPERM), yet the client got through step 3: send step 3 through the raw socket, with the header you wrote"
 }

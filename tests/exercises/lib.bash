@@ -1,0 +1,62 @@
+# tests/exercises/lib.bash - what the exercise checkers load after ../helpers.
+#
+# A checker must not trust what the student's program says about the machine:
+# it asks the kernel to answer differently from this machine's usual answers,
+# in namespaces of the checker's own, and reads the kernel's own view (its
+# tables, the other program's log). No root needed: `unshare -rmn` makes a
+# user, network and mount namespace for an ordinary user too; the machine's
+# own settings are never touched.
+#
+#   ex_namespace [--range LO-HI] [--unprivileged-start N] [--services FILE]
+#       a private namespace, loopback up, where the kernel's ephemeral range
+#       is LO-HI, ip_unprivileged_port_start is N, and /etc/services is FILE
+#       (bind-mounted over it there only); sets ns_pid
+#   ex_in CMD...      CMD in there, as the namespace's owner (every
+#                     capability over its network, none over the machine's)
+#   ex_plain CMD...   CMD in there with no capability at all (as an ordinary
+#                     user: no CAP_NET_BIND_SERVICE, no CAP_NET_RAW)
+#   hint TEXT         fail the check; TEXT (one line) is what the student sees
+#   tcp_states PORT   the kernel's TCP table of the namespace: the states (two
+#                     hex digits, 06 = TIME_WAIT) of the sockets whose local
+#                     port is PORT, one a line
+
+ex_namespace() {
+  local setup='ip link set lo up' file=
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --range) setup+=" && echo ${2%-*} ${2#*-} >/proc/sys/net/ipv4/ip_local_port_range" ;;
+      --unprivileged-start) setup+=" && echo $2 >/proc/sys/net/ipv4/ip_unprivileged_port_start" ;;
+      --services) file=$2 setup+=" && mount --bind \"\$0\" /etc/services" ;; # $0: the file
+    esac
+    shift 2
+  done
+  unshare -rmn true 2>/dev/null ||
+    fail "cannot check here: this system does not let you make a user namespace (unshare -rmn says no), where the check asks the kernel to answer differently; as root it may (sudo make exercise E=...)"
+  # ip lives in /sbin on some systems, which an ordinary user's PATH lacks.
+  proc_start ns env PATH="$PATH:/usr/sbin:/sbin" unshare -rmn -- sh -c \
+    "$setup && echo 'ready on namespace 0' && exec tail -f /dev/null" "${file:-/}"
+  proc_expect ns '^ready on ' || fail "could not make a namespace: $(proc_cat "$PROC_DIR/ns/err")"
+}
+
+# shellcheck disable=SC2154 # ns_pid: set by proc_start
+ex_in() {
+  exec nsenter --user="/proc/$ns_pid/ns/user" --net="/proc/$ns_pid/ns/net" \
+    --mount="/proc/$ns_pid/ns/mnt" --preserve-credentials -- "$@"
+}
+
+ex_plain() {
+  ex_in setpriv --inh-caps=-all --bounding-set=-all -- "$@"
+}
+
+hint() {
+  [ -z "${EX_HINTS:-}" ] || printf '%s\n' "$*" >>"$EX_HINTS"
+  fail "what still falls short: $*"
+}
+
+tcp_states() {
+  local hex here st
+  printf -v hex '%04X' "$1"
+  while read -r _ here _ st _; do
+    [ "${here##*:}" != "$hex" ] || echo "$st"
+  done < <(cat "/proc/$ns_pid/net/tcp" "/proc/$ns_pid/net/tcp6" 2>/dev/null)
+}
