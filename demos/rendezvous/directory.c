@@ -61,6 +61,7 @@ static const char *const HELP =
     "             by default only from this host, as rpcbind does\n";
 
 static struct rv_table table; /* the registrations: common/rendezvous.c */
+static struct reply_guard guard; /* UDP: never to ourselves, a few a second a source */
 static struct conn *conns;
 static size_t nconns, capconns, lookers_max = LOOKERS_MAX;
 static long requests;
@@ -229,8 +230,10 @@ static const char *serve_conn(struct conn *c, long long now)
 }
 
 /* UDP: LOOKUP only, in one small datagram (LIST is refused: no answer
- * much larger than its question, to a source that may be forged). */
-static void serve_udp(int fd)
+ * much larger than its question, to a source that may be forged), and
+ * only as the reply guard allows: never to our own port, at most a few
+ * answers - errors included - a second to one source (replyguard.h). */
+static void serve_udp(int fd, const struct sockaddr *local, long long now)
 {
     static char buf[65536];
     char reply[RV_UDP_REPLY_MAX], who[ADDR_STRLEN], addr[RV_ADDR_MAX];
@@ -240,7 +243,7 @@ static void serve_udp(int fd)
     const char *error;
     ssize_t got = recvfrom(fd, buf, sizeof buf - 1, 0, (struct sockaddr *)&peer, &len);
 
-    if (got < 0)
+    if (got < 0 || !reply_guard_ok(&guard, (struct sockaddr *)&peer, local, now))
         return;
     if (got > 0 && buf[got - 1] == '\n')
         got--;
@@ -284,7 +287,9 @@ int main(int argc, char **argv)
     struct pollfd *pfd = NULL;
     const char *why = NULL, *gone;
     long idle = wait_idle_ms(IDLE_MS);
-    long long now, paused_until = 0, next;
+    long long now, paused_until = 0, next, due;
+    struct sockaddr_storage me;
+    socklen_t melen = sizeof me;
     struct narrate_limit out_of_fds = {0, 0};
     int tcp, udp, i;
     size_t c;
@@ -313,6 +318,8 @@ int main(int argc, char **argv)
     /* Non-blocking, every socket: no one client may stall the others. */
     wait_nonblocking(tcp);
     wait_nonblocking(udp);
+    getsockname(udp, (struct sockaddr *)&me, &melen); /* our UDP port, for the guard */
+    reply_guard_init(&guard);
 
     /* One poll() over the stop pipe, both sockets and every connection. */
     while (o.count == 0 || requests < o.count) {
@@ -328,6 +335,9 @@ int main(int argc, char **argv)
         pfd[1].fd = paused_until == 0 ? tcp : -1;
         pfd[2].fd = udp;
         next = paused_until != 0 ? paused_until : -1;
+        due = reply_guard_tick(&guard, now); /* "not answering ..." lines */
+        if (due != 0 && (next < 0 || due < next))
+            next = due;
         for (c = 0; c < nconns; c++) {
             pfd[c + 3].fd = conns[c].fd;
             if (conns[c].owns == 0 && (next < 0 || conns[c].last + idle < next))
@@ -369,8 +379,9 @@ int main(int argc, char **argv)
             }
         }
         if (pfd[2].revents & POLLIN)
-            serve_udp(udp);
+            serve_udp(udp, (struct sockaddr *)&me, now);
     }
+    reply_guard_flush(&guard);
     if (why != NULL)
         narrate("stopping on %s after %ld request%s", why, requests, requests == 1 ? "" : "s");
     else
