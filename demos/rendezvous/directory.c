@@ -25,8 +25,9 @@
  *   to a source that may be forged).
  *
  * STRANGERS: registrations come from this host only (--remote: any host);
- *   at most 8 names a connection, 256 connections that registered nothing
- *   (the one quiet longest makes room). docs/hardening.md has the table.
+ *   at most 8 names a connection, 16 a local user (or remote host), 256
+ *   connections that registered nothing (the one quiet longest makes room);
+ *   UDP answers under the reply guard. docs/hardening.md has the table.
  *
  * LESSON: docs/rendezvous.md    MAN PAGES: rpcbind(8), rpcinfo(8), poll(2)
  */
@@ -54,6 +55,8 @@ struct conn {
     char who[ADDR_STRLEN];
     char addr[RV_ADDR_MAX];     /* its source address alone */
     const char *refuse;         /* NULL, or why it may not register */
+    struct sockaddr_storage peer, local; /* its two ends */
+    char user[RV_USER_MAX];     /* whose names it adds to: see whose() */
 };
 
 static const char *const HELP =
@@ -147,6 +150,8 @@ static void accept_one(int listener, long long now)
         capconns = cap;
     }
     c = &conns[nconns++];
+    memcpy(&c->peer, &peer, sizeof peer);
+    c->user[0] = '\0';
     c->fd = fd;
     c->owns = 0;
     c->len = 0;
@@ -157,6 +162,7 @@ static void accept_one(int listener, long long now)
      * loopback address, or from the very address it reached us on. */
     c->refuse = NULL;
     getsockname(fd, (struct sockaddr *)&local, &llen);
+    memcpy(&c->local, &local, sizeof local);
     if (!remote_ok && !addr_is_loopback((struct sockaddr *)&peer) &&
         !addr_same_host((struct sockaddr *)&peer, (struct sockaddr *)&local))
         c->refuse = "registrations come from the directory's own host (--remote allows others)";
@@ -164,6 +170,25 @@ static void accept_one(int listener, long long now)
     if (send(fd, GREETING, strlen(GREETING), 0) < 0) {
         /* gone already; the next read will say so */
     }
+}
+
+/* Whose names a connection's count toward (RV_NAMES_PER_USER), asked at
+ * its first REGISTER: on this host, the user that owns the other end - the
+ * uid column of the kernel's table (/proc/net/tcp), where the client's
+ * socket is listed too; from elsewhere (--remote), its host. */
+static const char *whose(struct conn *c)
+{
+    struct tcp_entry e;
+
+    if (c->user[0] != '\0')
+        return c->user;
+    if ((addr_is_loopback((struct sockaddr *)&c->peer) ||
+         addr_same_host((struct sockaddr *)&c->peer, (struct sockaddr *)&c->local)) &&
+        tcptable_find((struct sockaddr *)&c->peer, (struct sockaddr *)&c->local, &e) == 1)
+        snprintf(c->user, sizeof c->user, "uid %lu", e.uid);
+    else
+        snprintf(c->user, sizeof c->user, "host %s", c->addr);
+    return c->user;
 }
 
 /* Send a whole reply, or say why not: a reply cut short means a client
@@ -201,6 +226,7 @@ static const char *serve_conn(struct conn *c, long long now)
     a.who = c->who;
     a.addr = c->addr;
     a.refuse = c->refuse;
+    a.user = NULL;
     /* One line at a time: the same grammar as over UDP (rv_take_line). */
     while (quit <= 0 && (nl = memchr(c->buf, '\n', c->len)) != NULL) {
         n = (size_t)(nl - c->buf);
@@ -209,6 +235,8 @@ static const char *serve_conn(struct conn *c, long long now)
             snprintf(reply, sizeof reply, "ERR %s\n", error);
             quit = -1;
         } else {
+            if (a.user == NULL && c->refuse == NULL && strncmp(c->buf, "REGISTER ", 9) == 0)
+                a.user = whose(c);
             quit = handle(c->buf, &a, reply, sizeof reply);
         }
         if (quit >= 0)
@@ -252,6 +280,7 @@ static void serve_udp(int fd, const struct sockaddr *local, long long now)
     a.who = who;
     a.addr = addr_host((struct sockaddr *)&peer, addr, sizeof addr);
     a.refuse = NULL;
+    a.user = NULL; /* UDP may not register */
     if (rv_take_line(buf, (size_t)got, &error) != 0) {
         narrate("%s: bad request: %s", who, error);
         snprintf(reply, sizeof reply, "ERR %s\n", error);
