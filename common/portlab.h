@@ -11,6 +11,7 @@
  *   kernel.h   facts the kernel decides, read from /proc
  *   privilege.h  who may bind a low port, and why; dropping root
  *   rendezvous.h the rendezvous demo's line protocol, parsed strictly
+ *   rvconns.h  the rendezvous directory's connections (bookkeeping, not lesson)
  *   serve.h    the server loop: poll(), accept(), recvfrom(), the reply
  *   replyguard.h  whom a UDP server never answers, or only a few times a second
  *   services.h /etc/services look-ups, both ways, per protocol
