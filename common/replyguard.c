@@ -72,8 +72,9 @@ static void say(struct reply_source *s)
         return;
     addr_format((struct sockaddr *)&s->addr, who, sizeof who);
     if (s->self)
-        narrate("not answering %s: %ld datagram%s in 1 s: its source port is our own port, "
-                "at an address of this host: an answer would come back to us, and loop",
+        narrate("not answering %s: %ld datagram%s in 1 s: its source is our own port at an "
+                "address of this host: our answer would go to that port here (to us, or to "
+                "a server like us), and could loop",
                 who, s->refused, s->refused == 1 ? "" : "s");
     else
         narrate("not answering %s: %ld datagram%s in 1 s: over our budget of %d replies a "

@@ -255,7 +255,7 @@ answered_from() {
     port=${as}_port port=${!port}
     run netns_of "$ns_pid" "$POKE" forge "$port" 1 127.0.0.1 "$port"
     assert_success
-    server_expect --as "$as" "^not answering 127\.0\.0\.1:$port: 1 datagram in 1 s: its source port is our own port, at an address of this host: an answer would come back to us, and loop$" ||
+    server_expect --as "$as" "^not answering 127\.0\.0\.1:$port: 1 datagram in 1 s: its source is our own port at an address of this host: our answer would go to that port here \(to us, or to a server like us\), and could loop$" ||
       fail "$prog did not refuse a datagram from its own address and port"
     run netns_of "$ns_pid" "$POKE" udp 5 127.0.0.1 "$port"
     assert_success
