@@ -126,7 +126,7 @@ on_student() {
   # server, bound to its own address, is found there.
   start_server --as open --via "netns_of $teacher_pid" rendezvous-directory --remote -p 0
   run server_log open
-  assert_line --partial "--remote: any host that reaches us may register names (up to 8 each connection)"
+  assert_line --partial "--remote: any host that reaches us may register names (up to 8 each connection, 16 each host)"
   start_server --as mine --via "netns_of $student_pid" rendezvous-server -b 10.77.0.2 -d 10.77.0.1 -D "$open_port" mine
   on_student rendezvous-client -p "$open_port" 10.77.0.1 mine
   assert_success

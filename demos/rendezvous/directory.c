@@ -214,8 +214,8 @@ int main(int argc, char **argv)
     rv_conns_init(&conns, &table);
     if (remote_ok)
         narrate("--remote: any host that reaches us may register names (up to %d each "
-                "connection): a classroom's servers, but also anyone's squatters",
-                RV_NAMES_PER_OWNER);
+                "connection, %d each host): a classroom's servers, but also anyone's squatters",
+                RV_NAMES_PER_OWNER, RV_NAMES_PER_USER);
     narrate("the directory's port is the one fixed port: services register here, "
             "clients ask here first");
     if (serve_open(&o, &tcp, &udp) != 0)
