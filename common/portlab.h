@@ -12,7 +12,9 @@
  *   privilege.h  who may bind a low port, and why; dropping root
  *   rendezvous.h the rendezvous demo's line protocol, parsed strictly
  *   restart.h  the restart demo's words for who hangs up first
+ *   rvconns.h  the rendezvous directory's connections (bookkeeping, not lesson)
  *   serve.h    the server loop: poll(), accept(), recvfrom(), the reply
+ *   replyguard.h  whom a UDP server never answers, or only a few times a second
  *   services.h /etc/services look-ups, both ways, per protocol
  *   tcptable.h the kernel's table of TCP sockets and their states
  *   signals.h  clean exit on Ctrl-C and SIGTERM; SIGPIPE ignored
@@ -35,6 +37,7 @@
 #include "privilege.h"
 #include "rendezvous.h"
 #include "restart.h"
+#include "replyguard.h"
 #include "serve.h"
 #include "services.h"
 #include "signals.h"

@@ -187,7 +187,7 @@ int rv_table_answer(struct rv_table *t, const char *line, const struct rv_asker 
     struct rv_request req;
     const char *error;
     size_t i, n = 0;
-    int count = 0, free_slot = -1, found = -1, mine = 0;
+    int count = 0, free_slot = -1, found = -1, mine = 0, users = 0;
 
     *owned = 0;
     if (rv_parse_request(line, &req, &error) != 0) {
@@ -202,6 +202,8 @@ int rv_table_answer(struct rv_table *t, const char *line, const struct rv_asker 
             found = (int)i;
         if (t->e[i].used && t->e[i].owner == a->owner)
             mine++;
+        if (t->e[i].used && a->user != NULL && strcmp(t->e[i].user, a->user) == 0)
+            users++;
     }
     switch (req.verb) {
     case RV_REGISTER:
@@ -219,12 +221,20 @@ int rv_table_answer(struct rv_table *t, const char *line, const struct rv_asker 
                     "one connection may", a->who, req.name, mine);
             snprintf(reply, cap, "ERR too many names: at most %d per connection\n",
                      RV_NAMES_PER_OWNER);
+        } else if (users >= RV_NAMES_PER_USER) {
+            narrate("%s: refused a registration of %s: %s holds %d names already, the most "
+                    "one user or host may (the rest stay free for others)", a->who, req.name,
+                    a->user, users);
+            snprintf(reply, cap, "ERR too many names: at most %d per user or host\n",
+                     RV_NAMES_PER_USER);
         } else if (free_slot < 0)
             snprintf(reply, cap, "ERR directory full: at most %d names\n", RV_ENTRIES_MAX);
         else {
             t->e[free_slot].used = 1;
             t->e[free_slot].owner = a->owner;
             t->e[free_slot].r = req;
+            snprintf(t->e[free_slot].user, sizeof t->e[free_slot].user, "%s",
+                     a->user != NULL ? a->user : "");
             if (req.here) /* the address it came from, never one it claims */
                 snprintf(t->e[free_slot].r.addr, sizeof t->e[free_slot].r.addr, "%s",
                          a->addr != NULL ? a->addr : "");

@@ -29,6 +29,9 @@
 #define RV_NAME_MAX 32
 #define RV_ENTRIES_MAX 64 /* a directory holds at most this many names */
 #define RV_NAMES_PER_OWNER 8 /* and one connection at most this many */
+#define RV_NAMES_PER_USER 16 /* one local user (uid), or one remote host, at most
+                                this many: a quarter, the rest stays for others */
+#define RV_USER_MAX 64       /* "uid 1000", "host 10.77.0.2" */
 #define RV_UDP_REPLY_MAX 200 /* the largest UDP answer: one LOOKUP line fits */
 #define RV_ADDR_MAX 46   /* an IPv6 address as text, with its NUL */
 
@@ -60,6 +63,7 @@ int rv_parse_entry(const char *line, const char *keyword, struct rv_request *ent
  * connection (its fd) that registered it. */
 struct rv_entry {
     int used, owner;
+    char user[RV_USER_MAX]; /* who registered it: rv_asker.user */
     struct rv_request r; /* r.addr: the source address of a "here" registration */
 };
 struct rv_table {
@@ -72,6 +76,9 @@ struct rv_asker {
     const char *who;     /* "127.0.0.1:40000", for the narration */
     const char *addr;    /* its source address alone, "127.0.0.1" */
     const char *refuse;  /* NULL, or why it may not register ("not this host") */
+    const char *user;    /* whose names count together: "uid 1000" (a local
+                            connection's owner, from /proc/net/tcp) or
+                            "host ADDRESS"; NULL: no such limit */
 };
 
 /* Answer one request line into reply (with its newline), narrating what

@@ -13,6 +13,7 @@
 #include "narrate.h"
 #include "options.h"
 #include "port.h"
+#include "replyguard.h"
 #include "signals.h"
 #include "wait.h"
 
@@ -169,8 +170,10 @@ static size_t udp_destination(struct msghdr *msg, struct sockaddr_storage *local
 
 /* One UDP datagram: reply to the address and port it came from, FROM the
  * address it was sent to (else a client that wrote to our second address
- * would see a reply from a stranger, and drop it). */
-static int serve_udp(int fd, serve_reply_fn reply, void *ctx)
+ * would see a reply from a stranger, and drop it) - unless the guard says
+ * no (replyguard.h: never to ourselves, a few a second to one source).
+ * Returns 1 if answered, 0 if not. */
+static int serve_udp(int fd, struct reply_guard *guard, serve_reply_fn reply, void *ctx)
 {
     static char buf[DATAGRAM_MAX];
     struct sockaddr_storage peer, local;
@@ -207,6 +210,11 @@ static int serve_udp(int fd, serve_reply_fn reply, void *ctx)
 #if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
     backlen = udp_destination(&msg, &local, &back);
 #endif
+    /* Before the demo sees it (and narrates it): a forged source must not
+     * make us answer, nor print, one line per datagram. */
+    if (!reply_guard_ok(guard, (struct sockaddr *)&peer, (struct sockaddr *)&local,
+                        wait_now_ms()))
+        return 0;
     ev.proto = "udp";
     ev.peer = (struct sockaddr *)&peer;
     ev.local = (struct sockaddr *)&local;
@@ -304,6 +312,7 @@ int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx)
 int serve_run_watching(int tcp, int udp, struct serve_watch *w, long count,
                        serve_reply_fn reply, void *ctx)
 {
+    static struct reply_guard guard; /* ~10 KB: not on the stack */
     struct drain_set set;
     const char *why = NULL;
     long served = 0;
@@ -325,8 +334,9 @@ int serve_run_watching(int tcp, int udp, struct serve_watch *w, long count,
         wait_nonblocking(udp);
         udp_want_destination(udp);
     }
+    reply_guard_init(&guard);
     while (count == 0 || served < count) {
-        long long now = wait_now_ms(), wake;
+        long long now = wait_now_ms(), wake, guard_due;
 
         if (paused_until != 0 && now >= paused_until)
             paused_until = 0;
@@ -338,6 +348,9 @@ int serve_run_watching(int tcp, int udp, struct serve_watch *w, long count,
         wake = paused_until;
         if (w != NULL && w->wake_ms != 0 && (wake == 0 || w->wake_ms < wake))
             wake = w->wake_ms;
+        guard_due = reply_guard_tick(&guard, now); /* "not answering ..." lines */
+        if (guard_due != 0 && (wake == 0 || guard_due < wake))
+            wake = guard_due;
         if (drain_poll(&set, wake != 0 ? (wake > now ? (int)(wake - now) : 0) : -1) < 0) {
             if (errno == EINTR)
                 continue;
@@ -378,8 +391,9 @@ int serve_run_watching(int tcp, int udp, struct serve_watch *w, long count,
             }
         }
         if (udp >= 0 && (set.pfd[2].revents & POLLIN) && (count == 0 || served < count))
-            served += serve_udp(udp, reply, ctx);
+            served += serve_udp(udp, &guard, reply, ctx);
     }
+    reply_guard_flush(&guard);
     if (why != NULL)
         narrate("stopping on %s after %ld exchange%s", why, served, served == 1 ? "" : "s");
     else if (rc == EXIT_OK)

@@ -126,9 +126,32 @@ on_student() {
   # server, bound to its own address, is found there.
   start_server --as open --via "netns_of $teacher_pid" rendezvous-directory --remote -p 0
   run server_log open
-  assert_line --partial "--remote: any host that reaches us may register names (up to 8 each connection)"
+  assert_line --partial "--remote: any host that reaches us may register names (up to 8 each connection, 16 each host)"
   start_server --as mine --via "netns_of $student_pid" rendezvous-server -b 10.77.0.2 -d 10.77.0.1 -D "$open_port" mine
   on_student rendezvous-client -p "$open_port" 10.77.0.1 mine
   assert_success
   assert_line "connecting to 10.77.0.2:$mine_port"
+}
+
+@test "rendezvous --remote: one student's host holds at most 16 names, however many connections it opens" {
+  start_server --as open --via "netns_of $teacher_pid" rendezvous-directory --remote -p 0
+  # Three connections of eight REGISTERs each, held open (a registration
+  # lasts as long as its connection).
+  # shellcheck disable=SC2016 # the script is for the inner bash
+  proc_start squat netns_of "$student_pid" bash -c '
+    for fd in 3 4 5; do
+      eval "exec $fd<>/dev/tcp/10.77.0.1/$1" && IFS= read -r -u "$fd" _greeting
+      for i in 1 2 3 4 5 6 7 8; do printf "REGISTER h${fd}n$i tcp $((30000 + fd * 10 + i))\n" >&"$fd"; done
+      for i in 1 2 3 4 5 6 7 8; do IFS= read -r -u "$fd" line && echo "$line"; done
+    done
+    echo "ready on held" && exec tail -f /dev/null' squat "$open_port"
+  proc_expect squat '^ready on ' || fail "the squatter did not finish: $(server_err squat)"
+  run server_log squat
+  assert_line "OK registered h4n8 tcp 30048"
+  assert_line "ERR too many names: at most 16 per user or host"
+  [ "$(grep -c '^OK registered' <<<"$output")" -eq 16 ] || fail "not 16 names: $output"
+  server_expect --as open "^10\.77\.0\.2:[0-9]+: refused a registration of h5n1: host 10\.77\.0\.2 holds 16 names already, the most one user or host may \(the rest stay free for others\)$"
+  # The teacher's own server still registers.
+  start_server --as clock --via "netns_of $teacher_pid" rendezvous-server -D "$open_port" clock
+  server_expect --as open "^registered clock -> tcp port $clock_port, "
 }

@@ -326,4 +326,71 @@ drain_pipe() {
   # (those of the first second were dropped with the rest; these may be none).
   run grep -c '^same-port-server: sendto(udp 127\.0\.0\.[2-5]:[0-9]*): EPERM' "$BATS_TEST_TMPDIR/read"
   [ "$output" -le 6 ] || fail "$output sendto reports: expected 3 a second at most"
+
+# Forged sources (common/replyguard.c). poke forge writes the UDP header
+# itself (a raw socket: CAP_NET_RAW, so in a namespace of the test's own).
+# answered_from NAME PORT: how many datagrams from 127.0.0.1:PORT server NAME
+# narrated as served (every reply narration names the source; "not
+# answering" lines, and wire-server's packet lines, do not count).
+answered_from() {
+  local n
+  n=$(server_log "$1" | grep "127\.0\.0\.1:$2:" | grep -vc -e '^not answering ' -e '^wire: ') || true
+  echo "${n:-0}"
+}
+
+@test "a datagram forged from a UDP server's own address and port is never answered: no loop, said once, and a real client is served at once" {
+  need_netns
+  namespace_holder ns || fail "could not make a network namespace"
+  local prog as port
+  for prog in same-port-server rendezvous-directory ephemeral-server wire-server; do
+    as=${prog//-/_}
+    # -n 50: a server caught in the loop stops after 50 exchanges (so this
+    # test fails, rather than hangs, without the guard).
+    start_server --as "$as" --via "netns_of $ns_pid" "$prog" -p 0 -b 127.0.0.1 -n 50
+    port=${as}_port port=${!port}
+    run netns_of "$ns_pid" "$POKE" forge "$port" 1 127.0.0.1 "$port"
+    assert_success
+    server_expect --as "$as" "^not answering 127\.0\.0\.1:$port: 1 datagram in 1 s: its source is our own port at an address of this host: our answer would go to that port here \(to us, or to a server like us\), and could loop$" ||
+      fail "$prog did not refuse a datagram from its own address and port"
+    run netns_of "$ns_pid" "$POKE" udp 5 127.0.0.1 "$port"
+    assert_success
+    stop_server --as "$as"
+    assert_equal "$(answered_from "$as" "$port")" 0
+  done
+}
+
+@test "a datagram forged from one server's port to another's ends after a few exchanges (the budget, 5 a second), and both serve a real client at once" {
+  need_netns
+  namespace_holder ns || fail "could not make a network namespace"
+  start_server --as a --via "netns_of $ns_pid" same-port-server -p 0 -b 127.0.0.1 -n 50 # -n: as above
+  start_server --as b --via "netns_of $ns_pid" services-server -p 0 -b 127.0.0.1 -n 50
+  run netns_of "$ns_pid" "$POKE" forge "$a_port" 1 127.0.0.1 "$b_port"
+  assert_success
+  # b got the forged one and a's five answers: the sixth is the one it refuses.
+  server_expect --as b "^not answering 127\.0\.0\.1:$a_port: 1 datagram in 1 s: over our budget of 5 replies a second to one source " ||
+    fail "the two servers did not stop answering each other"
+  run netns_of "$ns_pid" "$POKE" udp 5 127.0.0.1 "$a_port"
+  assert_success
+  run netns_of "$ns_pid" "$POKE" udp 5 127.0.0.1 "$b_port"
+  assert_success
+  stop_server --as a
+  stop_server --as b
+  assert_equal "$(answered_from a "$b_port")" 5
+  assert_equal "$(answered_from b "$a_port")" 5
+}
+
+@test "a flood from one source is answered 5 times a second, the rest counted in one line; the wire lesson's one forged datagram from port 23 still gets its reply" {
+  need_netns
+  namespace_holder ns || fail "could not make a network namespace"
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
+  run netns_of "$ns_pid" "$POKE" forge 23 1 127.0.0.1 "$server_port"
+  assert_success
+  server_expect "^udp datagram of 7 bytes from 127\.0\.0\.1:23: replied to port 23, the source port in its header$"
+  run netns_of "$ns_pid" "$POKE" forge 40000 50 127.0.0.1 "$server_port"
+  assert_success
+  server_expect "^not answering 127\.0\.0\.1:40000: [0-9]+ datagrams in 1 s: over our budget of 5 replies a second to one source " ||
+    fail "the flood was answered datagram by datagram"
+  stop_server
+  assert_equal "$(answered_from server 40000)" 5
+  assert_equal "$(server_log | grep -c '^not answering ')" 1
 }

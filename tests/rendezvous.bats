@@ -130,17 +130,29 @@ hold_connection() {
   assert_line "ERR too many names: at most 8 per connection"
   server_expect --as dir "^127\.0\.0\.1:[0-9]+: refused a registration of sq9: it holds 8 names already, the most one connection may$"
   start_server --as other rendezvous-server -D "$dir_port" other
-  # Eight squatters can still fill the directory: 64 names in all.
-  for c in 2 3 4 5 6 7; do
+  # One user (the test's own uid) holds at most 16 names, whatever its connections: 10 so far.
+  many=()
+  for i in $(seq 1 8); do many+=("REGISTER u${i} tcp $((20000 + i))"); done
+  hold_connection "${many[@]}"
+  assert_line "OK registered u6 tcp 20006"
+  assert_line "ERR too many names: at most 16 per user or host"
+  server_expect --as dir "^127\.0\.0\.1:[0-9]+: refused a registration of u7: uid $EUID holds 16 names already, the most one user or host may \(the rest stay free for others\)$"
+}
+
+@test "one local user's eight connections of eight names each no longer fill the directory: another user's server still registers" {
+  [ "$EUID" -eq 0 ] || skip "needs root, to run a server as another user (nobody)"
+  start_directory
+  local c i many
+  for c in 1 2 3 4 5 6 7 8; do
     many=()
-    for i in $(seq 1 8); do many+=("REGISTER c${c}n$i tcp $((20000 + c * 10 + i))"); done
+    for i in 1 2 3 4 5 6 7 8; do many+=("REGISTER c${c}n$i tcp $((20000 + c * 10 + i))"); done
     hold_connection "${many[@]}"
-    assert_line "OK registered c${c}n8 tcp $((20000 + c * 10 + 8))"
   done
-  hold_connection "REGISTER last1 tcp 30001" "REGISTER last2 tcp 30002" "REGISTER last3 tcp 30003" \
-    "REGISTER last4 tcp 30004" "REGISTER last5 tcp 30005" "REGISTER last6 tcp 30006" "REGISTER last7 tcp 30007"
-  assert_line "OK registered last6 tcp 30006"
-  assert_line "ERR directory full: at most 64 names"
+  run --separate-stderr "$BIN/rendezvous-client" -l -p "$dir_port" 127.0.0.1
+  assert_line --regexp "^16 registered"
+  start_server --as clock --via "${NOBODY[*]}" rendezvous-server -D "$dir_port" clock ||
+    fail "a second user could not register: $(server_err clock)"
+  server_expect --as dir "^registered clock -> tcp port $clock_port, "
 }
 
 @test "over UDP a client may look up and list, but not register" {

@@ -109,6 +109,16 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   [ "$(stat -c %U "/proc/$server_pid")" = nobody ] || fail "the server did not run as nobody"
 }
 
+@test "forging the server's own port: the client says no answer will come, and the server answers nothing (no loop with itself)" {
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1 -n 20
+  in_ns wire-client -s "$server_port" -p "$server_port" 127.0.0.1
+  assert_success
+  assert_line "raw udp: sent; from the server's own port: portlab's servers do not answer it (the answer would go to that port, the server's own, and could loop)"
+  server_expect "^not answering 127\.0\.0\.1:$server_port: 1 datagram in 1 s: its source is our own port at an address of this host: "
+  run --separate-stderr netns_of "$ns_pid" "$BIN/same-port-client" -p "$server_port" 127.0.0.1
+  assert_success
+}
+
 @test "bad usage: -s and -l take a port, else exit 2" {
   run --separate-stderr "$BIN/wire-client" -s 65536
   assert_failure 2

@@ -200,9 +200,16 @@ static int forged(const struct addrinfo *ai, unsigned sport, const struct sockad
         close(fd);
         return -1;
     }
-    narrate("raw udp: sent; the server's reply goes to port %u, the one our header claims",
-            sport);
-    watch_reply(fd, ai->ai_family, dport, sport, ms);
+    /* Our source address is the server's host's own: it would be its own port. */
+    if (sport == dport && (addr_is_loopback(ai->ai_addr) ||
+                           addr_same_host((const struct sockaddr *)me, ai->ai_addr))) {
+        narrate("raw udp: sent; from the server's own port: portlab's servers do not answer "
+                "it (the answer would go to that port, the server's own, and could loop)");
+    } else {
+        narrate("raw udp: sent; the server's reply goes to port %u, the one our header "
+                "claims", sport);
+        watch_reply(fd, ai->ai_family, dport, sport, ms);
+    }
     close(fd);
     return 0;
 }

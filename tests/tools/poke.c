@@ -25,6 +25,10 @@
  *                                  kernel has counted it dropped (InCsumErrors in
  *                                  /proc/net/snmp, per network namespace), by a good
  *                                  one; TCP connections get a line and are closed
+ *   poke forge SPORT COUNT HOST PORT  COUNT UDP datagrams "from" source port SPORT,
+ *                                  IPv4 only, written through a raw socket (needs
+ *                                  CAP_NET_RAW; the source address is the kernel's
+ *                                  choice): the forged sources that start loops
  *   poke bench TOTAL CONC HOST PORT   TOTAL connections, CONC at a time: each
  *                                  connects and reads one line; prints the rate
  *                                  and the worst latency
@@ -261,6 +265,39 @@ static int send_badsum(int raw, const struct sockaddr_in *me, const struct socka
                    (ssize_t)sizeof pkt ? 0 : -1;
 }
 
+/* COUNT datagrams to ai whose UDP header says source port sport: the
+ * header is ours to write on a raw socket (checksum 0: "none", RFC 768). */
+static int cmd_forge(unsigned sport, long count, const struct addrinfo *ai)
+{
+    static const char text[] = "forged\n";
+    unsigned char pkt[8 + sizeof text - 1];
+    struct sockaddr_in to;
+    int raw = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+    long i;
+
+    if (ai->ai_family != AF_INET || raw < 0) {
+        fprintf(stderr, "poke: forge: IPv4 only, and needs CAP_NET_RAW: %s\n", strerror(errno));
+        return 1;
+    }
+    memcpy(&to, ai->ai_addr, sizeof to);
+    pkt[0] = (unsigned char)(sport >> 8);
+    pkt[1] = (unsigned char)(sport & 0xff);
+    memcpy(pkt + 2, &to.sin_port, 2);
+    pkt[4] = 0;
+    pkt[5] = (unsigned char)sizeof pkt;
+    pkt[6] = pkt[7] = 0;
+    memcpy(pkt + 8, text, sizeof text - 1);
+    to.sin_port = 0; /* a raw socket takes no port: the header holds it */
+    for (i = 0; i < count; i++)
+        if (sendto(raw, pkt, sizeof pkt, 0, (struct sockaddr *)&to, sizeof to) != (ssize_t)sizeof pkt) {
+            fprintf(stderr, "poke: forge: sendto: %s\n", strerror(errno));
+            return 1;
+        }
+    printf("forged %ld datagram%s from port %u\n", count, count == 1 ? "" : "s", sport);
+    close(raw);
+    return 0;
+}
+
 /* The badsum answer to one datagram from peer: see the top of this file. */
 static void answer_badsum(int udp, int raw, const struct sockaddr_storage *me,
                           const struct sockaddr_storage *peer, socklen_t plen)
@@ -472,11 +509,14 @@ int main(int argc, char **argv)
                 strcmp(argv[1], "partial") == 0 || strcmp(argv[1], "evil") == 0 ||
                 strcmp(argv[1], "trickle") == 0 || strcmp(argv[1], "badsum") == 0)) {
         return cmd_serve(argv[1], argv[2], argc == 4 ? argv[3] : "0");
+    } else if (argc == 6 && strcmp(argv[1], "forge") == 0) {
+        ai = resolve(argv[4], argv[5], SOCK_DGRAM);
+        rc = cmd_forge((unsigned)strtoul(argv[2], NULL, 10), strtol(argv[3], NULL, 10), ai);
     } else if (argc == 6 && strcmp(argv[1], "bench") == 0) {
         ai = resolve(argv[4], argv[5], SOCK_STREAM);
         rc = cmd_bench(strtol(argv[2], NULL, 10), strtol(argv[3], NULL, 10), ai);
     } else {
-        fprintf(stderr, "usage: poke hold N | send KIND | udp BYTES | bench TOTAL CONC  HOST PORT\n");
+        fprintf(stderr, "usage: poke hold N | send KIND | udp BYTES | forge SPORT COUNT | bench TOTAL CONC  HOST PORT\n");
         return 2;
     }
     freeaddrinfo(ai);
