@@ -326,6 +326,7 @@ drain_pipe() {
   # (those of the first second were dropped with the rest; these may be none).
   run grep -c '^same-port-server: sendto(udp 127\.0\.0\.[2-5]:[0-9]*): EPERM' "$BATS_TEST_TMPDIR/read"
   [ "$output" -le 6 ] || fail "$output sendto reports: expected 3 a second at most"
+}
 
 # Forged sources (common/replyguard.c). poke forge writes the UDP header
 # itself (a raw socket: CAP_NET_RAW, so in a namespace of the test's own).
