@@ -117,7 +117,7 @@ start_port23() {
 }
 
 @test "without namespaces: as root on loopback, the server drops to nobody and serves" {
-  need_real_root "privileged-server, started as root, becomes nobody (setuid): a real uid change (as an ordinary user see the next test)"
+  need_real_root "privileged-server, started as root, becomes nobody (setuid): a real uid change" # (as an ordinary user: the next test)
   start_server privileged-server -p 0 -b 127.0.0.1
   run --separate-stderr "$BIN/privileged-client" -p "$server_port" -s 0
   assert_success
@@ -141,7 +141,7 @@ start_port23() {
 
 @test "as nobody with just the capability (setcap), port 23 binds, the capability is why, and it is given up after" {
   need_netns
-  need_real_root "setting a file capability (setcap needs CAP_SETFCAP over the host's files)"
+  need_real_root "a file capability (setcap)"
   command -v setcap >/dev/null || skip "setcap is not installed (Debian: libcap2-bin)"
   cp "$BIN/privileged-server" "$BIN/privileged-server-cap"
   setcap cap_net_bind_service=+ep "$BIN/privileged-server-cap" 2>/dev/null ||
