@@ -66,7 +66,7 @@ take_via() {
       *--nobody*) note="   (as nobody, in a private network namespace)" ;;
       netns_run*|netns_of*)
         if netns_as_root; then note="   (as $(id -un), in a private network namespace)"
-        else note="   (as $(id -un), made root of a user and network namespace of its own: unshare -rn)"; fi ;;
+        else note="   (as $(id -un), in a user and network namespace of its own: unshare -rn)"; fi ;;
       userns_of*) note="   (as $(id -un), in a user and network namespace of its own: unshare -rn)" ;;
     esac
   fi
