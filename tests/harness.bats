@@ -173,7 +173,7 @@ as_ordinary() {
 }
 
 @test "as an ordinary user, tests in private network namespaces run (a user namespace of one's own), and the last line says what needs real root and how to run it" {
-  unshare -rn true 2>/dev/null || [ "$EUID" -eq 0 ] || skip "this kernel lets no ordinary user make a user namespace (unshare -rn)"
+  as_ordinary unshare -rn true 2>/dev/null || skip "this kernel lets no ordinary user make a user namespace (unshare -rn)"
   run --separate-stderr as_ordinary "$TESTS_DIR/run-bats" "$TESTS_DIR/fixtures/ordinary.bats"
   assert_success
   assert_line "ok 1 in private network namespaces: nobody is refused port 23, the namespace's root binds it, and nobody reaches it"
