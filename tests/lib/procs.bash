@@ -252,6 +252,8 @@ _proc_stop_all() {
 # namespace that owns it: a holder (namespace_holder), or a program netns_run
 # started without --nobody.
 
+# Root is real root when it may become nobody: uid 0 in a user namespace of
+# one uid (`unshare -r`) may not, and is treated as an ordinary user.
 # The answer is kept in PROC_CAN_NETNS (exported, as UID:root, UID:user or
 # UID:no), so that it is found out once, not once per test - and again for
 # another user.
@@ -262,8 +264,8 @@ can_netns() {
   esac
   PROC_CAN_NETNS=$EUID:no
   if command -v unshare >/dev/null && command -v nsenter >/dev/null && command -v ip >/dev/null; then
-    if [ "$EUID" -eq 0 ]; then
-      if command -v setpriv >/dev/null && unshare -n true 2>/dev/null; then PROC_CAN_NETNS=$EUID:root; fi
+    if [ "$EUID" -eq 0 ] && command -v setpriv >/dev/null && unshare -n "${NOBODY[@]}" true 2>/dev/null; then
+      PROC_CAN_NETNS=$EUID:root
     elif unshare -rn sh -c 'ip link set lo up && exec "$@"' sh "${_PROC_NOBODY_NS[@]}" true 2>/dev/null; then
       PROC_CAN_NETNS=$EUID:user
     fi
