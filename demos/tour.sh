@@ -120,7 +120,7 @@ stop() {
 }
 
 if [ "${1:-}" = --classroom ]; then
-  can_netns || { echo "tour: the classroom needs network namespaces: unshare, nsenter and ip (iproute2), and root or a kernel that lets $(id -un) make them (unshare -rn; util-linux 2.38+)" >&2; exit 2; }
+  can_netns || { echo "tour: the classroom needs network namespaces: unshare, nsenter and ip (iproute2), and root or a kernel that lets $(id -un) make them (unshare -rn, and an unshare with --map-user)" >&2; exit 2; }
   classroom_up || { echo "tour: could not build the two namespaces" >&2; exit 1; }
   # shellcheck source=demos/classroom.sh
   source "$root/demos/classroom.sh"

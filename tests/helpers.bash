@@ -139,7 +139,7 @@ has_ipv6_loopback() {
 # need_netns: skip where no private network namespace can be made: neither
 # as root nor, as an ordinary user, through a user namespace (unshare -rn).
 need_netns() {
-  can_netns || skip "needs a private network namespace: unshare, nsenter and ip (iproute2), and root or a kernel that lets an ordinary user make one (unshare -rn; util-linux 2.38+); not available here"
+  can_netns || skip "needs a private network namespace: unshare, nsenter and ip (iproute2), and root or a kernel that lets an ordinary user make one (unshare -rn, and an unshare with --map-user); not available here"
 }
 
 # need_real_root WHAT: skip, as an ordinary user, a test whose point is

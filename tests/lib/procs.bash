@@ -280,7 +280,8 @@ netns_as_root() { can_netns && [ "${PROC_CAN_NETNS#*:}" = root ]; }
 NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --)
 # unshare's, inside an ordinary user's own user namespace: be uid 65534 in a
 # user namespace of one uid, holding no capability over the network
-# namespace (its owner is the namespace outside). util-linux 2.38 or later.
+# namespace (its owner is the namespace outside). Needs an unshare(1) with
+# --map-user (util-linux; this one is tried by can_netns).
 _PROC_NOBODY_NS=(unshare --user --map-user=nobody --map-group=nogroup --)
 
 # _proc_nobody: the words for --nobody, the way can_netns found (into who).
