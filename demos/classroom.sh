@@ -21,10 +21,14 @@ server_says server '^udp '
 stop server
 
 say ""
-say "The privileged lesson on the teacher's host: root binds 23; the student is nobody."
-server server --via "$T" privileged-server -p 23
-client --fails --via "$S --nobody" privileged-client 10.77.0.1
-stop server
+if netns_as_root; then
+  say "The privileged lesson on the teacher's host: root binds 23; the student is nobody."
+  server server --via "$T" privileged-server -p 23
+  client --fails --via "$S --nobody" privileged-client 10.77.0.1
+  stop server
+else
+  say "(The privileged lesson needs real root: its server drops from root to nobody. 'sudo make classroom' shows it.)"
+fi
 
 if [ -d /proc/sys/net/ipv6 ]; then
   say ""

@@ -64,8 +64,9 @@ take_via() {
       "netns_of ${student_pid:-x} --nobody"*) note="   (as nobody, on a student's host, 10.77.0.2)" ;;
       "netns_of ${student_pid:-x}"*) note="   (on a student's host, 10.77.0.2)" ;;
       *--nobody*) note="   (as nobody, in a private network namespace)" ;;
-      netns_run*) note="   (as $(id -un), in a private network namespace)" ;;
-      netns_of*) note="   (as $(id -un), in a private network namespace)" ;;
+      netns_run*|netns_of*)
+        if netns_as_root; then note="   (as $(id -un), in a private network namespace)"
+        else note="   (as $(id -un), in a user and network namespace of its own: unshare -rn)"; fi ;;
       userns_of*) note="   (as $(id -un), in a user and network namespace of its own: unshare -rn)" ;;
     esac
   fi
@@ -119,7 +120,7 @@ stop() {
 }
 
 if [ "${1:-}" = --classroom ]; then
-  can_netns || { echo "tour: the classroom needs root, unshare, nsenter and ip (iproute2)" >&2; exit 2; }
+  can_netns || { echo "tour: the classroom needs network namespaces: unshare, nsenter and ip (iproute2), and root or a kernel that lets $(id -un) make them (unshare -rn, and an unshare with --map-user)" >&2; exit 2; }
   classroom_up || { echo "tour: could not build the two namespaces" >&2; exit 1; }
   # shellcheck source=demos/classroom.sh
   source "$root/demos/classroom.sh"

@@ -31,6 +31,7 @@ on_student() {
 }
 
 @test "privileged on the teacher's host: root binds 23 and drops; the student, as nobody, reaches it but cannot send from 1023" {
+  need_real_root "privileged-server, started as root, becomes nobody (setuid): a real uid change"
   start_server --via "netns_of $teacher_pid" privileged-server -p 23
   on_student --nobody privileged-client 10.77.0.1
   assert_failure 1
@@ -97,6 +98,25 @@ on_student() {
   assert_line --regexp "^  client +\| tcp reply: same-port-server pid [0-9]+: this is TCP; you are 10\.77\.0\.2:[0-9]+$"
   assert_line "Classroom over: every server stopped, both hosts gone."
   [ -z "$(pgrep -f -- "^$BIN/[a-z-]+-(server|directory)" || true)" ]
+}
+
+@test "make classroom as an ordinary user (nobody): the two hosts come from a user namespace of its own; the privileged part, which needs real root, says so" {
+  (netns_run --nobody unshare -rn true) 2>/dev/null || skip "this kernel lets no ordinary user make a user namespace (unshare -rn)"
+  # The tour's files and the programs must be readable by nobody.
+  local dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/portlab-tour.XXXXXX")
+  mkdir -p "$dir/demos" "$dir/tests/lib" "$dir/bin"
+  cp -r "$BATS_TEST_DIRNAME"/../demos/. "$dir/demos/"
+  cp "$BATS_TEST_DIRNAME"/lib/procs.bash "$dir/tests/lib/"
+  cp "$BIN"/* "$dir/bin/"
+  chmod -R a+rX "$dir"
+  run --separate-stderr netns_run --nobody env PORTLAB_BIN="$dir/bin" NO_COLOR=1 TMPDIR=/tmp "$dir/demos/tour.sh" --classroom
+  rm -rf "$dir"
+  assert_success
+  assert_line --regexp "^  client +\| tcp reply: same-port-server pid [0-9]+: this is TCP; you are 10\.77\.0\.2:[0-9]+$"
+  assert_line --regexp "^  client +\| tcp 1: after connect our end is 10\.77\.0\.2:400[0-9][0-9] "
+  assert_line "(The privileged lesson needs real root: its server drops from root to nobody. 'sudo make classroom' shows it.)"
+  assert_line "Classroom over: every server stopped, both hosts gone."
 }
 
 @test "rendezvous: a registration whose host is cut off (no FIN, no reset) is dropped by keepalive in bounded time" {

@@ -163,3 +163,45 @@ in_pid_namespace() {
   assert_line "status 3"
   assert_line "stranger alive"
 }
+
+# as_ordinary CMD...: CMD as an ordinary user - nobody (as root), else as we
+# are - with a HOME that cannot be written (lab accounts, nobody's own).
+as_ordinary() {
+  local who=()
+  [ "$EUID" -ne 0 ] || who=("${NOBODY[@]}")
+  "${who[@]}" env HOME=/nonexistent PORTLAB_BIN="$BIN" "$@"
+}
+
+@test "as an ordinary user, tests in private network namespaces run (a user namespace of one's own), and the last line says what needs real root and how to run it" {
+  as_ordinary unshare -rn true 2>/dev/null || skip "this kernel lets no ordinary user make a user namespace (unshare -rn)"
+  run --separate-stderr as_ordinary "$TESTS_DIR/run-bats" "$TESTS_DIR/fixtures/ordinary.bats"
+  assert_success
+  assert_line "ok 1 in private network namespaces: nobody is refused port 23, the namespace's root binds it, and nobody reaches it"
+  assert_line "ok 2 something only real root may do # skip needs real root: the fixture's own uid change"
+  assert_line "bats: 1 passed, 0 failed, 1 skipped"
+  assert_line "  skipped (1): needs real root: the fixture's own uid change"
+  assert_equal "${lines[-1]}" 'bats: 1 of the 1 skipped need real root (a real uid change, a file capability), which a user namespace cannot give: run `sudo make test` for those'
+}
+
+@test "without a network, fetching the Bats libraries fails in seconds, with npm's own error and what to do; an unwritable HOME is no obstacle" {
+  need_netns
+  command -v npm >/dev/null || skip "npm is not installed"
+  [ ! -f /usr/lib/bats/bats-assert/load.bash ] || skip "Debian's bats-assert is installed: run-bats would use it, not npm"
+  # A copy of the harness with no libraries fetched yet, run as nobody in a
+  # network namespace of its own: the registry cannot be reached.
+  local dir t0
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/portlab-fetch.XXXXXX")
+  mkdir "$dir/tests"
+  cp -r "$TESTS_DIR/run-bats" "$TESTS_DIR/lib" "$TESTS_DIR/fixtures" "$dir/tests/"
+  chmod -R a+rwX "$dir"
+  t0=$EPOCHREALTIME
+  run --separate-stderr netns_run --nobody env HOME=/nonexistent timeout 100 "$dir/tests/run-bats" "$dir/tests/fixtures/finished.bats"
+  (( ${EPOCHREALTIME/./} - ${t0/./} < 20000000 )) || fail "it took more than 20 s to give up: $stderr"
+  rm -rf "$dir"
+  assert_failure 1
+  # npm's own words: the registry was not reached (not its cache in HOME).
+  assert_stderr --regexp "run-bats: npm pack bats-support@0\.3\.0 failed: npm (error|ERR!) request to [^ ]+ failed, reason: "
+  [[ $stderr != *"/nonexistent"* ]] || fail "npm still wanted HOME: $stderr"
+  assert_stderr --partial "run-bats: cannot get bats-support and bats-assert: either let npm reach its registry"
+  assert_stderr --partial "sudo apt-get install bats-support bats-assert"
+}

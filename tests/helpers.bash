@@ -6,6 +6,7 @@
 #       NAME_addr (NAME defaults to "server")
 #   netns_run, netns_of   wrappers for private network namespaces (lib/procs.bash)
 #   need_netns            skip the test, with the reason, where these cannot work
+#   need_real_root WHAT   skip it as an ordinary user, saying what needs root
 #   server_expect [--as NAME] REGEX     read the server's narration until a line
 #       matches (bounded); the line is left in $server_line. An empty REGEX
 #       reads to the end of its output.
@@ -135,8 +136,19 @@ has_ipv6_loopback() {
   [ -e /proc/net/if_inet6 ] && grep -q '^0\{31\}1 ' /proc/net/if_inet6
 }
 
+# need_netns: skip where no private network namespace can be made: neither
+# as root nor, as an ordinary user, through a user namespace (unshare -rn).
 need_netns() {
-  can_netns || skip "needs root with unshare, nsenter, setpriv and ip (iproute2) to make a private network namespace; not available here"
+  can_netns || skip "needs a private network namespace: unshare, nsenter and ip (iproute2), and root or a kernel that lets an ordinary user make one (unshare -rn, and an unshare with --map-user); not available here"
+}
+
+# need_real_root WHAT: skip, as an ordinary user, a test whose point is
+# something a user namespace cannot give (WHAT: a real uid change, a file
+# capability...). The words "needs real root" are what tests/run-bats counts.
+# (Root of a user namespace of one uid, `unshare -r`, is not: it may not
+# become nobody.)
+need_real_root() {
+  { [ "$EUID" -eq 0 ] && "${NOBODY[@]}" true 2>/dev/null; } || skip "needs real root: $*"
 }
 
 # Programs run as nobody must be reachable by nobody, and Bats' own temporary

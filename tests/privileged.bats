@@ -9,6 +9,24 @@ load helpers
 THRESHOLD=net/ipv4/ip_unprivileged_port_start
 HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
 
+# start_port23: privileged-server serving port 23 in a namespace of its own;
+# sets ns23 to a pid to enter it by (netns_of). As root, root binds it and
+# drops to nobody. An ordinary user has no real uid to drop to: there nobody
+# binds it under a threshold lowered (in that namespace) for the bind alone,
+# then put back to the default, 1024, for the clients.
+start_port23() {
+  if netns_as_root; then
+    start_server --via netns_run privileged-server -p 23
+    ns23=$server_pid
+    return
+  fi
+  namespace_holder ns
+  ns23=$ns_pid
+  (netns_of "$ns23" sh -c "echo 0 > /proc/sys/$THRESHOLD")
+  start_server --via "netns_of $ns23 --nobody" privileged-server -p 23
+  (netns_of "$ns23" sh -c "echo 1024 > /proc/sys/$THRESHOLD")
+}
+
 @test "as nobody, TCP and UDP binds of port 23 fail with EACCES, explained; exit 1" {
   need_netns
   run --separate-stderr netns_run --nobody "$BIN/privileged-server" -p 23
@@ -48,6 +66,7 @@ HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
 
 @test "as root: port 23 binds, root is dropped, the held port still serves, a new low bind fails" {
   need_netns
+  need_real_root "privileged-server, started as root, becomes nobody (setuid): a real uid change"
   start_server --via netns_run privileged-server -p 23
   run server_log
   assert_line "allowed because we hold CAP_NET_BIND_SERVICE (read from CapEff), as root usually does"
@@ -62,8 +81,8 @@ HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
 
 @test "the client as nobody reaches port 23, but binding source port 1023 fails with EACCES" {
   need_netns
-  start_server --via netns_run privileged-server -p 23
-  run --separate-stderr netns_of "$server_pid" --nobody "$BIN/privileged-client"
+  start_port23
+  run --separate-stderr netns_of "$ns23" --nobody "$BIN/privileged-client"
   assert_failure 1
   assert_line "we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
   assert_line --regexp "^connected: 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:23$"
@@ -74,8 +93,8 @@ HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
 
 @test "the client as root binds source port 1023, and the server reports the privileged source port" {
   need_netns
-  start_server --via netns_run privileged-server -p 23
-  run --separate-stderr netns_of "$server_pid" "$BIN/privileged-client" -s 1023
+  start_port23
+  run --separate-stderr netns_of "$ns23" "$BIN/privileged-client" -s 1023
   assert_success
   assert_line "source port 1023 bound: allowed because we hold CAP_NET_BIND_SERVICE (read from CapEff), as root usually does"
   assert_line "connected: 127.0.0.1:1023 -> 127.0.0.1:23"
@@ -86,18 +105,19 @@ HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
 
 @test "any port works, with its IANA class named: 0 and ports of 1024 and up, as nobody" {
   need_netns
-  start_server --via 'netns_run --nobody' privileged-server -p 0 -b 127.0.0.1
+  namespace_holder ns
+  start_server --via "netns_of $ns_pid --nobody" privileged-server -p 0 -b 127.0.0.1
   run server_log
   assert_line "asking for port 0, which means 'kernel, choose a free port for me'"
   assert_line "allowed because port $server_port is at or above the threshold 1024, so no privilege is needed"
-  run --separate-stderr netns_of "$server_pid" --nobody "$BIN/privileged-client" -p "$server_port" -s 0
+  run --separate-stderr netns_of "$ns_pid" --nobody "$BIN/privileged-client" -p "$server_port" -s 0
   assert_success
   assert_line --regexp "^step 1: connect to port $server_port, in IANA's (user \(registered\) range 1024-49151|dynamic \(private\) range 49152-65535), from a port the kernel picks$"
   assert_line "step 2: what rsh and rlogin did: bind source port 0, which asks the kernel to choose, before connecting"
 }
 
 @test "without namespaces: as root on loopback, the server drops to nobody and serves" {
-  [ "$EUID" -eq 0 ] || skip "runs as root only (as an ordinary user see the next test)"
+  need_real_root "privileged-server, started as root, becomes nobody (setuid): a real uid change" # (as an ordinary user: the next test)
   start_server privileged-server -p 0 -b 127.0.0.1
   run --separate-stderr "$BIN/privileged-client" -p "$server_port" -s 0
   assert_success
@@ -122,6 +142,7 @@ HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
 
 @test "as nobody with just the capability (setcap), port 23 binds, the capability is why, and it is given up after" {
   need_netns
+  need_real_root "a file capability (setcap)"
   command -v setcap >/dev/null || skip "setcap is not installed (Debian: libcap2-bin)"
   cp "$BIN/privileged-server" "$BIN/privileged-server-cap"
   setcap cap_net_bind_service=+ep "$BIN/privileged-server-cap" 2>/dev/null ||
@@ -146,9 +167,12 @@ HOST_THRESHOLD=$(cat /proc/sys/$THRESHOLD 2>/dev/null || true)
   assert_failure 1
   assert_stderr --partial "privileged-server: refusing to drop privileges to 'root': its uid is 0, so it would still be root"
   refute_output --partial "ready on"
-  # An alias of root under another name (a private mount namespace's passwd).
+  # An alias of root under another name (a private mount namespace's passwd;
+  # an ordinary user's comes with a user namespace: -rm).
   sed 's/^root:/toor:/' /etc/passwd >"$BATS_TEST_TMPDIR/passwd"
-  run --separate-stderr unshare -m sh -c 'mount --bind "$1" /etc/passwd && shift && exec "$@"' sh \
+  local m=-m
+  netns_as_root || m=-rm
+  run --separate-stderr unshare "$m" sh -c 'mount --bind "$1" /etc/passwd && shift && exec "$@"' sh \
     "$BATS_TEST_TMPDIR/passwd" unshare -n "$BIN/privileged-server" -p 23 -u toor
   assert_failure 1
   assert_stderr --partial "refusing to drop privileges to 'toor': its uid is 0"

@@ -181,7 +181,10 @@ hold_connection() {
   assert_stderr --partial "rendezvous-client: connect(tcp 127.0.0.1:$free_port): ECONNREFUSED"
   assert_stderr --partial "rendezvous-client: why: is bin/rendezvous-directory running there, on port $free_port?"
   # Loopback down: no route at all, so nothing says whether a directory runs there.
-  run --separate-stderr unshare -n "$BIN/rendezvous-client" -p "$free_port" 127.0.0.1 clock
+  # (An ordinary user's namespace comes with a user namespace: -rn.)
+  local n=-n
+  netns_as_root || n=-rn
+  run --separate-stderr unshare "$n" "$BIN/rendezvous-client" -p "$free_port" 127.0.0.1 clock
   assert_failure 1
   assert_stderr --partial "rendezvous-client: connect(tcp 127.0.0.1:$free_port): ENETUNREACH"
   refute_stderr --partial "rendezvous-directory running there"

@@ -68,14 +68,15 @@ name_of() { awk -v q="$1/$2" '$2 == q { print $1; exit }' /etc/services; }
 
 @test "without privilege the server picks a registered port that belongs to another service" {
   need_netns
-  start_server --via 'netns_run --nobody' services-server -b 127.0.0.1
+  namespace_holder ns
+  start_server --via "netns_of $ns_pid --nobody" services-server -b 127.0.0.1
   run server_log
   assert_line "not port 23: binding it needs privilege we do not have (EACCES)"
   assert_line "choosing port $server_port instead: the first free registered port in /etc/services"
   name=$(name_of "$server_port" tcp)
   [ -n "$name" ]
   assert_line "/etc/services says port $server_port/tcp is $name"
-  run --separate-stderr netns_of "$server_pid" --nobody "$BIN/services-client" -p "$server_port"
+  run --separate-stderr netns_of "$ns_pid" --nobody "$BIN/services-client" -p "$server_port"
   assert_success
   assert_line --partial "$server_port/tcp open: /etc/services guesses $name; it says: portlab services-server"
 }
@@ -99,9 +100,13 @@ name_of() { awk -v q="$1/$2" '$2 == q { print $1; exit }' /etc/services; }
 }
 
 @test "with /etc/services missing, both programs say so clearly (in a mount namespace)" {
-  [ "$EUID" -eq 0 ] && unshare -m true 2>/dev/null || skip "needs root for a private mount namespace"
+  # A private mount namespace: root's own, or an ordinary user's, with a
+  # user namespace (-rm).
+  local m=-m
+  [ "$EUID" -eq 0 ] || m=-rm
+  unshare "$m" true 2>/dev/null || skip "cannot make a private mount namespace here (unshare $m)"
   : >"$BATS_TEST_TMPDIR/empty"
-  hide() { unshare -m -- sh -c 'mount --bind "$0" /etc/services && exec "$@"' "$BATS_TEST_TMPDIR/empty" "$@"; }
+  hide() { unshare "$m" -- sh -c 'mount --bind "$0" /etc/services && exec "$@"' "$BATS_TEST_TMPDIR/empty" "$@"; }
   run --separate-stderr hide "$BIN/services-client" lookup telnet
   assert_failure 1
   assert_stderr --partial "services-client: /etc/services is missing or empty, so no service names can be looked up (minimal containers lack it: on Debian it comes with the netbase package)"
@@ -111,8 +116,10 @@ name_of() { awk -v q="$1/$2" '$2 == q { print $1; exit }' /etc/services; }
   can_netns || return 0
   # The server, as nobody (no port 23), with nothing to choose from.
   hidden_nobody() {
-    exec unshare -m -n -- sh -c 'mount --bind "$0" /etc/services && ip link set lo up && exec "$@"' \
-      "$BATS_TEST_TMPDIR/empty" "${NOBODY[@]}" "$@"
+    local who
+    _proc_nobody # setpriv to nobody as root; else a user namespace's nobody
+    exec unshare "$m" -n -- sh -c 'mount --bind "$0" /etc/services && ip link set lo up && exec "$@"' \
+      "$BATS_TEST_TMPDIR/empty" "${who[@]}" "$@"
   }
   start_server --via hidden_nobody services-server -b 127.0.0.1
   run server_log

@@ -71,6 +71,12 @@ leftovers() { pgrep -f -- "^$BIN/[a-z-]+-(server|directory)" || true; }
   assert_success
   assert_line "== privileged: ports below 1024 need privilege to bind, not to reach =="
   assert_line --regexp "^  server +\| privileged-server: bind\(tcp 127\.0\.0\.1:23\): EACCES \(Permission denied\)$"
+  # The ephemeral lesson's last part needs a namespace: nobody makes one,
+  # where the kernel lets an ordinary user (unshare -rn).
+  if (netns_run --nobody unshare -rn true) 2>/dev/null; then
+    assert_line "Running out: a private namespace whose range holds ten ports. Connection 11 has none left."
+    assert_line --regexp "^  client +\| ephemeral-client: connect\(tcp 127\.0\.0\.1:[0-9]+\): EADDRNOTAVAIL "
+  fi
   assert_line "Tour over: every server stopped."
 }
 

@@ -1,11 +1,12 @@
 # demos/privileged/tour.sh - the privileged lesson, as `make demo` tells it.
 # Sourced by demos/tour.sh. As root it shows the failure as nobody and the
 # success as root, each in a private network namespace (its own port 23, its
-# own threshold); as an ordinary user it shows what that user can see.
+# own threshold); as an ordinary user (who cannot become nobody: root drops
+# to nobody here) it shows what that user can see.
 # shellcheck disable=SC2154 # NAME_port and NAME_pid are set by server() in demos/tour.sh
 
 lesson "privileged: ports below 1024 need privilege to bind, not to reach"
-if can_netns; then
+if netns_as_root; then
   say "First as an ordinary user (nobody): the server asks for telnet's port, 23."
   client --fails --via 'netns_run --nobody' privileged-server -p 23
   say "Now as root, in a namespace of its own: it binds 23, then gives root up at once."

@@ -7,7 +7,7 @@
 
 lesson "wire: both ports, as bytes in the packet - and a source port is only a claim"
 wire_via=''
-if can_netns; then
+if netns_as_root; then
   namespace_holder wirens && wire_via="netns_of $wirens_pid"
 elif unshare -rn true 2>/dev/null; then
   namespace_holder wirens -r && wire_via="userns_of $wirens_pid"

@@ -17,12 +17,14 @@
 #   netns_run [--sysctl PATH=VALUE]... [--nobody] CMD...  CMD in a new network
 #       namespace of its own, loopback up, the sysctls set there only (never the
 #       host's); with --nobody as user nobody, group nogroup, no capabilities
-#   namespace_holder NAME [WRAPPER...] [-r]   a process holding a private
-#       network namespace (-r: and a user namespace); sets NAME_pid
+#   namespace_holder NAME [--in PID] [WRAPPER...] [-r]   a process holding a
+#       private network namespace (-r: and a user namespace); sets NAME_pid
 #   netns_of PID [--nobody] CMD...   CMD inside the network namespace of PID
 #   userns_of PID [--nobody] CMD...  CMD inside the user and network namespaces
 #       of PID, one that `unshare -rn` made (an ordinary user's own)
-#   can_netns             whether this machine lets us do that (root, tools)
+#   can_netns             whether this machine lets us do that: as root, or as
+#       an ordinary user through a user namespace (unshare -rn)
+#   netns_as_root         whether that is as real root (else: an ordinary user)
 #   classroom_up          two namespaces, teacher 10.77.0.1 and student 10.77.0.2,
 #       joined by a veth pair (fd77::1 and fd77::2 too)
 # Files live in $PROC_DIR/NAME/{out,log,err}. No fixed sleeps anywhere: every
@@ -234,56 +236,103 @@ _proc_stop_all() {
 
 # --- Private network namespaces, for tests that need an ordinary user or a
 # sysctl of their own. Each wrapper ends in exec, so pids stay the program's.
+#
+# Two ways, the same wrappers:
+#   - as root: `unshare -n`; --nobody is a real change of user (setpriv to
+#     nobody/nogroup, no capabilities).
+#   - as an ordinary user: `unshare -rn`, a user namespace of one's own
+#     with a network namespace in it. There the user is uid 0, holding every
+#     capability - over that namespace's network only. --nobody is a user
+#     namespace inside it that maps uid 65534 (nobody) alone: a process that
+#     holds no capability over the network namespace, as nobody would. No
+#     uid really changes: what needs that (setuid(2) to another user, a file
+#     capability) needs real root.
+# Every namespace a test makes one way or the other is entered the same way
+# (netns_of), through a process that lives in the namespace and in the user
+# namespace that owns it: a holder (namespace_holder), or a program netns_run
+# started without --nobody.
 
-# The answer is kept in PROC_CAN_NETNS (exported, as UID:yes or UID:no), so
-# that it is found out once, not once per test - and again for another user.
+# Root is real root when it may become nobody: uid 0 in a user namespace of
+# one uid (`unshare -r`) may not, and is treated as an ordinary user.
+# The answer is kept in PROC_CAN_NETNS (exported, as UID:root, UID:user or
+# UID:no), so that it is found out once, not once per test - and again for
+# another user.
 can_netns() {
-  if [ "${PROC_CAN_NETNS:-}" != "$EUID:yes" ] && [ "${PROC_CAN_NETNS:-}" != "$EUID:no" ]; then
-    PROC_CAN_NETNS=$EUID:no
-    if [ "$EUID" -eq 0 ] && command -v unshare >/dev/null && command -v nsenter >/dev/null &&
-       command -v setpriv >/dev/null && command -v ip >/dev/null && unshare -n true 2>/dev/null; then
-      PROC_CAN_NETNS=$EUID:yes
+  case ${PROC_CAN_NETNS:-} in
+    "$EUID:root"|"$EUID:user") return 0 ;;
+    "$EUID:no") return 1 ;;
+  esac
+  PROC_CAN_NETNS=$EUID:no
+  if command -v unshare >/dev/null && command -v nsenter >/dev/null && command -v ip >/dev/null; then
+    if [ "$EUID" -eq 0 ] && command -v setpriv >/dev/null && unshare -n "${NOBODY[@]}" true 2>/dev/null; then
+      PROC_CAN_NETNS=$EUID:root
+    elif unshare -rn sh -c 'ip link set lo up && exec "$@"' sh "${_PROC_NOBODY_NS[@]}" true 2>/dev/null; then
+      PROC_CAN_NETNS=$EUID:user
     fi
-    export PROC_CAN_NETNS
   fi
-  [ "${PROC_CAN_NETNS#*:}" = yes ]
+  export PROC_CAN_NETNS
+  [ "${PROC_CAN_NETNS#*:}" != no ]
 }
+
+netns_as_root() { can_netns && [ "${PROC_CAN_NETNS#*:}" = root ]; }
 
 # setpriv's words for "become nobody/nogroup, no groups, no capabilities".
 NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --)
+# unshare's, inside an ordinary user's own user namespace: be uid 65534 in a
+# user namespace of one uid, holding no capability over the network
+# namespace (its owner is the namespace outside). Needs an unshare(1) with
+# --map-user (util-linux; this one is tried by can_netns).
+_PROC_NOBODY_NS=(unshare --user --map-user=nobody --map-group=nogroup --)
+
+# _proc_nobody: the words for --nobody, the way can_netns found (into who).
+_proc_nobody() {
+  if netns_as_root; then who=("${NOBODY[@]}"); else who=("${_PROC_NOBODY_NS[@]}"); fi
+}
 
 # netns_run [--sysctl net/ipv4/NAME=VALUE]... [--nobody] CMD...
 netns_run() {
-  local setup='ip link set lo up' who=()
+  local setup='ip link set lo up' who=() new=-n
   while :; do
     case $1 in
       --sysctl) setup+=" && echo ${2#*=} > /proc/sys/${2%%=*}"; shift 2 ;;
-      --nobody) who=("${NOBODY[@]}"); shift ;;
+      --nobody) _proc_nobody; shift ;;
       *) break ;;
     esac
   done
-  exec unshare -n -- sh -c "$setup && exec \"\$@\"" sh "${who[@]}" "$@"
+  netns_as_root || new=-rn
+  exec unshare "$new" -- sh -c "$setup && exec \"\$@\"" sh "${who[@]}" "$@"
 }
 
-# namespace_holder NAME [WRAPPER...] [-r]: a process that holds a private
-# network namespace (loopback up) for others to enter with netns_of (or,
-# with -r, a user namespace too, for userns_of); sets NAME_pid. WRAPPER is
-# what runs unshare (setpriv as nobody, say). Ends with proc_stop NAME.
+# namespace_holder NAME [--in PID] [WRAPPER...] [-r]: a process that holds a
+# private network namespace (loopback up) for others to enter with netns_of
+# (or, with -r, a user namespace too, for userns_of); sets NAME_pid. WRAPPER
+# is what runs unshare (setpriv as nobody, say). As an ordinary user there is
+# always a user namespace; --in PID makes the network namespace inside PID's
+# (so that one may link the two: classroom_up). Ends with proc_stop NAME.
 namespace_holder() {
-  local name=$1 flags=-n
+  local name=$1 flags=-n in=()
   shift
+  if [ "${1:-}" = --in ]; then
+    netns_as_root || in=(nsenter "--user=/proc/$2/ns/user" --preserve-credentials --)
+    shift 2
+  fi
   if [ "${*: -1}" = -r ]; then flags=-rn; set -- "${@:1:$#-1}"; fi
-  proc_start "$name" "$@" unshare "$flags" -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
+  if ! netns_as_root && [ ${#in[@]} -eq 0 ]; then flags=-rn; fi
+  proc_start "$name" "$@" "${in[@]}" unshare "$flags" -- sh -c 'ip link set lo up && echo "ready on namespace 0" && exec tail -f /dev/null'
   proc_expect "$name" '^ready on '
 }
 
 # userns_of PID [--nobody] CMD...: CMD inside the user and network namespaces
 # of PID, made by `unshare -rn` (no root needed): there its owner is uid 0,
-# with every capability over that namespace's own network only.
+# with every capability over that namespace's own network only. --nobody:
+# as nobody, who made them (as root); an ordinary user made them himself.
 userns_of() {
   local pid=$1 who=()
   shift
-  if [ "$1" = --nobody ]; then who=("${NOBODY[@]}"); shift; fi
+  if [ "$1" = --nobody ]; then
+    if netns_as_root; then who=("${NOBODY[@]}"); fi
+    shift
+  fi
   exec "${who[@]}" nsenter --user="/proc/$pid/ns/user" --net="/proc/$pid/ns/net" --preserve-credentials -- "$@"
 }
 
@@ -291,21 +340,25 @@ userns_of() {
 netns_of() {
   local pid=$1 who=()
   shift
-  if [ "$1" = --nobody ]; then who=("${NOBODY[@]}"); shift; fi
-  exec nsenter --net="/proc/$pid/ns/net" -- "${who[@]}" "$@"
+  if [ "$1" = --nobody ]; then _proc_nobody; shift; fi
+  if netns_as_root; then
+    exec nsenter --net="/proc/$pid/ns/net" -- "${who[@]}" "$@"
+  fi
+  exec nsenter --user="/proc/$pid/ns/user" --net="/proc/$pid/ns/net" --preserve-credentials -- "${who[@]}" "$@"
 }
 
 
 # classroom_up: two hosts on this one machine - network namespaces "teacher"
 # (10.77.0.1, fd77::1) and "student" (10.77.0.2, fd77::2), joined by a veth
 # pair, addresses of the suite's own. Sets teacher_pid and student_pid: run
-# things there with `netns_of PID`. Needs root (can_netns). Traffic never
-# leaves them; they vanish with their holder processes (proc_stop_all).
+# things there with `netns_of PID`. Needs can_netns (as an ordinary user, the
+# student's namespace is made inside the teacher's user namespace, so that
+# the cable may join them). Traffic never leaves them; they vanish with
+# their holder processes (proc_stop_all).
 classroom_up() {
-  local who
-  for who in teacher student; do
-    namespace_holder "$who" || return 1
-  done
+  namespace_holder teacher || return 1
+  # shellcheck disable=SC2154 # teacher_pid: set by proc_start
+  namespace_holder student --in "$teacher_pid" || return 1
   # shellcheck disable=SC2154 # teacher_pid, student_pid: set by proc_start
   (netns_of "$teacher_pid" ip link add veth-teacher type veth peer name veth-student netns "$student_pid") || return 1
   (netns_of "$teacher_pid" sh -c 'ip addr add 10.77.0.1/24 dev veth-teacher && ip link set veth-teacher up') || return 1

@@ -27,7 +27,9 @@
 #   in a private network
 #   namespace (root), `nobody` also runs the programs as nobody - except those
 #   written `$ sudo bin/...`, which run as root - and `sysctl K=V` sets
-#   net/ipv4/K=V in that namespace. Such blocks are skipped without root.
+#   net/ipv4/K=V in that namespace. Such blocks are skipped where no network
+#   namespace can be made (as an ordinary user: unshare -rn; see procs.bash),
+#   and, as an ordinary user, those with a `$ sudo` command.
 #
 #   transcript_check FILE   check every transcript in FILE; print each mismatch
 #                           as "FILE:LINE: ..."; return 1 if any. Sets
@@ -203,6 +205,12 @@ tx_options() {
       *) tx_skip="unknown option '$opt'" ;;
     esac
   done
+  # As an ordinary user, "root" is root of a user namespace of one's own,
+  # with one uid: a program run with sudo could not become nobody there.
+  if [ "$netns" != 0 ] && [[ "${tx_block[*]}" == *'$ sudo '* ]] && can_netns && ! netns_as_root; then
+    tx_skip="needs real root: \`\$ sudo bin/...\` (such a program, started as root, may become nobody: a real uid change)"
+    return
+  fi
   if [ "$netns" = 2 ]; then
     can_netns || { tx_skip="needs root and network namespaces"; return; }
     classroom_up || { tx_skip="could not make the two namespaces"; return; }
