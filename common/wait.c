@@ -75,6 +75,16 @@ int wait_connected(int fd, long ms)
     return err;
 }
 
+int wait_connect_report(int fd, int err, const char *proto, const struct sockaddr *to,
+                        long ms)
+{
+    if (err == EINPROGRESS)
+        err = wait_connected(fd, ms);
+    if (err != 0)
+        report_sys("connect", proto, to, err);
+    return err;
+}
+
 int wait_connect_outcome(int fd)
 {
     struct sockaddr_storage peer;

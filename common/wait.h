@@ -34,6 +34,15 @@ int wait_for(int fd, short events, long ms);
  * (ETIMEDOUT when no answer came in time). */
 int wait_connected(int fd, long ms);
 
+/* The rest of a non-blocking connect(), which stays in the demo's own
+ * line:  err = connect(fd, to, len) == 0 ? 0 : errno;
+ *        if ((err = wait_connect_report(fd, err, "tcp", to, ms)) != 0) ...
+ * err EINPROGRESS: wait up to ms for the outcome (wait_connected). A
+ * failure is reported as connect(proto to): ENAME (text). Returns 0 when
+ * connected, else the errno of the failure. */
+int wait_connect_report(int fd, int err, const char *proto, const struct sockaddr *to,
+                        long ms);
+
 /* Without waiting: did a non-blocking connect() complete? 0 if so,
  * EINPROGRESS while it is under way, else the error it ended with. */
 int wait_connect_outcome(int fd);

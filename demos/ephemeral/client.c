@@ -96,10 +96,7 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
      * from its range, unique for this destination. */
     wait_nonblocking(fd);
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-    if (err == EINPROGRESS)
-        err = wait_connected(fd, ms);
-    if (err != 0) {
-        report_sys("connect", "tcp", ai->ai_addr, err);
+    if ((err = wait_connect_report(fd, err, "tcp", ai->ai_addr, ms)) != 0) {
         if (err == EADDRNOTAVAIL)
             kernel_why_exhausted(&range, "tcp");
         close(fd);

@@ -47,12 +47,8 @@ static int talk(int fd, const struct addrinfo *ai, long ms)
 
     wait_nonblocking(fd); /* so a silent host costs -t ms, not minutes */
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-    if (err == EINPROGRESS)
-        err = wait_connected(fd, ms);
-    if (err != 0) {
-        report_sys("connect", "tcp", ai->ai_addr, err);
+    if (wait_connect_report(fd, err, "tcp", ai->ai_addr, ms) != 0)
         return -1;
-    }
     getsockname(fd, (struct sockaddr *)&me, &len);
     narrate("connected: %s -> %s", addr_format((struct sockaddr *)&me, where, sizeof where),
             addr_format(ai->ai_addr, line, sizeof line));

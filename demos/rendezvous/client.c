@@ -18,6 +18,7 @@
  * LESSON: docs/rendezvous.md    MAN PAGES: connect(2), rpcinfo(8)
  */
 #include "portlab.h"
+#include "rendezvous.h" /* this demo's own: its line protocol */
 
 #include <errno.h>
 #include <stdio.h>
@@ -45,10 +46,7 @@ static int dial(const struct sockaddr *to, socklen_t len, long ms, int *failed)
     }
     wait_nonblocking(fd);
     err = connect(fd, to, len) == 0 ? 0 : errno;
-    if (err == EINPROGRESS)
-        err = wait_connected(fd, ms);
-    if (err != 0) {
-        report_sys("connect", "tcp", to, err);
+    if ((err = wait_connect_report(fd, err, "tcp", to, ms)) != 0) {
         *failed = err;
         close(fd);
         return -1;
@@ -142,7 +140,7 @@ int main(int argc, char **argv)
     if (wait_read_line_until(d, "tcp", dir->ai_addr, deadline, o.timeout_ms, 1, line,
                              sizeof line) != 0)
         goto failed;
-    /* Text from the network: parsed strictly (common/rendezvous.c, fuzzed). */
+    /* Text from the network: parsed strictly (rendezvous.c, fuzzed). */
     if (rv_parse_entry(line, "PORT", &entry) != 0 || strcmp(entry.proto, "tcp") != 0) {
         report("the directory said: %s", narrate_safe(line, shown, sizeof shown));
         if (strncmp(line, "ERR no such name", 16) == 0)

@@ -25,6 +25,7 @@
  *   getsockname(2), getpeername(2), tcp(7), ss(8)
  */
 #include "portlab.h"
+#include "restart.h" /* this demo's own: who hangs up first */
 
 #include <errno.h>
 #include <stdio.h>
@@ -58,7 +59,7 @@ static void narrate_our_wait(const struct sockaddr *me, const struct sockaddr *s
                 "cannot be read to say for how long)", mine);
 }
 
-/* The server's line ends by saying who hangs up first (common/restart.h). */
+/* The server's line ends by saying who hangs up first (restart.h). */
 static int asks_us_first(const char *line)
 {
     size_t n = strlen(line), k = strlen(RESTART_CLIENT_FIRST);
@@ -82,10 +83,7 @@ static int talk(const struct addrinfo *ai, long long deadline, long timeout_ms)
     }
     wait_nonblocking(fd); /* a silent host costs -t, not minutes */
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-    if (err == EINPROGRESS)
-        err = wait_connected(fd, deadline - wait_now_ms());
-    if (err != 0) {
-        report_sys("connect", "tcp", ai->ai_addr, err);
+    if (wait_connect_report(fd, err, "tcp", ai->ai_addr, deadline - wait_now_ms()) != 0) {
         close(fd);
         return -1;
     }

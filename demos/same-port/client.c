@@ -81,13 +81,10 @@ static int ask_tcp(const struct opts *o)
          * minutes a blocking connect() may wait. */
         wait_nonblocking(fd);
         err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-        if (err == EINPROGRESS)
-            err = wait_connected(fd, o->timeout_ms);
-        if (err != 0) {
-            /* No listener: the server's kernel answers with a reset and
-             * we get ECONNREFUSED at once. A firewall's reject (an ICMP
-             * port unreachable) gives the same errno, server or not. */
-            report_sys("connect", "tcp", ai->ai_addr, err);
+        /* No listener: the server's kernel answers with a reset and we get
+         * ECONNREFUSED at once. A firewall's reject (an ICMP port
+         * unreachable) gives the same errno, server or not. */
+        if (wait_connect_report(fd, err, "tcp", ai->ai_addr, o->timeout_ms) != 0) {
             close(fd);
             continue;
         }

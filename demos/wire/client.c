@@ -68,10 +68,7 @@ static int open_ordinary(const struct addrinfo *ai, int type, long ms)
     }
     wait_nonblocking(fd);
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-    if (err == EINPROGRESS)
-        err = wait_connected(fd, ms);
-    if (err != 0) {
-        report_sys("connect", proto, ai->ai_addr, err);
+    if (wait_connect_report(fd, err, proto, ai->ai_addr, ms) != 0) {
         close(fd);
         return -1;
     }
