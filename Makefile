@@ -53,7 +53,12 @@ $(shell mkdir -p $(BUILD) && printf '$(VERSION_H_TEXT)\n' | cmp -s - $(VERSION_H
 DEMOS   := $(patsubst demos/%/server.c,%,$(wildcard demos/*/server.c))
 # Every demos/<demo>/<program>.c is a program: bin/<demo>-<program>
 # (server.c and client.c always; a demo may have a third, e.g. a directory).
-PROG_SRC := $(wildcard demos/*/*.c)
+# A demo's own helper - demos/<demo>/NAME.c with a NAME.h beside it, like
+# demos/wire/packet.c - is not a program: it is linked into that demo's
+# programs, and into the fuzz targets. common/ holds what two demos use.
+DEMO_HELPERS := $(foreach h,$(wildcard demos/*/*.h),$(wildcard $(h:.h=.c)))
+DEMO_HEADERS := $(wildcard demos/*/*.h)
+PROG_SRC := $(filter-out $(DEMO_HELPERS),$(wildcard demos/*/*.c))
 prog_name = $(BIN)/$(word 2,$(subst /, ,$(1)))-$(basename $(notdir $(1)))
 PROGS   := $(foreach src,$(PROG_SRC),$(call prog_name,$(src)))
 LIB_SRC := $(wildcard common/*.c)
@@ -71,7 +76,7 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 define PROG_RULE
-$(call prog_name,$(1)): $(BUILD)/$(1:.c=.o) $(LIB)
+$(call prog_name,$(1)): $(BUILD)/$(1:.c=.o) $(patsubst %.c,$(BUILD)/%.o,$(filter $(dir $(1))%,$(DEMO_HELPERS))) $(LIB)
 	@mkdir -p $$(@D)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^
 endef
@@ -171,10 +176,10 @@ bench: all $(POKE)
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 120
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/*.c))
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard common/*.h)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard common/*.h) $(DEMO_HELPERS) $(DEMO_HEADERS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(STRICT) -g -O1 -Icommon -I$(BUILD) -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=all -o $@ $< $(LIB_SRC)
+	$(FUZZ_CC) $(STRICT) -g -O1 -Icommon $(patsubst %/,-I%,$(sort $(dir $(DEMO_HELPERS)))) -I$(BUILD) \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(LIB_SRC) $(DEMO_HELPERS)
 fuzz: $(FUZZERS)
 	@tests/fuzz/run $(FUZZ_SECONDS) $(FUZZERS)
 fuzz-smoke: $(FUZZERS)
@@ -193,7 +198,7 @@ BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/portlab
 DOCDIR  ?= $(PREFIX)/share/doc/portlab
 TOUR_FILES := demos/tour.sh demos/classroom.sh $(wildcard demos/*/tour.sh)
-SRC_FILES  := $(PROG_SRC) $(LIB_SRC) $(wildcard common/*.h)
+SRC_FILES  := $(PROG_SRC) $(DEMO_HELPERS) $(DEMO_HEADERS) $(LIB_SRC) $(wildcard common/*.h)
 INSTALL_BUILD := build/install
 INSTALL_PROGS := $(patsubst $(BIN)/%,$(INSTALL_BUILD)/bin/%,$(PROGS))
 # Every folder make install may create, deepest last: those that did not

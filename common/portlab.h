@@ -10,9 +10,6 @@
  *   options.h  -p PORT, -b ADDRESS, HOST, -4/-6, -n, -t, -h
  *   kernel.h   facts the kernel decides, read from /proc
  *   privilege.h  who may bind a low port, and why; dropping root
- *   rendezvous.h the rendezvous demo's line protocol, parsed strictly
- *   restart.h  the restart demo's words for who hangs up first
- *   rvconns.h  the rendezvous directory's connections (bookkeeping, not lesson)
  *   serve.h    the server loop: poll(), accept(), recvfrom(), the reply
  *   replyguard.h  whom a UDP server never answers, or only a few times a second
  *   services.h /etc/services look-ups, both ways, per protocol
@@ -20,8 +17,11 @@
  *   signals.h  clean exit on Ctrl-C and SIGTERM; SIGPIPE ignored
  *   drain.h    closing a served TCP connection without losing the reply
  *   keepalive.h  finding a peer whose host vanished (TCP keepalive)
- *   packet.h   a packet's bytes: the ports in its header (the wire demo)
  *   wait.h     bounded waits: non-blocking connect and replies with a timeout
+ * What only one demo uses lives in that demo's folder, included by name:
+ *   demos/rendezvous/rendezvous.h (its line protocol) and rvconns.h (the
+ *   directory's connections), demos/restart/restart.h (who hangs up first),
+ *   demos/wire/packet.h (the ports in a packet's bytes).
  */
 #ifndef PORTLAB_H
 #define PORTLAB_H
@@ -35,8 +35,6 @@
 #include "options.h"
 #include "port.h"
 #include "privilege.h"
-#include "rendezvous.h"
-#include "restart.h"
 #include "replyguard.h"
 #include "serve.h"
 #include "services.h"

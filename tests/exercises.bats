@@ -115,16 +115,22 @@ tree_copy() {
 
 # cheat_bin PATCH DIR: DIR/bin, the programs with PATCH's one file changed:
 # that file compiled alone (the scratch tree's library), the rest linked to
-# our own programs. In the background: the cheats compile side by side.
+# our own programs, and to the demo's own helpers (NAME.c beside a NAME.h,
+# see the Makefile). In the background: the cheats compile side by side.
 cheat_bin() {
-  local file prog
+  local file prog dir h helpers=()
   file=$(sed -n 's|^+++ b/||p' "$1")
   prog=${file#demos/} prog=${prog%%/*}-$(basename "$file" .c)
+  dir=${file%/*}
+  for h in "$ROOT/$dir"/*.h; do
+    [ ! -f "${h%.h}.c" ] || helpers+=("$scratch/build/release/$dir/$(basename "$h" .h).o")
+  done
   mkdir -p "$2/bin"
   ln -s "$BIN"/* "$2/bin/" && rm "$2/bin/$prog" &&
     patch -s -o "$2/cheat.c" "$ROOT/$file" <"$1" >"$2/cc.log" 2>&1 &&
-    ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -O0 -w -I"$ROOT/common" -I"$scratch/build/release" \
-      -o "$2/bin/$prog" "$2/cheat.c" "$scratch/build/release/libportlab.a" >>"$2/cc.log" 2>&1
+    ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -O0 -w -I"$ROOT/common" -I"$ROOT/$dir" \
+      -I"$scratch/build/release" -o "$2/bin/$prog" "$2/cheat.c" "${helpers[@]}" \
+      "$scratch/build/release/libportlab.a" >>"$2/cc.log" 2>&1
 }
 
 # section FIRST COUNT: the output of tests FIRST..FIRST+COUNT-1, their

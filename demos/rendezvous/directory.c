@@ -19,7 +19,7 @@
  *   or talk to it yourself:  nc 127.0.0.1 8111   then type LIST
  *   or:                      make demo DEMO=rendezvous
  *
- * THE PROTOCOL: common/rendezvous.h (one line per request, parsed strictly).
+ * THE PROTOCOL: rendezvous.h (one line per request, parsed strictly).
  *   Over TCP: everything. Over UDP: LOOKUP only, in one small datagram (a
  *   registration needs a connection to last; a long LIST must not be sent
  *   to a source that may be forged).
@@ -32,6 +32,7 @@
  * LESSON: docs/rendezvous.md    MAN PAGES: rpcbind(8), rpcinfo(8), poll(2)
  */
 #include "portlab.h"
+#include "rendezvous.h" /* this demo's own: its line protocol */
 #include "rvconns.h"
 
 #include <errno.h>
@@ -50,13 +51,13 @@ static const char *const HELP =
     "  --remote   accept registrations from other hosts too (a classroom's servers);\n"
     "             by default only from this host, as rpcbind does\n";
 
-static struct rv_table table;    /* the registrations: common/rendezvous.c */
-static struct rv_conns conns;    /* the connections: common/rvconns.c */
+static struct rv_table table;    /* the registrations: rendezvous.c */
+static struct rv_conns conns;    /* the connections: rvconns.c */
 static struct reply_guard guard; /* UDP: never to ourselves, a few a second a source */
 static long requests;
 static int remote_ok; /* --remote: registrations from other hosts too */
 
-/* Answer one request line into reply (common/rendezvous.c keeps the
+/* Answer one request line into reply (rendezvous.c keeps the
  * table); c is the connection, or NULL for a UDP datagram (which may only
  * ask). A connection's first name turns keepalive on. Returns 1 to close
  * after, -1 for a bad request. */

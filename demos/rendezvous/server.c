@@ -22,6 +22,7 @@
  *   connect(2), rpcbind(8)
  */
 #include "portlab.h"
+#include "rendezvous.h" /* this demo's own: its line protocol */
 
 #include <errno.h>
 #include <poll.h>

@@ -35,6 +35,7 @@
  *   bind(2), shutdown(2), close(2), ss(8); proc(5) for /proc/net/tcp
  */
 #include "portlab.h"
+#include "restart.h" /* this demo's own: who hangs up first */
 
 #include <errno.h>
 #include <stdio.h>

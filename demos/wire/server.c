@@ -4,7 +4,7 @@
  *   Every TCP segment and UDP datagram carries two port numbers: the first
  *   four bytes of its TCP or UDP header are the source port and the
  *   destination port, two bytes each, high byte first (see
- *   common/packet.h for the header's layout). This server serves TCP and
+ *   packet.h for the header's layout). This server serves TCP and
  *   UDP like the others (one line back), and also watches the packets of
  *   its own port through a packet socket, which hands over each packet as
  *   it crossed the network interface: it prints the header's first bytes

@@ -1,4 +1,4 @@
-/* Fuzz target: packet_decode() and packet_describe() (common/packet.c),
+/* Fuzz target: packet_decode() and packet_describe() (demos/wire/packet.c),
  * which read whatever a packet socket hands over. Whatever the bytes, they
  * never read outside the packet (ASan: the copy is exactly its size), and
  * what they say is consistent: ports only when four bytes were there. */

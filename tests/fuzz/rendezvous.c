@@ -1,4 +1,4 @@
-/* Fuzz target: the rendezvous protocol parser (common/rendezvous.c), which
+/* Fuzz target: the rendezvous protocol parser (demos/rendezvous/rendezvous.c), which
  * the directory runs on every line a stranger sends it. Whatever comes, no
  * crash; an accepted request is well-formed (valid name, tcp or udp, port
  * 1-65535 for REGISTER); replies parse the same way, an address in them
