@@ -29,6 +29,8 @@
  *   connections that registered nothing (the one quiet longest makes room);
  *   UDP answers under the reply guard. docs/hardening.md has the table.
  *
+ * OWN LOOP (not serve.c's): its connections stay open as long as their registrations last.
+ *
  * LESSON: docs/rendezvous.md    MAN PAGES: rpcbind(8), rpcinfo(8), poll(2)
  */
 #include "portlab.h"

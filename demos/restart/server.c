@@ -31,6 +31,8 @@
  * PRIVILEGE
  *   None: 2500 is a registered port, above the privileged ones.
  *
+ * OWN LOOP (not serve.c's): who hangs up first is the lesson; accept, send, shutdown stay here.
+ *
  * LESSON: docs/restart.md    MAN PAGES: socket(7) (SO_REUSEADDR), tcp(7),
  *   bind(2), shutdown(2), close(2), ss(8); proc(5) for /proc/net/tcp
  */
