@@ -28,7 +28,15 @@ ifeq ($(SAN),1)
   CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
   LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS = $(STRICT) $(CFLAGS) -Icommon -I$(BUILD) -MMD -MP
+# Each object's header dependencies, in a .d file beside it: -MMD -MP with
+# gcc and clang (musl-gcc too). tcc knows only -MD: the same list, less the
+# empty rules -MP adds for each header (after deleting a header, a tcc build
+# folder wants make clean).
+DEPFLAGS := -MMD -MP
+ifneq ($(findstring tcc,$(notdir $(firstword $(CC)))),)
+  DEPFLAGS := -MD
+endif
+ALL_CFLAGS = $(STRICT) $(CFLAGS) -Icommon -I$(BUILD) $(DEPFLAGS)
 
 # The release this tree is: raised by hand when a release is made.
 RELEASE := 0.3.0
