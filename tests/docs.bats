@@ -20,8 +20,24 @@ ROOT=$BATS_TEST_DIRNAME/..
     name=$(basename "$d")
     [ -f "$ROOT/docs/$name.md" ] || fail "demos/$name has no docs/$name.md"
     grep -q '^<!-- transcript' "$ROOT/docs/$name.md" || fail "docs/$name.md has no verified transcript"
-    grep -q "($name.md)" "$ROOT/docs/README.md" || fail "docs/README.md does not link to $name.md"
-    grep -q "docs/$name.md" "$ROOT/README.md" || fail "README.md does not list $name"
+    grep -q "($name.md)" "$ROOT/docs/README.md" || fail "demos/$name: add a row linking $name.md to the lesson table in docs/README.md"
+    grep -q "docs/$name.md" "$ROOT/README.md" || fail "demos/$name: add a row linking docs/$name.md to the demo table in README.md"
+  done
+}
+
+# The lists that name every demo by hand (README's "Adding a demo" names
+# them): each demo folder must be in each, or this says which file to add
+# it to. The lesson tables are checked just above.
+@test "every demo is in every list that names them all" {
+  local d name lessons
+  lessons=" $(sed -n 's/^LESSONS=(\([^)]*\)).*/\1/p' "$ROOT/demos/tour.sh") "
+  [ "$lessons" != "  " ] || fail "demos/tour.sh has no LESSONS=(...) line to check"
+  for d in "$ROOT"/demos/*/; do
+    name=$(basename "$d")
+    [[ $lessons == *" $name "* ]] || fail "demos/$name: add '$name' to LESSONS in demos/tour.sh (lesson order)"
+    [ -f "$d/tour.sh" ] || fail "demos/$name: add demos/$name/tour.sh (its part of the tour)"
+    grep -q "^$name|" "$ROOT/tests/demos.list" || fail "demos/$name: add a line '$name|SERVER ARGS|CLIENT ARGS' to tests/demos.list"
+    [ -f "$ROOT/tests/$name.bats" ] || fail "demos/$name: add tests/$name.bats (what its lesson claims, proved)"
   done
 }
 
