@@ -141,6 +141,14 @@ static void vnarrate(const char *fmt, va_list ap)
     say_line(&out_stream, line, len);
 }
 
+void narrate_stopping(const char *why, long n, const char *unit)
+{
+    if (why != NULL)
+        narrate("stopping on %s after %ld %s%s", why, n, unit, n == 1 ? "" : "s");
+    else
+        narrate("stopping after %ld %s%s, as asked with -n", n, unit, n == 1 ? "" : "s");
+}
+
 void narrate(const char *fmt, ...)
 {
     va_list ap;

@@ -44,6 +44,11 @@ const char *program_path(void);
 #define NARRATE_LINE_MAX 1024
 void narrate(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
+/* A server's closing line: "stopping on SIGTERM after 3 exchanges" (why:
+ * the signal's name, from signals_which()), or, why NULL, "stopping after
+ * 1 exchange, as asked with -n". unit: the singular ("exchange"). */
+void narrate_stopping(const char *why, long n, const char *unit);
+
 /* "EADDRINUSE" for EADDRINUSE, and so on. */
 const char *errno_name(int err);
 

@@ -468,11 +468,8 @@ int serve_run_set(struct serve_set *s, long count, serve_reply_fn reply, void *c
         }
     }
     reply_guard_flush(&guard);
-    if (why != NULL)
-        narrate("stopping on %s after %ld exchange%s", why, served, served == 1 ? "" : "s");
-    else if (rc == EXIT_OK)
-        narrate("stopping after %ld exchange%s, as asked with -n", served,
-                served == 1 ? "" : "s");
+    if (why != NULL || rc == EXIT_OK)
+        narrate_stopping(why, served, "exchange");
     drain_free(&set);
     return rc;
 }

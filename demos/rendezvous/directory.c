@@ -290,11 +290,7 @@ int main(int argc, char **argv)
             serve_udp(udp, (struct sockaddr *)&me, now);
     }
     reply_guard_flush(&guard);
-    if (why != NULL)
-        narrate("stopping on %s after %ld request%s", why, requests, requests == 1 ? "" : "s");
-    else
-        narrate("stopping after %ld request%s, as asked with -n", requests,
-                requests == 1 ? "" : "s");
+    narrate_stopping(why, requests, "request");
     while (conns.n > 0)
         rv_conns_drop(&conns, conns.n - 1, "the directory is stopping");
     free(conns.c);

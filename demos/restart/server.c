@@ -270,11 +270,8 @@ int main(int argc, char **argv)
             paused_until = wait_now_ms() + PAUSE_MS; /* never spin on an error */
         }
     }
-    if (why != NULL)
-        narrate("stopping on %s after %ld connection%s", why, served, served == 1 ? "" : "s");
-    else if (rc == EXIT_OK)
-        narrate("stopping after %ld connection%s, as asked with -n", served,
-                served == 1 ? "" : "s");
+    if (why != NULL || rc == EXIT_OK)
+        narrate_stopping(why, served, "connection");
     drain_free(&set);
     close(listener);
     return rc;
