@@ -107,6 +107,12 @@ $(NOSOCKET): tests/tools/nosocket.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -o $@ $<
 
+# One loop over several named sockets (common/serve.h), on its own.
+SERVESET := build/tools/serveset
+$(SERVESET): tests/tools/serveset.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(STRICT) -O2 -Icommon -I$(BUILD) -o $@ $< $(LIB)
+
 # Keep objects around so that a rebuild touches only what changed.
 .SECONDARY:
 
@@ -114,7 +120,7 @@ $(NOSOCKET): tests/tools/nosocket.c
 # parent-death signal (setpriv, util-linux) tells it when make itself does.
 PDEATH := $(shell setpriv --pdeathsig TERM true 2>/dev/null && echo setpriv --pdeathsig TERM)
 
-test: all $(POKE) $(NOBIND) $(NOSOCKET)
+test: all $(POKE) $(NOBIND) $(NOSOCKET) $(SERVESET)
 	@$(PDEATH) tests/run-bats tests
 
 # Only the Bats files named in TESTS, with nothing built first (for the
@@ -123,7 +129,7 @@ run-tests:
 	@$(PDEATH) tests/run-bats $(TESTS)
 
 # Sanitized programs start several times slower: every bounded wait gets 15 s.
-check: $(POKE) $(NOBIND) $(NOSOCKET)
+check: $(POKE) $(NOBIND) $(NOSOCKET) $(SERVESET)
 	$(MAKE) --no-print-directory BUILD=build/check BIN=build/check/bin SAN=1 all
 	@PORTLAB_WAIT_SECONDS=$${PORTLAB_WAIT_SECONDS:-15} PORTLAB_BIN=$(CURDIR)/build/check/bin $(PDEATH) tests/run-bats tests
 
