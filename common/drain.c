@@ -13,30 +13,15 @@
 static int grow(struct drain_set *s, size_t cap)
 {
     struct pollfd *p = realloc(s->pfd, cap * sizeof *p);
-    long long *d;
-    size_t *b;
-    char (*w)[ADDR_STRLEN];
-    struct sockaddr_storage *a;
+    struct drain_conn *c;
 
     if (p == NULL)
         return -1;
     s->pfd = p;
-    d = realloc(s->deadline_ms, cap * sizeof *d);
-    if (d == NULL)
+    c = realloc(s->conn, cap * sizeof *c);
+    if (c == NULL)
         return -1;
-    s->deadline_ms = d;
-    b = realloc(s->drained, cap * sizeof *b);
-    if (b == NULL)
-        return -1;
-    s->drained = b;
-    w = realloc(s->who, cap * sizeof *w);
-    if (w == NULL)
-        return -1;
-    s->who = w;
-    a = realloc(s->peer, cap * sizeof *a);
-    if (a == NULL)
-        return -1;
-    s->peer = a;
+    s->conn = c;
     s->cap = cap;
     return 0;
 }
@@ -46,10 +31,7 @@ int drain_init(struct drain_set *s, size_t nfixed)
     size_t i;
 
     s->pfd = NULL;
-    s->deadline_ms = NULL;
-    s->drained = NULL;
-    s->who = NULL;
-    s->peer = NULL;
+    s->conn = NULL;
     s->eof_fn = NULL;
     s->eof_ctx = NULL;
     s->nfixed = s->n = nfixed;
@@ -67,6 +49,8 @@ int drain_init(struct drain_set *s, size_t nfixed)
 
 void drain_add(struct drain_set *s, int fd, const struct sockaddr *peer)
 {
+    struct drain_conn *c;
+
     if (s->n == s->cap && grow(s, s->cap * 2) != 0) {
         close(fd);
         return;
@@ -74,12 +58,13 @@ void drain_add(struct drain_set *s, int fd, const struct sockaddr *peer)
     s->pfd[s->n].fd = fd;
     s->pfd[s->n].events = POLLIN;
     s->pfd[s->n].revents = 0;
-    s->deadline_ms[s->n] = wait_now_ms() + s->idle_ms;
-    s->drained[s->n] = 0;
-    memset(&s->peer[s->n], 0, sizeof s->peer[s->n]);
-    memcpy(&s->peer[s->n], peer, peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                             : sizeof(struct sockaddr_in));
-    addr_format(peer, s->who[s->n], sizeof s->who[s->n]);
+    c = &s->conn[s->n];
+    c->deadline_ms = wait_now_ms() + s->idle_ms;
+    c->drained = 0;
+    memset(&c->peer, 0, sizeof c->peer);
+    memcpy(&c->peer, peer, peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                       : sizeof(struct sockaddr_in));
+    addr_format(peer, c->who, sizeof c->who);
     s->n++;
 }
 
@@ -88,10 +73,7 @@ static void drop(struct drain_set *s, size_t i)
     close(s->pfd[i].fd);
     s->n--;
     s->pfd[i] = s->pfd[s->n];
-    s->deadline_ms[i] = s->deadline_ms[s->n];
-    s->drained[i] = s->drained[s->n];
-    memcpy(s->who[i], s->who[s->n], sizeof s->who[i]);
-    s->peer[i] = s->peer[s->n];
+    s->conn[i] = s->conn[s->n];
 }
 
 int drain_poll(struct drain_set *s, int max_ms)
@@ -103,8 +85,8 @@ int drain_poll(struct drain_set *s, int max_ms)
     ssize_t got;
 
     for (i = s->nfixed; i < s->n; i++)
-        if (first < 0 || s->deadline_ms[i] < first)
-            first = s->deadline_ms[i];
+        if (first < 0 || s->conn[i].deadline_ms < first)
+            first = s->conn[i].deadline_ms;
     if (first >= 0)
         timeout = first <= now ? 0 : (int)(first - now);
     if (max_ms >= 0 && (timeout < 0 || max_ms < timeout))
@@ -115,21 +97,21 @@ int drain_poll(struct drain_set *s, int max_ms)
         return rc;
     now = wait_now_ms();
     for (i = s->nfixed; i < s->n;) {
-        int done = now >= s->deadline_ms[i];
+        int done = now >= s->conn[i].deadline_ms;
 
         if (done)
             narrate("tcp %s: still open %d ms after its reply: closed it (an idle "
-                    "client must not hold the server)", s->who[i], s->idle_ms);
+                    "client must not hold the server)", s->conn[i].who, s->idle_ms);
         if (!done && s->pfd[i].revents != 0) {
             got = read(s->pfd[i].fd, junk, sizeof junk);
             if (got > 0)
-                s->drained[i] += (size_t)got;
+                s->conn[i].drained += (size_t)got;
             done = got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR);
             if (got == 0 && s->eof_fn != NULL)
-                s->eof_fn(s->pfd[i].fd, (const struct sockaddr *)&s->peer[i], s->eof_ctx);
-            if (!done && s->drained[i] > DRAIN_MAX_BYTES) {
+                s->eof_fn(s->pfd[i].fd, (const struct sockaddr *)&s->conn[i].peer, s->eof_ctx);
+            if (!done && s->conn[i].drained > DRAIN_MAX_BYTES) {
                 narrate("tcp %s: sent more than %d bytes that nobody reads: closed it",
-                        s->who[i], DRAIN_MAX_BYTES);
+                        s->conn[i].who, DRAIN_MAX_BYTES);
                 done = 1;
             }
         }
@@ -151,15 +133,9 @@ void drain_free(struct drain_set *s)
     while (s->n > s->nfixed)
         drop(s, s->n - 1);
     free(s->pfd);
-    free(s->deadline_ms);
-    free(s->drained);
-    free(s->who);
-    free(s->peer);
-    s->who = NULL;
-    s->peer = NULL;
+    free(s->conn);
     s->pfd = NULL;
-    s->deadline_ms = NULL;
-    s->drained = NULL;
+    s->conn = NULL;
 }
 
 void drain_goodbye(int fd, const char *line)

@@ -23,12 +23,17 @@
 #define DRAIN_IDLE_MS 2000 /* the default; PORTLAB_IDLE_MS in the environment sets it */
 #define DRAIN_MAX_BYTES 65536
 
+/* What the set keeps of each connection, beside its pfd slot. */
+struct drain_conn {
+    long long deadline_ms;        /* when an idle client is closed */
+    size_t drained;               /* bytes thrown away so far */
+    char who[ADDR_STRLEN];        /* the client, for the narration */
+    struct sockaddr_storage peer; /* the client's address and port */
+};
+
 struct drain_set {
     struct pollfd *pfd;       /* caller's slots first, then connections */
-    long long *deadline_ms;   /* per connection slot */
-    size_t *drained;          /* bytes thrown away so far */
-    char (*who)[ADDR_STRLEN]; /* the client, for the narration */
-    struct sockaddr_storage *peer; /* the client's address and port */
+    struct drain_conn *conn;  /* conn[i] goes with pfd[i] (i >= nfixed) */
     size_t nfixed, n, cap;
     int idle_ms;              /* how long a served client may stay */
     /* Called (if set) when a client closes its side (end-of-file), just
