@@ -41,7 +41,7 @@ static void why_taken_ways_out(const char *ss_opts, unsigned port)
     if (to_stdout || port == 0)
         return;
     why("ways out: see who holds it with ss -%s 'sport = :%u' (-p names the program only "
-        "to its own user, or to root); stop that one, or %s", ss_opts, port,
+        "to root, or to its own user if it never changed user); stop that one, or %s", ss_opts, port,
         opts_program_role == OPTS_SERVER
             ? "start this one on another port, or with -p 0 to let the kernel choose a free "
               "one (the ready line says which)"

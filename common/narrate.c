@@ -361,8 +361,9 @@ void report_gai(const char *host, const char *proto, int rc)
 {
     report("getaddrinfo(%s %s): %s (%s)", proto, host, gai_name(rc), gai_strerror(rc));
     if (rc == EAI_AGAIN)
-        report("why: the look-up failed for now, not for good: no name server could be "
-               "reached, or one reported a temporary failure (getaddrinfo(3)); this says "
+        report("why: the look-up failed with a temporary error, not a verdict on the name: "
+               "no name server answered (glibc says this when none can be reached), or one "
+               "reported a temporary failure (getaddrinfo(3)); this says "
                "nothing about the name itself: check the network and the name servers in "
                "/etc/resolv.conf, try again, or give a numeric address such as 127.0.0.1 "
                "or ::1");

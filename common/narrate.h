@@ -40,7 +40,8 @@ const char *program_path(void);
  * dropped, and that is said once on stderr; how many, on stdout once it is
  * read again, or at exit). At most NARRATE_LINE_MAX.
  * Every program, clients too: a client's story is a few lines, far less
- * than a pipe holds, so it loses a line only when nobody reads at all. */
+ * than a pipe holds, so it loses lines only when the reader has stopped (a
+ * terminal stopped with Ctrl-S loses them all) or reads nothing. */
 #define NARRATE_LINE_MAX 1024
 void narrate(const char *fmt, ...) PRINTF_LIKE(1, 2);
 

@@ -1,9 +1,14 @@
-/* replyguard.c - see replyguard.h. */
+/* replyguard.c - see replyguard.h.
+ *
+ * _DEFAULT_SOURCE: getifaddrs(3), this host's addresses, is not in POSIX
+ * (glibc, musl and the BSDs have it). */
+#define _DEFAULT_SOURCE
 #include "replyguard.h"
 #include "addr.h"
 #include "narrate.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,48 +18,26 @@ void reply_guard_init(struct reply_guard *g)
     memset(g, 0, sizeof *g);
 }
 
-/* Whether addr is one of this host's addresses: the kernel lets us bind()
- * only those (EADDRNOTAVAIL otherwise), all of 127.0.0.0/8 included. When
- * that cannot be asked (no descriptor left), say yes: not answering a
- * datagram from our own port is the safe side. */
+/* Whether addr is one of this host's addresses: one that an interface of
+ * this network namespace holds (getifaddrs(3)); the caller has already
+ * counted all of 127.0.0.0/8 and ::1 as ours. (Not a test bind(): with
+ * net.ipv4.ip_nonlocal_bind set, bind() takes any address, and another
+ * host's datagram from our port number would go unanswered as "ours".)
+ * When the list cannot be had, say yes: not answering a datagram from our
+ * own port is the safe side. */
 static int is_ours(const struct sockaddr *addr)
 {
-    struct sockaddr_storage a;
-    socklen_t len;
-    int fd, rc;
+    struct ifaddrs *list, *i;
+    int found = 0;
 
-    memset(&a, 0, sizeof a);
-    if (addr->sa_family == AF_INET6) {
-        struct sockaddr_in6 six;
-
-        memcpy(&six, addr, sizeof six);
-        if (IN6_IS_ADDR_V4MAPPED(&six.sin6_addr)) { /* dual-stack: ask IPv4 */
-            struct sockaddr_in four;
-
-            memset(&four, 0, sizeof four);
-            four.sin_family = AF_INET;
-            memcpy(&four.sin_addr, &six.sin6_addr.s6_addr[12], 4);
-            memcpy(&a, &four, sizeof four);
-            len = sizeof four;
-        } else {
-            six.sin6_port = 0;
-            memcpy(&a, &six, sizeof six);
-            len = sizeof six;
-        }
-    } else if (addr->sa_family == AF_INET) {
-        memcpy(&a, addr, sizeof(struct sockaddr_in));
-        len = sizeof(struct sockaddr_in);
-    } else {
+    if (getifaddrs(&list) != 0)
         return 1;
-    }
-    addr_set_port((struct sockaddr *)&a, 0);
-    fd = socket(a.ss_family, SOCK_DGRAM, 0);
-    if (fd < 0)
-        return 1;
-    rc = bind(fd, (struct sockaddr *)&a, len);
-    rc = rc == 0 || errno != EADDRNOTAVAIL;
-    close(fd);
-    return rc;
+    for (i = list; i != NULL && !found; i = i->ifa_next)
+        if (i->ifa_addr != NULL &&
+            (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6))
+            found = addr_same_host(i->ifa_addr, addr);
+    freeifaddrs(list);
+    return found;
 }
 
 static int same_source(const struct sockaddr *a, const struct sockaddr_storage *b)

@@ -228,7 +228,8 @@ static int serve_udp(const struct serve_socket *sk, struct reply_guard *guard,
     line[0] = '\0';
     reply(&ev, line, sizeof line, ctx);
     if (addr_port(ev.peer) == 0)
-        return 1; /* source port 0 (RFC 768: "no reply expected"): nowhere to answer */
+        return 1; /* source port 0 (RFC 768: "If not used, a value of zero is
+                     inserted"): there is no port to answer */
     iov.iov_base = line;
     iov.iov_len = strlen(line);
     msg.msg_flags = 0;
@@ -240,8 +241,12 @@ static int serve_udp(const struct serve_socket *sk, struct reply_guard *guard,
         msg.msg_controllen = backlen;
     }
 #endif
-    if (sendmsg(fd, &msg, 0) < 0)
+    if (sendmsg(fd, &msg, 0) < 0) {
+        /* Not an exchange: the reply never left (a firewall's EPERM, no
+         * route...). Said on stderr, and not counted towards -n. */
         report_sys("sendto", "udp", ev.peer, errno);
+        return 0;
+    }
     return 1;
 }
 

@@ -180,7 +180,7 @@ as_ordinary() {
   assert_line "ok 2 something only real root may do # skip needs real root: the fixture's own uid change"
   assert_line "bats: 1 passed, 0 failed, 1 skipped"
   assert_line "  skipped (1): needs real root: the fixture's own uid change"
-  assert_equal "${lines[-1]}" 'bats: 1 of the 1 skipped need real root (a real uid change, a file capability), which a user namespace cannot give: run `sudo make test` for those'
+  assert_equal "${lines[-1]}" 'bats: 1 of the 1 skipped need real root (a real uid change), which a user namespace cannot give: run `sudo make test` for those'
 }
 
 @test "without a network, fetching the Bats libraries fails in seconds, with npm's own error and what to do; an unwritable HOME is no obstacle" {

@@ -159,7 +159,7 @@ start_poke() {
     assert_failure 1
     assert_stderr --regexp "$prog: getaddrinfo\((tcp|udp) no-such-host\.invalid\): EAI_[A-Z]+ "
     # (no name server is reachable from in here: EAI_AGAIN, its own why; options.bats tells the two apart)
-    assert_stderr --regexp "$prog: why: (the name could not be turned into an address|the look-up failed for now, not for good)"
+    assert_stderr --regexp "$prog: why: (the name could not be turned into an address|the look-up failed with a temporary error)"
     # A namespace with only loopback has no route to anywhere: nothing leaves it.
     run --separate-stderr netns_run "$BIN/$prog" -t 500 10.77.0.1
     assert_failure 1
@@ -394,4 +394,21 @@ answered_from() {
   stop_server
   assert_equal "$(answered_from server 40000)" 5
   assert_equal "$(server_log | grep -c '^not answering ')" 1
+}
+
+@test "another host's datagram from our port number is answered, even where bind() takes any address (ip_nonlocal_bind)" {
+  need_netns
+  command -v socat >/dev/null || skip "socat is not installed (apt-get install socat)"
+  classroom_up || fail "could not build the two hosts"
+  # In the teacher's namespace only: bind() would now take any address, so a
+  # test bind() would call the student's address ours.
+  (netns_of "$teacher_pid" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_nonlocal_bind') ||
+    fail "could not set ip_nonlocal_bind in the namespace"
+  start_server --via "netns_of $teacher_pid" same-port-server -p 0 -b 0.0.0.0 --udp-only
+  # From the student (10.77.0.2), source port = the server's own port number.
+  echo hello | (netns_of "$student_pid" socat -u - "UDP-SENDTO:10.77.0.1:$server_port,bind=10.77.0.2:$server_port") ||
+    fail "socat could not send"
+  server_expect "^udp datagram of 6 bytes from 10\.77\.0\.2:$server_port: replying$"
+  run server_log
+  refute_line --partial "not answering"
 }

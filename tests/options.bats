@@ -198,7 +198,7 @@ run_offline() {
   assert_output ""
   assert_equal "${#stderr_lines[@]}" 2
   [[ ${stderr_lines[0]} == "same-port-client: getaddrinfo(tcp nosuch.invalid): EAI_AGAIN ("* ]] || fail "not EAI_AGAIN: $stderr"
-  assert_equal "${stderr_lines[1]}" "same-port-client: why: the look-up failed for now, not for good: no name server could be reached, or one reported a temporary failure (getaddrinfo(3)); this says nothing about the name itself: check the network and the name servers in /etc/resolv.conf, try again, or give a numeric address such as 127.0.0.1 or ::1"
+  assert_equal "${stderr_lines[1]}" "same-port-client: why: the look-up failed with a temporary error, not a verdict on the name: no name server answered (glibc says this when none can be reached), or one reported a temporary failure (getaddrinfo(3)); this says nothing about the name itself: check the network and the name servers in /etc/resolv.conf, try again, or give a numeric address such as 127.0.0.1 or ::1"
   run_offline same-port-client -t 300 nosuch..invalid # an empty label: no name at all
   assert_failure 1
   assert_output ""

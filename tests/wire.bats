@@ -53,14 +53,14 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   server_expect "^udp datagram of 31 bytes from 127\.0\.0\.1:$other_port: replied to port $other_port, the source port in its header$"
   # The reply went to the other program's port: it arrived there, as a datagram it did not ask for.
   server_expect "^wire: udp 127\.0\.0\.1:$server_port -> 127\.0\.0\.1:$other_port: "
-  server_expect --as other "^udp datagram of [0-9]+ bytes from 127\.0\.0\.1:$server_port: sent a reply$"
+  server_expect --as other "^udp datagram of [0-9]+ bytes from 127\.0\.0\.1:$server_port: replying$"
 }
 
 @test "the reply to a forged port 23: the raw socket is handed a copy (raw(7)); nobody is bound there, so the kernel answers with ICMP port-unreachable" {
   start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
   in_ns wire-client -s 23 -p "$server_port" 127.0.0.1
   assert_success
-  assert_line "raw udp: a copy of the reply reached our raw socket: header [$(hex "$server_port")] [00 17] = source port $server_port, destination port 23 (a raw socket of protocol UDP bound to no address is handed a copy of every UDP datagram its network namespace receives, raw(7))"
+  assert_line "raw udp: a copy of the reply reached our raw socket: header [$(hex "$server_port")] [00 17] = source port $server_port, destination port 23 (a raw socket of protocol UDP bound to our address is handed a copy of every UDP datagram to that address, raw(7))"
   assert_line "raw udp: the UDP layer gives the reply itself only to a UDP socket bound to port 23; if there is none, it drops it and answers the sender (the server) with ICMP port-unreachable"
   # The ICMP port-unreachable is counted by the namespace's kernel (OutDestUnreachs).
   run netns_of "$ns_pid" cat /proc/net/snmp

@@ -183,7 +183,7 @@ static void serve_udp(int fd, const struct sockaddr *local, long long now)
         handle(buf, NULL, &a, reply, sizeof reply);
     }
     if (addr_port((struct sockaddr *)&peer) == 0)
-        return; /* source port 0: "no reply expected" (RFC 768) */
+        return; /* source port 0 (RFC 768): no port to answer */
     if (sendto(fd, reply, strlen(reply), 0, (struct sockaddr *)&peer, len) < 0) {
         /* a client that vanished: nothing to do */
     }

@@ -207,8 +207,8 @@ static int converse(struct link *l, int fd, int late)
             report("why: the directory already holds %s for another connection, one it still "
                    "counts as open (a registration lasts as long as the connection that made "
                    "it): most likely another rendezvous-server took the name first; the "
-                   "directory's list (rendezvous-client -l) shows who holds it; stop that "
-                   "one, or give this one another name (rendezvous-server NAME)", service_name);
+                   "directory's list (rendezvous-client -l) shows the port it points to, and "
+                   "ss -ltnp 'sport = :PORT' the program there; stop that one, or give this one another name (rendezvous-server NAME)", service_name);
         return -1;
     }
     narrate("the directory said: %s - for as long as this connection stays open", shown);

@@ -156,7 +156,7 @@ static void reply(const struct serve_event *ev, char *line, size_t cap, void *ct
     if (ev->data == NULL)
         narrate("tcp connection from %s: sent it one line", who);
     else
-        narrate("udp datagram of %zu bytes from %s: sent a reply", ev->len, who);
+        narrate("udp datagram of %zu bytes from %s: replying", ev->len, who);
 }
 
 int main(int argc, char **argv)

@@ -111,8 +111,8 @@ static const unsigned char *address_bytes(const struct sockaddr_storage *ss)
 }
 
 /* After step 3: the reply travels to the forged port, yet a raw socket of
- * protocol UDP bound to no address is handed a copy of every UDP packet
- * its network namespace receives (raw(7)), whatever its ports: wait up to ms for the datagram from the
+ * protocol UDP bound to our address is handed a copy of every UDP packet to
+ * that address (raw(7)), whatever its ports: wait up to ms for the datagram from the
  * server's port to the forged one, and show its ports. */
 static void watch_reply(int fd, int family, unsigned from_port, unsigned to_port, long ms)
 {
@@ -136,8 +136,8 @@ static void watch_reply(int fd, int family, unsigned from_port, unsigned to_port
             continue; /* our own datagram, arriving, or another program's */
         narrate("raw udp: a copy of the reply reached our raw socket: header [%02x %02x] "
                 "[%02x %02x] = source port %u, destination port %u (a raw socket of protocol "
-                "UDP bound to no address is handed a copy of every UDP datagram its network "
-                "namespace receives, raw(7))", buf[at],
+                "UDP bound to our address is handed a copy of every UDP datagram to that "
+                "address, raw(7))", buf[at],
                 buf[at + 1], buf[at + 2], buf[at + 3], from_port, to_port);
         narrate("raw udp: the UDP layer gives the reply itself only to a UDP socket bound to "
                 "port %u; if there is none, it drops it and answers the sender (the server) with "
