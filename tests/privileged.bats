@@ -28,10 +28,12 @@ start_port23() {
 }
 
 # own_netns_as_nobody CMD...: CMD as uid 65534 in a new user namespace (which
-# maps only nobody) owning a new network namespace: an ordinary user's way
-# to run a program as nobody where its capabilities count.
+# maps only nobody) owning a new network namespace, inside a user namespace
+# where our uid is root: an ordinary user's way to run a program as nobody
+# where its capabilities count. (A file capability set from `unshare -r`
+# counts in the user namespaces below the one whose root set it.)
 own_netns_as_nobody() {
-  exec unshare --user --map-user=65534 --net -- "$@"
+  exec unshare -r -- unshare --user --map-user=65534 --net -- "$@"
 }
 
 @test "as nobody, TCP and UDP binds of port 23 fail with EACCES, explained; exit 1" {
