@@ -60,9 +60,11 @@ source "$root/tests/lib/procs.bash"
 # Ctrl-C (SIGINT) or SIGTERM only asks the tour to stop: it stops at its next
 # step, never in the middle of one (a stop while a server was being started
 # once left that server running), and then ends every program it started.
-stopping=''
-trap 'stopping=130 PROC_ABORT=1' INT
-trap 'stopping=143 PROC_ABORT=1' TERM
+# At a --step prompt nothing is half done, and bash's read would go on
+# waiting: there the tour ends at once.
+stopping='' prompting=''
+trap 'stopping=130 PROC_ABORT=1; [ -z "$prompting" ] || { echo; exit 130; }' INT
+trap 'stopping=143 PROC_ABORT=1; [ -z "$prompting" ] || { echo; exit 143; }' TERM
 halt_if_asked() { [ -z "$stopping" ] || exit "$stopping"; }
 
 finish() {
@@ -113,7 +115,9 @@ pause() {
   [ -n "$stepping" ] || return 0
   local answer=''
   printf '%s-- Enter: next step, q: end the tour --%s ' "$dim" "$off"
+  prompting=1
   IFS= read -r answer || answer=q # end of input: end the tour
+  prompting=''
   halt_if_asked
   printf '\e[1A\e[2K' # the prompt's line is cleared: the screen keeps the lesson only
   case $answer in
