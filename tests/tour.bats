@@ -254,3 +254,22 @@ teardown() { stop_tmux; helpers_teardown; }
   assert_line --regexp "^Students connect with the client and your address, .*\"Serving a room from your machine\""
   assert_equal "${lines[-1]}" "Classroom over: every server stopped, both hosts gone."
 }
+
+@test "make demo builds what is missing quietly, saying so in one line, then the lesson" {
+  # A copy of the built tree with one program out of date: no compiler lines.
+  local src=$BATS_TEST_DIRNAME/.. d=$BATS_TEST_TMPDIR/tree
+  [ -f "$src/build/release/version.h" ] && [ -x "$src/bin/same-port-server" ] || skip "needs the tree built by make (bin/, build/release/)"
+  mkdir -p "$d/tests" "$d/build"
+  cp -a "$src/Makefile" "$src/common" "$src/demos" "$src/bin" "$d/"
+  cp -a "$src/tests/lib" "$d/tests/"
+  cp -a "$src/build/release" "$d/build/"
+  sed -n 's/^#define PORTLAB_VERSION "\(.*\)"$/\1/p' "$src/build/release/version.h" >"$d/VERSION"
+  touch "$d/demos/same-port/client.c"
+  run --separate-stderr env -u PORTLAB_BIN -u MAKEFLAGS -u MAKELEVEL NO_COLOR=1 bash -c 'cd "$1" && make demo DEMO=same-port' _ "$d"
+  assert_success
+  assert_equal "${lines[0]}" "make: building the programs first (quietly: make -s)"
+  refute_output --regexp '(^| )(cc|gcc|clang|ar) '
+  assert_equal "${lines[1]}" "== same-port: TCP port P and UDP port P are two different ports ==" # (Bats drops blank lines)
+  assert_line "Tour over: every server stopped."
+  [ "$d/bin/same-port-client" -nt "$d/demos/same-port/client.c" ] || fail "same-port-client was not rebuilt"
+}
