@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# demos/tour.sh [DEMO] - the guided tour that `make demo` runs.
+# demos/tour.sh [--step] [--classroom] [LESSON] - the guided tour (make demo).
 #
 # Runs each demo's lesson (demos/<name>/tour.sh) in lesson order, on
 # loopback, with ports the kernel chooses - so it never collides with
@@ -58,8 +58,10 @@ PROC_WAIT_SECONDS=10 # a bound for each wait, generous for a busy machine
 source "$root/tests/lib/procs.bash"
 
 # Ctrl-C (SIGINT) or SIGTERM only asks the tour to stop: it stops at its next
-# step, never in the middle of one (a stop while a server was being started
-# once left that server running), and then ends every program it started.
+# step, never in the middle of one, and then ends every program it started.
+# (An exit from the trap itself, in the middle of a bounded wait, now and then
+# crashed bash 5.2 - SIGSEGV in its read builtin - before the clean-up ran,
+# leaving the server it was starting behind.)
 # At a --step prompt nothing is half done, and bash's read would go on
 # waiting: there the tour ends at once.
 stopping='' prompting=''
@@ -70,8 +72,8 @@ halt_if_asked() { [ -z "$stopping" ] || exit "$stopping"; }
 finish() {
   trap '' INT TERM # a second Ctrl-C must not cut the clean-up short
   proc_stop_all >/dev/null 2>&1 || true
-  # A stop that came while a server was being started may have missed it:
-  # end every background job of ours, whatever it is.
+  # Anything else of ours still running (an error can come between a
+  # program's start and its name being recorded): end it too.
   # shellcheck disable=SC2046 # one pid per word
   kill $(jobs -p) 2>/dev/null || true
   wait 2>/dev/null || true
