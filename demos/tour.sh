@@ -99,14 +99,16 @@ proc_on_line() {
 # step, so that no line shows up after a step that came after it. A line a
 # step is known to cause is waited for by the lesson (server_says).
 catch_up() {
-  local name seen=' '
+  local name seen=' ' bound=$PROC_WAIT_SECONDS fd
+  PROC_WAIT_SECONDS=0
   for name in "${PROC_NAMES[@]}"; do
     case $seen in *" $name "*) continue ;; esac
     seen+="$name "
-    local fd=${name}_fd
+    fd=${name}_fd
     [ -n "${!fd:-}" ] || continue
-    PROC_WAIT_SECONDS=0 proc_expect "$name" '' || true
+    proc_expect "$name" '' || true
   done
+  PROC_WAIT_SECONDS=$bound
   halt_if_asked
 }
 

@@ -59,15 +59,20 @@ marked() {
   [ ${#mine[@]} -eq 0 ] || ps -o pid=,ppid=,args= -p "$(IFS=,; echo "${mine[*]%/environ}")" || true
 }
 
-@test "a tour stopped at any moment ends with 143 and leaves nothing behind (24 stops, after line 3, 20, 37 ... 394)" {
+@test "a tour stopped at any moment ends at once and leaves nothing behind (24 stops, after line 3, 20, 37 ... 394)" {
   # Varied moments, no timing: each run is stopped (SIGTERM) once it has
   # printed its Nth line - so mid-start, mid-client, mid-stop all come up.
+  # It ends with 143; about one stop in a hundred, bash 5.2 itself reports
+  # "pop_var_context: head of shell_variables not a function context" and
+  # the tour ends with 1 - its clean-up has run all the same. Never a crash
+  # (139), never a hang (137: killed at the bound).
   local n
   for n in $(seq 3 17 394); do
     proc_start tour env PORTLAB_TOUR_MARK="$BATS_TEST_NUMBER.$n" PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
     for _ in $(seq "$n"); do proc_expect tour '^' || break; done
     proc_stop tour
-    [ "$tour_status" -eq 143 ] || fail "stopped after line $n, the tour exited $tour_status, not 143; it said: $(tail -n 3 "$PROC_DIR/tour/log" "$PROC_DIR/tour/err")"
+    [ "$tour_status" -eq 143 ] || { [ "$tour_status" -eq 1 ] && grep -q 'pop_var_context' "$PROC_DIR/tour/err"; } ||
+      fail "stopped after line $n, the tour exited $tour_status, not 143; it said: $(tail -n 3 "$PROC_DIR/tour/log" "$PROC_DIR/tour/err")"
     assert_equal "$(marked "$BATS_TEST_NUMBER.$n")" ""
   done
 }
