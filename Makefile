@@ -3,7 +3,7 @@
 #   make              build bin/<demo>-<program> for each demos/<demo>/<program>.c
 #   make test         run the Bats suite (fetches pinned bats-support/bats-assert if missing)
 #   make check        build with AddressSanitizer + UBSan into build/check/ and run the suite there
-#   make demo         the guided tour (make demo DEMO=same-port for one lesson)
+#   make demo         the guided tour (DEMO=same-port: one lesson; STEP=1: pause before each step)
 #   make exercises    list the exercises; make exercise E=NAME checks one
 #   make classroom    the tour across two hosts on one machine (root: network namespaces)
 #   make lint         shellcheck every script
@@ -133,8 +133,14 @@ check: $(POKE) $(NOBIND) $(NOSOCKET) $(SERVESET)
 	$(MAKE) --no-print-directory BUILD=build/check BIN=build/check/bin SAN=1 all
 	@PORTLAB_WAIT_SECONDS=$${PORTLAB_WAIT_SECONDS:-15} PORTLAB_BIN=$(CURDIR)/build/check/bin $(PDEATH) tests/run-bats tests
 
-demo: all
-	@demos/tour.sh $(DEMO)
+# The programs are built first, quietly (one line says so; errors still show).
+# STEP=1: pause before each step (on a terminal).
+QUIET_BUILD = @$(MAKE) -q --no-print-directory all 2>/dev/null || { echo "make: building the programs first (quietly: make -s)"; \
+	$(MAKE) -s --no-print-directory all; }
+TOUR_STEP = $(if $(filter-out 0,$(STEP)),--step)
+demo:
+	$(QUIET_BUILD)
+	@demos/tour.sh $(TOUR_STEP) $(DEMO)
 
 # Exercises: a student changes a demo, the checker says what still falls short.
 exercises:
@@ -147,8 +153,9 @@ exercise:
 	@EXERCISE_VERBOSE=$(V) $(PDEATH) tests/exercises/run check $(E)
 
 # The tour across two hosts: "teacher" and "student" network namespaces (root).
-classroom: all
-	@demos/tour.sh --classroom
+classroom:
+	$(QUIET_BUILD)
+	@demos/tour.sh --classroom $(TOUR_STEP)
 
 SCRIPTS := .ci/run tests/exercises/run demos/tour.sh demos/portlab-tour.in tests/run-bats tests/check-transcripts tests/valgrind-pairs tests/fuzz/run tests/bench/run tests/lib/procs.bash tests/lib/transcript.bash
 lint:

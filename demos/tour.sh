@@ -1,17 +1,54 @@
 #!/usr/bin/env bash
-# demos/tour.sh [DEMO] - the guided tour that `make demo` runs.
+# demos/tour.sh [--step] [--classroom] [LESSON] - the guided tour (make demo).
 #
 # Runs each demo's lesson (demos/<name>/tour.sh) in lesson order, on
 # loopback, with ports the kernel chooses - so it never collides with
 # anything, even with another tour running. Server and client lines are
 # shown as they happen, labelled. Colour only on a terminal, never with
-# NO_COLOR set. Every server is stopped at the end, on error, or on Ctrl-C.
+# NO_COLOR set. Every server is stopped at the end, on error, on q, or on
+# Ctrl-C. Lines come in the order things happened: before each step the tour
+# prints what every running program has said so far.
 #   make demo                   every lesson
 #   make demo DEMO=same-port    one lesson
+#   make demo STEP=1            pause before each step (on a terminal)
 #   make classroom              across two hosts (network namespaces), as root
 set -eu
 
+usage() {
+  cat <<USAGE
+usage: portlab-tour [--step] [LESSON]   (from a clone: make demo [STEP=1] [DEMO=LESSON])
+       portlab-tour --classroom [--step] (from a clone: make classroom)
+The guided tour: each lesson's programs run on loopback, narrated, on ports the
+kernel picks; every program is stopped at the end, on q, or on Ctrl-C.
+  --step        pause before each step: Enter goes on, q ends the tour
+                (only when standard input is a terminal; otherwise it runs through)
+  --classroom   servers on a "teacher" host, clients on a "student" host:
+                two network namespaces on this machine
+  -h, --help    this help
+Lessons, in tour order: ${LESSONS[*]}
+USAGE
+}
+
 LESSONS=(same-port privileged ephemeral wire services rendezvous restart) # lesson order; each has demos/<name>/tour.sh
+
+step='' classroom='' lesson=''
+while [ $# -gt 0 ]; do
+  case $1 in
+    -h|--help) usage; exit 0 ;;
+    --step) step=1 ;;
+    --classroom) classroom=1 ;;
+    -*) echo "tour: unknown option '$1' (-h for help)" >&2; exit 2 ;;
+    '') ;; # make demo DEMO= : every lesson
+    *)
+      case " ${LESSONS[*]} " in
+        *" $1 "*) ;;
+        *) echo "tour: no lesson '$1' (lessons: ${LESSONS[*]})" >&2; exit 2 ;;
+      esac
+      [ -z "$lesson" ] || { echo "tour: one lesson at a time, not '$lesson' and '$1'" >&2; exit 2; }
+      lesson=$1 ;;
+  esac
+  shift
+done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${PORTLAB_BIN:-$root/bin}
@@ -20,19 +57,29 @@ PROC_WAIT_SECONDS=10 # a bound for each wait, generous for a busy machine
 # shellcheck source=tests/lib/procs.bash
 source "$root/tests/lib/procs.bash"
 
+# Ctrl-C (SIGINT) or SIGTERM only asks the tour to stop: it stops at its next
+# step, never in the middle of one, and then ends every program it started.
+# (An exit from the trap itself, in the middle of a bounded wait, now and then
+# crashed bash 5.2 - SIGSEGV in its read builtin - before the clean-up ran,
+# leaving the server it was starting behind.)
+# At a --step prompt nothing is half done, and bash's read would go on
+# waiting: there the tour ends at once.
+stopping='' prompting=''
+trap 'stopping=130 PROC_ABORT=1; [ -z "$prompting" ] || { echo; exit 130; }' INT
+trap 'stopping=143 PROC_ABORT=1; [ -z "$prompting" ] || { echo; exit 143; }' TERM
+halt_if_asked() { [ -z "$stopping" ] || exit "$stopping"; }
+
 finish() {
   trap '' INT TERM # a second Ctrl-C must not cut the clean-up short
   proc_stop_all >/dev/null 2>&1 || true
-  # A stop that came while a server was being started may have missed it:
-  # end every background job of ours, whatever it is.
+  # Anything else of ours still running (an error can come between a
+  # program's start and its name being recorded): end it too.
   # shellcheck disable=SC2046 # one pid per word
   kill $(jobs -p) 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$PROC_DIR"
 }
 trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
   bold=$'\e[1m' dim=$'\e[2m' cyan=$'\e[36m' yellow=$'\e[33m' off=$'\e[0m'
@@ -41,13 +88,51 @@ else
 fi
 
 # The tour's own words, then program output labelled by who printed it.
-lesson() { printf '\n%s== %s ==%s\n' "$bold" "$*" "$off"; }
-say() { printf '%s%s%s\n' "$dim" "$*" "$off"; }
 PROC_ECHO=1
 proc_on_line() {
   case $1 in teacher|student|txns|wirens) return ;; esac # the hosts themselves: plumbing
   printf '  %s%-8s|%s %s\n' "$cyan" "$1" "$off" "$2"
 }
+
+# catch_up: print every line each running program has written so far (no
+# waiting), in the order the programs were started. Called before each
+# step, so that no line shows up after a step that came after it. A line a
+# step is known to cause is waited for by the lesson (server_says).
+catch_up() {
+  local name seen=' ' bound=$PROC_WAIT_SECONDS fd
+  PROC_WAIT_SECONDS=0
+  for name in "${PROC_NAMES[@]}"; do
+    case $seen in *" $name "*) continue ;; esac
+    seen+="$name "
+    fd=${name}_fd
+    [ -n "${!fd:-}" ] || continue
+    proc_expect "$name" '' || true
+  done
+  PROC_WAIT_SECONDS=$bound
+  halt_if_asked
+}
+
+# pause: with --step on a terminal, wait for the teacher before a step:
+# Enter goes on, q ends the tour (every program stopped on the way out).
+stepping=''
+pause() {
+  [ -n "$stepping" ] || return 0
+  local answer=''
+  printf '%s-- Enter: next step, q: end the tour --%s ' "$dim" "$off"
+  prompting=1
+  IFS= read -r answer || answer=q # end of input: end the tour
+  prompting=''
+  halt_if_asked
+  printf '\e[1A\e[2K' # the prompt's line is cleared: the screen keeps the lesson only
+  case $answer in
+    q|Q) printf '\n%sTour ended (q): every program stopped.%s\n' "$bold" "$off"; exit 0 ;;
+  esac
+}
+
+lesson() { catch_up; printf '\n%s== %s ==%s\n' "$bold" "$*" "$off"; }
+say() { catch_up; printf '%s%s%s\n' "$dim" "$*" "$off"; }
+# act WHO TEXT: a step the lesson takes itself (a kill, say), shown as one.
+act() { catch_up; pause; printf '  %s%-8s$%s %s\n' "$cyan" "$1" "$off" "$2"; }
 
 # A wrapper (netns_run, netns_of from tests/lib/procs.bash) may come first:
 #   server LABEL [--via 'WRAPPER ARGS'] PROGRAM ARGS...
@@ -60,9 +145,9 @@ take_via() {
     # shellcheck disable=SC2206 # a wrapper is given as one string of words
     via=($2)
     case $2 in
-      "netns_of ${teacher_pid:-x}"*) note="   (on the teacher's host, 10.77.0.1)" ;;
-      "netns_of ${student_pid:-x} --nobody"*) note="   (as nobody, on a student's host, 10.77.0.2)" ;;
-      "netns_of ${student_pid:-x}"*) note="   (on a student's host, 10.77.0.2)" ;;
+      "netns_of ${teacher_pid:-x}"*) note="   (on the teacher's host, ${teacher_addr:-10.77.0.1})" ;;
+      "netns_of ${student_pid:-x} --nobody"*) note="   (as nobody, on a student's host, ${student_addr:-10.77.0.2})" ;;
+      "netns_of ${student_pid:-x}"*) note="   (on a student's host, ${student_addr:-10.77.0.2})" ;;
       *--nobody*) note="   (as nobody, in a private network namespace)" ;;
       netns_run*|netns_of*)
         if netns_as_root; then note="   (as $(id -un), in a private network namespace)"
@@ -81,9 +166,11 @@ server() {
   [ ${#via[@]} -eq 0 ] || shift 2
   local prog=$1
   shift
+  catch_up
+  pause
   printf '  %s%-8s$%s %s %s%s%s%s\n' "$cyan" "$label" "$off" "$prog" "$*" "$dim" "$note" "$off"
   proc_start "$label" "${via[@]}" "$BIN/$prog" "$@"
-  proc_expect "$label" '^ready on ' || { say "$prog did not start:"; cat "$PROC_DIR/$label/err"; exit 1; }
+  proc_expect "$label" '^ready on ' || { halt_if_asked; say "$prog did not start:"; cat "$PROC_DIR/$label/err"; exit 1; }
   local addr=${proc_line#ready on }
   addr=${addr%% *}
   printf -v "${label}_port" %s "${addr##*:}"
@@ -91,7 +178,7 @@ server() {
 
 # server_says LABEL REGEX: show the server's lines until one matches.
 server_says() {
-  proc_expect "$1" "$2" || { say "(the $1 did not say /$2/ in time)"; exit 1; }
+  proc_expect "$1" "$2" || { halt_if_asked; say "(the $1 did not say /$2/ in time)"; exit 1; }
 }
 
 # client [--fails|--either] [--via W] PROGRAM ARGS...: run it in the
@@ -103,38 +190,43 @@ client() {
   take_via "$@"
   [ ${#via[@]} -eq 0 ] || shift 2
   label=${1##*-} # client, or server when a server is run to show a failure
+  catch_up
+  pause
   printf '  %s%-8s$%s %s%s%s%s\n' "$yellow" "$label" "$off" "$*" "$dim" "$note" "$off"
   ( "${via[@]}" "$BIN/$1" "${@:2}" ) 2>&1 | while IFS= read -r line; do
     printf '  %s%-8s|%s %s\n' "$yellow" "$label" "$off" "$line"
   done
   status=${PIPESTATUS[0]}
+  halt_if_asked # a Ctrl-C ends the client too: that is no failure of the lesson
   [ "$want" = any ] || [ "$status" -eq "$want" ] || { say "(the client exited $status, not $want)"; exit 1; }
 }
 
 # stop LABEL: SIGTERM, and show its closing lines.
 stop() {
-  printf '  %s%-8s$%s kill -TERM (Ctrl-C does the same)\n' "$cyan" "$1" "$off"
+  act "$1" "kill -TERM (Ctrl-C does the same)"
   proc_stop "$1"
   local s=${1}_status
   [ "${!s}" -eq 0 ] || { say "(the $1 exited ${!s})"; exit 1; }
 }
 
-if [ "${1:-}" = --classroom ]; then
+if [ -n "$step" ]; then
+  if [ -t 0 ]; then stepping=1; else echo "tour: --step: standard input is not a terminal, so the tour runs through" >&2; fi
+fi
+if [ -n "$classroom" ]; then
   can_netns || { echo "tour: the classroom needs network namespaces: unshare, nsenter and ip (iproute2), and root or a kernel that lets $(id -un) make them (unshare -rn, and an unshare with --map-user)" >&2; exit 2; }
   classroom_up || { echo "tour: could not build the two namespaces" >&2; exit 1; }
   # shellcheck source=demos/classroom.sh
   source "$root/demos/classroom.sh"
+  catch_up
   printf '\n%sClassroom over: every server stopped, both hosts gone.%s\n' "$bold" "$off"
   exit 0
 fi
-if [ $# -gt 0 ] && [ -n "$1" ]; then
-  [ -f "$root/demos/$1/tour.sh" ] || { echo "tour: no lesson '$1' (lessons: ${LESSONS[*]})" >&2; exit 2; }
-  LESSONS=("$1")
-fi
+[ -z "$lesson" ] || LESSONS=("$lesson")
 [ -x "$BIN/same-port-server" ] || { echo "tour: build first (make)" >&2; exit 1; }
 
 for name in "${LESSONS[@]}"; do
   # shellcheck source=/dev/null
   source "$root/demos/$name/tour.sh"
 done
+catch_up
 printf '\n%sTour over: every server stopped.%s\n' "$bold" "$off"

@@ -48,12 +48,173 @@ leftovers() { pgrep -f -- "^$BIN/[a-z-]+-(server|directory)" || true; }
     fail "tour 1 exited $tour1_status, tour 2 $tour2_status; tour 2 said: $(cat "$PROC_DIR/tour2/log" "$PROC_DIR/tour2/err")"
 }
 
-@test "a tour stopped halfway leaves no server behind" {
-  proc_start tour env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
-  proc_expect tour 'ready on '
-  proc_stop tour
-  [ "$tour_status" -ne 0 ] # stopped: 143 (SIGTERM), or 1 if it was cut off mid-step
-  assert_equal "$(leftovers)" ""
+# Processes a tour started that are still there: every one of them carries
+# the tour's mark in its environment, whatever it became (a server, a
+# namespace's holder, a wrapper), and whoever its parent is now.
+marked() {
+  local f mine=()
+  for f in /proc/[0-9]*/environ; do
+    grep -qzsx -- "PORTLAB_TOUR_MARK=$1" "$f" 2>/dev/null && mine+=("${f#/proc/}")
+  done
+  [ ${#mine[@]} -eq 0 ] || ps -o pid=,ppid=,args= -p "$(IFS=,; echo "${mine[*]%/environ}")" || true
+}
+
+@test "a tour stopped at any moment ends at once and leaves nothing behind (24 stops, after line 3, 20, 37 ... 394)" {
+  # Varied moments, no timing: each run is stopped (SIGTERM) once it has
+  # printed its Nth line - so mid-start, mid-client, mid-stop all come up.
+  # It ends with 143; about one stop in a hundred, bash 5.2 itself reports
+  # "pop_var_context: head of shell_variables not a function context" and
+  # the tour ends with 1 - its clean-up has run all the same. Never a crash
+  # (139), never a hang (137: killed at the bound).
+  local n
+  for n in $(seq 3 17 394); do
+    proc_start tour env PORTLAB_TOUR_MARK="$BATS_TEST_NUMBER.$n" PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
+    for _ in $(seq "$n"); do proc_expect tour '^' || break; done
+    proc_stop tour
+    [ "$tour_status" -eq 143 ] || { [ "$tour_status" -eq 1 ] && grep -q 'pop_var_context' "$PROC_DIR/tour/err"; } ||
+      fail "stopped after line $n, the tour exited $tour_status, not 143; it said: $(tail -n 3 "$PROC_DIR/tour/log" "$PROC_DIR/tour/err")"
+    assert_equal "$(marked "$BATS_TEST_NUMBER.$n")" ""
+  done
+}
+
+# order_check OUT < TRACE: strace -f -y -ttt -e trace=write of a tour whose
+# stdout was OUT. Every line the tour shows for a program ("  LABEL | line")
+# is matched with that program's own write of it (to LABEL/out); it fails,
+# naming both, when a step ("  LABEL $ ...") was shown between the two.
+order_check() {
+  sort -s -k2,2 | awk -v OUT="$1" '
+    function emit(pid, ts, path, str,    n, i, parts, line, key, t1, lbl) {
+      gsub(/\\\\/, "\001", str); gsub(/\\"/, "\"", str); gsub(/\\t/, "\t", str)
+      n = split(str, parts, /\\n/)
+      if (parts[n] == "") n--
+      for (i = 1; i <= n; i++) {
+        line = parts[i]; gsub(/\001/, "\\", line)
+        if (path == OUT && MAIN == "") MAIN = pid # the tour itself (clients are relayed by a subshell)
+        if (path == OUT && pid == MAIN) {
+          if (line ~ /^  [^ |$]+ +\$ /) { act = line; act_ts = ts; continue }
+          if (match(line, /^  [^ |$]+ +\| /)) {
+            lbl = substr(line, 3); sub(/ .*/, "", lbl)
+            key = lbl SUBSEP substr(line, RLENGTH + 1)
+            if (head[key] < tail[key]) {
+              t1 = q[key, head[key]++]
+              if (act_ts != "" && act_ts > t1) {
+                printf "%s\n  (written at %s, shown after this later step, at %s)\n%s\n", line, substr(t1, 2), substr(act_ts, 2), act
+                bad++
+              }
+            }
+          }
+        } else if (match(path, /\/portlab-tour\.[^\/]+\/[^\/]+\/out$/)) {
+          lbl = path; sub(/\/out$/, "", lbl); sub(/.*\//, "", lbl)
+          q[lbl SUBSEP line, tail[lbl SUBSEP line]++] = ts
+        }
+      }
+    }
+    / write\([0-9]+</ {
+      pid = $1; ts = "t" $2 # "t": compared as text (fixed width), not as a double
+      rest = $0; sub(/^[^ ]+ [^ ]+ write\([0-9]+</, "", rest)
+      p = index(rest, ">, \""); if (p == 0) next
+      path = substr(rest, 1, p - 1)
+      str = substr(rest, p + 4)
+      sub(/"(\.\.\.)?, [0-9]+(\) += .*| <unfinished \.\.\.>)$/, "", str)
+      emit(pid, ts, path, str)
+      seen++
+    }
+    END { if (seen == 0) { print "no write in the trace"; exit 1 } exit bad > 0 }'
+}
+
+@test "the tour shows each line before any step that came after it (strace: each write's time)" {
+  command -v strace >/dev/null || skip "strace is not installed (apt-get install strace)"
+  local out=$BATS_TEST_TMPDIR/tour.out trace=$BATS_TEST_TMPDIR/trace
+  strace -f -qq -y -ttt -s 65536 -e trace=write -e signal=none -o "$trace" \
+    env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR" >"$out" 2>"$BATS_TEST_TMPDIR/err" ||
+    fail "the tour failed under strace: $(tail -n 5 "$out" "$BATS_TEST_TMPDIR/err")"
+  grep -q '^Tour over' "$out" || fail "the tour did not end"
+  run order_check "$out" <"$trace"
+  assert_success
+}
+
+@test "the tour's usage: -h prints it (exit 0); an unknown option exits 2" {
+  run --separate-stderr env PORTLAB_BIN="$BIN" "$TOUR" -h
+  assert_success
+  assert_line --partial "usage: portlab-tour [--step] [LESSON]"
+  assert_line --partial "--step        pause before each step: Enter goes on, q ends the tour"
+  assert_line "Lessons, in tour order: same-port privileged ephemeral wire services rendezvous restart"
+  run --separate-stderr env PORTLAB_BIN="$BIN" "$TOUR" --bogus
+  assert_failure 2
+  assert_stderr "tour: unknown option '--bogus' (-h for help)"
+}
+
+@test "--step without a terminal on standard input runs through, and says so" {
+  run --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR" --step same-port </dev/null
+  assert_success
+  assert_line "Tour over: every server stopped."
+  refute_output --partial "-- Enter"
+  assert_stderr "tour: --step: standard input is not a terminal, so the tour runs through"
+}
+
+# In a real terminal (tmux): the tour waits before each step; Enter goes
+# on, q ends it, Ctrl-C ends it; each time nothing it started is left.
+pane() { tmux -S "$TMUX_SOCK" capture-pane -p -t tour -S -100; }
+pane_shows() { # pane_shows REGEX: wait (bounded) until the screen has it
+  local deadline=$(( ${EPOCHREALTIME/./} + PROC_WAIT_SECONDS * 1000000 ))
+  until pane | grep -qE -- "$1"; do
+    [ "${EPOCHREALTIME/./}" -lt "$deadline" ] || fail "the terminal never showed /$1/; it shows: $(pane)"
+    _proc_pause 20000
+  done
+}
+start_tour_in_tmux() {
+  TMUX_SOCK=$(mktemp -u /tmp/portlab-tmux.XXXXXX)
+  # (without Bats' descriptors: a tmux server holding one would keep Bats waiting)
+  ( proc_close_fds
+    exec tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -s tour -x 200 -y 50 \
+      "env PORTLAB_TOUR_MARK=$1 PORTLAB_BIN='$BIN' NO_COLOR=1 '$TOUR' --step same-port; echo tour-exit=\$?; read -r _" )
+}
+stop_tmux() {
+  [ -n "${TMUX_SOCK:-}" ] || return 0
+  tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
+  rm -f "$TMUX_SOCK"
+  TMUX_SOCK=''
+}
+# The helpers' teardown, after the terminal's (a failed test leaves it open).
+eval "helpers_$(declare -f teardown)"
+teardown() { stop_tmux; helpers_teardown; }
+
+@test "--step on a terminal: a one-line prompt before each step; Enter goes on, q ends the tour with nothing left" {
+  command -v tmux >/dev/null || skip "tmux is not installed (apt-get install tmux): the step mode needs a real terminal"
+  start_tour_in_tmux "step.$BATS_TEST_NUMBER"
+  pane_shows '^-- Enter: next step, q: end the tour --'
+  # It waits before the first step: the narration is there, the server not yet.
+  run pane
+  assert_line "One server binds a TCP socket and a UDP socket to the same port number."
+  refute_output --partial "same-port-server -p 0"
+  tmux -S "$TMUX_SOCK" send-keys -t tour Enter
+  pane_shows 'server +\| ready on 127\.0\.0\.1:'
+  pane_shows '^-- Enter: next step, q: end the tour --'
+  run pane
+  assert_equal "$(grep -c -- '-- Enter: next step' <<<"$output")" 1 # the answered prompt is gone
+  assert_line --regexp '^  server +\| ready on 127\.0\.0\.1:[0-9]+ \(tcp\+udp\)$'
+  refute_output --partial "same-port-client"
+  # A server runs now; q ends the tour, and it with it.
+  [ -n "$(marked "step.$BATS_TEST_NUMBER")" ] || fail "no server running before q"
+  tmux -S "$TMUX_SOCK" send-keys -t tour q Enter
+  pane_shows '^tour-exit=0$'
+  run pane
+  stop_tmux
+  assert_line "Tour ended (q): every program stopped."
+  assert_equal "$(marked "step.$BATS_TEST_NUMBER")" ""
+}
+
+@test "--step on a terminal: Ctrl-C at a prompt ends the tour (130) with nothing left" {
+  command -v tmux >/dev/null || skip "tmux is not installed (apt-get install tmux): the step mode needs a real terminal"
+  start_tour_in_tmux "ctrlc.$BATS_TEST_NUMBER"
+  pane_shows '^-- Enter: next step'
+  tmux -S "$TMUX_SOCK" send-keys -t tour Enter
+  pane_shows 'server +\| ready on 127\.0\.0\.1:'
+  pane_shows '^-- Enter: next step'
+  tmux -S "$TMUX_SOCK" send-keys -t tour C-c
+  pane_shows '^tour-exit=130$'
+  stop_tmux
+  assert_equal "$(marked "ctrlc.$BATS_TEST_NUMBER")" ""
 }
 
 @test "the tour runs to completion as an ordinary user (nobody), and the privileged lesson shows EACCES" {
@@ -90,4 +251,36 @@ leftovers() { pgrep -f -- "^$BIN/[a-z-]+-(server|directory)" || true; }
   refute_output --partial $'\e['
   run env PORTLAB_BIN="$BIN" "$TOUR" same-port
   refute_output --partial $'\e['
+}
+
+@test "make classroom: the IPv6 run is labelled with the IPv6 addresses; it ends saying what to do in a real room" {
+  need_netns
+  [ -d /proc/sys/net/ipv6 ] || skip "this kernel has no IPv6"
+  run --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR" --classroom
+  assert_success
+  assert_line --regexp "^  server +\\$ same-port-server -6 -p 0   \(on the teacher's host, fd77::1 and 10\.77\.0\.1\)$"
+  assert_line --regexp "^  client +\\$ same-port-client -6 -p [0-9]+ fd77::1   \(on a student's host, fd77::2\)$"
+  assert_line --regexp "^  client +\\$ same-port-client -4 -p [0-9]+ 10\.77\.0\.1   \(on a student's host, 10\.77\.0\.2\)$"
+  assert_line --regexp "^In a real room: find your address \(ip -brief address\), "
+  assert_line --regexp "^Students connect with the client and your address, .*\"Serving a room from your machine\""
+  assert_equal "${lines[-1]}" "Classroom over: every server stopped, both hosts gone."
+}
+
+@test "make demo builds what is missing quietly, saying so in one line, then the lesson" {
+  # A copy of the built tree with one program out of date: no compiler lines.
+  local src=$BATS_TEST_DIRNAME/.. d=$BATS_TEST_TMPDIR/tree
+  [ -f "$src/build/release/version.h" ] && [ -x "$src/bin/same-port-server" ] || skip "needs the tree built by make (bin/, build/release/)"
+  mkdir -p "$d/tests" "$d/build"
+  cp -a "$src/Makefile" "$src/common" "$src/demos" "$src/bin" "$d/"
+  cp -a "$src/tests/lib" "$d/tests/"
+  cp -a "$src/build/release" "$d/build/"
+  sed -n 's/^#define PORTLAB_VERSION "\(.*\)"$/\1/p' "$src/build/release/version.h" >"$d/VERSION"
+  touch "$d/demos/same-port/client.c"
+  run --separate-stderr env -u PORTLAB_BIN -u MAKEFLAGS -u MAKELEVEL NO_COLOR=1 bash -c 'cd "$1" && make demo DEMO=same-port' _ "$d"
+  assert_success
+  assert_equal "${lines[0]}" "make: building the programs first (quietly: make -s)"
+  refute_output --regexp '(^| )(cc|gcc|clang|ar) '
+  assert_equal "${lines[1]}" "== same-port: TCP port P and UDP port P are two different ports ==" # (Bats drops blank lines)
+  assert_line "Tour over: every server stopped."
+  [ "$d/bin/same-port-client" -nt "$d/demos/same-port/client.c" ] || fail "same-port-client was not rebuilt"
 }

@@ -23,5 +23,6 @@ if can_netns; then
   say "(setting that namespace's net.ipv4.ip_local_port_range to $lo $((lo + 9)); the host's is untouched)"
   ( netns_of "$server_pid" sh -c "echo '$lo $((lo + 9))' > /proc/sys/net/ipv4/ip_local_port_range" )
   client --fails --via "netns_of $server_pid" ephemeral-client -n 11 -u 0 -p "$server_port"
+  for _ in 1 2 3 4 5 6 7 8 9 10; do server_says server '^tcp '; done # the ten that got a port
   stop server
 fi

@@ -13,6 +13,7 @@ if netns_as_root; then
   server server --via netns_run privileged-server -p 23
   say "nobody can still REACH port 23 - but cannot send FROM port 1023, as rsh did:"
   client --fails --via "netns_of $server_pid --nobody" privileged-client
+  server_says server '^tcp from ' # its first step, which worked
   say "root can, and the server tells the old story of trusting low source ports:"
   client --via "netns_of $server_pid" privileged-client
   server_says server '^that proves nothing today'
@@ -24,6 +25,7 @@ else
   server server privileged-server -p 0 -b 127.0.0.1
   say "Reaching it is free; binding source port 1023 first is not:"
   client --either privileged-client -p "$server_port" 127.0.0.1
+  server_says server '^tcp from '
   stop server
   say "(Run 'sudo make demo DEMO=privileged' to see root bind port 23 and drop privilege.)"
 fi

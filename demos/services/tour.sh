@@ -10,10 +10,12 @@ if can_netns; then
   server server --via netns_run services-server
   say "A polite scan of ports 15-30 there: the registry guesses, the banner tells."
   client --via "netns_of $server_pid" services-client -t 500 -r 15-30
+  server_says server ': sent the banner$'
   stop server
 else
   say "A server that is not what its port's registration says (you cannot bind 23, so it picks another):"
   server server services-server -b 127.0.0.1
   client services-client -p "$server_port" 127.0.0.1
+  server_says server ': sent the banner$'
   stop server
 fi

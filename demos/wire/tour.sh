@@ -17,7 +17,18 @@ if [ -n "$wire_via" ]; then
   server server --via "$wire_via" wire-server -p 0 -b 127.0.0.1
   say "The client: TCP and UDP from ordinary sockets, then a UDP header of its own, claiming port 23:"
   client --via "$wire_via" wire-client -s 23 -p "$server_port" 127.0.0.1
-  server_says server '^wire: udp 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:23: '
+  # Wait for the last packets the client caused, which come in no fixed
+  # order: the reply to port 23, and the TCP connection's end (both FINs,
+  # then an ACK).
+  fins=0 acked='' replied=''
+  until [ "$fins" -ge 2 ] && [ -n "$acked" ] && [ -n "$replied" ]; do
+    server_says server '^wire: '
+    case $proc_line in
+      'wire: tcp '*FIN*) fins=$((fins + 1)) ;;
+      'wire: tcp ACK '*) [ "$fins" -lt 2 ] || acked=1 ;;
+      'wire: udp '*' -> '*':23: '*) replied=1 ;;
+    esac
+  done
   say "[00 17] is 23: two bytes its sender wrote. Nobody bound port 23; the reply went there anyway."
   stop server
   proc_stop wirens >/dev/null

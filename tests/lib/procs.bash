@@ -10,7 +10,8 @@
 #       PROC_WAIT_SECONDS); the line is left in $proc_line. An empty REGEX reads
 #       to the end of the output. Each line read is appended to NAME's log and
 #       handed to proc_on_line NAME LINE, which the caller may redefine (and
-#       set PROC_ECHO=1 for proc_stop to hand it the last lines too).
+#       set PROC_ECHO=1 for proc_stop to hand it the last lines too). A
+#       signal trap may set PROC_ABORT=1 to end the wait at once (returns 1).
 #   proc_stop NAME               SIGTERM, read the rest, reap; sets NAME_status
 #   proc_stop_all                stop every process started here
 #   proc_cat FILE...             print files, like cat, without a process
@@ -171,7 +172,7 @@ _proc_read() {
     fi
     if _proc_reap "$name"; then ended=1; continue; fi
     left=$(( deadline - ${EPOCHREALTIME/./} ))
-    if [ "$left" -le 0 ]; then
+    if [ "$left" -le 0 ] || [ -n "${PROC_ABORT:-}" ]; then
       PROC_PART[$name]=$part
       return 2
     fi
