@@ -64,6 +64,16 @@ MK
   assert_success
   [ -x "$DEST/usr/bin/same-port-server" ] && [ -x "$DEST/usr/bin/portlab-tour" ] || fail "not installed"
   [ -f "$DEST/usr/share/doc/portlab/same-port.md" ] || fail "the lessons are not installed"
+  for f in "$ROOT"/docs/man/*.1; do
+    [ -f "$DEST/usr/share/man/man1/${f##*/}" ] || fail "the manual page ${f##*/} is not installed"
+  done
+  [ -f "$DEST/usr/share/man/man7/portlab.7" ] || fail "portlab(7) is not installed"
+  if command -v man >/dev/null; then
+    run man -M "$DEST/usr/share/man" -w wire-server
+    assert_output "$DEST/usr/share/man/man1/wire-server.1"
+    run man -M "$DEST/usr/share/man" -w 7 portlab
+    assert_output "$DEST/usr/share/man/man7/portlab.7"
+  fi
   run find "$DEST" -perm /6000 -type f
   assert_output "" # nothing setuid or setgid
   if command -v getcap >/dev/null; then
