@@ -25,6 +25,8 @@ struct opts {
     long count;             /* server -n: stop after COUNT exchanges; 0 = never */
     const char *user;       /* server -u: who a server started as root becomes
                                once its sockets are open (privilege_give_up) */
+    int tell_privilege;     /* server: serve_open() narrates giving privilege up
+                               (a demo about privilege); others do it quietly */
     long timeout_ms;        /* client -t: how long to wait for a reply */
     const char *synopsis;   /* the demo's own options, for the usage line */
     const char *help;       /* lines describing them, or NULL */

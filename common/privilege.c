@@ -366,6 +366,7 @@ int privilege_give_up(const char *user, int tell)
     had = privilege_drop_capabilities();
     if (had > 0 && tell)
         narrate("gave up %s now that the ports are bound: CapPrm, CapEff, CapInh and CapAmb "
-                "read back as 0 from /proc/self/status", cap_names(prm));
+                "read back as 0 from /proc/self/status, NoNewPrivs as 1 (no exec can give "
+                "any back)", cap_names(prm));
     return had;
 }
