@@ -17,6 +17,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -72,16 +73,25 @@ int privilege_caps_count_here(void)
 
 int privilege_initial_userns(unsigned long *outside)
 {
-    unsigned long inside = 1, first = 0, count = 0;
+    unsigned long inside, first, count;
+    char line[128], *p = line, *end;
     FILE *fp = fopen("/proc/self/uid_map", "r");
-    int n;
+    int ok;
 
     *outside = 0;
     if (fp == NULL)
         return -1;
-    n = fscanf(fp, "%lu %lu %lu", &inside, &first, &count);
+    /* Its first line: "INSIDE OUTSIDE COUNT", three numbers. */
+    ok = fgets(line, sizeof line, fp) != NULL;
     fclose(fp);
-    if (n != 3)
+    if (!ok)
+        return -1;
+    inside = strtoul(p, &end, 10);
+    ok = end != p;
+    first = strtoul(p = end, &end, 10);
+    ok = ok && end != p;
+    count = strtoul(p = end, &end, 10);
+    if (!ok || end == p)
         return -1;
     if (inside == 0)
         *outside = first;
@@ -241,6 +251,7 @@ const char *privilege_setcap_useless(int bit)
                  "either", cap_name(bit));
         return buf;
     }
+    /* cppcheck-suppress knownConditionTrueFalse ; (Linux only: -1 elsewhere) */
     if (privilege_caps_count_here() == 0)
         return "our user namespace (one made by unshare -r, say) neither owns this network namespace nor is an "
                "ancestor of its owner: a capability granted in it, by setcap or sudo, would "
@@ -354,6 +365,7 @@ int privilege_give_up(const char *user, int tell)
         if (privilege_drop(user) != 0)
             return -1;
         /* setuid() away from 0 emptied the capability sets; make sure. */
+        /* cppcheck-suppress knownConditionTrueFalse ; (Linux only: 0 elsewhere) */
         return privilege_drop_capabilities() < 0 ? -1 : 1;
     }
 #ifdef __linux__
@@ -364,6 +376,7 @@ int privilege_give_up(const char *user, int tell)
                 "uid 0 here is uid %lu outside): what makes it powerful is the capabilities it holds "
                 "here, so we give those up and keep the uid", outside);
     had = privilege_drop_capabilities();
+    /* cppcheck-suppress knownConditionTrueFalse ; (Linux only: 0 elsewhere) */
     if (had > 0 && tell)
         narrate("gave up %s now that the ports are bound: CapPrm, CapEff, CapInh and CapAmb "
                 "read back as 0 from /proc/self/status, NoNewPrivs as 1 (no exec can give "

@@ -137,7 +137,7 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   daemon_uid=$(id -u daemon 2>/dev/null) || return 0
   start_server --as d --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1 -u daemon
   run grep -E '^Uid:' "/proc/$d_pid/status"
-  assert_output --regexp "^Uid:[[:space:]]+$daemon_uid[[:space:]]"
+  assert_output --regexp "^Uid:[[:space:]]+${daemon_uid}[[:space:]]"
 }
 
 @test "bound to one address, it shows only that address's packets, not another program's on the same port number" {
