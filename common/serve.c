@@ -12,6 +12,7 @@
 #include "explain.h"
 #include "narrate.h"
 #include "options.h"
+#include "privilege.h"
 #include "port.h"
 #include "replyguard.h"
 #include "signals.h"
@@ -319,6 +320,13 @@ int serve_open(struct opts *o, int *tcp, int *udp)
     if (*udp < 0) {
         if (*tcp >= 0)
             close(*tcp);
+        freeaddrinfo(ai);
+        return -1;
+    }
+    /* Both sockets are open: from here on keep no root and no capability. */
+    if (privilege_give_up(o->user, o->tell_privilege) < 0) {
+        close(*tcp);
+        close(*udp);
         freeaddrinfo(ai);
         return -1;
     }
