@@ -180,3 +180,22 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   run server_log
   refute_line --partial "127.0.0.1:$server_port"
 }
+
+@test "stopped by a signal, the server first shows the packets its socket already holds" {
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
+  # Held still, the server cannot read; the kernel completes a handshake all
+  # the same, and its packet socket queues the three packets. The stop and
+  # the packets are then there together when it wakes.
+  kill -STOP "$server_pid"
+  # shellcheck disable=SC2016 # the script is for the inner shell
+  (netns_of "$ns_pid" bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' bash "$server_port") ||
+    fail "could not connect while the server was stopped"
+  kill -TERM "$server_pid"
+  kill -CONT "$server_pid"
+  stop_server
+  assert_equal "$server_status" 0
+  run server_log
+  assert_line --regexp "^wire: tcp SYN 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:$server_port: "
+  # ... and before its closing line.
+  [[ ${lines[-1]} == "stopping on SIGTERM after 0 exchanges" ]] || fail "last line: ${lines[-1]}"
+}
