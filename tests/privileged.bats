@@ -229,9 +229,8 @@ own_netns_as_nobody() {
 }
 
 @test "EACCES on a port above the threshold (a Landlock rule) is not blamed on the low-port rule" {
-  local nobind=$BATS_TEST_DIRNAME/../build/tools/nobind
-  [ -x "$nobind" ] || fail "no $nobind: run make test (it builds the test tools)"
-  "$nobind" true 2>/dev/null || skip "Landlock network rules are not available on this kernel"
+  local nobind
+  need_nobind
   local threshold
   read -r threshold </proc/sys/net/ipv4/ip_unprivileged_port_start
   [ "$threshold" -le 8080 ] || skip "this machine's threshold is above 8080"
@@ -257,9 +256,8 @@ own_netns_as_nobody() {
 
 @test "EACCES below the threshold while holding CAP_NET_BIND_SERVICE (a Landlock rule): not blamed on the low-port rule, no setcap advice" {
   need_netns
-  local nobind=$BATS_TEST_DIRNAME/../build/tools/nobind
-  [ -x "$nobind" ] || fail "no $nobind: run make test (it builds the test tools)"
-  "$nobind" true 2>/dev/null || skip "Landlock network rules are not available on this kernel"
+  local nobind
+  need_nobind
   run --separate-stderr netns_run "$nobind" "$BIN/privileged-server" -p 23 -b 127.0.0.1
   assert_failure 1
   assert_line "we run as uid 0 (root), holding CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"

@@ -169,9 +169,8 @@ TABLE
 
 @test "port 23 refused while holding CAP_NET_BIND_SERVICE (a Landlock rule): not called a lack of privilege" {
   need_netns
-  local nobind=$BATS_TEST_DIRNAME/../build/tools/nobind
-  [ -x "$nobind" ] || fail "no $nobind: run make test (it builds the test tools)"
-  "$nobind" true 2>/dev/null || skip "Landlock network rules are not available on this kernel"
+  local nobind
+  need_nobind
   run --separate-stderr netns_run "$nobind" "$BIN/services-server" -b 127.0.0.1
   assert_failure 1
   assert_line "not port 23: refused (EACCES) although we hold CAP_NET_BIND_SERVICE, so not by the low-port rule: by a security module or a seccomp filter; which one, this program cannot tell"
