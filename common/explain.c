@@ -48,20 +48,35 @@ static void why_taken_ways_out(const char *ss_opts, unsigned port)
             : "use another port");
 }
 
-/* EACCES from bind(): the low-port rule, but only if the port is low. */
+/* "such as 9023": a port at or above the threshold, near the one refused. */
+static unsigned port_above(unsigned port, unsigned threshold)
+{
+    return port + 8000 >= threshold && port + 8000 <= 65535 ? port + 8000 : threshold;
+}
+
+/* EACCES from bind(): the low-port rule, but only if the port is low and
+ * we lack the capability that lifts it. */
 static void why_bind_eacces(unsigned port)
 {
     static unsigned explained = 65536; /* the port last explained in full */
     struct kernel_fact t = kernel_unprivileged_port_start();
     struct privilege_cap cap = privilege_cap_state();
     unsigned threshold = privilege_threshold();
-    unsigned other = port + 8000 >= threshold && port + 8000 <= 65535 ? port + 8000 : threshold;
+    const char *no_setcap = privilege_setcap_useless(CAP_NET_BIND_SERVICE_BIT);
+    int sudo = !privilege_is_uid0(); /* root already is */
 
     if (port == 0 || port >= threshold) {
         why("port %u is not below %u, the kernel's threshold%s, so the low-port rule did "
             "not refuse it: something else did - a security module (Landlock, AppArmor, "
             "SELinux) or a seccomp filter; which one, this program cannot tell",
             port, threshold, t.known ? "" : " (the classic one: this system does not say)");
+        return;
+    }
+    if (cap.state == PRIV_CAP_HELD) {
+        why("port %u is below %u, the kernel's threshold, but this process holds "
+            "CAP_NET_BIND_SERVICE (read from %s), which lifts that rule: something else "
+            "refused - a security module (Landlock, AppArmor, SELinux) or a seccomp filter; "
+            "which one, this program cannot tell", port, threshold, cap.source);
         return;
     }
     if (port == explained) {
@@ -79,8 +94,9 @@ static void why_bind_eacces(unsigned port)
     switch (cap.state) {
     case PRIV_CAP_HELD_ELSEWHERE:
         why("this process runs as %s and holds CAP_NET_BIND_SERVICE (read from %s), but "
-            "in a user namespace that does not own this network namespace, where it does "
-            "not count (ip(7), user_namespaces(7))", privilege_who(), cap.source);
+            "in a user namespace that neither owns this network namespace nor is an "
+            "ancestor of its owner, so it does not count here (ip(7), user_namespaces(7))",
+            privilege_who(), cap.source);
         break;
     case PRIV_CAP_NOT_HELD:
         why("this process runs as %s and does not hold CAP_NET_BIND_SERVICE (read from %s)",
@@ -94,10 +110,19 @@ static void why_bind_eacces(unsigned port)
             privilege_who(), cap.source);
         break;
     }
-    why("ways out: %sgrant just this right (sudo setcap cap_net_bind_service=+ep %s), or "
-        "use a port at or above %u, such as %u",
-        privilege_is_uid0() ? "" : "run it as root (sudo), ", program_path(), threshold,
-        other);
+    if (no_setcap != NULL)
+        why("not setcap: %s", no_setcap);
+    if (cap.state == PRIV_CAP_HELD_ELSEWHERE)
+        why("ways out: a network namespace of this user namespace's own (unshare -n), where "
+            "the capability counts over that namespace's own loopback only, or use a port at "
+            "or above %u, such as %u", threshold, port_above(port, threshold));
+    else if (no_setcap != NULL)
+        why("the way out here: use a port at or above %u, such as %u", threshold,
+            port_above(port, threshold));
+    else
+        why("ways out: %sgrant just this right (sudo setcap cap_net_bind_service=+ep %s), or "
+            "use a port at or above %u, such as %u", sudo ? "run it as root (sudo), " : "",
+            program_path(), threshold, port_above(port, threshold));
 }
 
 /* A TCP port in use: say what the kernel's table shows holds it. Returns
@@ -170,7 +195,7 @@ static int why_tcp_in_use(const struct sockaddr *sa)
 static void why_socket_eperm(const char *proto)
 {
     struct privilege_cap cap = privilege_cap_of(CAP_NET_RAW_BIT);
-    const char *off = NULL;
+    const char *no_setcap = privilege_setcap_useless(CAP_NET_RAW_BIT), *off = NULL;
     int userns = privilege_userns_allowed(&off);
 
     why("a %s socket reads or writes packets beneath TCP and UDP, their headers included, "
@@ -179,8 +204,8 @@ static void why_socket_eperm(const char *proto)
     switch (cap.state) {
     case PRIV_CAP_HELD_ELSEWHERE:
         why("this process runs as %s and holds CAP_NET_RAW (read from %s), but in a user "
-            "namespace that does not own this network namespace, where it does not count",
-            privilege_who(), cap.source);
+            "namespace that neither owns this network namespace nor is an ancestor of its "
+            "owner, so it does not count here", privilege_who(), cap.source);
         break;
     case PRIV_CAP_NOT_HELD:
         why("this process runs as %s and does not hold CAP_NET_RAW (read from %s)",
@@ -194,9 +219,17 @@ static void why_socket_eperm(const char *proto)
         why("whether this process holds CAP_NET_RAW is %s", cap.source);
         break;
     }
-    why("ways out: sudo; or grant just this right (sudo setcap cap_net_raw+ep %s); or a "
-        "private user and network namespace, where an ordinary user holds CAP_NET_RAW over "
-        "its own loopback only (unshare -rn sh -c 'ip link set lo up; ...')", program_path());
+    if (no_setcap != NULL)
+        why("not sudo or setcap: %s", no_setcap);
+    if (no_setcap != NULL)
+        why("ways out: a private user and network namespace, where an ordinary user holds "
+            "CAP_NET_RAW over its own loopback only (unshare -rn sh -c 'ip link set lo up; "
+            "...')");
+    else
+        why("ways out: sudo; or grant just this right (sudo setcap cap_net_raw+ep %s); or a "
+            "private user and network namespace, where an ordinary user holds CAP_NET_RAW "
+            "over its own loopback only (unshare -rn sh -c 'ip link set lo up; ...')",
+            program_path());
     if (userns == 0)
         why("but this system forbids the last for ordinary users: %s", off);
 }

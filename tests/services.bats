@@ -166,3 +166,13 @@ TABLE
   assert_line "$free_port/tcp: EHOSTUNREACH (No route to host): neither open nor refused - something on the way answered otherwise, or a local rule stopped it"
   assert_line "nothing open in $free_port-$free_port on 127.0.0.1 (0 refused, 0 silent, some failed otherwise, said above)"
 }
+
+@test "port 23 refused while holding CAP_NET_BIND_SERVICE (a Landlock rule): not called a lack of privilege" {
+  need_netns
+  local nobind
+  need_nobind
+  run --separate-stderr netns_run "$nobind" "$BIN/services-server" -b 127.0.0.1
+  assert_failure 1
+  assert_line "not port 23: refused (EACCES) although we hold CAP_NET_BIND_SERVICE, so not by the low-port rule: by a security module or a seccomp filter; which one, this program cannot tell"
+  refute_line --partial "needs privilege we do not have"
+}
