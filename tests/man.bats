@@ -74,8 +74,10 @@ command_of() {
     want=$(help_options "$cmd")
     [ -n "$want" ] || problems+="$prog -h lists no option"$'\n'
     got=$(page_options "$MAN/$prog.1" | cut -d' ' -f1 | LC_ALL=C sort -u)
-    [ "$got" = "$want" ] || problems+="$prog: docs/man/$prog.1 OPTIONS differ from -h:
-$(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | sed 's/^</  only in -h:  /; s/^>/  only in the page:/')"$'\n'
+    if [ "$got" != "$want" ]; then
+      problems+="$prog: docs/man/$prog.1 OPTIONS differ from -h:"$'\n'
+      problems+=$(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | sed 's/^</  only in -h:  /; s/^>/  only in the page:/')$'\n'
+    fi
     # Given each option the page documents (with a value where it takes
     # one), then -h: the program reads on to -h (exit 0); an option it
     # refuses ends it first (exit 2).
