@@ -41,7 +41,8 @@ static void why_taken_ways_out(const char *ss_opts, unsigned port)
     if (to_stdout || port == 0)
         return;
     why("ways out: see who holds it with ss -%s 'sport = :%u' (-p names the program only "
-        "to root, or to its own user if it never changed user); stop that one, or %s", ss_opts, port,
+        "to root, or to its own user unless it changed user or was started with file "
+        "capabilities); stop that one, or %s", ss_opts, port,
         opts_program_role == OPTS_SERVER
             ? "start this one on another port, or with -p 0 to let the kernel choose a free "
               "one (the ready line says which)"
@@ -117,7 +118,9 @@ static void why_bind_eacces(unsigned port)
             "the capability counts over that namespace's own loopback only, or use a port at "
             "or above %u, such as %u", threshold, port_above(port, threshold));
     else if (no_setcap != NULL)
-        why("the way out here: use a port at or above %u, such as %u", threshold,
+        why("ways out here: use a port at or above %u, such as %u; or a private user and "
+            "network namespace (unshare -rn sh -c 'ip link set lo up; ...'), where the "
+            "capability counts over that namespace's own loopback only", threshold,
             port_above(port, threshold));
     else
         why("ways out: %sgrant just this right (sudo setcap cap_net_bind_service=+ep %s), or "
