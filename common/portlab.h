@@ -21,6 +21,7 @@
  *   drain.h    closing a served TCP connection without losing the reply
  *   keepalive.h  finding a peer whose host vanished (TCP keepalive)
  *   packet.h   a packet's bytes: the ports in its header (the wire demo)
+ *   knock.h    a knock's outcome -> open, closed, filtered (firewall, services)
  *   wait.h     bounded waits: non-blocking connect and replies with a timeout
  */
 #ifndef PORTLAB_H
@@ -29,6 +30,7 @@
 #include "addr.h"
 #include "drain.h"
 #include "keepalive.h"
+#include "knock.h"
 #include "explain.h"
 #include "kernel.h"
 #include "narrate.h"

@@ -139,7 +139,8 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
 {
     struct sockaddr_storage to;
     char banner[512], shown[600];
-    const char *guess = services_name(port, "tcp");
+    const char *guess = services_name(port, "tcp"), *word, *why;
+    struct knock k = {.tcp = 1, .limit_ms = ms}; /* the verdict: common/knock.c */
     ssize_t got = 0;
     int fd, err;
 
@@ -166,8 +167,10 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
             return 0;
         if (err == ETIMEDOUT)
             return -1;
+        k.err = err;
+        word = knock_verdict(&k, &why);
         narrate("%u/tcp: %s (%s): neither open nor refused - something on the way answered "
-                "otherwise, or a local rule stopped it", port, errno_name(err), errno_text(err));
+                "otherwise: %s - %s", port, errno_name(err), errno_text(err), word, why);
         return -2;
     }
     if (wait_for(fd, POLLIN, ms) == 1)
@@ -217,6 +220,8 @@ int main(int argc, char **argv)
     char *words[64];
     int nwords = 0, looking_up = 0, i, found = 0, state, open = 0, refused = 0, silent = 0;
     int other = 0;
+    struct knock k = {.tcp = 1}; /* for the verdicts: common/knock.c */
+    const char *verdict, *why;
     unsigned lo, hi, port;
     long long start;
 
@@ -296,9 +301,16 @@ int main(int argc, char **argv)
     else
         narrate("%d open, %d refused, %d silent in %u-%u on %s%s", open, refused, silent, lo,
                 hi, o.host, other > 0 ? "; some failed otherwise, said above" : "");
-    if (refused > 0)
-        narrate("refused: a reset came back (nothing listens there, usually) or an ICMP port "
-                "unreachable (a firewall's reject, perhaps with a server behind it); "
-                "connect() says ECONNREFUSED for both, so the scan cannot tell which");
+    /* The verdicts, from the classifier firewall-client uses too. */
+    if (refused > 0) {
+        k.err = ECONNREFUSED;
+        verdict = knock_verdict(&k, &why);
+        narrate("refused: %s - %s", verdict, why);
+    }
+    if (silent > 0) {
+        k.err = ETIMEDOUT;
+        verdict = knock_verdict(&k, &why);
+        narrate("silent: %s - %s", verdict, why);
+    }
     return EXIT_OK;
 }
