@@ -30,7 +30,8 @@
 /* One TCP client: accept, reply, hand over to the drain set. Returns 1 if
  * served, 0 if not, -1 when out of file descriptors, -2 on another error
  * of accept() (the listener rests a moment instead of spinning). */
-static int serve_tcp(int listener, struct drain_set *set, serve_reply_fn reply, void *ctx)
+static int serve_tcp(const struct serve_socket *sk, struct drain_set *set,
+                     serve_reply_fn reply, void *ctx)
 {
     struct sockaddr_storage peer, local;
     socklen_t plen = sizeof peer, llen = sizeof local;
@@ -40,7 +41,7 @@ static int serve_tcp(int listener, struct drain_set *set, serve_reply_fn reply, 
 
     /* accept() gives a NEW socket for this client; the listener stays
      * free for the next. peer = the client's address and source port. */
-    fd = accept(listener, (struct sockaddr *)&peer, &plen);
+    fd = accept(sk->fd, (struct sockaddr *)&peer, &plen);
     if (fd < 0) {
         if (errno == EMFILE || errno == ENFILE)
             return -1;
@@ -59,6 +60,7 @@ static int serve_tcp(int listener, struct drain_set *set, serve_reply_fn reply, 
     ev.local = (struct sockaddr *)&local;
     ev.data = NULL;
     ev.len = 0;
+    ev.name = sk->name;
     line[0] = '\0';
     reply(&ev, line, sizeof line, ctx);
     /* MSG_NOSIGNAL is not POSIX-2008 everywhere, so SIGPIPE is ignored
@@ -173,8 +175,10 @@ static size_t udp_destination(struct msghdr *msg, struct sockaddr_storage *local
  * would see a reply from a stranger, and drop it) - unless the guard says
  * no (replyguard.h: never to ourselves, a few a second to one source).
  * Returns 1 if answered, 0 if not. */
-static int serve_udp(int fd, struct reply_guard *guard, serve_reply_fn reply, void *ctx)
+static int serve_udp(const struct serve_socket *sk, struct reply_guard *guard,
+                     serve_reply_fn reply, void *ctx)
 {
+    int fd = sk->fd;
     static char buf[DATAGRAM_MAX];
     struct sockaddr_storage peer, local;
     socklen_t llen = sizeof local;
@@ -220,6 +224,7 @@ static int serve_udp(int fd, struct reply_guard *guard, serve_reply_fn reply, vo
     ev.local = (struct sockaddr *)&local;
     ev.data = buf;
     ev.len = (size_t)got;
+    ev.name = sk->name;
     line[0] = '\0';
     reply(&ev, line, sizeof line, ctx);
     if (addr_port(ev.peer) == 0)
@@ -240,28 +245,41 @@ static int serve_udp(int fd, struct reply_guard *guard, serve_reply_fn reply, vo
     return 1;
 }
 
-static int open_one(const struct addrinfo *ai, int socktype)
+int serve_listen(const struct sockaddr *addr, socklen_t alen, int socktype, unsigned flags)
 {
     const char *proto = addr_proto(socktype);
     struct sockaddr_storage got;
     socklen_t len = sizeof got;
     char where[ADDR_STRLEN];
-    int fd = socket(ai->ai_family, socktype, 0), one = 1;
+    int fd = socket(addr->sa_family, socktype, 0), one = 1;
 
     if (fd < 0) {
-        report_sys("socket", proto, ai->ai_addr, errno);
+        report_sys("socket", proto, addr, errno);
         return -1;
     }
     if (socktype == SOCK_STREAM) /* restart without waiting for TIME_WAIT */
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    addr_dual_stack(fd, ai->ai_addr); /* [::]: IPv4 clients too */
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-        report_sys("bind", proto, ai->ai_addr, errno);
+    if (flags & SERVE_REUSEPORT) {
+#ifdef SO_REUSEPORT
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+            report_sys("setsockopt(SO_REUSEPORT)", proto, addr, errno);
+            close(fd);
+            return -1;
+        }
+#else
+        report_sys("setsockopt(SO_REUSEPORT)", proto, addr, ENOPROTOOPT);
+        close(fd);
+        return -1;
+#endif
+    }
+    addr_dual_stack(fd, addr); /* [::]: IPv4 clients too */
+    if (bind(fd, addr, alen) != 0) {
+        report_sys("bind", proto, addr, errno);
         close(fd);
         return -1;
     }
     if (socktype == SOCK_STREAM && listen(fd, SOMAXCONN) != 0) {
-        report_sys("listen", proto, ai->ai_addr, errno);
+        report_sys("listen", proto, addr, errno);
         close(fd);
         return -1;
     }
@@ -281,7 +299,7 @@ int serve_open(struct opts *o, int *tcp, int *udp)
         return -1;
     port_narrate_request(o->port);
     *udp = -1;
-    *tcp = open_one(ai, SOCK_STREAM);
+    *tcp = serve_listen(ai->ai_addr, ai->ai_addrlen, SOCK_STREAM, 0);
     if (*tcp >= 0 && o->port == 0) {
         struct sockaddr_storage got;
         socklen_t len = sizeof got;
@@ -292,7 +310,7 @@ int serve_open(struct opts *o, int *tcp, int *udp)
         kernel_narrate_chosen(o->port);
     }
     if (*tcp >= 0)
-        *udp = open_one(ai, SOCK_DGRAM);
+        *udp = serve_listen(ai->ai_addr, ai->ai_addrlen, SOCK_DGRAM, 0);
     if (*udp < 0) {
         if (*tcp >= 0)
             close(*tcp);
@@ -312,40 +330,97 @@ int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx)
 int serve_run_watching(int tcp, int udp, struct serve_watch *w, long count,
                        serve_reply_fn reply, void *ctx)
 {
+    static struct serve_set s; /* ~1 KB: not on the stack */
+
+    serve_set_init(&s);
+    s.watch = w;
+    serve_set_add(&s, NULL, tcp, SOCK_STREAM);
+    serve_set_add(&s, NULL, udp, SOCK_DGRAM);
+    return serve_run_set(&s, count, reply, ctx);
+}
+
+void serve_set_init(struct serve_set *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+int serve_set_add(struct serve_set *s, const char *name, int fd, int socktype)
+{
+    if (fd < 0)
+        return 0;
+    if (s->n == SERVE_MAX_SOCKETS) {
+        report("serve: more than %d sockets in one loop", SERVE_MAX_SOCKETS);
+        return -1;
+    }
+    s->sock[s->n].name = name;
+    s->sock[s->n].fd = fd;
+    s->sock[s->n].socktype = socktype;
+    s->sock[s->n].paused_until = 0;
+    s->n++;
+    return 0;
+}
+
+/* The loop's own poll slots, before the drained connections (drain.h):
+ * the stop signal, the watched descriptor, then one per socket. */
+enum { SLOT_STOP, SLOT_WATCH, SLOT_SOCKETS };
+
+/* A listener's accept() failed: rest it a moment instead of spinning. got
+ * is serve_tcp's -1 (out of descriptors) or -2 (another error). */
+static void serve_rest(struct serve_socket *sk, int got, int *short_of_fds,
+                       const struct drain_set *set)
+{
+    if (got == -1) {
+        /* Every socket is a file descriptor, and we have none left. Keep
+         * running: new clients wait in the kernel's queue while the
+         * drained connections close and free some. */
+        if (!*short_of_fds)
+            narrate("out of file descriptors (%s, %zu connections closing): "
+                    "new clients wait in the queue until some close",
+                    errno_name(errno), drain_count(set));
+        *short_of_fds = 1;
+    }
+    sk->paused_until = wait_now_ms() + PAUSE_MS;
+}
+
+int serve_run_set(struct serve_set *s, long count, serve_reply_fn reply, void *ctx)
+{
     static struct reply_guard guard; /* ~10 KB: not on the stack */
+    struct serve_watch *w = s->watch;
     struct drain_set set;
     const char *why = NULL;
     long served = 0;
-    long long paused_until = 0; /* out of descriptors: accept() rests */
     int stop = signals_install(), rc = EXIT_OK, short_of_fds = 0, got;
+    size_t i;
 
-    if (stop < 0 || drain_init(&set, 4) != 0) {
+    if (stop < 0 || drain_init(&set, SLOT_SOCKETS + s->n) != 0) {
         report_sys("pipe", "tcp", NULL, errno);
         return EXIT_FAILED;
     }
-    set.pfd[0].fd = stop;
-    set.pfd[1].fd = tcp;
-    set.pfd[2].fd = udp;
-    /* Non-blocking: a client that vanished between poll() and accept()
-     * must not block the loop (as it would on BSD and macOS). */
-    if (tcp >= 0)
-        wait_nonblocking(tcp);
-    if (udp >= 0) {
-        wait_nonblocking(udp);
-        udp_want_destination(udp);
+    set.pfd[SLOT_STOP].fd = stop;
+    for (i = 0; i < s->n; i++) {
+        /* Non-blocking: a client that vanished between poll() and accept()
+         * must not block the loop (as it would on BSD and macOS). */
+        wait_nonblocking(s->sock[i].fd);
+        if (s->sock[i].socktype == SOCK_DGRAM)
+            udp_want_destination(s->sock[i].fd);
     }
     reply_guard_init(&guard);
     while (count == 0 || served < count) {
-        long long now = wait_now_ms(), wake, guard_due;
+        long long now = wait_now_ms(), wake = 0, guard_due;
 
-        if (paused_until != 0 && now >= paused_until)
-            paused_until = 0;
-        /* A negative fd is skipped by poll(): the listener rests. */
-        set.pfd[1].fd = paused_until == 0 ? tcp : -1;
-        set.pfd[3].fd = w != NULL ? w->fd : -1;
-        if (set.pfd[3].fd >= 0)
-            wait_nonblocking(set.pfd[3].fd);
-        wake = paused_until;
+        for (i = 0; i < s->n; i++) {
+            struct serve_socket *sk = &s->sock[i];
+
+            if (sk->paused_until != 0 && now >= sk->paused_until)
+                sk->paused_until = 0;
+            if (sk->paused_until != 0 && (wake == 0 || sk->paused_until < wake))
+                wake = sk->paused_until;
+            /* A negative fd is skipped by poll(): the listener rests. */
+            set.pfd[SLOT_SOCKETS + i].fd = sk->paused_until == 0 ? sk->fd : -1;
+        }
+        set.pfd[SLOT_WATCH].fd = w != NULL ? w->fd : -1;
+        if (set.pfd[SLOT_WATCH].fd >= 0)
+            wait_nonblocking(set.pfd[SLOT_WATCH].fd);
         if (w != NULL && w->wake_ms != 0 && (wake == 0 || w->wake_ms < wake))
             wake = w->wake_ms;
         guard_due = reply_guard_tick(&guard, now); /* "not answering ..." lines */
@@ -358,31 +433,32 @@ int serve_run_watching(int tcp, int udp, struct serve_watch *w, long count,
             rc = EXIT_FAILED;
             break;
         }
-        if (set.pfd[0].revents & POLLIN) {
+        if (set.pfd[SLOT_STOP].revents & POLLIN) {
             why = signals_which(stop);
             break;
         }
         /* Watched first: a packet seen before the exchange it belongs to. */
-        if (w != NULL && ((set.pfd[3].fd >= 0 && (set.pfd[3].revents & (POLLIN | POLLHUP | POLLERR))) ||
-                          (w->wake_ms != 0 && wait_now_ms() >= w->wake_ms)) &&
+        if (w != NULL &&
+            ((set.pfd[SLOT_WATCH].fd >= 0 &&
+              (set.pfd[SLOT_WATCH].revents & (POLLIN | POLLHUP | POLLERR))) ||
+             (w->wake_ms != 0 && wait_now_ms() >= w->wake_ms)) &&
             w->fn(w) != 0) {
             rc = EXIT_FAILED;
             break;
         }
-        if (set.pfd[1].fd >= 0 && (set.pfd[1].revents & POLLIN)) {
-            got = serve_tcp(tcp, &set, reply, ctx);
-            if (got == -2) {
-                paused_until = wait_now_ms() + PAUSE_MS; /* never spin on an error */
-            } else if (got < 0) {
-                /* Every socket is a file descriptor, and we have none left.
-                 * Keep running: new clients wait in the kernel's queue
-                 * while the drained connections close and free some. */
-                if (!short_of_fds)
-                    narrate("out of file descriptors (%s, %zu connections closing): "
-                            "new clients wait in the queue until some close",
-                            errno_name(errno), drain_count(&set));
-                short_of_fds = 1;
-                paused_until = wait_now_ms() + PAUSE_MS;
+        for (i = 0; i < s->n && (count == 0 || served < count); i++) {
+            struct serve_socket *sk = &s->sock[i];
+            const struct pollfd *p = &set.pfd[SLOT_SOCKETS + i];
+
+            if (p->fd < 0 || !(p->revents & POLLIN))
+                continue;
+            if (sk->socktype == SOCK_DGRAM) {
+                served += serve_udp(sk, &guard, reply, ctx);
+                continue;
+            }
+            got = serve_tcp(sk, &set, reply, ctx);
+            if (got < 0) {
+                serve_rest(sk, got, &short_of_fds, &set);
             } else if (got > 0) {
                 if (short_of_fds)
                     narrate("file descriptors free again: accepting connections");
@@ -390,8 +466,6 @@ int serve_run_watching(int tcp, int udp, struct serve_watch *w, long count,
                 served += got;
             }
         }
-        if (udp >= 0 && (set.pfd[2].revents & POLLIN) && (count == 0 || served < count))
-            served += serve_udp(udp, &guard, reply, ctx);
     }
     reply_guard_flush(&guard);
     if (why != NULL)

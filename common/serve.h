@@ -24,6 +24,7 @@ struct serve_event {
     const struct sockaddr *local; /* our address and port it reached */
     const char *data;             /* UDP: the datagram; TCP: NULL */
     size_t len;                   /* its length */
+    const char *name;             /* the socket's name in its serve_set (or NULL) */
 };
 
 /* Write the reply line (with its newline) into reply[0..cap-1]. */
@@ -58,5 +59,46 @@ struct serve_watch {
 /* serve_run(), watching w too (w may be NULL). */
 int serve_run_watching(int tcp, int udp, struct serve_watch *w, long count,
                        serve_reply_fn reply, void *ctx);
+
+/* Several sockets in one loop: any number of TCP listeners and UDP
+ * sockets (a server on several ports, or several SO_REUSEPORT listeners
+ * on one), each with a name the reply function sees as ev->name.
+ *   struct serve_set s;
+ *   serve_set_init(&s);
+ *   serve_set_add(&s, "web", tcp_fd, SOCK_STREAM);
+ *   serve_set_add(&s, "dns", udp_fd, SOCK_DGRAM);
+ *   rc = serve_run_set(&s, o.count, reply, NULL);
+ * serve_run() and serve_run_watching() are this with one of each. */
+#define SERVE_MAX_SOCKETS 32
+
+struct serve_socket {
+    const char *name; /* the demo's word for it (not copied: keep it alive) */
+    int fd;
+    int socktype;     /* SOCK_STREAM (listening) or SOCK_DGRAM */
+    long long paused_until; /* accept() rests (out of descriptors, an error) */
+};
+
+struct serve_set {
+    struct serve_socket sock[SERVE_MAX_SOCKETS];
+    size_t n;
+    struct serve_watch *watch; /* NULL, or one more descriptor and timer */
+};
+
+void serve_set_init(struct serve_set *s);
+
+/* Add a bound socket (TCP: already listening). fd < 0 is ignored (returns
+ * 0). Returns 0, or -1 (said on stderr) when the set is full. */
+int serve_set_add(struct serve_set *s, const char *name, int fd, int socktype);
+
+/* Serve every socket of the set until stopped or `count` exchanges (0 =
+ * no limit). Returns EXIT_OK, or EXIT_FAILED if the loop itself failed. */
+int serve_run_set(struct serve_set *s, long count, serve_reply_fn reply, void *ctx);
+
+/* The listener sequence, for demos whose lesson it is NOT: socket(),
+ * SO_REUSEADDR (TCP), [flags], dual-stack for [::], bind(), listen() (TCP),
+ * getsockname(), and the narration "tcp bound to ADDR:PORT". Returns the
+ * descriptor, or -1 after reporting the failed call. */
+#define SERVE_REUSEPORT 1u /* also SO_REUSEPORT (Linux, BSD): share the port */
+int serve_listen(const struct sockaddr *addr, socklen_t len, int socktype, unsigned flags);
 
 #endif
