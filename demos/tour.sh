@@ -11,7 +11,7 @@
 #   make classroom              across two hosts (network namespaces), as root
 set -eu
 
-LESSONS=(same-port privileged ephemeral wire services rendezvous restart) # lesson order; each has demos/<name>/tour.sh
+LESSONS=(same-port privileged ephemeral wire services firewall rendezvous restart) # lesson order; each has demos/<name>/tour.sh
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${PORTLAB_BIN:-$root/bin}
@@ -45,7 +45,7 @@ lesson() { printf '\n%s== %s ==%s\n' "$bold" "$*" "$off"; }
 say() { printf '%s%s%s\n' "$dim" "$*" "$off"; }
 PROC_ECHO=1
 proc_on_line() {
-  case $1 in teacher|student|txns|wirens) return ;; esac # the hosts themselves: plumbing
+  case $1 in teacher|student|txns|wirens|fwns) return ;; esac # the hosts themselves: plumbing
   printf '  %s%-8s|%s %s\n' "$cyan" "$1" "$off" "$2"
 }
 
