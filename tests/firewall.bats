@@ -62,7 +62,9 @@ expect() {
   assert_success
   assert_line "packet socket open: each knock's answer on the wire is shown (wire:)"
   expect "$open" tcp "connected after [0-9]+ ms" "SYN-ACK from port $open" open
+  assert_line "$open/tcp said: firewall-server: your tcp knock on port $open reached a program"
   expect "$open" udp "a reply after [0-9]+ ms" "a UDP datagram from port $open" open
+  assert_line "$open/udp said: firewall-server: your udp knock on port $open reached a program"
   expect "$closed" tcp "ECONNREFUSED after [0-9]+ ms" "RST-ACK from port $closed" closed
   expect "$closed" udp "ECONNREFUSED after [0-9]+ ms" "port unreachable \(ICMP type 3 code 3\) from 127\.0\.0\.1, quoting our datagram" closed
   expect "$drop" tcp "no answer \(ETIMEDOUT\) within 300 ms" "nothing came back for our SYN" filtered
@@ -107,7 +109,7 @@ expect() {
 @test "IPv6 on Linux: an ICMPv6 error to a SYN ends connect() only with the retransmitted SYN, about a second later" {
   scene -6
   run --separate-stderr netns_of "$fw_pid" "$BIN/firewall-client" -6 -t 3000 ::1 "$unreach"
-  assert_success
+  assert_failure 1 # nothing open
   assert_line --regexp "^$unreach/tcp saw: ECONNREFUSED after (9[0-9][0-9]|1[0-9][0-9][0-9]|2[0-9][0-9][0-9]) ms$"
   # The same rule over IPv6's UDP answers at once.
   assert_line --regexp "^$unreach/udp saw: ECONNREFUSED after [0-9]{1,3} ms$"
@@ -116,7 +118,8 @@ expect() {
 @test "without a packet socket: errno alone, so ECONNREFUSED is closed|filtered, and the client says what it cannot see" {
   scene
   run --separate-stderr netns_of "$fw_pid" --nobody "$BIN/firewall-client" -t 300 "$host" "$closed" "$unreach" "$admin"
-  assert_success
+  assert_failure 1 # nothing open (like nc -z)
+  assert_line "nothing open: no knock was answered by a program (exit status 1)"
   assert_line "no packet socket: socket(packet): EPERM (Operation not permitted)"
   assert_line --regexp "^why: a packet socket needs CAP_NET_RAW over this network namespace, and this process lacks it \(read from CapEff in /proc/self/status\)"
   refute_line --partial " wire: "
@@ -147,7 +150,7 @@ expect() {
 @test "a silent TCP port: -t bounds the knock, and the client says what tcp_syn_retries would have made it wait" {
   need_netns
   run --separate-stderr netns_run --sysctl net/ipv4/tcp_syn_retries=2 "$BIN/firewall-client" -t 100 127.0.0.1 9
-  assert_success
+  assert_failure 1
   assert_line "without -t, connect() would say ETIMEDOUT only after the kernel's SYN retries: tcp_syn_retries = 2 (read from /proc/sys/net/ipv4/tcp_syn_retries), waits of 1, 2, 4... s: about 7 s"
 }
 

@@ -13,6 +13,8 @@
  *              tell), with what else could have caused it (common/knock.c).
  *   connect() says ECONNREFUSED for a reset AND for an ICMP port
  *   unreachable: only the wire tells the closed port from the firewall.
+ *   When a program answers, its first line is shown ("said:"). Like nc -z,
+ *   the exit status is 0 when some knock was answered (open), else 1.
  *
  * HOW TO RUN IT
  *   make demo DEMO=firewall          (the scene: six ports behind nft rules,
@@ -51,8 +53,8 @@
 #define NO_PACKET_SOCKET (-1)
 
 static const char *const HELP =
-    "  PORT...   the ports to knock on, over TCP and over UDP (at most 64)\n"
-    "  -t MS     how long each knock waits for an answer (default 1000)\n";
+    "  PORT...   the ports to knock on, over TCP and over UDP (at most 64;\n"
+    "            -p PORT adds one too); -t bounds each knock\n";
 
 static int wire_fd = NO_PACKET_SOCKET;
 
@@ -186,15 +188,26 @@ static unsigned our_port(int fd)
     return addr_port((struct sockaddr *)&me);
 }
 
-/* One knock. Returns 0, or -1 when we could not even try (reported). */
+/* What the program that answered said: its first line, shown safely
+ * (text from the network: control bytes escaped, common/narrate.c). */
+static void said(unsigned port, const char *proto, const char *text, size_t len)
+{
+    char shown[1100];
+
+    narrate_printable(text, len, shown, sizeof shown);
+    narrate("%u/%s said: %s", port, proto, shown);
+}
+
+/* One knock. Returns 1 when a program answered (open), 0 when not, -1
+ * when we could not even try (reported). */
 static int knock(const struct addrinfo *ai, int tcp, unsigned port, long ms)
 {
     struct sockaddr_storage to;
     struct knock k;
-    char saw[96], reply[64];
+    char saw[96], reply[256];
     const char *why, *verdict, *proto = tcp ? "tcp" : "udp";
     long long start;
-    ssize_t got;
+    ssize_t got = 0;
     int fd;
 
     memset(&k, 0, sizeof k);
@@ -237,11 +250,15 @@ static int knock(const struct addrinfo *ai, int tcp, unsigned port, long ms)
     }
     k.ms = (long)(wait_now_ms() - start);
     narrate("%u/%s saw: %s", port, proto, knock_saw(&k, saw, sizeof saw));
+    if (tcp && k.err == 0 && wait_for(fd, POLLIN, ms - k.ms) == 1)
+        got = recv(fd, reply, sizeof reply, 0); /* what it says first, if anything */
+    if (k.err == 0 && got > 0)
+        said(port, proto, reply, (size_t)got);
     wire_answer(&k, port, our_port(fd));
     close(fd);
     verdict = knock_verdict(&k, &why);
     narrate("%u/%s verdict: %s - %s", port, proto, verdict, why);
-    return 0;
+    return strcmp(verdict, "open") == 0;
 }
 
 /* What the kernel alone would do with a SYN nobody answers. */
@@ -272,17 +289,18 @@ int main(int argc, char **argv)
     const char *texts[MAX_PORTS];
     unsigned ports[MAX_PORTS];
     char why[200];
-    int i, n = 0, p, failed = 0;
+    int i, n = 0, p, rc = 0, open = 0;
 
     narrate_init(argv[0]);
     opts_init(&o, OPTS_CLIENT, "1", "HOST PORT...", HELP);
     o.default_port = "none: name the ports after HOST";
-    o.timeout_ms = 1000;
     for (i = 1; i < argc; i++) {
-        if (argv[i][0] != '-' && o.host != NULL) {
+        int is_p = strcmp(argv[i], "-p") == 0 && i + 1 < argc; /* -p PORT: one more */
+
+        if (is_p || (argv[i][0] != '-' && o.host != NULL)) {
             if (n == MAX_PORTS)
                 opts_usage_error(&o, "at most %d ports at a time", MAX_PORTS);
-            texts[n++] = argv[i];
+            texts[n++] = argv[i += is_p];
         } else if (!opts_take(&o, argc, argv, &i)) {
             opts_usage_error(&o, "unknown argument '%s'", argv[i]);
         }
@@ -300,12 +318,19 @@ int main(int argc, char **argv)
     open_wire();
     if (addr_resolve(o.host, ports[0], o.family, SOCK_STREAM, 0, &ai) != 0)
         return EXIT_FAILED;
-    narrate("knocking on %s: %d port%s, tcp then udp, at most %ld ms each", o.host, n,
+    narrate("knocking on %s (tcp, then udp): %d port%s, at most %ld ms each", o.host, n,
             n == 1 ? "" : "s", o.timeout_ms);
-    for (i = 0; i < n && !failed; i++)
-        for (p = 1; p >= 0 && !failed; p--)
-            failed = knock(ai, p, ports[i], o.timeout_ms) != 0;
+    for (i = 0; i < n && rc >= 0; i++)
+        for (p = 1; p >= 0 && rc >= 0; p--) {
+            rc = knock(ai, p, ports[i], o.timeout_ms);
+            open += rc == 1;
+        }
     freeaddrinfo(ai);
+    if (rc < 0)
+        return EXIT_FAILED;
     narrate_syn_retries();
-    return failed ? EXIT_FAILED : EXIT_OK;
+    /* Like nc -z: success when something answered. */
+    if (open == 0)
+        narrate("nothing open: no knock was answered by a program (exit status 1)");
+    return open > 0 ? EXIT_OK : EXIT_FAILED;
 }
