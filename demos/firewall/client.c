@@ -76,6 +76,12 @@ static void open_wire(void)
         narrate("why: a packet socket needs CAP_NET_RAW over this network namespace, and "
                 "this process lacks it (read from %s): run as root, or inside unshare -rn "
                 "(a network namespace of one's own)", raw.source);
+    else if (errno == EPERM && raw.known)
+        narrate("why: a packet socket needs CAP_NET_RAW over this network namespace; this "
+                "process holds it (read from %s), so either over another user namespace, "
+                "not the one that owns this network namespace (user_namespaces(7)), or a "
+                "security module or seccomp filter refused: this program cannot tell which",
+                raw.source);
     narrate("so only errno tells: a reset and an ICMP port unreachable both say ECONNREFUSED, "
             "and this client cannot tell them apart");
 #else
@@ -233,9 +239,10 @@ static int knock(const struct addrinfo *ai, int tcp, unsigned port, long ms)
         if (k.err == EINPROGRESS)
             k.err = wait_connected(fd, ms);
     } else {
-        /* THE KNOCK: a datagram, on a CONNECTED UDP socket - the only kind
-         * the kernel tells of an ICMP error that comes back (udp(7)); an
-         * unconnected one hears nothing at all. */
+        /* THE KNOCK: a datagram, on a CONNECTED UDP socket: Linux tells a
+         * UDP socket of an ICMP error that comes back only when it is
+         * connected (or asked for it: IP_RECVERR, ip(7)); an unconnected
+         * one hears nothing at all. */
         k.err = connect(fd, (struct sockaddr *)&to, ai->ai_addrlen) == 0 ? 0 : errno;
         if (k.err == 0 && send(fd, "knock\n", 6, 0) < 0)
             k.err = errno;
