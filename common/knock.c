@@ -112,3 +112,12 @@ const char *knock_verdict(const struct knock *k, const char **why)
         return "unknown";
     }
 }
+
+const char *knock_verdict_text(const struct knock *k, char *buf, unsigned long cap)
+{
+    const char *why = "";
+    const char *v = knock_verdict(k, &why);
+
+    snprintf(buf, cap, "%s - %s", v, why);
+    return buf;
+}

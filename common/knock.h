@@ -52,4 +52,7 @@ const char *knock_saw(const struct knock *k, char *buf, unsigned long cap);
  * have caused it, and what this evidence cannot tell. */
 const char *knock_verdict(const struct knock *k, const char **why);
 
+/* Both in one line, "closed|filtered - connect() says ...", into buf. */
+const char *knock_verdict_text(const struct knock *k, char *buf, unsigned long cap);
+
 #endif

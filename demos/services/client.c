@@ -139,8 +139,8 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
 {
     struct sockaddr_storage to;
     char banner[512], shown[600];
-    const char *guess = services_name(port, "tcp"), *word, *why;
-    struct knock k = {.tcp = 1, .limit_ms = ms}; /* the verdict: common/knock.c */
+    char verdict_text[600]; /* the verdict, from common/knock.c */
+    const char *guess = services_name(port, "tcp");
     ssize_t got = 0;
     int fd, err;
 
@@ -167,10 +167,10 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
             return 0;
         if (err == ETIMEDOUT)
             return -1;
-        k.err = err;
-        word = knock_verdict(&k, &why);
         narrate("%u/tcp: %s (%s): neither open nor refused - something on the way answered "
-                "otherwise: %s - %s", port, errno_name(err), errno_text(err), word, why);
+                "otherwise: %s", port, errno_name(err), errno_text(err),
+                knock_verdict_text(&(struct knock){.tcp = 1, .err = err}, verdict_text,
+                                   sizeof verdict_text));
         return -2;
     }
     if (wait_for(fd, POLLIN, ms) == 1)
@@ -220,8 +220,7 @@ int main(int argc, char **argv)
     char *words[64];
     int nwords = 0, looking_up = 0, i, found = 0, state, open = 0, refused = 0, silent = 0;
     int other = 0;
-    struct knock k = {.tcp = 1}; /* for the verdicts: common/knock.c */
-    const char *verdict, *why;
+    char verdict_text[600]; /* the verdicts, from common/knock.c */
     unsigned lo, hi, port;
     long long start;
 
@@ -302,15 +301,13 @@ int main(int argc, char **argv)
         narrate("%d open, %d refused, %d silent in %u-%u on %s%s", open, refused, silent, lo,
                 hi, o.host, other > 0 ? "; some failed otherwise, said above" : "");
     /* The verdicts, from the classifier firewall-client uses too. */
-    if (refused > 0) {
-        k.err = ECONNREFUSED;
-        verdict = knock_verdict(&k, &why);
-        narrate("refused: %s - %s", verdict, why);
-    }
-    if (silent > 0) {
-        k.err = ETIMEDOUT;
-        verdict = knock_verdict(&k, &why);
-        narrate("silent: %s - %s", verdict, why);
-    }
+    if (refused > 0)
+        narrate("refused: %s", knock_verdict_text(&(struct knock){.tcp = 1,
+                                                                  .err = ECONNREFUSED},
+                                                  verdict_text, sizeof verdict_text));
+    if (silent > 0)
+        narrate("silent: %s", knock_verdict_text(&(struct knock){.tcp = 1,
+                                                                 .err = ETIMEDOUT},
+                                                 verdict_text, sizeof verdict_text));
     return EXIT_OK;
 }
