@@ -305,9 +305,10 @@ int main(int argc, char **argv)
         int is_p = strcmp(argv[i], "-p") == 0 && i + 1 < argc; /* -p PORT: one more */
 
         if (is_p || (argv[i][0] != '-' && o.host != NULL)) {
-            if (n == MAX_PORTS)
+            if (n >= MAX_PORTS)
                 opts_usage_error(&o, "at most %d ports at a time", MAX_PORTS);
-            texts[n++] = argv[i += is_p];
+            else
+                texts[n++] = argv[i += is_p];
         } else if (!opts_take(&o, argc, argv, &i)) {
             opts_usage_error(&o, "unknown argument '%s'", argv[i]);
         }

@@ -133,9 +133,10 @@ int main(int argc, char **argv)
     opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "[-p PORT]...", HELP);
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-p") == 0 && i + 1 < argc) {
-            if (n == MAX_PORTS)
+            if (n >= MAX_PORTS)
                 opts_usage_error(&o, "at most %d ports", MAX_PORTS);
-            texts[n++] = argv[++i];
+            else
+                texts[n++] = argv[++i];
         } else if (!opts_take(&o, argc, argv, &i)) {
             opts_usage_error(&o, "unknown argument '%s'", argv[i]);
         }
