@@ -64,6 +64,7 @@ static void open_wire(void)
 {
 #ifdef __linux__
     struct kernel_fact raw = kernel_has_capability(CAP_NET_RAW_BIT);
+    int err;
 
     wire_fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
     if (wire_fd >= 0) {
@@ -71,12 +72,13 @@ static void open_wire(void)
         narrate("packet socket open: each knock's answer on the wire is shown (wire:)");
         return;
     }
-    narrate("no packet socket: socket(packet): %s (%s)", errno_name(errno), errno_text(errno));
-    if (errno == EPERM && raw.known && raw.value[0] == 0)
+    err = errno;
+    narrate("no packet socket: socket(packet): %s (%s)", errno_name(err), errno_text(err));
+    if (err == EPERM && raw.known && raw.value[0] == 0)
         narrate("why: a packet socket needs CAP_NET_RAW over this network namespace, and "
                 "this process lacks it (read from %s): run as root, or inside unshare -rn "
                 "(a network namespace of one's own)", raw.source);
-    else if (errno == EPERM && raw.known)
+    else if (err == EPERM && raw.known)
         narrate("why: a packet socket needs CAP_NET_RAW over this network namespace; this "
                 "process holds it (read from %s), so either over another user namespace, "
                 "not the one that owns this network namespace (user_namespaces(7)), or a "
@@ -85,8 +87,8 @@ static void open_wire(void)
     narrate("so only errno tells: a reset and an ICMP port unreachable both say ECONNREFUSED, "
             "and this client cannot tell them apart");
 #else
-    narrate("no packet socket: they are Linux's (AF_PACKET); elsewhere only errno tells, and "
-            "a reset and an ICMP port unreachable both say ECONNREFUSED");
+    narrate("no packet socket: they are Linux's (AF_PACKET; the BSDs and macOS watch the "
+            "wire through BPF): here only errno tells");
 #endif
 }
 
