@@ -50,11 +50,12 @@
 #endif
 
 #define MAX_PORTS 64
+static const char NO_DASH_P[] = "1"; /* -p's default: stands for "no -p given" */
 #define NO_PACKET_SOCKET (-1)
 
 static const char *const HELP =
-    "  PORT...   the ports to knock on, over TCP and over UDP (at most 64;\n"
-    "            -p PORT adds one too); -t bounds each knock\n";
+    "  PORT...   the ports to knock on, over TCP and over UDP (at most 64);\n"
+    "            each knock waits at most -t\n";
 
 static int wire_fd = NO_PACKET_SOCKET;
 
@@ -301,21 +302,25 @@ int main(int argc, char **argv)
     int i, n = 0, p, rc = 0, open = 0;
 
     narrate_init(argv[0]);
-    opts_init(&o, OPTS_CLIENT, "1", "HOST PORT...", HELP);
-    o.default_port = "none: name the ports after HOST";
+    opts_init(&o, OPTS_CLIENT, NO_DASH_P, "HOST PORT...", HELP);
+    o.default_port = "none: name the ports after HOST; -p PORT adds one";
     for (i = 1; i < argc; i++) {
-        int is_p = strcmp(argv[i], "-p") == 0 && i + 1 < argc; /* -p PORT: one more */
-
-        if (is_p || (argv[i][0] != '-' && o.host != NULL)) {
+        if (argv[i][0] != '-' && o.host != NULL) {
             if (n >= MAX_PORTS)
                 opts_usage_error(&o, "at most %d ports at a time", MAX_PORTS);
             else
-                texts[n++] = argv[i += is_p];
+                texts[n++] = argv[i];
         } else if (!opts_take(&o, argc, argv, &i)) {
             opts_usage_error(&o, "unknown argument '%s'", argv[i]);
         }
     }
     opts_finish(&o, NULL);
+    if (o.port_text != NO_DASH_P) { /* -p PORT, checked by opts_finish() */
+        if (n >= MAX_PORTS)
+            opts_usage_error(&o, "at most %d ports at a time", MAX_PORTS);
+        else
+            texts[n++] = o.port_text;
+    }
     if (n == 0)
         opts_usage_error(&o, "name the ports to knock on after the host");
     for (i = 0; i < n; i++) {

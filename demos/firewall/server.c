@@ -32,9 +32,6 @@
 #define DEFAULT_PORT "7001"
 #define MAX_PORTS (SERVE_MAX_SOCKETS / 2) /* a TCP and a UDP socket each */
 
-static const char *const HELP =
-    "  -p PORT   a port to listen on, TCP and UDP (repeat it: -p 7001 -p 7003;\n"
-    "            0 = let the kernel choose)\n";
 
 /* One port's pair of sockets, and its name in the loop: "port 7001". */
 struct port_pair {
@@ -130,7 +127,8 @@ int main(int argc, char **argv)
     int i, n = 0, opened = 0, rc = EXIT_FAILED;
 
     narrate_init(argv[0]);
-    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "[-p PORT]...", HELP);
+    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "[-p PORT]...", NULL);
+    o.default_port = DEFAULT_PORT "; give -p again for more ports, TCP and UDP each";
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-p") == 0 && i + 1 < argc) {
             if (n >= MAX_PORTS)
