@@ -33,7 +33,7 @@
 #define MAX_PORTS (SERVE_MAX_SOCKETS / 2) /* a TCP and a UDP socket each */
 
 
-/* One port's pair of sockets, and its name in the loop: "port 7001". */
+/* One port's pair of sockets, and its name in the loop: "7001". */
 struct port_pair {
     char name[16];
     unsigned port;
@@ -49,12 +49,12 @@ static void reply(const struct serve_event *ev, char *line, size_t cap, void *ct
     (void)ctx;
     addr_format(ev->peer, from, sizeof from);
     if (ev->data == NULL)
-        narrate("%s/tcp: a knock from %s reached us: connection accepted", ev->name + 5, from);
+        narrate("%s/tcp: a knock from %s reached us: connection accepted", ev->name, from);
     else
-        narrate("%s/udp: a knock from %s reached us: %zu bytes, answered", ev->name + 5, from,
+        narrate("%s/udp: a knock from %s reached us: %zu bytes, answered", ev->name, from,
                 ev->len);
     snprintf(line, cap, "firewall-server: your %s knock on port %s reached a program\n",
-             ev->proto, ev->name + 5);
+             ev->proto, ev->name);
 }
 
 /* socket(), bind() and, for TCP, listen(): one protocol on one address
@@ -110,7 +110,7 @@ static int open_pair(struct addrinfo *ai, unsigned port, struct port_pair *pp)
         return -1;
     }
     pp->port = port;
-    snprintf(pp->name, sizeof pp->name, "port %u", port);
+    snprintf(pp->name, sizeof pp->name, "%u", port);
     narrate("tcp listening and udp bound on %s", addr_format(ai->ai_addr, where, sizeof where));
     return 0;
 }
