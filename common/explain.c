@@ -257,7 +257,15 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
             why_bind_eacces(addr_port(sa));
             return;
         }
-        if (is_udp && may_broadcast(sa))
+        /* IPv6: an ICMPv6 error that came back says EACCES too - after a
+         * packet went out (a UDP connect() sends none). */
+        if (!may_broadcast(sa) && !(is_udp && strcmp(call, "connect") == 0))
+            why("a firewall's reject answered with an ICMPv6 'communication with destination "
+                "administratively prohibited' (RFC 4443; nft: reject with icmpx type "
+                "admin-prohibited), or a local rule refused it: a prohibit route to that "
+                "address (ip route add prohibit ...; ip(7)), a security module (Landlock, "
+                "AppArmor, SELinux) or a seccomp filter; this program cannot tell which");
+        else if (is_udp && may_broadcast(sa))
             why("a local rule refused it: a prohibit route to that address (ip route add "
                 "prohibit ...; ip(7)), a broadcast address without SO_BROADCAST, a security "
                 "module (Landlock, AppArmor, SELinux) or a seccomp filter; this program "
