@@ -41,7 +41,8 @@ static void why_taken_ways_out(const char *ss_opts, unsigned port)
     if (to_stdout || port == 0)
         return;
     why("ways out: see who holds it with ss -%s 'sport = :%u' (-p names the program only "
-        "to root, or to its own user if it never changed user); stop that one, or %s", ss_opts, port,
+        "to root, or to its own user unless it changed user or was started with file "
+        "capabilities); stop that one, or %s", ss_opts, port,
         opts_program_role == OPTS_SERVER
             ? "start this one on another port, or with -p 0 to let the kernel choose a free "
               "one (the ready line says which)"
@@ -117,7 +118,9 @@ static void why_bind_eacces(unsigned port)
             "the capability counts over that namespace's own loopback only, or use a port at "
             "or above %u, such as %u", threshold, port_above(port, threshold));
     else if (no_setcap != NULL)
-        why("the way out here: use a port at or above %u, such as %u", threshold,
+        why("ways out here: use a port at or above %u, such as %u; or a private user and "
+            "network namespace (unshare -rn sh -c 'ip link set lo up; ...'), where the "
+            "capability counts over that namespace's own loopback only", threshold,
             port_above(port, threshold));
     else
         why("ways out: %sgrant just this right (sudo setcap cap_net_bind_service=+ep %s), or "
@@ -254,7 +257,15 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
             why_bind_eacces(addr_port(sa));
             return;
         }
-        if (is_udp && may_broadcast(sa))
+        /* IPv6: an ICMPv6 error that came back says EACCES too - after a
+         * packet went out (a UDP connect() sends none). */
+        if (!may_broadcast(sa) && !(is_udp && strcmp(call, "connect") == 0))
+            why("a firewall's reject answered with an ICMPv6 'communication with destination "
+                "administratively prohibited' (RFC 4443; nft: reject with icmpx type "
+                "admin-prohibited), or a local rule refused it: a prohibit route to that "
+                "address (ip route add prohibit ...; ip(7)), a security module (Landlock, "
+                "AppArmor, SELinux) or a seccomp filter; this program cannot tell which");
+        else if (is_udp && may_broadcast(sa))
             why("a local rule refused it: a prohibit route to that address (ip route add "
                 "prohibit ...; ip(7)), a broadcast address without SO_BROADCAST, a security "
                 "module (Landlock, AppArmor, SELinux) or a seccomp filter; this program "

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -74,29 +75,41 @@ int privilege_caps_count_here(void)
 int privilege_initial_userns(unsigned long *outside)
 {
     unsigned long inside, first, count;
-    char line[128], *p = line, *end;
+    char line[128], *p, *end;
     FILE *fp = fopen("/proc/self/uid_map", "r");
-    int ok;
+    int lines = 0, initial = 0, found = 0;
 
-    *outside = 0;
+    *outside = ULONG_MAX;
     if (fp == NULL)
         return -1;
-    /* Its first line: "INSIDE OUTSIDE COUNT", three numbers. */
-    ok = fgets(line, sizeof line, fp) != NULL;
+    /* Each line: "INSIDE OUTSIDE COUNT", three numbers; the one whose
+     * range holds our uid 0 says who that is outside. */
+    while (fgets(line, sizeof line, fp) != NULL) {
+        p = line;
+        inside = strtoul(p, &end, 10);
+        if (end == p)
+            break;
+        first = strtoul(p = end, &end, 10);
+        if (end == p)
+            break;
+        count = strtoul(p = end, &end, 10);
+        if (end == p)
+            break;
+        lines++;
+        if (inside == 0 && count > 0) {
+            *outside = first;
+            found = 1;
+        }
+        /* The initial user namespace maps every uid to itself: 0 0 4294967295. */
+        if (inside == 0 && first == 0 && count == 4294967295UL)
+            initial = 1;
+    }
     fclose(fp);
-    if (!ok)
+    if (lines == 0)
         return -1;
-    inside = strtoul(p, &end, 10);
-    ok = end != p;
-    first = strtoul(p = end, &end, 10);
-    ok = ok && end != p;
-    count = strtoul(p = end, &end, 10);
-    if (!ok || end == p)
-        return -1;
-    if (inside == 0)
-        *outside = first;
-    /* The initial user namespace maps every uid to itself: 0 0 4294967295. */
-    return inside == 0 && first == 0 && count == 4294967295UL;
+    if (!found)
+        *outside = ULONG_MAX;
+    return initial;
 }
 
 struct privilege_cap privilege_cap_state(void)
@@ -357,6 +370,21 @@ int privilege_give_up(const char *user, int tell)
     unsigned long outside;
     int initial = privilege_initial_userns(&outside), had;
 
+    if ((geteuid() == 0 || getuid() == 0) && initial == 0 && outside == 0) {
+        /* Root ran unshare -r: uid 0 here is uid 0 outside, whose files
+         * are still ours whatever capabilities we give up. That is root. */
+        if (tell)
+            narrate("we are uid 0 in a user namespace whose uid 0 is uid 0 outside too "
+                    "(/proc/self/uid_map): root's files are still ours, so we become %s", user);
+        if (privilege_drop(user) != 0) {
+            report("why: this user namespace maps uid 0 to root outside (root ran unshare "
+                   "-r, say), and cannot make us %s: run it as root without unshare -r, or "
+                   "in an ordinary user's unshare -rn", user);
+            return -1;
+        }
+        /* cppcheck-suppress knownConditionTrueFalse ; (Linux only: 0 elsewhere) */
+        return privilege_drop_capabilities() < 0 ? -1 : 1;
+    }
     if ((geteuid() == 0 || getuid() == 0) && initial != 0) {
         /* Root of the whole machine (or a system that does not say):
          * become an ordinary user, for good. */

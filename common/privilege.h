@@ -75,7 +75,8 @@ int privilege_drop(const char *user);
 
 /* Whether we run in the initial user namespace, the machine's own
  * (/proc/self/uid_map maps every uid to itself): 1 yes, 0 no, -1 cannot
- * tell. *outside: the uid that uid 0 of ours is outside (0 if not mapped). */
+ * tell. *outside: the uid that uid 0 of ours is outside (ULONG_MAX if
+ * uid 0 is not mapped here). */
 int privilege_initial_userns(unsigned long *outside);
 
 /* Give up every capability this process holds - permitted, effective,

@@ -214,9 +214,15 @@ own_netns_as_nobody() {
   assert_stderr --partial "why: not setcap: our user namespace (one made by unshare -r, say) neither owns this network namespace"
   assert_stderr --partial "why: ways out: a network namespace of this user namespace's own (unshare -n)"
   [[ $stderr != *"sudo setcap"* ]] || fail "suggested setcap where it cannot help: $stderr"
-  # With a network namespace of its own, the same capability counts.
-  namespace_holder inner -r || fail "could not make the user and network namespace"
-  start_server --via "userns_of $inner_pid" privileged-server -p 23 -b 127.0.0.1
+  # With a network namespace of its own, the same capability counts (made
+  # by nobody when we are root: root's own unshare -r would still be root).
+  if netns_as_root; then
+    namespace_holder inner "${NOBODY[@]}" -r || fail "could not make the user and network namespace"
+    start_server --via "userns_of $inner_pid --nobody" privileged-server -p 23 -b 127.0.0.1
+  else
+    namespace_holder inner -r || fail "could not make the user and network namespace"
+    start_server --via "userns_of $inner_pid" privileged-server -p 23 -b 127.0.0.1
+  fi
   run server_log
   assert_line "tcp bound to 127.0.0.1:23"
 }
@@ -272,7 +278,7 @@ own_netns_as_nobody() {
   run --separate-stderr netns_run setpriv --bounding-set -net_bind_service "$BIN/privileged-server" -p 23 -b 127.0.0.1
   assert_failure 1
   assert_stderr --partial "why: not setcap: CAP_NET_BIND_SERVICE is missing from this process's bounding set (CapBnd in /proc/self/status), which its children inherit"
-  assert_stderr --partial "why: the way out here: use a port at or above 1024, such as 8023"
+  assert_stderr --partial "why: ways out here: use a port at or above 1024, such as 8023; or a private user and network namespace (unshare -rn"
   [[ $stderr != *"sudo setcap"* ]] || fail "suggested setcap: $stderr"
   # The claim itself: a copy granted the capability cannot be run from there.
   command -v setcap >/dev/null || return 0
@@ -304,7 +310,7 @@ own_netns_as_nobody() {
   namespace_holder ns || fail "could not make a network namespace"
   local prog i=0 pid extra
   start_server --as dir --via "netns_of $ns_pid" rendezvous-directory -p 0 -b 127.0.0.1
-  for prog in ephemeral-server same-port-server services-server restart-server wire-server rendezvous-server; do
+  for prog in ephemeral-server same-port-server services-server restart-server wire-server rendezvous-server firewall-server; do
     i=$((i + 1)) extra=()
     [ "$prog" != rendezvous-server ] || extra=(-D "$dir_port")
     start_server --as "s$i" --via "netns_of $ns_pid" "$prog" -p 0 -b 127.0.0.1 "${extra[@]}"
@@ -318,4 +324,16 @@ own_netns_as_nobody() {
   done
   run grep -E '^Uid:' "/proc/$dir_pid/status"
   assert_output --regexp '^Uid:[[:space:]]+65534'
+}
+
+@test "root's own unshare -rn is still root (uid 0 outside): the server must become nobody there, and stops when it cannot" {
+  need_real_root "root's own user namespace (unshare -r run by root)"
+  unshare -r true 2>/dev/null || skip "user namespaces are not available here"
+  # (timeout: a server that kept root would serve until stopped)
+  run --separate-stderr timeout 10 unshare -rn sh -c 'ip link set lo up && exec "$@"' sh "$BIN/privileged-server" -p 23 -b 127.0.0.1
+  assert_failure 1
+  assert_line "we are uid 0 in a user namespace whose uid 0 is uid 0 outside too (/proc/self/uid_map): root's files are still ours, so we become nobody"
+  assert_stderr --partial "privileged-server: why: this user namespace maps uid 0 to root outside (root ran unshare -r, say), and cannot make us nobody"
+  refute_line --partial "ready on"
+  refute_line --partial "keep the uid"
 }

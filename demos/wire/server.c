@@ -63,8 +63,9 @@ struct watch {
 };
 
 /* Is this end of a packet - an address of IP version 4 or 6, and a port -
- * ours? Our port, and our address: any address only when we bound the
- * wildcard (0.0.0.0, or [::], which takes IPv4 too: addr_dual_stack). */
+ * ours? Our port, and our address: any address only when we bound a
+ * wildcard - any IPv4 address for 0.0.0.0, any at all for [::] (dual-stack,
+ * so it takes IPv4 too). */
 static int ours(const struct watch *w, int version, const unsigned char *addr, unsigned port)
 {
     const struct sockaddr *me = (const struct sockaddr *)&w->me;
@@ -72,8 +73,8 @@ static int ours(const struct watch *w, int version, const unsigned char *addr, u
 
     if (port != addr_port(me))
         return 0;
-    if (addr_is_wildcard(me))
-        return 1;
+    if (addr_is_wildcard(me)) /* 0.0.0.0 takes IPv4 only; [::] both (dual-stack) */
+        return me->sa_family == AF_INET6 || version == 4;
     memset(&them, 0, sizeof them);
     if (version == 4) {
         struct sockaddr_in *in = (struct sockaddr_in *)&them;

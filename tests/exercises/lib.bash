@@ -4,8 +4,8 @@
 # it asks the kernel to answer differently from this machine's usual answers,
 # in namespaces of the checker's own, and reads the kernel's own view (its
 # tables, the other program's log). No root needed: `unshare -rmn` makes a
-# user, network and mount namespace for an ordinary user too; the machine's
-# own settings are never touched.
+# user, network and mount namespace for an ordinary user too (root makes the
+# last two alone); the machine's own settings are never touched.
 #
 #   ex_namespace [--range LO-HI] [--unprivileged-start N] [--services FILE]
 #       a private namespace, loopback up, where the kernel's ephemeral range
@@ -30,18 +30,24 @@ ex_namespace() {
     esac
     shift 2
   done
-  unshare -rmn true 2>/dev/null ||
+  # As root, no user namespace: root's own (unshare -r) maps its uid 0 to
+  # root outside, and portlab's servers refuse to stay that. As anyone else,
+  # the user namespace is what makes the other two possible.
+  local flags=-rmn
+  [ "$EUID" -ne 0 ] || flags=-mn
+  unshare "$flags" true 2>/dev/null ||
     fail "cannot check here: this system does not let you make a user namespace (unshare -rmn says no), where the check asks the kernel to answer differently; as root it may (sudo make exercise E=...)"
   # ip lives in /sbin on some systems, which an ordinary user's PATH lacks.
-  proc_start ns env PATH="$PATH:/usr/sbin:/sbin" unshare -rmn -- sh -c \
+  proc_start ns env PATH="$PATH:/usr/sbin:/sbin" unshare "$flags" -- sh -c \
     "$setup && echo 'ready on namespace 0' && exec tail -f /dev/null" "${file:-/}"
   proc_expect ns '^ready on ' || fail "could not make a namespace: $(proc_cat "$PROC_DIR/ns/err")"
 }
 
 # shellcheck disable=SC2154 # ns_pid: set by proc_start
 ex_in() {
-  exec nsenter --user="/proc/$ns_pid/ns/user" --net="/proc/$ns_pid/ns/net" \
-    --mount="/proc/$ns_pid/ns/mnt" --preserve-credentials -- "$@"
+  local user=(--user="/proc/$ns_pid/ns/user" --preserve-credentials)
+  [ "$EUID" -ne 0 ] || user=()
+  exec nsenter "${user[@]}" --net="/proc/$ns_pid/ns/net" --mount="/proc/$ns_pid/ns/mnt" -- "$@"
 }
 
 ex_plain() {
