@@ -208,8 +208,9 @@ $want
   run time_wait_ports
   if [ "$waiting" = A ]; then assert_output "$client_port"; else assert_output "$server_port"; fi
   ss_left=$( (netns_of "$ns_pid" ss -Htano state time-wait) | sed -n 's/.*timer:(timewait,\([0-9]*\)sec.*/\1/p')
-  [ -n "$ss_left" ] && [ $((left - ss_left)) -ge -1 ] && [ $((left - ss_left)) -le 1 ] ||
-    fail "the figure says $left s left, ss says ${ss_left:-nothing}"
+  [ -n "$ss_left" ] || fail "ss shows no TIME_WAIT timer"
+  (( left - ss_left >= -1 && left - ss_left <= 1 )) ||
+    fail "the figure says $left s left, ss says $ss_left"
 }
 
 @test "the live figure: the server hangs up first - the ladder with the narrated four-tuple, B's FIN first, B in TIME_WAIT as ss sees it" {
@@ -223,7 +224,7 @@ $want
   narrated=$(sed -n 's/^our side (127\.0\.0\.1:[0-9]*) is now in TIME_WAIT for \([0-9]*\) s more.*/\1/p' <<<"$output")
   [ -n "$narrated" ] || fail "the client did not narrate its TIME_WAIT: $output"
   ladder_check A A
-  [ $((ladder_left - narrated)) -ge -1 ] && [ $((ladder_left - narrated)) -le 1 ] ||
+  (( ladder_left - narrated >= -1 && ladder_left - narrated <= 1 )) ||
     fail "the figure says $ladder_left s left, the narration $narrated"
   start_server --as quiet --via "netns_of $ns_pid" restart-server -p 0 -b 127.0.0.1 -n 1 --client-closes
   run --separate-stderr netns_of "$ns_pid" env PORTLAB_NO_FIGURE=1 "$BIN/restart-client" -p "$quiet_port" 127.0.0.1

@@ -33,8 +33,10 @@ figure_follows() {
   run --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
   assert_success
   # Each lesson opens with its figure, right under its header.
-  local name
-  for name in $(sed -n 's/^LESSONS=(\([^)]*\)).*/\1/p' "$TOUR"); do figure_follows "$name"; done
+  local name lessons
+  read -ra lessons <<<"$(sed -n 's/^LESSONS=(\([^)]*\)).*/\1/p' "$TOUR")"
+  [ ${#lessons[@]} -gt 0 ] || fail "demos/tour.sh has no LESSONS=(...) line"
+  for name in "${lessons[@]}"; do figure_follows "$name"; done
   assert_line --regexp "^This kernel, read now from /proc/sys/net/ipv4: .*the ephemeral range is $(tr '\t' - </proc/sys/net/ipv4/ip_local_port_range)\.$"
   assert_line "== same-port: TCP port P and UDP port P are two different ports =="
   assert_line --regexp "^  server +\| ready on 127\.0\.0\.1:[0-9]+ \(tcp\+udp\)$"
