@@ -62,7 +62,7 @@ DEMOS   := $(patsubst demos/%/server.c,%,$(wildcard demos/*/server.c))
 # Every demos/<demo>/<program>.c is a program: bin/<demo>-<program>
 # (server.c and client.c always; a demo may have a third, e.g. a directory).
 # A demo's own helper - demos/<demo>/NAME.c with a NAME.h beside it, like
-# demos/wire/packet.c - is not a program: it is linked into that demo's
+# demos/rendezvous/rendezvous.c - is not a program: it is linked into that demo's
 # programs, and into the fuzz targets. common/ holds what two demos use.
 DEMO_HELPERS := $(foreach h,$(wildcard demos/*/*.h),$(wildcard $(h:.h=.c)))
 DEMO_HEADERS := $(wildcard demos/*/*.h)
@@ -218,7 +218,7 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/portlab
 DOCDIR  ?= $(PREFIX)/share/doc/portlab
-TOUR_FILES := demos/tour.sh demos/classroom.sh $(wildcard demos/*/tour.sh)
+TOUR_FILES := demos/tour.sh demos/classroom.sh $(wildcard demos/*/tour.sh) $(wildcard demos/*/*.nft)
 SRC_FILES  := $(PROG_SRC) $(DEMO_HELPERS) $(DEMO_HEADERS) $(LIB_SRC) $(wildcard common/*.h)
 INSTALL_BUILD := build/install
 INSTALL_PROGS := $(patsubst $(BIN)/%,$(INSTALL_BUILD)/bin/%,$(PROGS))

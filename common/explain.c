@@ -41,27 +41,43 @@ static void why_taken_ways_out(const char *ss_opts, unsigned port)
     if (to_stdout || port == 0)
         return;
     why("ways out: see who holds it with ss -%s 'sport = :%u' (-p names the program only "
-        "to root, or to its own user if it never changed user); stop that one, or %s", ss_opts, port,
+        "to root, or to its own user unless it changed user or was started with file "
+        "capabilities); stop that one, or %s", ss_opts, port,
         opts_program_role == OPTS_SERVER
             ? "start this one on another port, or with -p 0 to let the kernel choose a free "
               "one (the ready line says which)"
             : "use another port");
 }
 
-/* EACCES from bind(): the low-port rule, but only if the port is low. */
+/* "such as 9023": a port at or above the threshold, near the one refused. */
+static unsigned port_above(unsigned port, unsigned threshold)
+{
+    return port + 8000 >= threshold && port + 8000 <= 65535 ? port + 8000 : threshold;
+}
+
+/* EACCES from bind(): the low-port rule, but only if the port is low and
+ * we lack the capability that lifts it. */
 static void why_bind_eacces(unsigned port)
 {
     static unsigned explained = 65536; /* the port last explained in full */
     struct kernel_fact t = kernel_unprivileged_port_start();
     struct privilege_cap cap = privilege_cap_state();
     unsigned threshold = privilege_threshold();
-    unsigned other = port + 8000 >= threshold && port + 8000 <= 65535 ? port + 8000 : threshold;
+    const char *no_setcap = privilege_setcap_useless(CAP_NET_BIND_SERVICE_BIT);
+    int sudo = !privilege_is_uid0(); /* root already is */
 
     if (port == 0 || port >= threshold) {
         why("port %u is not below %u, the kernel's threshold%s, so the low-port rule did "
             "not refuse it: something else did - a security module (Landlock, AppArmor, "
             "SELinux) or a seccomp filter; which one, this program cannot tell",
             port, threshold, t.known ? "" : " (the classic one: this system does not say)");
+        return;
+    }
+    if (cap.state == PRIV_CAP_HELD) {
+        why("port %u is below %u, the kernel's threshold, but this process holds "
+            "CAP_NET_BIND_SERVICE (read from %s), which lifts that rule: something else "
+            "refused - a security module (Landlock, AppArmor, SELinux) or a seccomp filter; "
+            "which one, this program cannot tell", port, threshold, cap.source);
         return;
     }
     if (port == explained) {
@@ -79,8 +95,9 @@ static void why_bind_eacces(unsigned port)
     switch (cap.state) {
     case PRIV_CAP_HELD_ELSEWHERE:
         why("this process runs as %s and holds CAP_NET_BIND_SERVICE (read from %s), but "
-            "in a user namespace that does not own this network namespace, where it does "
-            "not count (ip(7), user_namespaces(7))", privilege_who(), cap.source);
+            "in a user namespace that neither owns this network namespace nor is an "
+            "ancestor of its owner, so it does not count here (ip(7), user_namespaces(7))",
+            privilege_who(), cap.source);
         break;
     case PRIV_CAP_NOT_HELD:
         why("this process runs as %s and does not hold CAP_NET_BIND_SERVICE (read from %s)",
@@ -94,10 +111,21 @@ static void why_bind_eacces(unsigned port)
             privilege_who(), cap.source);
         break;
     }
-    why("ways out: %sgrant just this right (sudo setcap cap_net_bind_service=+ep %s), or "
-        "use a port at or above %u, such as %u",
-        privilege_is_uid0() ? "" : "run it as root (sudo), ", program_path(), threshold,
-        other);
+    if (no_setcap != NULL)
+        why("not setcap: %s", no_setcap);
+    if (cap.state == PRIV_CAP_HELD_ELSEWHERE)
+        why("ways out: a network namespace of this user namespace's own (unshare -n), where "
+            "the capability counts over that namespace's own loopback only, or use a port at "
+            "or above %u, such as %u", threshold, port_above(port, threshold));
+    else if (no_setcap != NULL)
+        why("ways out here: use a port at or above %u, such as %u; or a private user and "
+            "network namespace (unshare -rn sh -c 'ip link set lo up; ...'), where the "
+            "capability counts over that namespace's own loopback only", threshold,
+            port_above(port, threshold));
+    else
+        why("ways out: %sgrant just this right (sudo setcap cap_net_bind_service=+ep %s), or "
+            "use a port at or above %u, such as %u", sudo ? "run it as root (sudo), " : "",
+            program_path(), threshold, port_above(port, threshold));
 }
 
 /* A TCP port in use: say what the kernel's table shows holds it. Returns
@@ -170,7 +198,7 @@ static int why_tcp_in_use(const struct sockaddr *sa)
 static void why_socket_eperm(const char *proto)
 {
     struct privilege_cap cap = privilege_cap_of(CAP_NET_RAW_BIT);
-    const char *off = NULL;
+    const char *no_setcap = privilege_setcap_useless(CAP_NET_RAW_BIT), *off = NULL;
     int userns = privilege_userns_allowed(&off);
 
     why("a %s socket reads or writes packets beneath TCP and UDP, their headers included, "
@@ -179,8 +207,8 @@ static void why_socket_eperm(const char *proto)
     switch (cap.state) {
     case PRIV_CAP_HELD_ELSEWHERE:
         why("this process runs as %s and holds CAP_NET_RAW (read from %s), but in a user "
-            "namespace that does not own this network namespace, where it does not count",
-            privilege_who(), cap.source);
+            "namespace that neither owns this network namespace nor is an ancestor of its "
+            "owner, so it does not count here", privilege_who(), cap.source);
         break;
     case PRIV_CAP_NOT_HELD:
         why("this process runs as %s and does not hold CAP_NET_RAW (read from %s)",
@@ -194,9 +222,17 @@ static void why_socket_eperm(const char *proto)
         why("whether this process holds CAP_NET_RAW is %s", cap.source);
         break;
     }
-    why("ways out: sudo; or grant just this right (sudo setcap cap_net_raw+ep %s); or a "
-        "private user and network namespace, where an ordinary user holds CAP_NET_RAW over "
-        "its own loopback only (unshare -rn sh -c 'ip link set lo up; ...')", program_path());
+    if (no_setcap != NULL)
+        why("not sudo or setcap: %s", no_setcap);
+    if (no_setcap != NULL)
+        why("ways out: a private user and network namespace, where an ordinary user holds "
+            "CAP_NET_RAW over its own loopback only (unshare -rn sh -c 'ip link set lo up; "
+            "...')");
+    else
+        why("ways out: sudo; or grant just this right (sudo setcap cap_net_raw+ep %s); or a "
+            "private user and network namespace, where an ordinary user holds CAP_NET_RAW "
+            "over its own loopback only (unshare -rn sh -c 'ip link set lo up; ...')",
+            program_path());
     if (userns == 0)
         why("but this system forbids the last for ordinary users: %s", off);
 }
@@ -221,7 +257,15 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
             why_bind_eacces(addr_port(sa));
             return;
         }
-        if (is_udp && may_broadcast(sa))
+        /* IPv6: an ICMPv6 error that came back says EACCES too - after a
+         * packet went out (a UDP connect() sends none). */
+        if (!may_broadcast(sa) && !(is_udp && strcmp(call, "connect") == 0))
+            why("a firewall's reject answered with an ICMPv6 'communication with destination "
+                "administratively prohibited' (RFC 4443; nft: reject with icmpx type "
+                "admin-prohibited), or a local rule refused it: a prohibit route to that "
+                "address (ip route add prohibit ...; ip(7)), a security module (Landlock, "
+                "AppArmor, SELinux) or a seccomp filter; this program cannot tell which");
+        else if (is_udp && may_broadcast(sa))
             why("a local rule refused it: a prohibit route to that address (ip route add "
                 "prohibit ...; ip(7)), a broadcast address without SO_BROADCAST, a security "
                 "module (Landlock, AppArmor, SELinux) or a seccomp filter; this program "

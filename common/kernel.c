@@ -53,26 +53,36 @@ void kernel_narrate_chosen(unsigned port)
         narrate("the kernel chose port %u (its range is %s)", port, range.source);
 }
 
-struct kernel_fact kernel_has_capability(int bit)
+int kernel_status_mask(const char *set, unsigned long long *mask)
 {
-    struct kernel_fact f = {0, {0, 0}, "unknown on this system"};
-    char line[256];
-    unsigned long long mask;
-    char *end;
+    char line[256], *end;
+    size_t n = strlen(set);
+    int rc = -1;
     FILE *fp = fopen("/proc/self/status", "r");
 
     if (fp == NULL)
-        return f;
-    while (fgets(line, sizeof line, fp) != NULL) {
-        if (strncmp(line, "CapEff:", 7) == 0 &&
-            (mask = strtoull(line + 7, &end, 16), end != line + 7)) {
-            f.known = 1;
-            f.value[0] = (long)((mask >> bit) & 1);
-            f.source = "CapEff in /proc/self/status";
-            break;
+        return -1;
+    while (rc != 0 && fgets(line, sizeof line, fp) != NULL)
+        if (strncmp(line, set, n) == 0 && line[n] == ':') {
+            /* The capability sets are written in hex, NoNewPrivs as 0 or 1. */
+            *mask = strtoull(line + n + 1, &end, strncmp(set, "Cap", 3) == 0 ? 16 : 10);
+            if (end != line + n + 1)
+                rc = 0;
         }
-    }
     fclose(fp);
+    return rc;
+}
+
+struct kernel_fact kernel_has_capability(int bit)
+{
+    struct kernel_fact f = {0, {0, 0}, "unknown on this system"};
+    unsigned long long mask;
+
+    if (kernel_status_mask("CapEff", &mask) == 0) {
+        f.known = 1;
+        f.value[0] = (long)((mask >> bit) & 1);
+        f.source = "CapEff in /proc/self/status";
+    }
     return f;
 }
 

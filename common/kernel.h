@@ -29,6 +29,11 @@ struct kernel_fact kernel_unprivileged_port_start(void);
  * e.g. 10 for CAP_NET_BIND_SERVICE. value[0] is 1 or 0. */
 struct kernel_fact kernel_has_capability(int bit);
 
+/* One line of /proc/self/status as a 64-bit mask: set is "CapEff",
+ * "CapPrm", "CapInh", "CapBnd" or "CapAmb" (capabilities(7)), or
+ * "NoNewPrivs" (prctl(2)). Returns 0, or -1 where this system does not say. */
+int kernel_status_mask(const char *set, unsigned long long *mask);
+
 #define CAP_NET_BIND_SERVICE_BIT 10
 #define CAP_NET_RAW_BIT 13
 

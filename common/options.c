@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pwd.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -28,6 +29,7 @@ void opts_init(struct opts *o, enum opts_role role, const char *default_port,
     o->default_port = default_port;
     o->family = AF_UNSPEC;
     o->timeout_ms = DEFAULT_TIMEOUT_MS;
+    o->user = "nobody";
     o->synopsis = synopsis;
     o->help = help;
 }
@@ -35,13 +37,15 @@ void opts_init(struct opts *o, enum opts_role role, const char *default_port,
 static void print_usage(const struct opts *o, FILE *out)
 {
     if (o->role == OPTS_SERVER)
-        fprintf(out, "usage: %s [-4|-6] [-b ADDRESS] [-p PORT] [-n COUNT] %s\n"
+        fprintf(out, "usage: %s [-4|-6] [-b ADDRESS] [-p PORT] [-n COUNT] [-u USER] %s\n"
                 "  -p PORT     port number 0-65535 or service name (default %s; "
                 "0 = let the kernel choose)\n"
                 "  -b ADDRESS  address to bind (default: all IPv4 interfaces, "
                 "or all IPv6 with -6)\n"
                 "  -n COUNT    stop after COUNT exchanges (default: run until "
-                "Ctrl-C)\n",
+                "Ctrl-C)\n"
+                "  -u USER     started as root: the user to become once the ports are "
+                "open (default nobody)\n",
                 program_name(), o->synopsis, o->default_port);
     else
         fprintf(out, "usage: %s [-4|-6] [-p PORT] [-t MS] %s%s\n"
@@ -126,6 +130,12 @@ int opts_take(struct opts *o, int argc, char **argv, int *i)
         o->port_text = value_of(o, argc, argv, i);
     } else if (o->role == OPTS_SERVER && strcmp(a, "-b") == 0) {
         o->host = value_of(o, argc, argv, i);
+    } else if (o->role == OPTS_SERVER && strcmp(a, "-u") == 0) {
+        o->user = value_of(o, argc, argv, i);
+        /* Checked now, before anything is bound: a user this system does
+         * not know is a bad option, not a failure after bind(). */
+        if (getpwnam(o->user) == NULL)
+            opts_usage_error(o, "bad user '%s' for -u: this system has no such user", o->user);
     } else if (o->role == OPTS_SERVER && strcmp(a, "-n") == 0) {
         o->count = opts_number(o, "-n", value_of(o, argc, argv, i), 1, LONG_MAX);
     } else if (o->role == OPTS_CLIENT && strcmp(a, "-t") == 0) {

@@ -1,6 +1,6 @@
 /* options.h - the command line every portlab program shares.
  *
- * Servers:  [-4|-6] [-b ADDRESS] [-p PORT] [-n COUNT]
+ * Servers:  [-4|-6] [-b ADDRESS] [-p PORT] [-n COUNT] [-u USER]
  * Clients:  [-4|-6] [-p PORT] [-t MILLISECONDS] [HOST]
  * Both:     -h prints usage and exits 0; bad usage prints one line on
  *           stderr (what was wrong, and "-h for help") and exits 2.
@@ -23,6 +23,10 @@ struct opts {
                                client: HOST (NULL = opts_finish() default) */
     int family;             /* AF_UNSPEC, or AF_INET (-4), AF_INET6 (-6) */
     long count;             /* server -n: stop after COUNT exchanges; 0 = never */
+    const char *user;       /* server -u: who a server started as root becomes
+                               once its sockets are open (privilege_give_up) */
+    int tell_privilege;     /* server: serve_open() narrates giving privilege up
+                               (a demo about privilege); others do it quietly */
     long timeout_ms;        /* client -t: how long to wait for a reply */
     const char *synopsis;   /* the demo's own options, for the usage line */
     const char *help;       /* lines describing them, or NULL */

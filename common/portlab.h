@@ -17,11 +17,12 @@
  *   signals.h  clean exit on Ctrl-C and SIGTERM; SIGPIPE ignored
  *   drain.h    closing a served TCP connection without losing the reply
  *   keepalive.h  finding a peer whose host vanished (TCP keepalive)
+ *   packet.h   a packet's bytes: the ports in its header (wire, firewall)
+ *   knock.h    a knock's outcome -> open, closed, filtered (firewall, services)
  *   wait.h     bounded waits: non-blocking connect and replies with a timeout
  * What only one demo uses lives in that demo's folder, included by name:
  *   demos/rendezvous/rendezvous.h (its line protocol) and rvconns.h (the
- *   directory's connections), demos/restart/restart.h (who hangs up first),
- *   demos/wire/packet.h (the ports in a packet's bytes).
+ *   directory's connections), demos/restart/restart.h (who hangs up first).
  */
 #ifndef PORTLAB_H
 #define PORTLAB_H
@@ -29,6 +30,7 @@
 #include "addr.h"
 #include "drain.h"
 #include "keepalive.h"
+#include "knock.h"
 #include "explain.h"
 #include "kernel.h"
 #include "narrate.h"

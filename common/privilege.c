@@ -14,15 +14,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #define NS_GET_USERNS_IOCTL 0xb701 /* _IO(0xb7, 0x1): linux/nsfs.h */
 #endif
@@ -43,30 +46,70 @@ int privilege_is_uid0(void)
     return geteuid() == 0;
 }
 
-/* 1 if our user namespace owns our network namespace, 0 if another one
- * does, -1 if this system does not say. */
-static int own_network_namespace(void)
+static const char *cap_name(int bit);
+
+int privilege_caps_count_here(void)
 {
 #ifdef __linux__
-    struct stat mine, owner;
-    int net = open("/proc/self/ns/net", O_RDONLY), user, rc = -1;
+    int net = open("/proc/self/ns/net", O_RDONLY), user, rc;
 
     if (net < 0)
         return -1;
+    /* NS_GET_USERNS hands over the owner only when it is our own user
+     * namespace or one below ours; EPERM means the owner is outside our
+     * reach (ioctl_ns(2)), so our capabilities do not count there. */
     user = ioctl(net, NS_GET_USERNS_IOCTL);
-    if (user < 0) {
-        /* EPERM: the owner is outside our user namespace, so not ours. */
-        rc = errno == EPERM ? 0 : -1;
-    } else {
-        if (fstat(user, &owner) == 0 && stat("/proc/self/ns/user", &mine) == 0)
-            rc = owner.st_ino == mine.st_ino && owner.st_dev == mine.st_dev;
+    if (user >= 0) {
         close(user);
+        rc = 1;
+    } else {
+        rc = errno == EPERM ? 0 : -1;
     }
     close(net);
     return rc;
 #else
     return -1;
 #endif
+}
+
+int privilege_initial_userns(unsigned long *outside)
+{
+    unsigned long inside, first, count;
+    char line[128], *p, *end;
+    FILE *fp = fopen("/proc/self/uid_map", "r");
+    int lines = 0, initial = 0, found = 0;
+
+    *outside = ULONG_MAX;
+    if (fp == NULL)
+        return -1;
+    /* Each line: "INSIDE OUTSIDE COUNT", three numbers; the one whose
+     * range holds our uid 0 says who that is outside. */
+    while (fgets(line, sizeof line, fp) != NULL) {
+        p = line;
+        inside = strtoul(p, &end, 10);
+        if (end == p)
+            break;
+        first = strtoul(p = end, &end, 10);
+        if (end == p)
+            break;
+        count = strtoul(p = end, &end, 10);
+        if (end == p)
+            break;
+        lines++;
+        if (inside == 0 && count > 0) {
+            *outside = first;
+            found = 1;
+        }
+        /* The initial user namespace maps every uid to itself: 0 0 4294967295. */
+        if (inside == 0 && first == 0 && count == 4294967295UL)
+            initial = 1;
+    }
+    fclose(fp);
+    if (lines == 0)
+        return -1;
+    if (!found)
+        *outside = ULONG_MAX;
+    return initial;
 }
 
 struct privilege_cap privilege_cap_state(void)
@@ -106,7 +149,7 @@ struct privilege_cap privilege_cap_of(int bit)
         p.state = PRIV_CAP_NOT_HELD;
     else
         /* cppcheck-suppress knownConditionTrueFalse ; (Linux only: -1 elsewhere) */
-        p.state = own_network_namespace() == 0 ? PRIV_CAP_HELD_ELSEWHERE : PRIV_CAP_HELD;
+        p.state = privilege_caps_count_here() == 0 ? PRIV_CAP_HELD_ELSEWHERE : PRIV_CAP_HELD;
     return p;
 }
 
@@ -121,8 +164,8 @@ void privilege_narrate(void)
         break;
     case PRIV_CAP_HELD_ELSEWHERE:
         narrate("we run as %s, holding CAP_NET_BIND_SERVICE (read from %s) - but in a user "
-                "namespace that does not own this network namespace, where it does not "
-                "count", privilege_who(), cap.source);
+                "namespace that neither owns this network namespace nor is an ancestor of its "
+                "owner, so it does not count here", privilege_who(), cap.source);
         break;
     default:
         narrate("we run as %s, %s CAP_NET_BIND_SERVICE (read from %s)", privilege_who(),
@@ -209,30 +252,162 @@ int privilege_drop(const char *user)
     return 0;
 }
 
+const char *privilege_setcap_useless(int bit)
+{
+    static char buf[320];
+    unsigned long long bnd;
+
+    if (kernel_status_mask("CapBnd", &bnd) == 0 && !((bnd >> bit) & 1)) {
+        snprintf(buf, sizeof buf, "%s is missing from this process's bounding set (CapBnd in "
+                 "/proc/self/status), which its children inherit: a program granted it with "
+                 "setcap would not even start (capabilities(7)), and sudo would not have it "
+                 "either", cap_name(bit));
+        return buf;
+    }
+    /* cppcheck-suppress knownConditionTrueFalse ; (Linux only: -1 elsewhere) */
+    if (privilege_caps_count_here() == 0)
+        return "our user namespace (one made by unshare -r, say) neither owns this network namespace nor is an "
+               "ancestor of its owner: a capability granted in it, by setcap or sudo, would "
+               "not count here either (user_namespaces(7))";
+    return NULL;
+}
+
+/* A capability's name, for the few a portlab program may hold. */
+static const char *cap_name(int bit)
+{
+    static char buf[32];
+
+    switch (bit) {
+    case CAP_NET_BIND_SERVICE_BIT:
+        return "CAP_NET_BIND_SERVICE";
+    case CAP_NET_RAW_BIT:
+        return "CAP_NET_RAW";
+    default:
+        snprintf(buf, sizeof buf, "capability %d", bit);
+        return buf;
+    }
+}
+
+/* "CAP_NET_RAW" or "CAP_NET_BIND_SERVICE, CAP_NET_RAW" or "every
+ * capability" for a mask of permitted capabilities. */
+static const char *cap_names(unsigned long long mask)
+{
+    static char buf[160];
+    size_t used = 0;
+    int bit, n = 0;
+
+    buf[0] = '\0';
+    for (bit = 0; bit < 64; bit++)
+        n += (mask >> bit) & 1;
+    if (n > 3)
+        return "every capability we held";
+    for (bit = 0; bit < 64 && used < sizeof buf; bit++)
+        if ((mask >> bit) & 1)
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+                                     used > 0 ? ", " : "", cap_name(bit));
+    return buf;
+}
+
+#ifdef __linux__
+/* Read back what the kernel now says: every capability set empty and
+ * no_new_privs on. Returns 0, or -1 after reporting what is left. */
+static int prove_nothing_left(void)
+{
+    static const char *const sets[] = {"CapPrm", "CapEff", "CapInh", "CapAmb"};
+    unsigned long long mask;
+    size_t i;
+
+    for (i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        if (kernel_status_mask(sets[i], &mask) == 0 && mask != 0) {
+            report("giving up our capabilities: %s in /proc/self/status still holds %s",
+                   sets[i], cap_names(mask));
+            return -1;
+        }
+    if (kernel_status_mask("NoNewPrivs", &mask) == 0 && mask != 1) {
+        report("giving up our capabilities: NoNewPrivs in /proc/self/status is not 1");
+        return -1;
+    }
+    return 0;
+}
+#endif
+
 int privilege_drop_capabilities(void)
 {
 #ifdef __linux__
     /* capset(2) directly: the same structures as <linux/capability.h>,
-     * version 3 (two 32-bit words of each set). */
+     * version 3 (two 32-bit words of each set). All zero: no capability
+     * permitted, effective or inheritable. */
     struct { unsigned version; int pid; } header = {0x20080522, 0};
     struct { unsigned effective, permitted, inheritable; } data[2];
-    struct kernel_fact cap = kernel_has_capability(CAP_NET_BIND_SERVICE_BIT);
+    unsigned long long prm = 0, inh = 0, amb = 0;
+    int had;
 
-    if (!cap.known || !cap.value[0])
-        return 0;
+    kernel_status_mask("CapPrm", &prm);
+    kernel_status_mask("CapInh", &inh);
+    kernel_status_mask("CapAmb", &amb);
+    had = (prm | inh | amb) != 0;
     memset(data, 0, sizeof data);
-    if (syscall(SYS_capset, &header, data) != 0) {
-        report("giving up our capabilities: capset: %s (%s)", errno_name(errno),
-               errno_text(errno));
+    /* The ambient set first (what an exec would hand on), then the rest;
+     * then no_new_privs, so that no exec - of a setuid or setcap program,
+     * or by uid 0 - can ever give any capability back (prctl(2)). */
+    if ((had && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L) != 0) ||
+        (had && syscall(SYS_capset, &header, data) != 0) ||
+        prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0) {
+        report("giving up our capabilities: %s (%s)", errno_name(errno), errno_text(errno));
         return -1;
     }
-    cap = kernel_has_capability(CAP_NET_BIND_SERVICE_BIT);
-    if (cap.known && cap.value[0]) {
-        report("giving up our capabilities: CapEff still holds CAP_NET_BIND_SERVICE");
+    if (prove_nothing_left() != 0)
         return -1;
-    }
-    return 1;
+    return had;
 #else
     return 0;
 #endif
+}
+
+int privilege_give_up(const char *user, int tell)
+{
+    unsigned long long prm = 0;
+    unsigned long outside;
+    int initial = privilege_initial_userns(&outside), had;
+
+    if ((geteuid() == 0 || getuid() == 0) && initial == 0 && outside == 0) {
+        /* Root ran unshare -r: uid 0 here is uid 0 outside, whose files
+         * are still ours whatever capabilities we give up. That is root. */
+        if (tell)
+            narrate("we are uid 0 in a user namespace whose uid 0 is uid 0 outside too "
+                    "(/proc/self/uid_map): root's files are still ours, so we become %s", user);
+        if (privilege_drop(user) != 0) {
+            report("why: this user namespace maps uid 0 to root outside (root ran unshare "
+                   "-r, say), and cannot make us %s: run it as root without unshare -r, or "
+                   "in an ordinary user's unshare -rn", user);
+            return -1;
+        }
+        /* cppcheck-suppress knownConditionTrueFalse ; (Linux only: 0 elsewhere) */
+        return privilege_drop_capabilities() < 0 ? -1 : 1;
+    }
+    if ((geteuid() == 0 || getuid() == 0) && initial != 0) {
+        /* Root of the whole machine (or a system that does not say):
+         * become an ordinary user, for good. */
+        if (tell)
+            narrate("dropping root now that the ports are bound: becoming %s", user);
+        if (privilege_drop(user) != 0)
+            return -1;
+        /* setuid() away from 0 emptied the capability sets; make sure. */
+        /* cppcheck-suppress knownConditionTrueFalse ; (Linux only: 0 elsewhere) */
+        return privilege_drop_capabilities() < 0 ? -1 : 1;
+    }
+#ifdef __linux__
+    kernel_status_mask("CapPrm", &prm);
+#endif
+    if (tell && geteuid() == 0 && initial == 0)
+        narrate("we are uid 0 in a user namespace, not the initial one (/proc/self/uid_map: "
+                "uid 0 here is uid %lu outside): what makes it powerful is the capabilities it holds "
+                "here, so we give those up and keep the uid", outside);
+    had = privilege_drop_capabilities();
+    /* cppcheck-suppress knownConditionTrueFalse ; (Linux only: 0 elsewhere) */
+    if (had > 0 && tell)
+        narrate("gave up %s now that the ports are bound: CapPrm, CapEff, CapInh and CapAmb "
+                "read back as 0 from /proc/self/status, NoNewPrivs as 1 (no exec can give "
+                "any back)", cap_names(prm));
+    return had;
 }

@@ -4,7 +4,8 @@
  * one: binding a port below net.ipv4.ip_unprivileged_port_start (1024 by
  * default, set per network namespace, often 0 inside containers) needs
  * the capability CAP_NET_BIND_SERVICE, held in the user namespace that
- * owns the network namespace (ip(7), user_namespaces(7)). Root usually
+ * owns the network namespace, or in an ancestor of it (ip(7),
+ * user_namespaces(7)). Root usually
  * holds every capability, but it is the capability that counts, never the
  * uid: one can be taken from root, or given to any program (setcap(8)).
  * Connecting TO a low port needs nothing at all. These helpers read the
@@ -23,8 +24,9 @@ enum privilege_cap_state {
     PRIV_CAP_UNKNOWN,       /* this system does not say (no /proc) */
     PRIV_CAP_NOT_HELD,      /* not in CapEff */
     PRIV_CAP_HELD,          /* in CapEff, and it counts for this network */
-    PRIV_CAP_HELD_ELSEWHERE /* in CapEff, but in a user namespace that does
-                               not own this network namespace */
+    PRIV_CAP_HELD_ELSEWHERE /* in CapEff, but in a user namespace that neither
+                               owns this network namespace nor is an ancestor
+                               of its owner */
 };
 
 struct privilege_cap {
@@ -37,6 +39,16 @@ struct privilege_cap privilege_cap_state(void);
 
 /* Any network capability by its number (CAP_NET_RAW_BIT...), likewise. */
 struct privilege_cap privilege_cap_of(int bit);
+
+/* 1 if our capabilities count in our network namespace: our user
+ * namespace owns it, or is an ancestor of the one that does (a capability
+ * held in a user namespace is held in all its descendants too:
+ * user_namespaces(7)); 0 if not; -1 if this system does not say. */
+int privilege_caps_count_here(void);
+
+/* Why granting capability bit with setcap (or running with sudo) would
+ * not help here - a sentence - or NULL when it would. */
+const char *privilege_setcap_useless(int bit);
 
 /* Whether an ordinary user may make a user namespace here (unshare -r):
  * 1 yes, 0 no (then *why says which setting forbids it), -1 cannot tell. */
@@ -61,10 +73,26 @@ unsigned privilege_threshold(void);
  * reporting the error. Only root can do this. */
 int privilege_drop(const char *user);
 
-/* Give up every capability this process holds (permitted and effective),
- * e.g. one granted by a file capability, once it is no longer needed.
- * Returns 1 if there was one to give up and it is gone, 0 if there was
- * none, -1 on failure (reported). */
+/* Whether we run in the initial user namespace, the machine's own
+ * (/proc/self/uid_map maps every uid to itself): 1 yes, 0 no, -1 cannot
+ * tell. *outside: the uid that uid 0 of ours is outside (ULONG_MAX if
+ * uid 0 is not mapped here). */
+int privilege_initial_userns(unsigned long *outside);
+
+/* Give up every capability this process holds - permitted, effective,
+ * inheritable and ambient, whatever granted it (root, a file capability,
+ * a user namespace of our own) - and set no_new_privs, so that no exec
+ * gives any back; then read /proc/self/status back to prove it. Returns 1
+ * if there was one to give up and it is gone, 0 if there was none, -1 on
+ * failure (reported). */
 int privilege_drop_capabilities(void);
+
+/* What every server does once its sockets are open: keep no privilege.
+ * Started as root (of the initial user namespace), become user for good
+ * (privilege_drop); otherwise give up every capability
+ * (privilege_drop_capabilities), keeping the uid - uid 0 of a user
+ * namespace included. tell: narrate it. Returns 1 if something was given
+ * up, 0 if there was nothing to give up, -1 on failure (reported). */
+int privilege_give_up(const char *user, int tell);
 
 #endif

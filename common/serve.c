@@ -12,12 +12,14 @@
 #include "explain.h"
 #include "narrate.h"
 #include "options.h"
+#include "privilege.h"
 #include "port.h"
 #include "replyguard.h"
 #include "signals.h"
 #include "wait.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <unistd.h>
@@ -322,6 +324,13 @@ int serve_open(struct opts *o, int *tcp, int *udp)
         freeaddrinfo(ai);
         return -1;
     }
+    /* Both sockets are open: from here on keep no root and no capability. */
+    if (privilege_give_up(o->user, o->tell_privilege) < 0) {
+        close(*tcp);
+        close(*udp);
+        freeaddrinfo(ai);
+        return -1;
+    }
     narrate("ready on %s (tcp+udp)", addr_format(ai->ai_addr, where, sizeof where));
     freeaddrinfo(ai);
     return 0;
@@ -473,6 +482,19 @@ int serve_run_set(struct serve_set *s, long count, serve_reply_fn reply, void *c
         }
     }
     reply_guard_flush(&guard);
+    /* Stopped by a signal: what the watched socket already holds (the wire
+     * demo's packets, our own last reply among them) came before the
+     * signal, so it is told before the closing line. Never a wait. */
+    if (why != NULL && w != NULL && w->fd >= 0) {
+        struct pollfd p;
+        int k;
+
+        p.fd = w->fd;
+        p.events = POLLIN;
+        for (k = 0; k < 64 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN); k++)
+            if (w->fn(w) != 0)
+                break;
+    }
     if (why != NULL || rc == EXIT_OK)
         narrate_stopping(why, served, "exchange");
     drain_free(&set);

@@ -35,8 +35,9 @@ struct opts;
 
 /* For demos whose lesson is NOT the server's bind(): resolve the -b/-p/-4/-6
  * options, bind TCP (listening) and UDP to the same address and port (port
- * 0: the kernel's choice, used for both), narrate it, and print the
- * readiness line. Returns 0, or -1 after reporting the error. */
+ * 0: the kernel's choice, used for both), narrate it, give up root and
+ * every capability (privilege_give_up: o->user, o->tell_privilege), and
+ * print the readiness line. Returns 0, or -1 after reporting the error. */
 int serve_open(struct opts *o, int *tcp, int *udp);
 
 /* Serve until stopped; tcp or udp may be -1. count 0 = no limit.

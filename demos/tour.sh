@@ -29,7 +29,7 @@ Lessons, in tour order: ${LESSONS[*]}
 USAGE
 }
 
-LESSONS=(same-port privileged ephemeral wire services rendezvous restart) # lesson order; each has demos/<name>/tour.sh
+LESSONS=(same-port privileged ephemeral wire services firewall rendezvous restart) # lesson order; each has demos/<name>/tour.sh
 
 step='' classroom='' lesson=''
 while [ $# -gt 0 ]; do
@@ -91,7 +91,7 @@ fi
 # The tour's own words, then program output labelled by who printed it.
 PROC_ECHO=1
 proc_on_line() {
-  case $1 in teacher|student|txns|wirens) return ;; esac # the hosts themselves: plumbing
+  case $1 in teacher|student|txns|wirens|fwns) return ;; esac # the hosts themselves: plumbing
   printf '  %s%-8s|%s %s\n' "$cyan" "$1" "$off" "$2"
 }
 

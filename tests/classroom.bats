@@ -103,15 +103,10 @@ on_student() {
 @test "make classroom as an ordinary user (nobody): the two hosts come from a user namespace of its own; the privileged part, which needs real root, says so" {
   (netns_run --nobody unshare -rn true) 2>/dev/null || skip "this kernel lets no ordinary user make a user namespace (unshare -rn)"
   # The tour's files and the programs must be readable by nobody.
-  local dir
-  dir=$(mktemp -d "${TMPDIR:-/tmp}/portlab-tour.XXXXXX")
-  mkdir -p "$dir/demos" "$dir/tests/lib" "$dir/bin"
-  cp -r "$BATS_TEST_DIRNAME"/../demos/. "$dir/demos/"
-  cp "$BATS_TEST_DIRNAME"/lib/procs.bash "$dir/tests/lib/"
-  cp "$BIN"/* "$dir/bin/"
-  chmod -R a+rX "$dir"
-  run --separate-stderr netns_run --nobody env PORTLAB_BIN="$dir/bin" NO_COLOR=1 TMPDIR=/tmp "$dir/demos/tour.sh" --classroom
-  rm -rf "$dir"
+  local tour_dir
+  tour_copy_for_nobody
+  run --separate-stderr netns_run --nobody env PORTLAB_BIN="$tour_dir/bin" NO_COLOR=1 TMPDIR=/tmp "$tour_dir/demos/tour.sh" --classroom
+  rm -rf "$tour_dir"
   assert_success
   assert_line --regexp "^  client +\| tcp reply: same-port-server pid [0-9]+: this is TCP; you are 10\.77\.0\.2:[0-9]+$"
   assert_line --regexp "^  client +\| tcp 1: after connect our end is 10\.77\.0\.2:400[0-9][0-9] "

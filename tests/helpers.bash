@@ -194,3 +194,23 @@ if declare -F bats_setup_tracing >/dev/null && ! declare -F portlab_bats_setup_t
   # shellcheck disable=SC2064 # the trap's text is in the variable
   bats_setup_tracing() { portlab_bats_setup_tracing; trap "$PORTLAB_DEBUG_TRAP" DEBUG; }
 fi
+
+# need_nobind: sets $nobind, the suite's Landlock tool (tests/tools/nobind:
+# a program run under it may bind no port), or skips where the kernel has
+# no Landlock network rules.
+need_nobind() {
+  nobind=$BATS_TEST_DIRNAME/../build/tools/nobind
+  [ -x "$nobind" ] || fail "no $nobind: run make test (it builds the test tools)"
+  "$nobind" true 2>/dev/null || skip "Landlock network rules are not available on this kernel"
+}
+
+# tour_copy_for_nobody: sets $tour_dir, a copy of the tour and the programs
+# that nobody may read (the work tree may not be); remove it after.
+tour_copy_for_nobody() {
+  tour_dir=$(mktemp -d "${TMPDIR:-/tmp}/portlab-tour.XXXXXX")
+  mkdir -p "$tour_dir/demos" "$tour_dir/tests/lib" "$tour_dir/bin"
+  cp -r "$BATS_TEST_DIRNAME"/../demos/. "$tour_dir/demos/"
+  cp "$BATS_TEST_DIRNAME"/lib/procs.bash "$tour_dir/tests/lib/"
+  cp "$BIN"/* "$tour_dir/bin/"
+  chmod -R a+rX "$tour_dir"
+}

@@ -171,7 +171,7 @@ own_netns_as_nobody() {
   assert_line "allowed because we hold CAP_NET_BIND_SERVICE without being root (granted with setcap, or in a user namespace of our own)"
   refute_line --partial "dropping root"
   # ... and gives it up once its ports are bound.
-  assert_line "giving up CAP_NET_BIND_SERVICE now that the ports are bound: it was needed for bind() alone"
+  assert_line --partial "gave up CAP_NET_BIND_SERVICE now that the ports are bound: CapPrm, CapEff, CapInh and CapAmb read back as 0"
   assert_line "we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
   assert_line --partial "privileged-server-cap: bind(tcp 0.0.0.0:1023): EACCES"
   run grep '^CapEff:' "/proc/$server_pid/status"
@@ -208,10 +208,22 @@ own_netns_as_nobody() {
   unshare -r true 2>/dev/null || skip "user namespaces are not available here"
   run --separate-stderr unshare -r "$BIN/privileged-server" -p 23 -b 127.0.0.1
   assert_failure 1
-  assert_line --partial "holding CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status) - but in a user namespace that does not own this network namespace"
-  assert_stderr --partial "but in a user namespace that does not own this network namespace, where it does not count"
-  # With a network namespace of its own, the same capability counts.
-  run --separate-stderr unshare -rn sh -c 'ip link set lo up 2>/dev/null; exec "$@"' sh "$BIN/privileged-server" -p 23 -b 127.0.0.1 -u root
+  assert_line --partial "holding CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status) - but in a user namespace that neither owns this network namespace nor is an ancestor of its owner"
+  assert_stderr --partial "but in a user namespace that neither owns this network namespace nor is an ancestor of its owner, so it does not count here"
+  # setcap and sudo would not help there: not suggested; a network namespace of its own is.
+  assert_stderr --partial "why: not setcap: our user namespace (one made by unshare -r, say) neither owns this network namespace"
+  assert_stderr --partial "why: ways out: a network namespace of this user namespace's own (unshare -n)"
+  [[ $stderr != *"sudo setcap"* ]] || fail "suggested setcap where it cannot help: $stderr"
+  # With a network namespace of its own, the same capability counts (made
+  # by nobody when we are root: root's own unshare -r would still be root).
+  if netns_as_root; then
+    namespace_holder inner "${NOBODY[@]}" -r || fail "could not make the user and network namespace"
+    start_server --via "userns_of $inner_pid --nobody" privileged-server -p 23 -b 127.0.0.1
+  else
+    namespace_holder inner -r || fail "could not make the user and network namespace"
+    start_server --via "userns_of $inner_pid" privileged-server -p 23 -b 127.0.0.1
+  fi
+  run server_log
   assert_line "tcp bound to 127.0.0.1:23"
 }
 
@@ -223,9 +235,8 @@ own_netns_as_nobody() {
 }
 
 @test "EACCES on a port above the threshold (a Landlock rule) is not blamed on the low-port rule" {
-  local nobind=$BATS_TEST_DIRNAME/../build/tools/nobind
-  [ -x "$nobind" ] || fail "no $nobind: run make test (it builds the test tools)"
-  "$nobind" true 2>/dev/null || skip "Landlock network rules are not available on this kernel"
+  local nobind
+  need_nobind
   local threshold
   read -r threshold </proc/sys/net/ipv4/ip_unprivileged_port_start
   [ "$threshold" -le 8080 ] || skip "this machine's threshold is above 8080"
@@ -234,4 +245,95 @@ own_netns_as_nobody() {
   assert_stderr --partial "privileged-server: bind(tcp 127.0.0.1:8080): EACCES (Permission denied)"
   assert_stderr --partial "why: port 8080 is not below $threshold, the kernel's threshold, so the low-port rule did not refuse it: something else did - a security module (Landlock, AppArmor, SELinux) or a seccomp filter"
   [[ $stderr != *"binding it needs privilege"* ]] || fail "blamed the low-port rule: $stderr"
+}
+
+@test "a capability held in an ancestor user namespace counts: root entering only the network namespace of an unshare -rn process" {
+  need_netns
+  namespace_holder inner -r || fail "could not make the user and network namespace"
+  # nsenter --net only: we stay root of the initial user namespace, an
+  # ancestor of the one that owns this network namespace.
+  start_server --via "netns_of $inner_pid" privileged-server -p 23 -b 127.0.0.1
+  run server_log
+  assert_line "we run as uid 0 (root), holding CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
+  refute_line --partial "does not count"
+  assert_line "tcp bound to 127.0.0.1:23"
+  assert_line "allowed because we hold CAP_NET_BIND_SERVICE (read from CapEff), as root usually does"
+}
+
+@test "EACCES below the threshold while holding CAP_NET_BIND_SERVICE (a Landlock rule): not blamed on the low-port rule, no setcap advice" {
+  need_netns
+  local nobind
+  need_nobind
+  run --separate-stderr netns_run "$nobind" "$BIN/privileged-server" -p 23 -b 127.0.0.1
+  assert_failure 1
+  assert_line "we run as uid 0 (root), holding CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
+  assert_stderr --partial "privileged-server: bind(tcp 127.0.0.1:23): EACCES (Permission denied)"
+  assert_stderr --partial "why: port 23 is below 1024, the kernel's threshold, but this process holds CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status), which lifts that rule: something else refused - a security module (Landlock, AppArmor, SELinux) or a seccomp filter; which one, this program cannot tell"
+  [[ $stderr != *"binding it needs privilege"* ]] || fail "blamed the low-port rule: $stderr"
+  [[ $stderr != *"setcap"* ]] || fail "offered a right it already holds: $stderr"
+}
+
+@test "without CAP_NET_BIND_SERVICE in the bounding set, setcap is not suggested: such a program would not even start" {
+  need_netns
+  run --separate-stderr netns_run setpriv --bounding-set -net_bind_service "$BIN/privileged-server" -p 23 -b 127.0.0.1
+  assert_failure 1
+  assert_stderr --partial "why: not setcap: CAP_NET_BIND_SERVICE is missing from this process's bounding set (CapBnd in /proc/self/status), which its children inherit"
+  assert_stderr --partial "why: ways out here: use a port at or above 1024, such as 8023; or a private user and network namespace (unshare -rn"
+  [[ $stderr != *"sudo setcap"* ]] || fail "suggested setcap: $stderr"
+  # The claim itself: a copy granted the capability cannot be run from there.
+  command -v setcap >/dev/null || return 0
+  cp "$BIN/privileged-server" "$BIN/privileged-server-cap"
+  setcap cap_net_bind_service=+ep "$BIN/privileged-server-cap" 2>/dev/null || return 0
+  run --separate-stderr netns_run setpriv --bounding-set -net_bind_service "$BIN/privileged-server-cap" -p 2000
+  assert_failure 126
+  assert_stderr --partial "Operation not permitted"
+}
+
+@test "uid 0 of a user namespace (unshare -rn) is not root: the server gives up its capabilities, keeps the uid, and says why" {
+  ("${NOBODY[@]}" unshare -r true) 2>/dev/null || skip "this kernel does not let an ordinary user make a user namespace"
+  namespace_holder userns "${NOBODY[@]}" -r || fail "could not make the user namespace"
+  start_server --via "userns_of $userns_pid --nobody" privileged-server -p 23 -b 127.0.0.1
+  run server_log
+  assert_line "allowed because we hold CAP_NET_BIND_SERVICE (read from CapEff), as root usually does"
+  assert_line "we are uid 0 in a user namespace, not the initial one (/proc/self/uid_map: uid 0 here is uid 65534 outside): what makes it powerful is the capabilities it holds here, so we give those up and keep the uid"
+  assert_line --partial "gave up every capability we held now that the ports are bound"
+  refute_line --partial "dropping root"
+  assert_line "ready on 127.0.0.1:23 (tcp+udp)"
+  run grep -E '^(CapPrm|CapEff|NoNewPrivs):' "/proc/$server_pid/status"
+  assert_line --regexp '^CapPrm:[[:space:]]+0+$'
+  assert_line --regexp '^CapEff:[[:space:]]+0+$'
+  assert_line --regexp '^NoNewPrivs:[[:space:]]+1$'
+}
+
+@test "every server started as root keeps neither root nor any capability once it is ready" {
+  need_netns
+  namespace_holder ns || fail "could not make a network namespace"
+  local prog i=0 pid extra
+  start_server --as dir --via "netns_of $ns_pid" rendezvous-directory -p 0 -b 127.0.0.1
+  for prog in ephemeral-server same-port-server services-server restart-server wire-server rendezvous-server firewall-server; do
+    i=$((i + 1)) extra=()
+    [ "$prog" != rendezvous-server ] || extra=(-D "$dir_port")
+    start_server --as "s$i" --via "netns_of $ns_pid" "$prog" -p 0 -b 127.0.0.1 "${extra[@]}"
+    pid=s${i}_pid
+    run grep -E '^(Uid|CapPrm|CapEff|NoNewPrivs):' "/proc/${!pid}/status"
+    assert_line --regexp '^Uid:[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534$'
+    assert_line --regexp '^CapPrm:[[:space:]]+0+$'
+    assert_line --regexp '^CapEff:[[:space:]]+0+$'
+    assert_line --regexp '^NoNewPrivs:[[:space:]]+1$'
+    stop_server --as "s$i"
+  done
+  run grep -E '^Uid:' "/proc/$dir_pid/status"
+  assert_output --regexp '^Uid:[[:space:]]+65534'
+}
+
+@test "root's own unshare -rn is still root (uid 0 outside): the server must become nobody there, and stops when it cannot" {
+  need_real_root "root's own user namespace (unshare -r run by root)"
+  unshare -r true 2>/dev/null || skip "user namespaces are not available here"
+  # (timeout: a server that kept root would serve until stopped)
+  run --separate-stderr timeout 10 unshare -rn sh -c 'ip link set lo up && exec "$@"' sh "$BIN/privileged-server" -p 23 -b 127.0.0.1
+  assert_failure 1
+  assert_line "we are uid 0 in a user namespace whose uid 0 is uid 0 outside too (/proc/self/uid_map): root's files are still ours, so we become nobody"
+  assert_stderr --partial "privileged-server: why: this user namespace maps uid 0 to root outside (root ran unshare -r, say), and cannot make us nobody"
+  refute_line --partial "ready on"
+  refute_line --partial "keep the uid"
 }

@@ -163,6 +163,32 @@ TABLE
   find_free_port
   run_behind_nft "tcp dport $free_port reject with icmp type admin-prohibited" services-client -t 500 -p "$free_port"
   assert_success
-  assert_line "$free_port/tcp: EHOSTUNREACH (No route to host): neither open nor refused - something on the way answered otherwise, or a local rule stopped it"
+  assert_line --regexp "^$free_port/tcp: EHOSTUNREACH \(No route to host\): neither open nor refused - something on the way answered otherwise: filtered - "
   assert_line "nothing open in $free_port-$free_port on 127.0.0.1 (0 refused, 0 silent, some failed otherwise, said above)"
+}
+
+@test "port 23 refused while holding CAP_NET_BIND_SERVICE (a Landlock rule): not called a lack of privilege" {
+  need_netns
+  local nobind
+  need_nobind
+  run --separate-stderr netns_run "$nobind" "$BIN/services-server" -b 127.0.0.1
+  assert_failure 1
+  assert_line "not port 23: refused (EACCES) although we hold CAP_NET_BIND_SERVICE, so not by the low-port rule: by a security module or a seccomp filter; which one, this program cannot tell"
+  refute_line --partial "needs privilege we do not have"
+}
+
+@test "the scan never calls a refused port closed for certain: a reject looks the same" {
+  find_free_port
+  run_behind_nft "tcp dport $free_port reject with icmpx type port-unreachable" services-client -t 500 -p "$free_port"
+  assert_success
+  assert_line "nothing open in $free_port-$free_port on 127.0.0.1 (1 refused, 0 silent)"
+  assert_line --regexp "^refused: closed\|filtered - .*ICMP port unreachable.*errno cannot tell"
+}
+
+@test "the scan calls a silent port filtered, and says why" {
+  find_free_port
+  run_behind_nft "tcp dport $free_port drop" services-client -t 200 -p "$free_port"
+  assert_success
+  assert_line "nothing open in $free_port-$free_port on 127.0.0.1 (0 refused, 1 silent)"
+  assert_line --regexp "^silent: filtered - no answer within our -t"
 }

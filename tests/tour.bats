@@ -255,15 +255,10 @@ teardown() { stop_tmux; helpers_teardown; }
 @test "the tour runs to completion as an ordinary user (nobody), and the privileged lesson shows EACCES" {
   need_netns
   # The tour's files and the programs must be readable by nobody.
-  local dir
-  dir=$(mktemp -d "${TMPDIR:-/tmp}/portlab-tour.XXXXXX")
-  mkdir -p "$dir/demos" "$dir/tests/lib" "$dir/bin"
-  cp -r "$BATS_TEST_DIRNAME"/../demos/. "$dir/demos/"
-  cp "$BATS_TEST_DIRNAME"/lib/procs.bash "$dir/tests/lib/"
-  cp "$BIN"/* "$dir/bin/"
-  chmod -R a+rX "$dir"
-  run --separate-stderr netns_run --nobody env PORTLAB_BIN="$dir/bin" NO_COLOR=1 TMPDIR=/tmp "$dir/demos/tour.sh"
-  rm -rf "$dir"
+  local tour_dir
+  tour_copy_for_nobody
+  run --separate-stderr netns_run --nobody env PORTLAB_BIN="$tour_dir/bin" NO_COLOR=1 TMPDIR=/tmp "$tour_dir/demos/tour.sh"
+  rm -rf "$tour_dir"
   assert_success
   assert_line "== privileged: ports below 1024 need privilege to bind, not to reach =="
   assert_line --regexp "^  server +\| privileged-server: bind\(tcp 127\.0\.0\.1:23\): EACCES \(Permission denied\)$"

@@ -105,7 +105,9 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
     skip "this kernel does not let an ordinary user make a user namespace"
   namespace_holder userns "${as[@]}" -r || fail "could not make the user namespace"
   start_server --via "userns_of $userns_pid --nobody" wire-server -p 0 -b 127.0.0.1
-  server_expect "^gave up CAP_NET_RAW and every other capability: the open sockets stay ours$"
+  run server_log
+  assert_line "we are uid 0 in a user namespace, not the initial one (/proc/self/uid_map: uid 0 here is uid 65534 outside): what makes it powerful is the capabilities it holds here, so we give those up and keep the uid"
+  assert_line --partial "gave up every capability we held now that the ports are bound: CapPrm, CapEff, CapInh and CapAmb read back as 0 from /proc/self/status"
   run --separate-stderr userns_of "$userns_pid" --nobody "$BIN/wire-client" -s 23 -p "$server_port" 127.0.0.1
   assert_success
   server_expect "^wire: udp 127\.0\.0\.1:23 -> 127\.0\.0\.1:$server_port: header \[00 17\] "
@@ -164,4 +166,71 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   assert_success
   assert_line --partial "raw udp: our own header:"
   refute_output --partial "figure:"
+}
+
+@test "granted CAP_NET_RAW as a file capability and run as nobody, it keeps no capability once ready" {
+  command -v setcap >/dev/null || skip "setcap is not installed (Debian: libcap2-bin)"
+  cp "$BIN/wire-server" "$BIN/wire-server-cap"
+  setcap cap_net_raw+ep "$BIN/wire-server-cap" 2>/dev/null || skip "this file system does not keep file capabilities"
+  start_server --via "netns_of $ns_pid --nobody" wire-server-cap -p 0 -b 127.0.0.1
+  run server_log
+  assert_line --partial "gave up CAP_NET_RAW now that the ports are bound: CapPrm, CapEff, CapInh and CapAmb read back as 0"
+  run grep -E '^(CapPrm|CapEff|CapAmb|NoNewPrivs):' "/proc/$server_pid/status"
+  assert_line --regexp '^CapPrm:[[:space:]]+0+$'
+  assert_line --regexp '^CapEff:[[:space:]]+0+$'
+  assert_line --regexp '^CapAmb:[[:space:]]+0+$'
+  assert_line --regexp '^NoNewPrivs:[[:space:]]+1$'
+  # The packet socket it opened still shows its packets.
+  in_ns wire-client -p "$server_port" 127.0.0.1
+  server_expect "^wire: tcp SYN 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:$server_port: "
+}
+
+@test "started as root, it gives up root too: nobody by default, or the user -u names" {
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
+  run server_log
+  assert_line "dropping root now that the ports are bound: becoming nobody"
+  run grep -E '^(Uid|CapPrm|CapEff):' "/proc/$server_pid/status"
+  assert_line --regexp '^Uid:[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534$'
+  assert_line --regexp '^CapPrm:[[:space:]]+0+$'
+  in_ns wire-client -p "$server_port" 127.0.0.1
+  server_expect "^wire: tcp SYN 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:$server_port: "
+  stop_server
+  local daemon_uid
+  daemon_uid=$(id -u daemon 2>/dev/null) || return 0
+  start_server --as d --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1 -u daemon
+  run grep -E '^Uid:' "/proc/$d_pid/status"
+  assert_output --regexp "^Uid:[[:space:]]+${daemon_uid}[[:space:]]"
+}
+
+@test "bound to one address, it shows only that address's packets, not another program's on the same port number" {
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.2
+  # Another server on the same port number, on 127.0.0.1, and a client of it.
+  start_server --as other --via "netns_of $ns_pid" same-port-server -p "$server_port" -b 127.0.0.1
+  in_ns same-port-client -p "$server_port" 127.0.0.1
+  assert_success
+  # Then our own client: once its packets are shown, the earlier ones were seen too.
+  in_ns wire-client -p "$server_port" 127.0.0.2
+  server_expect "^wire: tcp FIN-ACK 127\.0\.0\.2:$server_port -> "
+  server_expect "^wire: udp 127\.0\.0\.2:$server_port -> "
+  run server_log
+  refute_line --partial "127.0.0.1:$server_port"
+}
+
+@test "stopped by a signal, the server first shows the packets its socket already holds" {
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
+  # Held still, the server cannot read; the kernel completes a handshake all
+  # the same, and its packet socket queues the three packets. The stop and
+  # the packets are then there together when it wakes.
+  kill -STOP "$server_pid"
+  # shellcheck disable=SC2016 # the script is for the inner shell
+  (netns_of "$ns_pid" bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' bash "$server_port") ||
+    fail "could not connect while the server was stopped"
+  kill -TERM "$server_pid"
+  kill -CONT "$server_pid"
+  stop_server
+  assert_equal "$server_status" 0
+  run server_log
+  assert_line --regexp "^wire: tcp SYN 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:$server_port: "
+  # ... and before its closing line.
+  [[ ${lines[-1]} == "stopping on SIGTERM after 0 exchanges" ]] || fail "last line: ${lines[-1]}"
 }

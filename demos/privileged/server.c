@@ -30,17 +30,12 @@
 #include "portlab.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #define DEFAULT_PORT "23"     /* telnet's, as in the primer */
-#define DEFAULT_USER "nobody" /* who we become after binding, as root */
-
-static const char *const HELP =
-    "  -u USER     as root: the user to become after binding (default nobody)\n";
 
 /* socket() + bind() (+ listen() for TCP). Returns the socket or -1. */
 static int bind_port(const struct addrinfo *ai, int socktype)
@@ -124,28 +119,16 @@ int main(int argc, char **argv)
 {
     struct opts o;
     struct addrinfo *ai;
-    const char *user = DEFAULT_USER, *reason;
+    const char *reason;
     char where[ADDR_STRLEN];
     int tcp, udp, rc, i, dropped;
 
     narrate_init(argv[0]);
     signals_install(); /* Ctrl-C or SIGTERM, even during start-up: a clean exit */
-    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "[-u USER]", HELP);
-    for (i = 1; i < argc; i++) {
-        if (opts_take(&o, argc, argv, &i))
-            continue;
-        if (strcmp(argv[i], "-u") == 0 && i + 1 >= argc)
-            opts_usage_error(&o, "option -u needs a value");
-        else if (strcmp(argv[i], "-u") == 0) {
-            user = argv[++i];
-            /* Checked now, before anything is bound: a user this system
-             * does not know is a bad option, not a failure after bind(). */
-            if (getpwnam(user) == NULL)
-                opts_usage_error(&o, "bad user '%s' for -u: this system has no such user",
-                                 user);
-        } else
+    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "", NULL);
+    for (i = 1; i < argc; i++)
+        if (!opts_take(&o, argc, argv, &i))
             opts_usage_error(&o, "unknown argument '%s'", argv[i]);
-    }
     opts_finish(&o, NULL);
     if (o.host == NULL && o.family == AF_UNSPEC)
         o.family = AF_INET;
@@ -180,19 +163,12 @@ int main(int argc, char **argv)
     narrate("allowed because %s", reason != NULL ? reason : "the kernel said yes");
 
     /* Least privilege: the right was needed for bind() alone. Give it up
-     * now, before talking to any client: root becomes an ordinary user
-     * (privilege_drop() proves there is no way back, and refuses a "user"
-     * that is uid 0); a program that got the capability from a file
-     * capability (setcap) gives the capability up. */
-    if (geteuid() == 0) {
-        narrate("dropping root now that the ports are bound: becoming %s", user);
-        dropped = privilege_drop(user) == 0 ? 1 : -1;
-    } else {
-        dropped = privilege_drop_capabilities();
-        if (dropped > 0)
-            narrate("giving up CAP_NET_BIND_SERVICE now that the ports are bound: it was "
-                    "needed for bind() alone");
-    }
+     * now, before talking to any client (common/privilege.c): root of the
+     * machine becomes an ordinary user, -u USER or nobody (privilege_drop()
+     * proves there is no way back, and refuses a "user" that is uid 0);
+     * anyone else - a program granted the capability by setcap, uid 0 of
+     * a user namespace (unshare -r) - gives up every capability it holds. */
+    dropped = privilege_give_up(o.user, 1);
     if (dropped < 0) {
         close(tcp);
         close(udp);

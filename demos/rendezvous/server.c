@@ -362,6 +362,12 @@ int main(int argc, char **argv)
     addr_format((struct sockaddr *)&l.me, where, sizeof where);
     freeaddrinfo(ai);
     narrate("bound to %s: a port nobody could have known in advance", where);
+    /* Our socket is open: keep no root and no capability (common/); the
+     * directory connection, now and later, needs none. */
+    if (privilege_give_up(o.user, 0) < 0) {
+        close(tcp);
+        return EXIT_FAILED;
+    }
     /* -b: one address only. The directory must then name that address,
      * not its own, to the clients that ask. */
     l.here = o.host != NULL;

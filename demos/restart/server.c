@@ -225,6 +225,12 @@ int main(int argc, char **argv)
     getsockname(listener, (struct sockaddr *)&got, &len);
     if (o.port == 0)
         kernel_narrate_chosen(addr_port((struct sockaddr *)&got));
+    /* Our socket is open: keep no root and no capability (common/). */
+    if (privilege_give_up(o.user, 0) < 0) {
+        close(listener);
+        freeaddrinfo(ai);
+        return EXIT_FAILED;
+    }
     narrate("TCP only: UDP has no connections, so nothing of it waits in TIME_WAIT");
     narrate("ready on %s (tcp)", addr_format((struct sockaddr *)&got, where, sizeof where));
     freeaddrinfo(ai);

@@ -225,6 +225,15 @@ int main(int argc, char **argv)
                 o.port);
     }
     bind_again(ai, want_tcp ? SOCK_STREAM : SOCK_DGRAM);
+    /* Our sockets are open: keep no root and no capability (common/). */
+    if (privilege_give_up(o.user, 0) < 0) {
+        if (tcp >= 0)
+            close(tcp);
+        if (udp >= 0)
+            close(udp);
+        freeaddrinfo(ai);
+        return EXIT_FAILED;
+    }
 
     /* The readiness line: stable, with the real address and port. */
     narrate("ready on %s (%s)", addr_format(ai->ai_addr, where, sizeof where),

@@ -139,6 +139,7 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
 {
     struct sockaddr_storage to;
     char banner[512], shown[600];
+    char verdict_text[600]; /* the verdict, from common/knock.c */
     const char *guess = services_name(port, "tcp");
     ssize_t got = 0;
     int fd, err;
@@ -167,7 +168,9 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
         if (err == ETIMEDOUT)
             return -1;
         narrate("%u/tcp: %s (%s): neither open nor refused - something on the way answered "
-                "otherwise, or a local rule stopped it", port, errno_name(err), errno_text(err));
+                "otherwise: %s", port, errno_name(err), errno_text(err),
+                knock_verdict_text(&(struct knock){.tcp = 1, .err = err}, verdict_text,
+                                   sizeof verdict_text));
         return -2;
     }
     if (wait_for(fd, POLLIN, ms) == 1)
@@ -217,6 +220,7 @@ int main(int argc, char **argv)
     char *words[64];
     int nwords = 0, looking_up = 0, i, found = 0, state, open = 0, refused = 0, silent = 0;
     int other = 0;
+    char verdict_text[600]; /* the verdicts, from common/knock.c */
     unsigned lo, hi, port;
     long long start;
 
@@ -296,9 +300,14 @@ int main(int argc, char **argv)
     else
         narrate("%d open, %d refused, %d silent in %u-%u on %s%s", open, refused, silent, lo,
                 hi, o.host, other > 0 ? "; some failed otherwise, said above" : "");
+    /* The verdicts, from the classifier firewall-client uses too. */
     if (refused > 0)
-        narrate("refused: a reset came back (nothing listens there, usually) or an ICMP port "
-                "unreachable (a firewall's reject, perhaps with a server behind it); "
-                "connect() says ECONNREFUSED for both, so the scan cannot tell which");
+        narrate("refused: %s", knock_verdict_text(&(struct knock){.tcp = 1,
+                                                                  .err = ECONNREFUSED},
+                                                  verdict_text, sizeof verdict_text));
+    if (silent > 0)
+        narrate("silent: %s", knock_verdict_text(&(struct knock){.tcp = 1,
+                                                                 .err = ETIMEDOUT},
+                                                 verdict_text, sizeof verdict_text));
     return EXIT_OK;
 }

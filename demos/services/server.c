@@ -75,6 +75,11 @@ static unsigned choose_port(const struct opts *o)
     /* Say why from what the kernel answered, not from a guess. */
     if (err == EADDRINUSE)
         narrate("not port 23: it is already taken (EADDRINUSE)");
+    else if (err == EACCES && privilege_threshold() > 23 &&
+             privilege_cap_state().state == PRIV_CAP_HELD)
+        narrate("not port 23: refused (EACCES) although we hold CAP_NET_BIND_SERVICE, so "
+                "not by the low-port rule: by a security module or a seccomp filter; which "
+                "one, this program cannot tell");
     else if (err == EACCES && privilege_threshold() > 23)
         narrate("not port 23: binding it needs privilege we do not have (EACCES)");
     else

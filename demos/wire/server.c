@@ -26,9 +26,11 @@
  *
  * PRIVILEGE
  *   A packet socket needs CAP_NET_RAW (root has it; `unshare -rn` gives it
- *   to an ordinary user over a private loopback). The server gives up
- *   every capability once its sockets are open. Only packets to or from
- *   its own port are ever printed.
+ *   to an ordinary user over a private loopback). Once its sockets are
+ *   open the server keeps no privilege: started as root it becomes nobody
+ *   (or -u USER); otherwise it gives up every capability. Only packets to
+ *   or from its own address and port are ever printed (any address only
+ *   when it bound the wildcard).
  *
  * LESSON: docs/wire.md    MAN PAGES: packet(7), raw(7), capabilities(7),
  *   tcpdump(8); RFC 768 (UDP), RFC 9293 (TCP)
@@ -37,6 +39,7 @@
 #include "packet.h"
 
 #include <errno.h>
+#include <netinet/in.h> /* struct sockaddr_in, sockaddr_in6 */
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,15 +54,45 @@
 
 #define DEFAULT_PORT "5000"
 #define PER_WAKE 64 /* packets read per wake-up, so serving goes on under a flood */
+#define WIRE_LINE_MAX 512 /* one packet_describe() line: its longest is under 400 bytes */
 
+/* What the packet watcher needs to know: which packets are ours. */
 struct watch {
-    unsigned port; /* ours: only its packets are printed */
+    struct sockaddr_storage me; /* our bound address and port */
     long shown;
 };
 
+/* Is this end of a packet - an address of IP version 4 or 6, and a port -
+ * ours? Our port, and our address: any address only when we bound a
+ * wildcard - any IPv4 address for 0.0.0.0, any at all for [::] (dual-stack,
+ * so it takes IPv4 too). */
+static int ours(const struct watch *w, int version, const unsigned char *addr, unsigned port)
+{
+    const struct sockaddr *me = (const struct sockaddr *)&w->me;
+    struct sockaddr_storage them;
+
+    if (port != addr_port(me))
+        return 0;
+    if (addr_is_wildcard(me)) /* 0.0.0.0 takes IPv4 only; [::] both (dual-stack) */
+        return me->sa_family == AF_INET6 || version == 4;
+    memset(&them, 0, sizeof them);
+    if (version == 4) {
+        struct sockaddr_in *in = (struct sockaddr_in *)&them;
+
+        in->sin_family = AF_INET;
+        memcpy(&in->sin_addr, addr, 4);
+    } else {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&them;
+
+        in6->sin6_family = AF_INET6;
+        memcpy(&in6->sin6_addr, addr, 16);
+    }
+    return addr_same_host(me, (struct sockaddr *)&them);
+}
+
 #ifdef __linux__
-/* A packet socket sees every packet on every interface of its network
- * namespace: show only those to or from our own port. */
+/* A packet socket sees every packet on every interface of our network
+ * namespace: show only those to or from our own address and port. */
 static int watch_packets(struct serve_watch *sw)
 {
     static unsigned char buf[65536];
@@ -68,7 +101,7 @@ static int watch_packets(struct serve_watch *sw)
     struct sockaddr_ll from;
     struct packet_info pi;
     socklen_t len;
-    char line[NARRATE_LINE_MAX - 100];
+    char line[WIRE_LINE_MAX];
     ssize_t got;
     size_t have;
     int i;
@@ -89,7 +122,7 @@ static int watch_packets(struct serve_watch *sw)
         /* Not TCP or UDP, or no ports to read: it cannot be ours. */
         if (packet_decode(buf, have, &pi) != 1 || !pi.has_ports)
             continue;
-        if (pi.sport != w->port && pi.dport != w->port)
+        if (!ours(w, pi.version, pi.src, pi.sport) && !ours(w, pi.version, pi.dst, pi.dport))
             continue;
         packet_describe(&pi, line, sizeof line);
         w->shown++;
@@ -97,13 +130,11 @@ static int watch_packets(struct serve_watch *sw)
     }
     return 0;
 }
-#endif
 
-/* Open the packet socket: before anything else, while we may. Returns
- * the socket, -1 after reporting a failure, or -2 where there is none. */
-static int open_packet_socket(void)
+/* Open the packet socket: before anything else, while we may. Sets
+ * sw->fd and sw->fn; returns 0, or -1 after reporting a failure. */
+static int open_packet_socket(struct serve_watch *sw)
 {
-#ifdef __linux__
     /* THE LESSON'S TOOL: AF_PACKET, SOCK_DGRAM = each packet from its IP
      * header on (the link layer's header removed); ETH_P_ALL = every
      * protocol, in and out. This is what tcpdump uses on Linux. */
@@ -114,13 +145,21 @@ static int open_packet_socket(void)
         return -1;
     }
     narrate("packet socket open: we see each packet of our port as it crosses an interface");
-    return fd;
+    sw->fd = fd;
+    sw->fn = watch_packets;
+    return 0;
+}
 #else
+/* Elsewhere there is no AF_PACKET: this server only serves (sw->fd -1). */
+static int open_packet_socket(struct serve_watch *sw)
+{
     narrate("packet sockets (AF_PACKET) are Linux's: here this server only serves; the BSDs "
             "and macOS watch the wire through BPF (/dev/bpf), as tcpdump does there");
-    return -2;
-#endif
+    sw->fd = -1;
+    sw->fn = NULL;
+    return 0;
 }
+#endif
 
 /* The reply: the client's address and source port as the kernel gave
  * them to us - the same two bytes the wire: lines show. */
@@ -144,7 +183,8 @@ int main(int argc, char **argv)
     struct opts o;
     struct serve_watch sw;
     struct watch w;
-    int tcp, udp, packets, rc, i;
+    socklen_t len = sizeof w.me;
+    int tcp, udp, rc, i;
 
     narrate_init(argv[0]);
     signals_install();
@@ -154,31 +194,26 @@ int main(int argc, char **argv)
             opts_usage_error(&o, "unknown argument '%s'", argv[i]);
     opts_finish(&o, NULL);
 
-    packets = open_packet_socket();
-    if (packets == -1)
+    memset(&w, 0, sizeof w);
+    sw.wake_ms = 0;
+    sw.ctx = &w;
+    if (open_packet_socket(&sw) != 0)
         return EXIT_FAILED;
-    /* An ordinary server's bind (see the same-port demo), in common/. */
+    /* An ordinary server's bind (see the same-port demo), in common/. Once
+     * every socket is open it gives up root and every capability (CAP_NET_RAW
+     * was needed for socket() alone), and says so: this demo is one that
+     * needs privilege. */
+    o.tell_privilege = 1;
     if (serve_open(&o, &tcp, &udp) != 0) {
-        if (packets >= 0)
-            close(packets);
+        if (sw.fd >= 0)
+            close(sw.fd);
         return EXIT_FAILED;
     }
-    /* Both sockets are open: the right to open more is no longer needed. */
-    if (privilege_drop_capabilities() == 1)
-        narrate("gave up CAP_NET_RAW and every other capability: the open sockets stay ours");
-    w.port = o.port;
-    w.shown = 0;
-    sw.fd = packets >= 0 ? packets : -1;
-    sw.wake_ms = 0;
-    sw.fn = NULL;
-#ifdef __linux__
-    sw.fn = watch_packets;
-#endif
-    sw.ctx = &w;
-    rc = serve_run_watching(tcp, udp, sw.fn != NULL ? &sw : NULL, o.count, reply, NULL);
+    getsockname(tcp, (struct sockaddr *)&w.me, &len); /* whose packets to show */
+    rc = serve_run_watching(tcp, udp, sw.fd >= 0 ? &sw : NULL, o.count, reply, NULL);
     close(tcp);
     close(udp);
-    if (packets >= 0)
-        close(packets);
+    if (sw.fd >= 0)
+        close(sw.fd);
     return rc;
 }

@@ -1,4 +1,5 @@
-/* Fuzz target: packet_decode() and packet_describe() (demos/wire/packet.c),
+/* Fuzz target: packet_decode(), packet_describe() and packet_icmp_error()
+ * (common/packet.c),
  * which read whatever a packet socket hands over. Whatever the bytes, they
  * never read outside the packet (ASan: the copy is exactly its size), and
  * what they say is consistent: ports only when four bytes were there. */
@@ -13,6 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct packet_info pi;
+    struct packet_icmp ic;
     unsigned char *copy = malloc(size ? size : 1);
     char line[600];
     int r;
@@ -29,6 +31,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     } else if (r == -1 && pi.problem == NULL) {
         abort();
+    }
+    if (packet_icmp_error(copy, size, &ic) == 1) {
+        if (ic.quoted_proto != 6 && ic.quoted_proto != 17)
+            abort();
+        packet_icmp_name(&ic, line, sizeof line);
+        if (memchr(line, '\0', sizeof line) == NULL)
+            abort();
     }
     free(copy);
     return 0;

@@ -26,8 +26,9 @@
 #   veth pair, 10.77.0.1 and 10.77.0.2 (classroom_up). `netns` runs the block
 #   in a private network
 #   namespace (root), `nobody` also runs the programs as nobody - except those
-#   written `$ sudo bin/...`, which run as root - and `sysctl K=V` sets
-#   net/ipv4/K=V in that namespace. Such blocks are skipped where no network
+#   written `$ sudo bin/...`, which run as root - `sysctl K=V` sets
+#   net/ipv4/K=V in that namespace, and `nft FILE` loads the nft rules of
+#   FILE (a path in the tree) there (skipped without nft). Such blocks are skipped where no network
 #   namespace can be made (as an ordinary user: unshare -rn; see procs.bash),
 #   and, as an ordinary user, those with a `$ sudo` command.
 #
@@ -191,7 +192,7 @@ tx_run_block() {
 
 # The options of a block: a wrapper for its programs, or a reason to skip.
 tx_options() {
-  local opt setup=() nobody=0 netns=0 opts=()
+  local opt setup=() nobody=0 netns=0 opts=() rules=''
   tx_wrap=() tx_wrap_root=() tx_wrap_bg=() tx_skip=''
   IFS=',' read -r -a opts <<<"$1"
   for opt in "${opts[@]}"; do
@@ -202,6 +203,7 @@ tx_options() {
       classroom) netns=2 ;;
       nobody) netns=1 nobody=1 ;;
       sysctl\ *) netns=1 setup+=("net/ipv4/${opt#sysctl }") ;;
+      nft\ *) netns=1 rules=${opt#nft } ;;
       *) tx_skip="unknown option '$opt'" ;;
     esac
   done
@@ -225,6 +227,10 @@ tx_options() {
       # shellcheck disable=SC2154 # txns_pid is set by proc_start
       (netns_of "$txns_pid" sh -c "echo '${opt#*=}' > /proc/sys/${opt%%=*}")
     done
+    if [ -n "$rules" ]; then
+      command -v nft >/dev/null || { tx_skip="nft is not installed (apt-get install nftables)"; return; }
+      (netns_of "$txns_pid" nft -f "${TX_ROOT:-.}/$rules") || { tx_skip="nft refused $rules"; return; }
+    fi
     tx_wrap=(netns_of "$txns_pid") tx_wrap_root=(netns_of "$txns_pid")
     [ "$nobody" = 0 ] || tx_wrap+=(--nobody)
   fi

@@ -57,4 +57,33 @@ void packet_describe(const struct packet_info *pi, char *out, size_t cap);
 uint16_t packet_udp_checksum(int version, const unsigned char *src, const unsigned char *dst,
                              const unsigned char *udp, size_t len);
 
+/* An ICMP (IPv4, RFC 792) or ICMPv6 (RFC 4443) error message about a
+ * TCP or UDP packet: its type and code, and the ports of the packet it
+ * quotes (an error carries the start of the packet it is about: the IP
+ * header and at least the first 8 bytes after it - both ports).
+ *   0        1        2       4            8
+ *   +--------+--------+-------+------------+---------------------------
+ *   | type   | code   | sum   | (unused)   | the quoted IP packet ...
+ */
+struct packet_icmp {
+    int version;           /* 4: ICMP; 6: ICMPv6 */
+    int type, code;
+    int quoted_proto;      /* 6 TCP or 17 UDP: what the quoted packet was */
+    unsigned sport, dport; /* its ports: the sender's, the destination's */
+};
+
+/* Read buf[0..len-1], an IPv4 or IPv6 packet. Returns 1 when it is an
+ * ICMP or ICMPv6 error quoting a TCP or UDP packet whose ports could be
+ * read (into *ic), else 0. Never reads outside buf. */
+int packet_icmp_error(const unsigned char *buf, size_t len, struct packet_icmp *ic);
+
+/* "port unreachable (ICMP type 3 code 3)", "administratively prohibited
+ * (ICMPv6 type 1 code 1)"... into buf; returns buf. */
+const char *packet_icmp_name(const struct packet_icmp *ic, char *buf, size_t cap);
+
+/* 1 for port unreachable (ICMP 3/3, ICMPv6 1/4): the answer a host's UDP
+ * gives when nothing is bound to the port, and the one a firewall's
+ * "reject" forges by default. */
+int packet_icmp_is_port_unreachable(const struct packet_icmp *ic);
+
 #endif

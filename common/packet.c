@@ -202,3 +202,90 @@ uint16_t packet_udp_checksum(int version, const unsigned char *src, const unsign
     sum = ~sum & 0xffff;
     return (uint16_t)(sum == 0 ? 0xffff : sum);
 }
+
+int packet_icmp_error(const unsigned char *buf, size_t len, struct packet_icmp *ic)
+{
+    struct packet_info inner;
+    size_t off, end;
+    int next;
+
+    memset(ic, 0, sizeof *ic);
+    if (len < 1)
+        return 0;
+    ic->version = buf[0] >> 4;
+    if (ic->version == 4) {
+        if (len < 20 || buf[9] != IPPROTO_ICMP || (be16(buf + 6) & 0x1fff) != 0)
+            return 0;
+        off = (size_t)(buf[0] & 0x0f) * 4;
+        end = be16(buf + 2);
+        if (end > len)
+            end = len;
+        /* Errors: 3 destination unreachable, 4 source quench, 5 redirect,
+         * 11 time exceeded, 12 parameter problem. */
+        if (off < 20 || off + 8 > end)
+            return 0;
+        if (buf[off] != 3 && buf[off] != 4 && buf[off] != 5 && buf[off] != 11 && buf[off] != 12)
+            return 0;
+    } else if (ic->version == 6) {
+        if (len < 40)
+            return 0;
+        next = buf[6];
+        end = 40 + (size_t)be16(buf + 4);
+        if (end > len)
+            end = len;
+        off = v6_transport(buf, end, &next);
+        /* ICMPv6 errors are types 0-127 (RFC 4443, 2.1). */
+        if (off == 0 || next != 58 || off + 8 > end || buf[off] >= 128)
+            return 0;
+    } else {
+        return 0;
+    }
+    ic->type = buf[off];
+    ic->code = buf[off + 1];
+    /* The quoted packet may be cut short: its ports are all we need. */
+    if (packet_decode(buf + off + 8, end - off - 8, &inner) != 1 || !inner.has_ports ||
+        inner.version != ic->version)
+        return 0;
+    ic->quoted_proto = inner.proto;
+    ic->sport = inner.sport;
+    ic->dport = inner.dport;
+    return 1;
+}
+
+const char *packet_icmp_name(const struct packet_icmp *ic, char *buf, size_t cap)
+{
+    /* Destination unreachable's codes: RFC 792 and RFC 1812 (IPv4, type
+     * 3), RFC 4443 (IPv6, type 1). */
+    static const char *const v4[] = {
+        "network unreachable", "host unreachable", "protocol unreachable",
+        "port unreachable", "fragmentation needed", "source route failed",
+        "destination network unknown", "destination host unknown", "source host isolated",
+        "network administratively prohibited", "host administratively prohibited",
+        "network unreachable for type of service", "host unreachable for type of service",
+        "communication administratively prohibited"};
+    static const char *const v6[] = {
+        "no route to destination",
+        "communication with destination administratively prohibited",
+        "beyond scope of source address", "address unreachable",
+        "port unreachable", "source address failed ingress/egress policy",
+        "reject route to destination"};
+    const char *what = "an error";
+
+    if (ic->version == 4 && ic->type == 3 && ic->code >= 0 &&
+        (size_t)ic->code < sizeof v4 / sizeof v4[0])
+        what = v4[ic->code];
+    else if (ic->version == 6 && ic->type == 1 && ic->code >= 0 &&
+             (size_t)ic->code < sizeof v6 / sizeof v6[0])
+        what = v6[ic->code];
+    else if ((ic->version == 4 && ic->type == 11) || (ic->version == 6 && ic->type == 3))
+        what = "time exceeded";
+    snprintf(buf, cap, "%s (ICMP%s type %d code %d)", what, ic->version == 6 ? "v6" : "",
+             ic->type, ic->code);
+    return buf;
+}
+
+int packet_icmp_is_port_unreachable(const struct packet_icmp *ic)
+{
+    return (ic->version == 4 && ic->type == 3 && ic->code == 3) ||
+           (ic->version == 6 && ic->type == 1 && ic->code == 4);
+}

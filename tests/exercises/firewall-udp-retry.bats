@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# exercise: make firewall-client knock a second time on a UDP port that stays silent for half of -t, before calling it silent
+# lesson: docs/firewall.md
+# edit: demos/firewall/client.c
+load ../helpers
+load lib
+
+# The checker counts the datagrams that really arrived: nft counters, in a
+# namespace of the check's own, on three UDP ports where firewall-server is
+# bound: one open, one dropped, one rejected (an ICMP port unreachable).
+setup() {
+  command -v nft >/dev/null ||
+    fail "cannot check here: nft is not installed (apt-get install nftables); the check counts datagrams with it"
+  ex_namespace
+  start_server --via ex_in firewall-server -b 127.0.0.1 -p 0 -p 0 -p 0 ||
+    hint "firewall-server does not start here: run bin/firewall-server -p 0 by hand and read its error"
+  [[ $proc_line =~ ports\ ([0-9]+)\ ([0-9]+)\ ([0-9]+)\)$ ]] || fail "no three ports in: $proc_line"
+  open=${BASH_REMATCH[1]} drop=${BASH_REMATCH[2]} rejected=${BASH_REMATCH[3]}
+  (ex_in nft -f -) <<NFT || fail "nft refused the check's rules"
+table inet check {
+  chain input {
+    type filter hook input priority 0;
+    udp dport $open counter accept
+    udp dport $drop counter drop
+    udp dport $rejected counter reject
+  }
+}
+NFT
+}
+
+# arrived PORT: how many UDP datagrams to PORT nft counted.
+arrived() {
+  ex_in nft list chain inet check input | sed -n "s/.*udp dport $1 counter packets \([0-9]*\) .*/\1/p"
+}
+
+@test "a silent UDP port is knocked on twice; an open one and a rejected one once each" {
+  local n start=${EPOCHREALTIME/./} took
+  run --separate-stderr ex_in "$BIN/firewall-client" -t 800 127.0.0.1 "$open" "$drop" "$rejected"
+  took=$(((${EPOCHREALTIME/./} - start) / 1000))
+  [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"
+  n=$(arrived "$drop")
+  [ "$n" = 2 ] ||
+    hint "$n datagram(s) reached the dropped port $drop: when nothing comes back within half of -t, send the knock once more on the same socket (send()), then wait the other half"
+  n=$(arrived "$open")
+  [ "$n" = 1 ] ||
+    hint "$n datagrams reached the open port $open: knock again only when nothing came back - a reply is an answer"
+  n=$(arrived "$rejected")
+  [ "$n" = 1 ] ||
+    hint "$n datagrams reached the rejected port $rejected: an ICMP port unreachable (ECONNREFUSED) is an answer too - knock again only on silence"
+  grep -q "^$drop/udp verdict: open|filtered - " <<<"$output" ||
+    hint "the silent port's verdict should still be open|filtered: $(grep "^$drop/udp verdict" <<<"$output")"
+  # Only the silent UDP knock waits: the whole run takes -t (800 ms), and
+  # some time to start; a client that waits -t for each of two knocks takes
+  # twice that.
+  [ "$took" -lt 1400 ] ||
+    hint "the client took $took ms for one silent knock with -t 800: both knocks together should wait no longer than -t (half, then the other half)"
+}
+
+@test "the server hears each knock that reached it once" {
+  run --separate-stderr ex_in "$BIN/firewall-client" -t 600 127.0.0.1 "$open"
+  stop_server
+  [ "$(grep -c "^$open/udp: a knock from" "$PROC_DIR/server/log")" -eq 1 ] ||
+    hint "the server heard $(grep -c "^$open/udp: a knock from" "$PROC_DIR/server/log") UDP knocks on $open: an answered knock needs no second one"
+}

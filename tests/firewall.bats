@@ -1,0 +1,194 @@
+#!/usr/bin/env bats
+# The firewall demo: open, closed or filtered - what a knock gets back, what
+# the program sees of it, and what errno cannot tell. Each test builds the
+# lesson's scene in a network namespace of its own (as root, or through
+# unshare -rn as an ordinary user): firewall-server on five ports, a sixth
+# with nothing bound, and nft rules that drop, reject with an ICMP port
+# unreachable, forge a TCP reset, and reject with admin-prohibited. The
+# client's packet socket says what came back on the wire.
+load helpers
+
+# scene [-6]: the namespace (fw_pid), the server, the rules; sets host and
+# the ports open, closed, drop, unreach, reset, admin.
+scene() {
+  host=127.0.0.1
+  [ "${1:-}" != -6 ] || host=::1
+  need_netns
+  command -v nft >/dev/null || skip "nft is not installed (apt-get install nftables)"
+  [ "$host" = 127.0.0.1 ] || has_ipv6_loopback || skip "no IPv6 loopback here"
+  namespace_holder fw || fail "could not make a network namespace"
+  # closed: a port the kernel handed out there, and took back.
+  start_server --as probe --via "netns_of $fw_pid" same-port-server -p 0 -b "$host"
+  stop_server --as probe
+  closed=$probe_port
+  start_server --via "netns_of $fw_pid" firewall-server -b "$host" -p 0 -p 0 -p 0 -p 0 -p 0
+  [[ $proc_line =~ ports\ ([0-9]+)\ ([0-9]+)\ ([0-9]+)\ ([0-9]+)\ ([0-9]+)\)$ ]] ||
+    fail "no five ports in: $proc_line"
+  open=${BASH_REMATCH[1]} drop=${BASH_REMATCH[2]} unreach=${BASH_REMATCH[3]}
+  reset=${BASH_REMATCH[4]} admin=${BASH_REMATCH[5]}
+  (netns_of "$fw_pid" nft -f -) <<NFT || fail "nft refused the rules"
+table inet portlab {
+  chain input {
+    type filter hook input priority 0;
+    tcp dport $drop drop
+    udp dport $drop drop
+    tcp dport $unreach reject with icmpx type port-unreachable
+    udp dport $unreach reject with icmpx type port-unreachable
+    tcp dport $reset reject with tcp reset
+    tcp dport $admin reject with icmpx type admin-prohibited
+    udp dport $admin reject with icmpx type admin-prohibited
+  }
+}
+NFT
+}
+
+knock() { run --separate-stderr netns_of "$fw_pid" "$@" "$BIN/firewall-client"; }
+knock_all() {
+  run --separate-stderr netns_of "$fw_pid" "$BIN/firewall-client" "$@" "$host" \
+    "$open" "$closed" "$drop" "$unreach" "$reset" "$admin"
+}
+
+# expect PORT PROTO SAW WIRE VERDICT: the three lines of one knock (regexps;
+# an empty SAW is not checked).
+expect() {
+  [ -z "$3" ] || assert_line --regexp "^$1/$2 saw: $3\$"
+  assert_line --regexp "^$1/$2 wire: $4\$"
+  assert_line --regexp "^$1/$2 verdict: $5 - "
+}
+
+@test "IPv4: the six answers, over TCP and UDP - what the program saw, what came back on the wire, the verdict" {
+  scene
+  knock_all -t 300
+  assert_success
+  assert_line "packet socket open: each knock's answer on the wire is shown (wire:)"
+  expect "$open" tcp "connected after [0-9]+ ms" "SYN-ACK from port $open" open
+  assert_line "$open/tcp said: firewall-server: your tcp knock on port $open reached a program"
+  expect "$open" udp "a reply after [0-9]+ ms" "a UDP datagram from port $open" open
+  assert_line "$open/udp said: firewall-server: your udp knock on port $open reached a program"
+  expect "$closed" tcp "ECONNREFUSED after [0-9]+ ms" "RST-ACK from port $closed" closed
+  expect "$closed" udp "ECONNREFUSED after [0-9]+ ms" "port unreachable \(ICMP type 3 code 3\) from 127\.0\.0\.1, quoting our datagram" closed
+  expect "$drop" tcp "no answer \(ETIMEDOUT\) within 300 ms" "nothing came back for our SYN" filtered
+  expect "$drop" udp "nothing within 300 ms" "nothing came back for our datagram" "open\|filtered"
+  # The rejected port: the same ECONNREFUSED as the closed one - the wire tells them apart.
+  expect "$unreach" tcp "ECONNREFUSED after [0-9]+ ms" "port unreachable \(ICMP type 3 code 3\) from 127\.0\.0\.1, quoting our SYN" filtered
+  expect "$unreach" udp "ECONNREFUSED after [0-9]+ ms" "port unreachable \(ICMP type 3 code 3\) from 127\.0\.0\.1, quoting our datagram" closed
+  # A forged reset, for a port the server listens on: "closed" - and UDP on the same port is open.
+  expect "$reset" tcp "ECONNREFUSED after [0-9]+ ms" "RST-ACK from port $reset" closed
+  expect "$reset" udp "a reply after [0-9]+ ms" "a UDP datagram from port $reset" open
+  expect "$admin" tcp "EHOSTUNREACH after [0-9]+ ms" "communication administratively prohibited \(ICMP type 3 code 13\) from 127\.0\.0\.1, quoting our SYN" filtered
+  expect "$admin" udp "EHOSTUNREACH after [0-9]+ ms" "communication administratively prohibited \(ICMP type 3 code 13\) from 127\.0\.0\.1, quoting our datagram" filtered
+  # The server saw exactly the knocks that reached it: three.
+  stop_server
+  run server_log
+  assert_line --regexp "^$open/tcp: a knock from 127\.0\.0\.1:[0-9]+ reached us: connection accepted$"
+  assert_line --regexp "^$open/udp: a knock from 127\.0\.0\.1:[0-9]+ reached us: 6 bytes, answered$"
+  assert_line --regexp "^$reset/udp: a knock from 127\.0\.0\.1:[0-9]+ reached us: 6 bytes, answered$"
+  assert_equal "$(grep -c 'reached us' <<<"$output")" 3
+  assert_line "stopping on SIGTERM after 3 exchanges"
+}
+
+@test "IPv6: the six answers, over TCP and UDP, with ICMPv6's types and codes" {
+  scene -6
+  knock_all -6 -t 300
+  assert_success
+  expect "$open" tcp "connected after [0-9]+ ms" "SYN-ACK from port $open" open
+  expect "$open" udp "a reply after [0-9]+ ms" "a UDP datagram from port $open" open
+  expect "$closed" tcp "ECONNREFUSED after [0-9]+ ms" "RST-ACK from port $closed" closed
+  expect "$closed" udp "ECONNREFUSED after [0-9]+ ms" "port unreachable \(ICMPv6 type 1 code 4\) from ::1, quoting our datagram" closed
+  expect "$drop" tcp "no answer \(ETIMEDOUT\) within 300 ms" "nothing came back for our SYN" filtered
+  expect "$drop" udp "nothing within 300 ms" "nothing came back for our datagram" "open\|filtered"
+  expect "$unreach" tcp "" "port unreachable \(ICMPv6 type 1 code 4\) from ::1, quoting our SYN" filtered
+  expect "$unreach" udp "ECONNREFUSED after [0-9]+ ms" "port unreachable \(ICMPv6 type 1 code 4\) from ::1, quoting our datagram" closed
+  expect "$reset" tcp "ECONNREFUSED after [0-9]+ ms" "RST-ACK from port $reset" closed
+  expect "$reset" udp "a reply after [0-9]+ ms" "a UDP datagram from port $reset" open
+  expect "$admin" tcp "" "communication with destination administratively prohibited \(ICMPv6 type 1 code 1\) from ::1, quoting our SYN" filtered
+  # IPv6 says EACCES for admin-prohibited (icmpv6_err_convert), IPv4 EHOSTUNREACH.
+  expect "$admin" udp "EACCES after [0-9]+ ms" "communication with destination administratively prohibited \(ICMPv6 type 1 code 1\) from ::1, quoting our datagram" filtered
+}
+
+@test "IPv6 on Linux: an ICMPv6 error to a SYN ends connect() only with the retransmitted SYN, about a second later" {
+  scene -6
+  run --separate-stderr netns_of "$fw_pid" "$BIN/firewall-client" -6 -t 3000 ::1 "$unreach"
+  assert_failure 1 # nothing open
+  assert_line --regexp "^$unreach/tcp saw: ECONNREFUSED after (9[0-9][0-9]|1[0-9][0-9][0-9]|2[0-9][0-9][0-9]) ms$"
+  # The same rule over IPv6's UDP answers at once.
+  assert_line --regexp "^$unreach/udp saw: ECONNREFUSED after [0-9]{1,3} ms$"
+}
+
+@test "without a packet socket: errno alone, so ECONNREFUSED is closed|filtered, and the client says what it cannot see" {
+  scene
+  run --separate-stderr netns_of "$fw_pid" --nobody "$BIN/firewall-client" -t 300 "$host" "$closed" "$unreach" "$admin"
+  assert_failure 1 # nothing open (like nc -z)
+  assert_line "nothing open: no knock was answered by a program (exit status 1)"
+  assert_line "no packet socket: socket(packet): EPERM (Operation not permitted)"
+  assert_line --regexp "^why: a packet socket needs CAP_NET_RAW over this network namespace, and this process lacks it \(read from CapEff in /proc/self/status\)"
+  refute_line --partial " wire: "
+  # Closed and rejected look the same to connect(): neither is called closed for certain.
+  assert_line "$closed/tcp saw: ECONNREFUSED after 0 ms"
+  assert_line --regexp "^$closed/tcp verdict: closed\|filtered - connect\(\) says ECONNREFUSED for a reset .* errno cannot tell which"
+  assert_line --regexp "^$unreach/tcp verdict: closed\|filtered - "
+  assert_line --regexp "^$admin/tcp verdict: filtered - an ICMP unreachable other than port unreachable came back"
+  assert_line --regexp "^$unreach/udp verdict: closed - an ICMP port unreachable came back: nothing is bound there, or a firewall's reject sent it"
+}
+
+@test "the scan's verdicts are the client's, port by port (TCP, errno alone)" {
+  scene
+  local p fw sc
+  run --separate-stderr netns_of "$fw_pid" --nobody "$BIN/firewall-client" -t 300 "$host" "$open" "$closed" "$drop" "$unreach" "$reset" "$admin"
+  assert_success
+  local client_out=$output
+  for p in "$open" "$closed" "$drop" "$unreach" "$reset" "$admin"; do
+    fw=$(sed -n "s#^$p/tcp verdict: \([^ ]*\) - .*#\1#p" <<<"$client_out")
+    run --separate-stderr netns_of "$fw_pid" --nobody "$BIN/services-client" -t 300 -p "$p" "$host"
+    assert_success
+    sc=$(sed -n -e "s#^$p/tcp open: .*#open#p" -e "s#^\(refused\|silent\): \([^ ]*\) - .*#\2#p" \
+      -e "s#^$p/tcp: .* otherwise: \([^ ]*\) - .*#\1#p" <<<"$output")
+    [ -n "$fw" ] && [ "$fw" = "$sc" ] || fail "port $p: firewall-client says '$fw', the scan '$sc'"
+  done
+}
+
+@test "a silent TCP port: -t bounds the knock, and the client says what tcp_syn_retries would have made it wait" {
+  need_netns
+  run --separate-stderr netns_run --sysctl net/ipv4/tcp_syn_retries=2 "$BIN/firewall-client" -t 100 127.0.0.1 9
+  assert_failure 1
+  assert_line "without -t, connect() would say ETIMEDOUT only after the kernel's SYN retries: tcp_syn_retries = 2 (read from /proc/sys/net/ipv4/tcp_syn_retries), waits of 1, 2, 4... s: about 7 s"
+}
+
+@test "IPv6's EACCES after an admin-prohibited reject: the why names the firewall, not only local rules" {
+  scene -6
+  run --separate-stderr netns_of "$fw_pid" "$BIN/same-port-client" -6 -t 3000 -p "$admin" ::1
+  assert_failure 1
+  assert_stderr --partial "connect(tcp [::1]:$admin): EACCES (Permission denied)"
+  assert_stderr --partial "why: a firewall's reject answered with an ICMPv6 'communication with destination administratively prohibited' (RFC 4443; nft: reject with icmpx type admin-prohibited), or a local rule refused it"
+}
+
+@test "bad usage: no port, port 0, a bad port, too many ports; the server's bad port" {
+  run --separate-stderr "$BIN/firewall-client" 127.0.0.1
+  assert_failure 2
+  assert_stderr --partial "name the ports to knock on after the host"
+  run --separate-stderr "$BIN/firewall-client" 127.0.0.1 0
+  assert_failure 2
+  assert_stderr --partial "port 0 cannot be knocked on"
+  run --separate-stderr "$BIN/firewall-client" 127.0.0.1 70000
+  assert_failure 2
+  assert_stderr --partial "bad port '70000'"
+  run --separate-stderr "$BIN/firewall-client" 127.0.0.1 $(seq 1 65)
+  assert_failure 2
+  assert_stderr --partial "at most 64 ports at a time"
+  run --separate-stderr "$BIN/firewall-server" -p 0 -p 70000
+  assert_failure 2
+  assert_stderr --partial "bad port '70000'"
+}
+
+@test "the server serves every port it was given, TCP and UDP, in one loop" {
+  start_server firewall-server -b 127.0.0.1 -p 0 -p 0 -p 0
+  [[ $proc_line =~ ports\ ([0-9]+)\ ([0-9]+)\ ([0-9]+)\)$ ]] || fail "no three ports: $proc_line"
+  local p
+  for p in "${BASH_REMATCH[@]:1}"; do
+    run --separate-stderr "$BIN/firewall-client" -t 2000 127.0.0.1 "$p"
+    assert_success
+    assert_line --regexp "^$p/tcp verdict: open - "
+    assert_line --regexp "^$p/udp verdict: open - "
+    server_expect "^$p/udp: a knock from 127\.0\.0\.1:[0-9]+ reached us"
+  done
+}
