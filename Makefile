@@ -252,7 +252,7 @@ install:
 	for f in $(TOUR_FILES) $(SRC_FILES); do install -m 644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; done
 	chmod 755 $(DESTDIR)$(DATADIR)/demos/tour.sh
 	install -m 644 tests/lib/procs.bash $(DESTDIR)$(DATADIR)/tests/lib/
-	sed -e 's|@BINDIR@|$(BINDIR)|' -e 's|@DATADIR@|$(DATADIR)|' demos/portlab-tour.in \
+	sed -e 's|@BINDIR@|$(BINDIR)|' -e 's|@DATADIR@|$(DATADIR)|' -e 's|@DOCDIR@|$(DOCDIR)|' demos/portlab-tour.in \
 	  >$(DESTDIR)$(BINDIR)/portlab-tour
 	chmod 755 $(DESTDIR)$(BINDIR)/portlab-tour
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/

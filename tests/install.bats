@@ -93,6 +93,8 @@ MK
   run --separate-stderr env -u PORTLAB_BIN NO_COLOR=1 "$DEST/usr/bin/portlab-tour" same-port
   assert_success
   assert_line "Tour over: every server stopped."
+  # The lesson's figure, from the installed lesson.
+  assert_line " One number, two tables: TCP port 2000 and UDP port 2000 are two ports."
   assert_line --regexp "^  server +\| ready on 127\.0\.0\.1:[0-9]+ \(tcp\+udp\)$"
   [ -z "$(pgrep -f -- "^$DEST/usr/bin/" || true)" ] || fail "the installed tour left a program running"
   if can_netns; then
