@@ -41,7 +41,7 @@ static void why_taken_ways_out(const char *ss_opts, unsigned port)
     if (to_stdout || port == 0)
         return;
     why("ways out: see who holds it with ss -%s 'sport = :%u' (-p names the program only "
-        "to root, or to its own user unless it changed user or was started with file "
+        "to root, or to its own user unless it changed user or still holds "
         "capabilities); stop that one, or %s", ss_opts, port,
         opts_program_role == OPTS_SERVER
             ? "start this one on another port, or with -p 0 to let the kernel choose a free "
@@ -258,8 +258,10 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
             return;
         }
         /* IPv6: an ICMPv6 error that came back says EACCES too - after a
-         * packet went out (a UDP connect() sends none). */
-        if (!may_broadcast(sa) && !(is_udp && strcmp(call, "connect") == 0))
+         * packet went out, to a socket that hears ICMP errors (a UDP
+         * connect() sends none; an unconnected sendto() hears none). */
+        if (!may_broadcast(sa) &&
+            !(is_udp && (strcmp(call, "connect") == 0 || strcmp(call, "sendto") == 0)))
             why("a firewall's reject answered with an ICMPv6 'communication with destination "
                 "administratively prohibited' (RFC 4443; nft: reject with icmpx type "
                 "admin-prohibited), or a local rule refused it: a prohibit route to that "

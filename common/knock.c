@@ -10,7 +10,9 @@ const char *knock_saw(const struct knock *k, char *buf, unsigned long cap)
     if (k->err == 0)
         snprintf(buf, cap, "%s after %ld ms", k->tcp ? "connected" : "a reply", k->ms);
     else if (k->err == ETIMEDOUT)
-        snprintf(buf, cap, "%s within %ld ms", k->tcp ? "no answer (ETIMEDOUT)" : "nothing",
+        snprintf(buf, cap, k->tcp ? "connect() still pending after %ld ms (our -t: no errno "
+                                    "yet)"
+                                  : "nothing within %ld ms",
                  k->limit_ms);
     else
         snprintf(buf, cap, "%s after %ld ms", errno_name(k->err), k->ms);
@@ -66,8 +68,16 @@ static const char *from_wire(const struct knock *k, const char **why)
 
 const char *knock_verdict(const struct knock *k, const char **why)
 {
-    const char *v = from_wire(k, why);
+    const char *v;
 
+    /* A local refusal first: the packet never left, whatever the wire
+     * shows afterwards (nothing, of course). */
+    if (k->err == EPERM) {
+        *why = "a rule on this machine stopped the packet as it left (EPERM): it never "
+               "reached the host";
+        return "filtered";
+    }
+    v = from_wire(k, why);
     if (v != NULL)
         return v;
     /* Only errno to go on. */
@@ -89,7 +99,8 @@ const char *knock_verdict(const struct knock *k, const char **why)
     case ETIMEDOUT:
         if (k->tcp) {
             *why = "no answer within our -t: a firewall dropped the SYN, or no host answers "
-                   "there";
+                   "there (over IPv6, also a reject: Linux's connect() waits past the first "
+                   "ICMPv6 error for the next SYN's, a second later)";
             return "filtered";
         }
         *why = "nothing came back: UDP has no handshake, so a server that got the datagram "

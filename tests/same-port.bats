@@ -70,7 +70,7 @@ load helpers
   assert_stderr --partial "same-port-server: bind(tcp 127.0.0.1:$tcp_port): EADDRINUSE (Address already in use)"
   assert_stderr --partial "same-port-server: why: another socket already holds this TCP port"
   assert_stderr --partial "the two do not share it: on Linux a listening port is shared only by sockets that all set SO_REUSEPORT (under one user) or that are each tied to a different interface (SO_BINDTODEVICE)"
-  assert_stderr --partial "same-port-server: why: ways out: see who holds it with ss -ltnp 'sport = :$tcp_port' (-p names the program only to root, or to its own user unless it changed user or was started with file capabilities); stop that one, or start this one on another port, or with -p 0 to let the kernel choose a free one (the ready line says which)"
+  assert_stderr --partial "same-port-server: why: ways out: see who holds it with ss -ltnp 'sport = :$tcp_port' (-p names the program only to root, or to its own user unless it changed user or still holds capabilities); stop that one, or start this one on another port, or with -p 0 to let the kernel choose a free one (the ready line says which)"
   # ... and the command it gives finds the holder.
   if command -v ss >/dev/null; then
     run ss -ltnp "sport = :$tcp_port"

@@ -275,21 +275,27 @@ static int knock(const struct addrinfo *ai, int tcp, unsigned port, long ms)
 static void narrate_syn_retries(void)
 {
     struct kernel_fact r = kernel_read_fact("/proc/sys/net/ipv4/tcp_syn_retries", 1);
+    struct kernel_fact lin = kernel_read_fact("/proc/sys/net/ipv4/tcp_syn_linear_timeouts", 1);
 
-    if (!r.known || r.value[0] < 0) {
+    if (!r.known || r.value[0] < 0 || r.value[0] >= 20) {
         narrate("without -t, connect() would wait for the kernel's SYN retries (%s)",
-                r.source);
+                r.known ? "tcp_syn_retries, read from /proc: a long time" : r.source);
         return;
     }
-    /* The first retransmission after 1 s (RFC 6298), each wait twice the
-     * one before: 1 + 2 + 4 + ... for each retry, and a last wait. */
-    if (r.value[0] < 20)
+    /* The deadline is what a 1, 2, 4... s schedule (RFC 6298's first
+     * timeout of 1 s, doubled each time) would take; since Linux 6.7 the
+     * first tcp_syn_linear_timeouts resends come a second apart, and the
+     * error comes at the first resend past that deadline. */
+    if (lin.known && lin.value[0] > 0)
+        narrate("without -t, connect() would say ETIMEDOUT only after the kernel's SYN "
+                "retries: tcp_syn_retries = %ld (read from %s), the first %ld resent a second "
+                "apart (tcp_syn_linear_timeouts), then at doubling waits, until the time "
+                "waits of 1, 2, 4... s would take: at least %ld s",
+                r.value[0], r.source, lin.value[0], (2L << r.value[0]) - 1);
+    else
         narrate("without -t, connect() would say ETIMEDOUT only after the kernel's SYN "
                 "retries: tcp_syn_retries = %ld (read from %s), waits of 1, 2, 4... s: "
                 "about %ld s", r.value[0], r.source, (2L << r.value[0]) - 1);
-    else
-        narrate("without -t, connect() would wait for tcp_syn_retries = %ld retries (read "
-                "from %s): hours", r.value[0], r.source);
 }
 
 int main(int argc, char **argv)
