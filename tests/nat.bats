@@ -49,7 +49,14 @@ home() { local pid=$1; shift; run --separate-stderr netns_of "$pid" "$BIN/nat-cl
   [[ $output =~ arrived\ as\ 198\.51\.100\.1:([0-9]+): ]] || fail "no outside port in: $output"
   port2=${BASH_REMATCH[1]}
   run netns_of "$router_pid" cat /proc/net/nf_conntrack
-  [ "$status" -eq 0 ] || skip "/proc/net/nf_conntrack is not readable here"
+  if [ "$status" -ne 0 ]; then
+    # An ordinary user's namespace: Linux shows the entries only to root of
+    # the first user namespace; the count is readable.
+    run netns_of "$router_pid" cat /proc/sys/net/netfilter/nf_conntrack_count
+    assert_success
+    [ "$output" -ge 2 ] || fail "fewer than two entries in the router's table: $output"
+    return
+  fi
   assert_line --regexp "tcp .* src=10\.0\.0\.2 dst=203\.0\.113\.10 sport=40000 dport=7100 src=203\.0\.113\.10 dst=198\.51\.100\.1 sport=7100 dport=40000 "
   assert_line --regexp "tcp .* src=10\.0\.0\.3 dst=203\.0\.113\.10 sport=40000 dport=7100 src=203\.0\.113\.10 dst=198\.51\.100\.1 sport=7100 dport=$port2 "
 }
@@ -69,10 +76,14 @@ home() { local pid=$1; shift; run --separate-stderr netns_of "$pid" "$BIN/nat-cl
   run netns_of "$router_pid" cat /proc/sys/net/netfilter/nf_conntrack_udp_timeout
   assert_output 1
   assert_equal "$(cat /proc/sys/net/netfilter/nf_conntrack_udp_timeout 2>/dev/null || echo none)" "$host_timeout"
+  noports() { netns_of "$router_pid" awk '/^Udp:/ { if (n++) print $3 }' /proc/net/snmp; }
+  before=$(noports)
   home "$home1_pid" -u -w 2500 -s 40002 203.0.113.10
   assert_success
   assert_line "udp: the server saw us as 198.51.100.1:40002, and itself as 203.0.113.10:7100"
   assert_line "udp: no late answer within 2500 ms (nothing reached this socket)"
+  # It reached the router itself, where no socket holds that port.
+  assert_equal "$(noports)" "$((before + 1))"
   stop_server
   run server_log
   assert_line "udp: answered 198.51.100.1:40001 again (1500 ms later)"
