@@ -41,6 +41,17 @@ home() { local pid=$1; shift; run --separate-stderr netns_of "$pid" "$BIN/nat-cl
   refute_line --partial "arrived as 198.51.100.1:40000:"
 }
 
+@test "two home hosts on source port 40000 to two different servers: Linux keeps 40000 for both (RFC 4787's port overloading)" {
+  scene
+  start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10
+  start_server --as second --via "netns_of $outside_pid" nat-server -b 203.0.113.11
+  home "$home1_pid" -s 40000 203.0.113.10
+  assert_line "tcp: our 10.0.0.2:40000 arrived as 198.51.100.1:40000: the address was rewritten on the way, the port kept"
+  home "$home2_pid" -s 40000 203.0.113.11
+  assert_success
+  assert_line "tcp: our 10.0.0.3:40000 arrived as 198.51.100.1:40000: the address was rewritten on the way, the port kept"
+}
+
 @test "the router's table (conntrack) holds both mappings, inside and outside" {
   scene
   start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10

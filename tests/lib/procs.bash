@@ -352,7 +352,7 @@ netns_of() {
 # nat_up: the NAT lesson's scene (docs/nat.md), network namespaces joined by
 # veth pairs: "home1" (10.0.0.2) and "home2" (10.0.0.3) on one bridge behind
 # "router" (10.0.0.1 inside, 198.51.100.1 outside, masquerading with nft),
-# and "outside" (203.0.113.10). The outside addresses are RFC 5737's
+# and "outside" (203.0.113.10, and .11 for a second server). The outside addresses are RFC 5737's
 # documentation ranges; nothing leaves these namespaces. Sets router_pid,
 # home1_pid, home2_pid, outside_pid. Needs can_netns and nft.
 nat_up() {
@@ -373,7 +373,7 @@ nat_up() {
     echo 1 > /proc/sys/net/ipv4/ip_forward") || return 1
   (netns_of "$home1_pid" sh -c 'ip addr add 10.0.0.2/24 dev eth0 && ip link set eth0 up && ip route add default via 10.0.0.1') || return 1
   (netns_of "$home2_pid" sh -c 'ip addr add 10.0.0.3/24 dev eth0 && ip link set eth0 up && ip route add default via 10.0.0.1') || return 1
-  (netns_of "$outside_pid" sh -c 'ip addr add 203.0.113.10/24 dev eth0 && ip link set eth0 up && ip route add 198.51.100.0/24 dev eth0') || return 1
+  (netns_of "$outside_pid" sh -c 'ip addr add 203.0.113.10/24 dev eth0 && ip addr add 203.0.113.11/24 dev eth0 && ip link set eth0 up && ip route add 198.51.100.0/24 dev eth0') || return 1
   (netns_of "$router_pid" nft -f "$(dirname "${BASH_SOURCE[0]}")/../../demos/nat/rules.nft") || return 1
 }
 
