@@ -87,6 +87,25 @@ static const char *changed(const char *ours, const char *theirs)
     return "the address and the port were rewritten on the way";
 }
 
+/* Wait until end (wait_now_ms()'s clock) for the server's late answer:
+ * a datagram that starts "nat-server again". Returns 1 if it came. */
+static int late_answer(int fd, long long end)
+{
+    static const char again[] = "nat-server again";
+    char buf[512];
+    long long now;
+    ssize_t got;
+
+    while ((now = wait_now_ms()) < end) {
+        if (wait_for(fd, POLLIN, (long)(end - now)) <= 0)
+            return 0;
+        got = recv(fd, buf, sizeof buf, 0);
+        if (got >= (ssize_t)(sizeof again - 1) && memcmp(buf, again, sizeof again - 1) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct opts o;
@@ -189,7 +208,7 @@ int main(int argc, char **argv)
     if (late_ms > 0) {
         /* Only the mapping the router still holds turns a reply back
          * to us: a datagram to a forgotten one never arrives. */
-        if (wait_for(fd, POLLIN, late_ms) > 0 && recv(fd, line, sizeof line - 1, 0) >= 0)
+        if (late_answer(fd, wait_now_ms() + late_ms))
             narrate("udp: a late answer arrived (the way back was still open)");
         else
             narrate("udp: no late answer within %ld ms (nothing reached this socket)", late_ms);

@@ -6,7 +6,7 @@
  *   Behind a router that translates (NAT, masquerade), that is the
  *   ROUTER's outside address - and a port the router chose, which is the
  *   client's own only while it was free. nat-client prints its own end
- *   beside it. With -l MS, each datagram is answered a second time, MS
+ *   beside it. With -l MS, a datagram is answered a second time, MS
  *   milliseconds later, to the same address and port: after the router's
  *   mapping has timed out, that late datagram no longer reaches the client.
  *
@@ -33,10 +33,10 @@
 #define DEFAULT_PORT "7100"
 
 static const char *const HELP =
-    "  -l MS   answer each UDP datagram again, MS milliseconds later (the\n"
-    "          last datagram's sender only)\n";
+    "  -l MS   answer a UDP datagram again, MS milliseconds later (one late\n"
+    "          answer at a time: datagrams meanwhile get none)\n";
 
-/* -l: one late answer waiting - to the last datagram's sender. */
+/* -l: one late answer waiting, to the sender of the datagram that set it. */
 struct later {
     int udp;
     long ms;
@@ -56,7 +56,7 @@ static void reply(const struct serve_event *ev, char *line, size_t cap, void *ct
      * router on the way wrote there, not what the client's kernel chose. */
     narrate("%s: from %s (to %s)", ev->proto, from, to);
     snprintf(line, cap, "nat-server saw you as %s and you reached %s\n", from, to);
-    if (ev->data != NULL && l->ms > 0) {
+    if (ev->data != NULL && l->ms > 0 && w->wake_ms == 0) {
         memcpy(&l->to, ev->peer,
                ev->peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                : sizeof(struct sockaddr_in));
