@@ -172,7 +172,7 @@ int main(int argc, char **argv)
      * peer (and the choice of our address and, unbound, our port). */
     wait_nonblocking(fd);
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-    if ((err = wait_connect_report(fd, err, proto, ai->ai_addr, o.timeout_ms)) != 0) {
+    if (wait_connect_report(fd, err, proto, ai->ai_addr, o.timeout_ms) != 0) {
         close(fd);
         freeaddrinfo(ai);
         return EXIT_FAILED;

@@ -19,6 +19,7 @@ if ! command -v nft >/dev/null; then
   return 0
 fi
 # The router's count of UDP datagrams that found no socket (/proc/net/snmp).
+# shellcheck disable=SC2016 # awk's own $3
 nat_noports() { (netns_of "$router_pid" awk '/^Udp:/ { if (n++) print $3 }' /proc/net/snmp); }
 nat_up >/dev/null || { say "(could not build the scene: namespaces, veth pairs, nft)"; exit 1; }
 say "Four hosts of their own: home1 10.0.0.2 and home2 10.0.0.3 behind a router (10.0.0.1 inside,"

@@ -33,7 +33,7 @@ seen_ports() { server_log | sed -n 's/^udp: from 198\.51\.100\.1:\([0-9]*\) .*/\
   ports=$(seen_ports | sort -u)
   n=$(seen_ports | wc -l)
   [ "$(wc -l <<<"$ports")" -eq 1 ] ||
-    hint "the server saw datagrams from $(echo $ports) at the router: send every keep-alive on the socket that sent the first datagram (send(fd, ...)), or the router keeps another mapping"
+    hint "the server saw datagrams from ${ports//$'\n'/ } at the router: send every keep-alive on the socket that sent the first datagram (send(fd, ...)), or the router keeps another mapping"
   [ "$n" -ge 5 ] ||
     hint "the server saw $n datagram(s) in 3.5 s: send one every -k ms for the whole -w wait, not once"
   grep -q "^udp: answered 198\.51\.100\.1:$ports again" < <(server_log) ||

@@ -358,6 +358,7 @@ netns_of() {
 nat_up() {
   namespace_holder router || return 1
   local h
+  # shellcheck disable=SC2154 # router_pid: set by proc_start
   for h in home1 home2 outside; do
     namespace_holder "$h" --in "$router_pid" || return 1
   done
