@@ -14,6 +14,7 @@
 #   make install      install the programs, lessons and tour (PREFIX, DESTDIR, BINDIR...)
 #   make uninstall    remove what make install put there
 #   make dist         a release tarball portlab-RELEASE.tar.gz (RELEASE: below)
+#   make deb          a Debian package portlab_RELEASE_ARCH.deb (dpkg-deb alone)
 #   make clean        remove bin/ and build/
 #   CC=clang make     any C11 compiler with gcc-style flags works
 
@@ -73,7 +74,7 @@ LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libportlab.a
 
-.PHONY: all test run-tests check exercises exercise install uninstall dist demo classroom lint analyze valgrind fuzz fuzz-smoke bench clean
+.PHONY: all test run-tests check exercises exercise install uninstall dist deb demo classroom lint analyze valgrind fuzz fuzz-smoke bench clean
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -208,7 +209,8 @@ fuzz-smoke: $(FUZZERS)
 
 # Installing for a lab (GNU conventions: PREFIX, DESTDIR for staged installs).
 # Every program under its bin/ name, the lessons, the tour as portlab-tour,
-# and the demos' annotated source (to read) under DATADIR.
+# the demos' annotated source (to read) under DATADIR, and the manual pages
+# (docs/man: one a program in man1, portlab(7) in man7) under MANDIR.
 # Nothing is installed setuid or with file capabilities: see docs/teachers-guide.md.
 # The installed copy points to itself: the programs are built again (in
 # build/install/) naming the installed lessons' folder in their why: lines,
@@ -218,13 +220,16 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/portlab
 DOCDIR  ?= $(PREFIX)/share/doc/portlab
+MANDIR  ?= $(PREFIX)/share/man
+MAN1 := $(wildcard docs/man/*.1)
+MAN7 := $(wildcard docs/man/*.7)
 TOUR_FILES := demos/tour.sh demos/classroom.sh $(wildcard demos/*/tour.sh) $(wildcard demos/*/*.nft)
 SRC_FILES  := $(PROG_SRC) $(DEMO_HELPERS) $(DEMO_HEADERS) $(LIB_SRC) $(wildcard common/*.h)
-INSTALL_BUILD := build/install
+INSTALL_BUILD ?= build/install
 INSTALL_PROGS := $(patsubst $(BIN)/%,$(INSTALL_BUILD)/bin/%,$(PROGS))
 # Every folder make install may create, deepest last: those that did not
 # exist yet are listed in DATADIR/installed-dirs, for make uninstall.
-INSTALL_DIRS := $(BINDIR) $(DOCDIR) $(patsubst %/,%,$(sort $(dir $(addprefix $(DATADIR)/,$(TOUR_FILES) $(SRC_FILES) tests/lib/procs.bash))))
+INSTALL_DIRS := $(BINDIR) $(DOCDIR) $(MANDIR)/man1 $(MANDIR)/man7 $(patsubst %/,%,$(sort $(dir $(addprefix $(DATADIR)/,$(TOUR_FILES) $(SRC_FILES) tests/lib/procs.bash))))
 LESSON_NOTE := > This is the installed copy of this page. Its commands run the programs \
   installed in $(BINDIR), and its source links open the annotated source of the \
   demos, installed for reading in $(DATADIR). Its `make` commands need the source tree (the \
@@ -247,9 +252,11 @@ install:
 	for f in $(TOUR_FILES) $(SRC_FILES); do install -m 644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; done
 	chmod 755 $(DESTDIR)$(DATADIR)/demos/tour.sh
 	install -m 644 tests/lib/procs.bash $(DESTDIR)$(DATADIR)/tests/lib/
-	sed -e 's|@BINDIR@|$(BINDIR)|' -e 's|@DATADIR@|$(DATADIR)|' demos/portlab-tour.in \
+	sed -e 's|@BINDIR@|$(BINDIR)|' -e 's|@DATADIR@|$(DATADIR)|' -e 's|@DOCDIR@|$(DOCDIR)|' demos/portlab-tour.in \
 	  >$(DESTDIR)$(BINDIR)/portlab-tour
 	chmod 755 $(DESTDIR)$(BINDIR)/portlab-tour
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 
 # What install put there, and then every folder it created (those still
 # empty: a folder something else also uses stays).
@@ -257,6 +264,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)) portlab-tour)
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(wildcard docs/*.md)))
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(TOUR_FILES) $(SRC_FILES) tests/lib/procs.bash)
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 	@list=$(DESTDIR)$(DATADIR)/installed-dirs; \
 	dirs=$$(cat "$$list" 2>/dev/null); rm -f "$$list"; \
 	for d in $$(printf '%s\n' $(INSTALL_DIRS) $(DATADIR) $$dirs | LC_ALL=C sort -ru); do \
@@ -275,6 +283,60 @@ dist:
 	echo '$(RELEASE) (git $(call GIT_COMMIT))' >build/dist/$(DIST)/VERSION
 	tar -czf $(DIST).tar.gz -C build/dist $(DIST)
 	@echo "make dist: $(DIST).tar.gz"
+
+# A Debian package, portlab_VERSION_ARCH.deb, with dpkg-deb alone (no
+# debhelper, no network): what make install PREFIX=/usr stages, less its
+# list of the folders it created (dpkg keeps its own), the manual pages
+# and the changelog gzipped (-9n) as Debian policy asks, the copyright file,
+# a control file and the files' md5sums. The version is RELEASE alone: a Debian version cannot
+# hold " (git ...)" (the programs' --version still names the commit). Built
+# in its own folder, hardened and stripped. Depends: the C library, at the
+# newest symbol version the programs use; the tour's other needs are
+# Essential packages (bash, coreutils, util-linux), or recommended.
+DEB_VERSION := $(RELEASE)
+DEB_ARCH     = $(shell dpkg --print-architecture)
+DEB_MAINTAINER ?= portlab developers <portlab@example.org>
+DEB_DIR   := build/deb
+DEB_ROOT  := $(DEB_DIR)/root
+DEB_FLAGS := CFLAGS='-O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2' LDFLAGS='-Wl,-z,relro,-z,now'
+define DEB_DESCRIPTION
+ portlab answers the question "what's a port?" with small C programs to
+ run and read: each demo is a server and a client that show one fact about
+ TCP and UDP ports on the running kernel, with a lesson in
+ /usr/share/doc/portlab and a guided tour, portlab-tour. See portlab(7).
+ .
+ Nothing is installed setuid or with file capabilities. The privileged demo
+ shows that binding port 23 needs CAP_NET_BIND_SERVICE: run it with sudo, in
+ a private namespace (unshare -rn), or let a lab grant that one right to the
+ one program: sudo setcap cap_net_bind_service=+ep /usr/bin/privileged-server
+ (anyone who runs it may then bind any low port while it runs). The wire
+ demo's packet and raw sockets need CAP_NET_RAW: sudo, or a namespace.
+endef
+export DEB_DESCRIPTION
+deb:
+	@command -v dpkg-deb >/dev/null || { echo "make deb: needs dpkg-deb (Debian's dpkg)" >&2; exit 1; }
+	rm -rf $(DEB_ROOT)
+	$(MAKE) --no-print-directory install PREFIX=/usr DESTDIR=$(CURDIR)/$(DEB_ROOT) \
+	  INSTALL_BUILD=$(DEB_DIR)/build $(DEB_FLAGS)
+	rm -f $(DEB_ROOT)/usr/share/portlab/installed-dirs
+	strip --remove-section=.comment --remove-section=.note --strip-unneeded \
+	  $(addprefix $(DEB_ROOT)/usr/bin/,$(notdir $(PROGS)))
+	gzip -9n $(DEB_ROOT)/usr/share/man/man1/* $(DEB_ROOT)/usr/share/man/man7/*
+	gzip -9nc docs/debian/changelog >$(DEB_ROOT)/usr/share/doc/portlab/changelog.gz
+	install -m 644 docs/debian/copyright $(DEB_ROOT)/usr/share/doc/portlab/copyright
+	mkdir -p $(DEB_ROOT)/DEBIAN
+	@glibc=$$(objdump -T $(addprefix $(DEB_ROOT)/usr/bin/,$(notdir $(PROGS))) | \
+	  grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1); \
+	{ echo 'Package: portlab'; echo 'Version: $(DEB_VERSION)'; echo 'Architecture: $(DEB_ARCH)'; \
+	  echo 'Maintainer: $(DEB_MAINTAINER)'; \
+	  echo "Installed-Size: $$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)"; \
+	  echo "Depends: libc6$${glibc:+ (>= $$glibc)}"; \
+	  echo 'Recommends: iproute2, nftables, tcpdump'; \
+	  echo 'Section: net'; echo 'Priority: optional'; \
+	  echo 'Description: small programs that show what a TCP or UDP port is'; \
+	  printf '%s\n' "$$DEB_DESCRIPTION"; } >$(DEB_ROOT)/DEBIAN/control
+	cd $(DEB_ROOT) && find usr -type f -exec md5sum {} + | LC_ALL=C sort -k 2 >DEBIAN/md5sums
+	dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) portlab_$(DEB_VERSION)_$(DEB_ARCH).deb
 
 clean:
 	rm -rf bin build

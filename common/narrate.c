@@ -158,6 +158,13 @@ void narrate(const char *fmt, ...)
     va_end(ap);
 }
 
+int narrate_figure_wanted(void)
+{
+    const char *off = getenv(NARRATE_FIGURE_OFF);
+
+    return off == NULL || off[0] == '\0';
+}
+
 void report(const char *fmt, ...)
 {
     char line[NARRATE_LINE_MAX], prefix[64];

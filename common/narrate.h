@@ -45,6 +45,12 @@ const char *program_path(void);
 #define NARRATE_LINE_MAX 1024
 void narrate(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
+/* Whether to draw a live figure (restart-client's close, wire-client's
+ * header): yes, unless PORTLAB_NO_FIGURE is set and not empty. A figure is
+ * narrated like any line: plain ASCII, at most 72 columns. */
+#define NARRATE_FIGURE_OFF "PORTLAB_NO_FIGURE"
+int narrate_figure_wanted(void);
+
 /* A server's closing line: "stopping on SIGTERM after 3 exchanges" (why:
  * the signal's name, from signals_which()), or, why NULL, "stopping after
  * 1 exchange, as asked with -n". unit: the singular ("exchange"). */

@@ -52,6 +52,7 @@ done
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${PORTLAB_BIN:-$root/bin}
+DOCS=${PORTLAB_DOCS:-$root/docs} # the lessons, for their figures
 PROC_DIR=$(mktemp -d "${TMPDIR:-/tmp}/portlab-tour.XXXXXX")
 PROC_WAIT_SECONDS=10 # a bound for each wait, generous for a busy machine
 # shellcheck source=tests/lib/procs.bash
@@ -129,7 +130,19 @@ pause() {
   esac
 }
 
-lesson() { catch_up; printf '\n%s== %s ==%s\n' "$bold" "$*" "$off"; }
+# lesson TITLE: the lesson's header, then its figure (docs/NAME.md, the
+# block after "<!-- figure -->"): what the teacher projects while explaining.
+# A lesson may define figure_note (a line the kernel fills in, said under
+# the figure). In --step mode the figure is the lesson's first pause.
+lesson() {
+  catch_up
+  printf '\n%s== %s ==%s\n' "$bold" "$*" "$off"
+  local doc=$DOCS/${tour_lesson:-}.md
+  [ -n "${tour_lesson:-}" ] && [ -f "$doc" ] || return 0
+  awk '/^<!-- figure -->$/ { getline; on = 1; next } on && /^```/ { exit } on' "$doc"
+  ! declare -F figure_note >/dev/null || figure_note
+  pause
+}
 say() { catch_up; printf '%s%s%s\n' "$dim" "$*" "$off"; }
 # act WHO TEXT: a step the lesson takes itself (a kill, say), shown as one.
 act() { catch_up; pause; printf '  %s%-8s$%s %s\n' "$cyan" "$1" "$off" "$2"; }
@@ -227,9 +240,9 @@ fi
 [ -z "$lesson" ] || LESSONS=("$lesson")
 [ -x "$BIN/same-port-server" ] || { echo "tour: build first (make)" >&2; exit 1; }
 
-for name in "${LESSONS[@]}"; do
+for tour_lesson in "${LESSONS[@]}"; do
   # shellcheck source=/dev/null
-  source "$root/demos/$name/tour.sh"
+  source "$root/demos/$tour_lesson/tour.sh"
 done
 catch_up
 printf '\n%sTour over: every server stopped.%s\n' "$bold" "$off"

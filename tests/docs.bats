@@ -93,3 +93,49 @@ MD
   assert_failure 1
   assert_line --partial "twice.md:8: expected: tcp: our end is 127.0.0.1:{port}"
 }
+
+# figure_problems FILE: what is wrong with FILE's figure, one line each (none
+# when it is right): the lesson opens with it (the first thing after the
+# title is "<!-- figure -->" and a code block), there is one, and each line
+# of it is printable ASCII (a plain terminal font has every character), no
+# tab, at most 72 columns.
+figure_problems() {
+  LC_ALL=C awk -v f="${1#"$ROOT"/}" '
+    NR == 1 { next }
+    !opened && /^$/ { next }
+    !opened { opened = 1; if ($0 != "<!-- figure -->") { print f ": does not open with <!-- figure -->"; exit } next }
+    opened == 1 { opened = 2; if ($0 !~ /^```/) { print f ": no code block after <!-- figure -->"; exit } next }
+    opened == 2 && /^```/ { opened = 3; if (!lines) print f ": the figure is empty"; next }
+    opened == 2 {
+      lines++
+      if (/\t/) print f ":" NR ": a tab"
+      if (/[^ -~]/) print f ":" NR ": a character outside printable ASCII"
+      if (length($0) > 72) print f ":" NR ": " length($0) " columns (72 at most)"
+      next
+    }
+    /^<!-- figure -->$/ { print f ":" NR ": a second figure" }
+    END { if (opened == 2) print f ": the figure block is never closed" }
+  ' "$1"
+}
+
+@test "every lesson opens with its figure: one, plain printable ASCII, no tabs, at most 72 columns" {
+  local name p problems=''
+  for name in README $(sed -n 's/^\([a-z0-9-]*\)|.*/\1/p' "$ROOT/tests/demos.list"); do
+    [ -f "$ROOT/docs/$name.md" ] || { problems+="docs/$name.md is missing"$'\n'; continue; }
+    p=$(figure_problems "$ROOT/docs/$name.md")
+    [ -z "$p" ] || problems+="$p"$'\n'
+  done
+  [ -z "$problems" ] || fail "$problems"
+}
+
+@test "the figure check catches a wide line, a tab, a non-ASCII character and a missing figure" {
+  local f=$BATS_TEST_TMPDIR/bad.md
+  printf '# bad\n\n<!-- figure -->\n```\n%073d\n a\ttab\n \xe2\x86\x92 arrow\n```\n' 0 >"$f"
+  run figure_problems "$f"
+  assert_line --partial ":5: 73 columns"
+  assert_line --partial ":6: a tab"
+  assert_line --partial ":7: a character outside printable ASCII"
+  printf '# bad\n\nNo figure.\n' >"$f"
+  run figure_problems "$f"
+  assert_output --partial "does not open with <!-- figure -->"
+}

@@ -64,6 +64,16 @@ MK
   assert_success
   [ -x "$DEST/usr/bin/same-port-server" ] && [ -x "$DEST/usr/bin/portlab-tour" ] || fail "not installed"
   [ -f "$DEST/usr/share/doc/portlab/same-port.md" ] || fail "the lessons are not installed"
+  for f in "$ROOT"/docs/man/*.1; do
+    [ -f "$DEST/usr/share/man/man1/${f##*/}" ] || fail "the manual page ${f##*/} is not installed"
+  done
+  [ -f "$DEST/usr/share/man/man7/portlab.7" ] || fail "portlab(7) is not installed"
+  if command -v man >/dev/null; then
+    run man -M "$DEST/usr/share/man" -w wire-server
+    assert_output "$DEST/usr/share/man/man1/wire-server.1"
+    run man -M "$DEST/usr/share/man" -w 7 portlab
+    assert_output "$DEST/usr/share/man/man7/portlab.7"
+  fi
   run find "$DEST" -perm /6000 -type f
   assert_output "" # nothing setuid or setgid
   if command -v getcap >/dev/null; then
@@ -83,6 +93,8 @@ MK
   run --separate-stderr env -u PORTLAB_BIN NO_COLOR=1 "$DEST/usr/bin/portlab-tour" same-port
   assert_success
   assert_line "Tour over: every server stopped."
+  # The lesson's figure, from the installed lesson.
+  assert_line " One number, two tables: TCP port 2000 and UDP port 2000 are two ports."
   assert_line --regexp "^  server +\| ready on 127\.0\.0\.1:[0-9]+ \(tcp\+udp\)$"
   [ -z "$(pgrep -f -- "^$DEST/usr/bin/" || true)" ] || fail "the installed tour left a program running"
   if can_netns; then

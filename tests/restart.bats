@@ -167,3 +167,68 @@ time_wait_ports() {
   assert_equal "${#lines[@]}" "$n"
   for i in "${lines[@]}"; do assert_equal "$i" "$server_port"; done
 }
+
+# The live figure: restart-client draws the close it just took part in as a
+# ladder. Checked like a transcript: the four-tuple it narrated, who hung
+# up first, and the side in TIME_WAIT as ss (the kernel) reports it.
+# ladder_check FIRST WAITING: $output (the client's) holds the figure with
+# FIRST (A, us, or B, the server) sending the first FIN, and WAITING in
+# TIME_WAIT, the other side gone from the table; ss agrees, and the seconds
+# left agree with ss's timer to within one.
+ladder_check() {
+  local first=$1 waiting=$2 fig a b left ss_left want
+  fig=$(sed -n '/^figure: /,$p' <<<"$output")
+  [ -n "$fig" ] || fail "no figure: $output"
+  ! awk 'length($0) > 72 || /[^ -~]/' <<<"$fig" | grep . || fail "a figure line is wider than 72 columns or not plain ASCII"
+  a="127.0.0.1:$client_port" b="127.0.0.1:$server_port"
+  if [ "$first" = A ]; then
+    want="      |-------------- FIN ------------->|  A sent the first FIN
+      |<------------- ACK --------------|
+      |<------------- FIN --------------|  then B's FIN
+      |-------------- ACK ------------->|"
+  else
+    want="      |<------------- FIN --------------|  B sent the first FIN
+      |-------------- ACK ------------->|
+      |-------------- FIN ------------->|  then A's FIN
+      |<------------- ACK --------------|"
+  fi
+  assert_equal "$(sed -n 2,9p <<<"$fig")" "  A = us, $a
+  B = the server, $b
+      A                                B
+$want
+      |                                |"
+  # Who waits: the figure's bottom line, and the kernel's table through ss.
+  local re="^  A: (.*[^ ]) +B: (.*)$"
+  [[ $(sed -n 10p <<<"$fig") =~ $re ]] || fail "no states line: $fig"
+  local state_a=${BASH_REMATCH[1]} state_b=${BASH_REMATCH[2]} state_w state_o
+  if [ "$waiting" = A ]; then state_w=$state_a state_o=$state_b; else state_w=$state_b state_o=$state_a; fi
+  assert_equal "$state_o" "closed (gone from the table)"
+  [[ $state_w =~ ^TIME_WAIT,\ ([0-9]+)\ s\ left$ ]] || fail "$waiting is not in TIME_WAIT in the figure: $fig"
+  left=${BASH_REMATCH[1]} ladder_left=${BASH_REMATCH[1]}
+  run time_wait_ports
+  if [ "$waiting" = A ]; then assert_output "$client_port"; else assert_output "$server_port"; fi
+  ss_left=$( (netns_of "$ns_pid" ss -Htano state time-wait) | sed -n 's/.*timer:(timewait,\([0-9]*\)sec.*/\1/p')
+  [ -n "$ss_left" ] || fail "ss shows no TIME_WAIT timer"
+  (( left - ss_left >= -1 && left - ss_left <= 1 )) ||
+    fail "the figure says $left s left, ss says $ss_left"
+}
+
+@test "the live figure: the server hangs up first - the ladder with the narrated four-tuple, B's FIN first, B in TIME_WAIT as ss sees it" {
+  first_run
+  ladder_check B B
+}
+
+@test "the live figure: the client hangs up first - A's FIN first, A in TIME_WAIT as ss and the narration say; PORTLAB_NO_FIGURE=1 leaves it out" {
+  first_run --client-closes
+  local narrated
+  narrated=$(sed -n 's/^our side (127\.0\.0\.1:[0-9]*) is now in TIME_WAIT for \([0-9]*\) s more.*/\1/p' <<<"$output")
+  [ -n "$narrated" ] || fail "the client did not narrate its TIME_WAIT: $output"
+  ladder_check A A
+  (( ladder_left - narrated >= -1 && ladder_left - narrated <= 1 )) ||
+    fail "the figure says $ladder_left s left, the narration $narrated"
+  start_server --as quiet --via "netns_of $ns_pid" restart-server -p 0 -b 127.0.0.1 -n 1 --client-closes
+  run --separate-stderr netns_of "$ns_pid" env PORTLAB_NO_FIGURE=1 "$BIN/restart-client" -p "$quiet_port" 127.0.0.1
+  assert_success
+  assert_line --partial "is now in TIME_WAIT for"
+  refute_output --partial "figure:"
+}

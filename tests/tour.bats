@@ -11,9 +11,33 @@ TOUR=$BATS_TEST_DIRNAME/../demos/tour.sh
 # Servers started from $BIN that are still running (none should be).
 leftovers() { pgrep -f -- "^$BIN/[a-z-]+-(server|directory)" || true; }
 
+# figure_follows NAME: the lesson's header in $output is followed at once by
+# its figure (docs/NAME.md, the block after "<!-- figure -->"), line for line.
+figure_follows() {
+  local fig i n lines
+  fig=$(awk '/^<!-- figure -->$/ { getline; on = 1; next } on && /^```/ { exit } on' \
+    "$BATS_TEST_DIRNAME/../docs/$1.md")
+  [ -n "$fig" ] || fail "docs/$1.md has no figure"
+  mapfile -t lines <<<"$output"
+  n=$(wc -l <<<"$fig")
+  for i in "${!lines[@]}"; do
+    [[ ${lines[i]} == "== $1: "* ]] || continue
+    [ "$(printf '%s\n' "${lines[@]:i+1:n}")" = "$fig" ] ||
+      fail "the tour's $1 lesson does not open with its figure; it shows: $(printf '%s\n' "${lines[@]:i:n+1}")"
+    return 0
+  done
+  fail "the tour has no $1 lesson"
+}
+
 @test "the tour runs every lesson to the end and stops every server" {
   run --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
   assert_success
+  # Each lesson opens with its figure, right under its header.
+  local name lessons
+  read -ra lessons <<<"$(sed -n 's/^LESSONS=(\([^)]*\)).*/\1/p' "$TOUR")"
+  [ ${#lessons[@]} -gt 0 ] || fail "demos/tour.sh has no LESSONS=(...) line"
+  for name in "${lessons[@]}"; do figure_follows "$name"; done
+  assert_line --regexp "^This kernel, read now from /proc/sys/net/ipv4: .*the ephemeral range is $(tr '\t' - </proc/sys/net/ipv4/ip_local_port_range)\.$"
   assert_line "== same-port: TCP port P and UDP port P are two different ports =="
   assert_line --regexp "^  server +\| ready on 127\.0\.0\.1:[0-9]+ \(tcp\+udp\)$"
   assert_line --regexp "^  client +\| both answered on port [0-9]+: one number, two protocols, two sockets$"
@@ -183,8 +207,16 @@ teardown() { stop_tmux; helpers_teardown; }
   command -v tmux >/dev/null || skip "tmux is not installed (apt-get install tmux): the step mode needs a real terminal"
   start_tour_in_tmux "step.$BATS_TEST_NUMBER"
   pane_shows '^-- Enter: next step, q: end the tour --'
+  # The first pause is the lesson's figure, alone under its header.
+  run pane
+  assert_line " One number, two tables: TCP port 2000 and UDP port 2000 are two ports."
+  refute_output --partial "One server binds a TCP socket"
+  tmux -S "$TMUX_SOCK" send-keys -t tour Enter
+  pane_shows '^One server binds a TCP socket'
+  pane_shows '^-- Enter: next step, q: end the tour --'
   # It waits before the first step: the narration is there, the server not yet.
   run pane
+  assert_equal "$(grep -c -- '-- Enter: next step' <<<"$output")" 1 # the answered prompt is gone
   assert_line "One server binds a TCP socket and a UDP socket to the same port number."
   refute_output --partial "same-port-server -p 0"
   tmux -S "$TMUX_SOCK" send-keys -t tour Enter
@@ -207,6 +239,9 @@ teardown() { stop_tmux; helpers_teardown; }
 @test "--step on a terminal: Ctrl-C at a prompt ends the tour (130) with nothing left" {
   command -v tmux >/dev/null || skip "tmux is not installed (apt-get install tmux): the step mode needs a real terminal"
   start_tour_in_tmux "ctrlc.$BATS_TEST_NUMBER"
+  pane_shows '^-- Enter: next step' # the figure
+  tmux -S "$TMUX_SOCK" send-keys -t tour Enter
+  pane_shows '^One server binds a TCP socket'
   pane_shows '^-- Enter: next step'
   tmux -S "$TMUX_SOCK" send-keys -t tour Enter
   pane_shows 'server +\| ready on 127\.0\.0\.1:'

@@ -133,6 +133,41 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   assert_failure 2
 }
 
+# The live figure: wire-client draws step 3's UDP header with that packet's
+# real bytes, checked like a transcript against what the client narrated
+# and what the server's packet socket saw on the wire.
+@test "the live figure: step 3's UDP header drawn with the bytes the client narrated and the server saw, each field decoded; PORTLAB_NO_FIGURE=1 leaves it out" {
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
+  in_ns wire-client -s 23 -p "$server_port" 127.0.0.1
+  assert_success
+  local re bytes sum seen
+  re='^raw udp: our own header: \[(.. ..)\] \[(.. ..)\] (.. ..) (.. ..) = source port 23 .*, length 39, checksum ([0-9a-f]{4})$'
+  [[ $(grep '^raw udp: our own header' <<<"$output") =~ $re ]] || fail "no header narrated: $output"
+  bytes="${BASH_REMATCH[1]} | ${BASH_REMATCH[2]} | ${BASH_REMATCH[3]} | ${BASH_REMATCH[4]}"
+  sum=${BASH_REMATCH[5]}
+  seen="\[${BASH_REMATCH[1]}\] \[${BASH_REMATCH[2]}\] ${BASH_REMATCH[3]} ${BASH_REMATCH[4]}"
+  assert_equal "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" "00 17 $(hex "$server_port")"
+  # The figure is the client's last lines, in this order, within 72 columns.
+  local fig
+  fig=$(sed -n '/^figure: /,$p' <<<"$output")
+  assert_equal "$fig" "figure: step 3's UDP header, as sent (PORTLAB_NO_FIGURE=1: none)
+ byte   0  1    2  3    4  5    6  7
+      +-------+-------+-------+-------+
+      | $bytes |
+      +-------+-------+-------+-------+
+        |       |       |       +-- checksum $sum
+        |       |       +---------- length 39: 8 of header, 31 of data
+        |       +------------------ destination port $server_port
+        +-------------------------- source port 23, written by us"
+  ! awk 'length($0) > 72 || /[^ -~]/' <<<"$fig" | grep . || fail "a figure line is wider than 72 columns or not plain ASCII"
+  # The server's packet socket saw the same 8 bytes on the wire.
+  server_expect "^wire: udp 127\.0\.0\.1:23 -> 127\.0\.0\.1:$server_port: header $seen: "
+  run --separate-stderr netns_of "$ns_pid" env PORTLAB_NO_FIGURE=1 "$BIN/wire-client" -s 23 -p "$server_port" 127.0.0.1
+  assert_success
+  assert_line --partial "raw udp: our own header:"
+  refute_output --partial "figure:"
+}
+
 @test "granted CAP_NET_RAW as a file capability and run as nobody, it keeps no capability once ready" {
   command -v setcap >/dev/null || skip "setcap is not installed (Debian: libcap2-bin)"
   cp "$BIN/wire-server" "$BIN/wire-server-cap"

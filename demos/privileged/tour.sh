@@ -5,7 +5,25 @@
 # to nobody here) it shows what that user can see.
 # shellcheck disable=SC2154 # NAME_port and NAME_pid are set by server() in demos/tour.sh
 
+# Under the figure: this kernel's own values, read now (the figure shows
+# Linux's defaults).
+# shellcheck disable=SC2317 # called by lesson() in demos/tour.sh
+figure_note() {
+  local start range
+  if start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null) &&
+    range=$(cat /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null); then
+    range=${range//$'\t'/-}
+    if [ "$start" = 0 ]; then
+      say "This kernel, read now from /proc/sys/net/ipv4: the threshold is 0, no port needs CAP_NET_BIND_SERVICE; the ephemeral range is $range."
+    else
+      say "This kernel, read now from /proc/sys/net/ipv4: binding a port below $start needs CAP_NET_BIND_SERVICE; the ephemeral range is $range."
+    fi
+  else
+    say "(This system's threshold and ephemeral range cannot be read here: the figure shows Linux's defaults.)"
+  fi
+}
 lesson "privileged: ports below 1024 need privilege to bind, not to reach"
+unset -f figure_note
 if netns_as_root; then
   say "First as an ordinary user (nobody): the server asks for telnet's port, 23."
   client --fails --via 'netns_run --nobody' privileged-server -p 23

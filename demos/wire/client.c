@@ -39,7 +39,8 @@
 
 static const char *const HELP =
     "  -s PORT   the source port to write into step 3's UDP header (default 23)\n"
-    "  -l PORT   bind this source port for steps 1 and 2 (default: the kernel's choice)\n";
+    "  -l PORT   bind this source port for steps 1 and 2 (default: the kernel's choice)\n"
+    "At the end it draws step 3's UDP header, filled in; PORTLAB_NO_FIGURE=1 leaves it out.\n";
 
 static unsigned local_port; /* -l: 0 = let the kernel choose */
 
@@ -147,6 +148,26 @@ static void watch_reply(int fd, int family, unsigned from_port, unsigned to_port
     narrate("raw udp: no reply to port %u reached our raw socket within %ld ms", to_port, ms);
 }
 
+/* The figure: the UDP header we just sent, its 8 real bytes in the
+ * layout of RFC 768 (the lesson's own figure, docs/wire.md, shows it
+ * empty), each field decoded below it. Plain ASCII, at most 72 columns.
+ * PORTLAB_NO_FIGURE=1: none. */
+static void draw_header(const unsigned char *h, unsigned sport, unsigned dport, size_t len,
+                        unsigned sum)
+{
+    narrate("figure: step 3's UDP header, as sent (PORTLAB_NO_FIGURE=1: none)");
+    narrate(" byte   0  1    2  3    4  5    6  7");
+    narrate("      +-------+-------+-------+-------+");
+    narrate("      | %02x %02x | %02x %02x | %02x %02x | %02x %02x |", h[0], h[1], h[2], h[3],
+            h[4], h[5], h[6], h[7]);
+    narrate("      +-------+-------+-------+-------+");
+    narrate("        |       |       |       +-- checksum %04x", sum);
+    narrate("        |       |       +---------- length %zu: 8 of header, %zu of data", len,
+            len - 8);
+    narrate("        |       +------------------ destination port %u", dport);
+    narrate("        +-------------------------- source port %u, written by us", sport);
+}
+
 /* Step 3: a UDP header of our own making, through a raw socket. */
 static int forged(const struct addrinfo *ai, unsigned sport, const struct sockaddr_storage *me,
                   long ms)
@@ -208,6 +229,8 @@ static int forged(const struct addrinfo *ai, unsigned sport, const struct sockad
         watch_reply(fd, ai->ai_family, dport, sport, ms);
     }
     close(fd);
+    if (narrate_figure_wanted())
+        draw_header(dgram, sport, dport, len, sum);
     return 0;
 }
 
