@@ -34,7 +34,7 @@
 
 static const char *const HELP =
     "  -l MS   answer a UDP datagram again, MS milliseconds later (one late\n"
-    "          answer at a time: datagrams meanwhile get none)\n";
+    "          answer at a time: a datagram meanwhile gets its answer, not a late one)\n";
 
 /* -l: one late answer waiting, to the sender of the datagram that set it. */
 struct later {
