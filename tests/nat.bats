@@ -75,9 +75,9 @@ home() { local pid=$1; shift; run --separate-stderr netns_of "$pid" "$BIN/nat-cl
 @test "UDP: a late answer arrives while the router's mapping lives, and not after it timed out (the router's own timeout)" {
   scene
   host_timeout=$(cat /proc/sys/net/netfilter/nf_conntrack_udp_timeout 2>/dev/null || echo none)
-  start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10 -l 1500
+  start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10 -l 1200
   # The default timeout (30 s here unless changed): the way back is open.
-  home "$home1_pid" -u -w 2500 -s 40001 203.0.113.10
+  home "$home1_pid" -u -w 3000 -s 40001 203.0.113.10
   assert_success
   assert_line "udp: our 10.0.0.2:40001 arrived as 198.51.100.1:40001: the address was rewritten on the way, the port kept"
   assert_line "udp: a late answer arrived (the way back was still open)"
@@ -89,16 +89,16 @@ home() { local pid=$1; shift; run --separate-stderr netns_of "$pid" "$BIN/nat-cl
   assert_equal "$(cat /proc/sys/net/netfilter/nf_conntrack_udp_timeout 2>/dev/null || echo none)" "$host_timeout"
   noports() { netns_of "$router_pid" awk '/^Udp:/ { if (n++) print $3 }' /proc/net/snmp; }
   before=$(noports)
-  home "$home1_pid" -u -w 2500 -s 40002 203.0.113.10
+  home "$home1_pid" -u -w 1500 -s 40002 203.0.113.10
   assert_success
   assert_line "udp: the server saw us as 198.51.100.1:40002, and itself as 203.0.113.10:7100"
-  assert_line "udp: no late answer within 2500 ms (nothing reached this socket)"
+  assert_line "udp: no late answer within 1500 ms (nothing reached this socket)"
   # It reached the router itself, where no socket holds that port.
   assert_equal "$(noports)" "$((before + 1))"
   stop_server
   run server_log
-  assert_line "udp: answered 198.51.100.1:40001 again (1500 ms later)"
-  assert_line "udp: answered 198.51.100.1:40002 again (1500 ms later)"
+  assert_line "udp: answered 198.51.100.1:40001 again (1200 ms later)"
+  assert_line "udp: answered 198.51.100.1:40002 again (1200 ms later)"
 }
 
 @test "port forwarding: the router's 8080 reaches home1's 7100, and the inside server sees the outside client's own address and port" {

@@ -25,7 +25,7 @@ nat_up >/dev/null || { say "(could not build the scene: namespaces, veth pairs, 
 say "Four hosts of their own: home1 10.0.0.2 and home2 10.0.0.3 behind a router (10.0.0.1 inside,"
 say "198.51.100.1 outside), and a server outside at 203.0.113.10. The router's rules (nft list ruleset):"
 (netns_of "$router_pid" nft list ruleset) | sed 's/^/    /; s/\t/    /g'
-server server --via "netns_of $outside_pid" nat-server -b 203.0.113.10 -l 1500
+server server --via "netns_of $outside_pid" nat-server -b 203.0.113.10 -l 1200
 say "1. home1 connects from source port 40000; the server says what it saw:"
 client --via "netns_of $home1_pid" nat-client -s 40000 203.0.113.10
 say "2. home2 chooses source port 40000 too - free on home2, but the router already maps 40000:"
@@ -41,9 +41,9 @@ else
 fi
 say "4. UDP: the router forgets a mapping when no datagram used it for nf_conntrack_udp_timeout"
 say "   seconds. The router's own (this namespace's, not the host's) is set to 1 second; the server"
-say "   answers once at once, and once 1.5 seconds later, to the same address and port:"
+say "   answers once at once, and once 1.2 seconds later, to the same address and port:"
 (netns_of "$router_pid" sh -c 'echo 1 > /proc/sys/net/netfilter/nf_conntrack_udp_timeout')
-client --via "netns_of $home1_pid" nat-client -u -w 2500 -s 40001 203.0.113.10
+client --via "netns_of $home1_pid" nat-client -u -w 1500 -s 40001 203.0.113.10
 server_says server 'answered .* again'
 say "   The late datagram reached the router itself: no mapping turned it back in, and nothing listens"
 say "   there on that port (the router's count of such UDP datagrams, NoPorts in /proc/net/snmp: $(nat_noports))."
