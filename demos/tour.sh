@@ -29,7 +29,7 @@ Lessons, in tour order: ${LESSONS[*]}
 USAGE
 }
 
-LESSONS=(same-port privileged ephemeral wire services firewall rendezvous restart) # lesson order; each has demos/<name>/tour.sh
+LESSONS=(same-port privileged ephemeral wire services firewall nat rendezvous restart) # lesson order; each has demos/<name>/tour.sh
 
 step='' classroom='' lesson=''
 while [ $# -gt 0 ]; do
@@ -161,6 +161,9 @@ take_via() {
       "netns_of ${teacher_pid:-x}"*) note="   (on the teacher's host, ${teacher_addr:-10.77.0.1})" ;;
       "netns_of ${student_pid:-x} --nobody"*) note="   (as nobody, on a student's host, ${student_addr:-10.77.0.2})" ;;
       "netns_of ${student_pid:-x}"*) note="   (on a student's host, ${student_addr:-10.77.0.2})" ;;
+      "netns_of ${home1_pid:-x}"*) note="   (on home1, 10.0.0.2, behind the router)" ;;
+      "netns_of ${home2_pid:-x}"*) note="   (on home2, 10.0.0.3, behind the router)" ;;
+      "netns_of ${outside_pid:-x}"*) note="   (on the outside host, 203.0.113.10)" ;;
       *--nobody*) note="   (as nobody, in a private network namespace)" ;;
       netns_run*|netns_of*)
         if netns_as_root; then note="   (as $(id -un), in a private network namespace)"

@@ -310,7 +310,7 @@ own_netns_as_nobody() {
   namespace_holder ns || fail "could not make a network namespace"
   local prog i=0 pid extra
   start_server --as dir --via "netns_of $ns_pid" rendezvous-directory -p 0 -b 127.0.0.1
-  for prog in ephemeral-server same-port-server services-server restart-server wire-server rendezvous-server firewall-server; do
+  for prog in ephemeral-server same-port-server services-server restart-server wire-server rendezvous-server firewall-server nat-server; do
     i=$((i + 1)) extra=()
     [ "$prog" != rendezvous-server ] || extra=(-D "$dir_port")
     start_server --as "s$i" --via "netns_of $ns_pid" "$prog" -p 0 -b 127.0.0.1 "${extra[@]}"

@@ -162,7 +162,7 @@ order_check() {
   assert_success
   assert_line --partial "usage: portlab-tour [--step] [LESSON]"
   assert_line --partial "--step        pause before each step: Enter goes on, q ends the tour"
-  assert_line "Lessons, in tour order: same-port privileged ephemeral wire services firewall rendezvous restart"
+  assert_line "Lessons, in tour order: same-port privileged ephemeral wire services firewall nat rendezvous restart"
   run --separate-stderr env PORTLAB_BIN="$BIN" "$TOUR" --bogus
   assert_failure 2
   assert_stderr "tour: unknown option '--bogus' (-h for help)"

@@ -349,6 +349,35 @@ netns_of() {
 }
 
 
+# nat_up: the NAT lesson's scene (docs/nat.md), network namespaces joined by
+# veth pairs: "home1" (10.0.0.2) and "home2" (10.0.0.3) on one bridge behind
+# "router" (10.0.0.1 inside, 198.51.100.1 outside, masquerading with nft),
+# and "outside" (203.0.113.10, and .11 for a second server). The outside addresses are RFC 5737's
+# documentation ranges; nothing leaves these namespaces. Sets router_pid,
+# home1_pid, home2_pid, outside_pid. Needs can_netns and nft.
+nat_up() {
+  namespace_holder router || return 1
+  local h
+  # shellcheck disable=SC2154 # router_pid: set by proc_start
+  for h in home1 home2 outside; do
+    namespace_holder "$h" --in "$router_pid" || return 1
+  done
+  # shellcheck disable=SC2154 # *_pid: set by proc_start
+  (netns_of "$router_pid" sh -c "
+    ip link add lan1 type veth peer name eth0 netns $home1_pid &&
+    ip link add lan2 type veth peer name eth0 netns $home2_pid &&
+    ip link add wan0 type veth peer name eth0 netns $outside_pid &&
+    ip link add br0 type bridge && ip link set lan1 master br0 && ip link set lan2 master br0 &&
+    ip addr add 10.0.0.1/24 dev br0 && ip addr add 198.51.100.1/24 dev wan0 &&
+    ip link set br0 up && ip link set lan1 up && ip link set lan2 up && ip link set wan0 up &&
+    ip route add 203.0.113.0/24 dev wan0 &&
+    echo 1 > /proc/sys/net/ipv4/ip_forward") || return 1
+  (netns_of "$home1_pid" sh -c 'ip addr add 10.0.0.2/24 dev eth0 && ip link set eth0 up && ip route add default via 10.0.0.1') || return 1
+  (netns_of "$home2_pid" sh -c 'ip addr add 10.0.0.3/24 dev eth0 && ip link set eth0 up && ip route add default via 10.0.0.1') || return 1
+  (netns_of "$outside_pid" sh -c 'ip addr add 203.0.113.10/24 dev eth0 && ip addr add 203.0.113.11/24 dev eth0 && ip link set eth0 up && ip route add 198.51.100.0/24 dev eth0') || return 1
+  (netns_of "$router_pid" nft -f "$(dirname "${BASH_SOURCE[0]}")/../../demos/nat/rules.nft") || return 1
+}
+
 # classroom_up: two hosts on this one machine - network namespaces "teacher"
 # (10.77.0.1, fd77::1) and "student" (10.77.0.2, fd77::2), joined by a veth
 # pair, addresses of the suite's own. Sets teacher_pid and student_pid: run

@@ -28,7 +28,10 @@
 #   namespace (root), `nobody` also runs the programs as nobody - except those
 #   written `$ sudo bin/...`, which run as root - `sysctl K=V` sets
 #   net/ipv4/K=V in that namespace, and `nft FILE` loads the nft rules of
-#   FILE (a path in the tree) there (skipped without nft). Such blocks are skipped where no network
+#   FILE (a path in the tree) there (skipped without nft). `nat` builds the NAT
+#   lesson's scene (nat_up: home1, home2, router, outside); there a command
+#   written `$ [HOST] bin/...` runs on that host (servers too), and
+#   `router K=V` sets /proc/sys/net/K=V in the router's namespace. Such blocks are skipped where no network
 #   namespace can be made (as an ordinary user: unshare -rn; see procs.bash),
 #   and, as an ordinary user, those with a `$ sudo` command.
 #
@@ -131,6 +134,10 @@ tx_step() {
   local cmd words out=$PROC_DIR/tx.out job wrap=("${tx_wrap[@]}")
   tx_expand "$tx_cmd"
   cmd=$tx_expanded
+  if [[ $cmd =~ ^\[(home1|home2|router|outside)\]\ (.*)$ ]] && [ -n "$tx_nat" ]; then
+    local pid=${BASH_REMATCH[1]}_pid # the NAT scene: one of its hosts
+    cmd=${BASH_REMATCH[2]} wrap=(netns_of "${!pid}") tx_wrap_bg=()
+  fi
   if [[ $cmd == 'sudo '* ]]; then # as root: the wrapper without --nobody
     cmd=${cmd#sudo } wrap=("${tx_wrap_root[@]}")
   fi
@@ -192,8 +199,8 @@ tx_run_block() {
 
 # The options of a block: a wrapper for its programs, or a reason to skip.
 tx_options() {
-  local opt setup=() nobody=0 netns=0 opts=() rules=''
-  tx_wrap=() tx_wrap_root=() tx_wrap_bg=() tx_skip=''
+  local opt setup=() nobody=0 netns=0 opts=() rules='' router=()
+  tx_wrap=() tx_wrap_root=() tx_wrap_bg=() tx_skip='' tx_nat=''
   IFS=',' read -r -a opts <<<"$1"
   for opt in "${opts[@]}"; do
     opt=${opt# } opt=${opt% }
@@ -201,6 +208,8 @@ tx_options() {
       '') ;;
       netns) netns=1 ;;
       classroom) netns=2 ;;
+      nat) netns=3 ;;
+      router\ *) router+=("${opt#router }") ;;
       nobody) netns=1 nobody=1 ;;
       sysctl\ *) netns=1 setup+=("net/ipv4/${opt#sysctl }") ;;
       nft\ *) netns=1 rules=${opt#nft } ;;
@@ -213,7 +222,16 @@ tx_options() {
     tx_skip="needs real root: \`\$ sudo bin/...\` (such a program, started as root, may become nobody: a real uid change)"
     return
   fi
-  if [ "$netns" = 2 ]; then
+  if [ "$netns" = 3 ]; then
+    can_netns || { tx_skip="needs root and network namespaces"; return; }
+    command -v nft >/dev/null || { tx_skip="nft is not installed (apt-get install nftables)"; return; }
+    nat_up || { tx_skip="could not build the NAT scene"; return; }
+    for opt in "${router[@]}"; do
+      # shellcheck disable=SC2154 # router_pid: set by nat_up
+      (netns_of "$router_pid" sh -c "echo '${opt#*=}' > /proc/sys/net/${opt%%=*}")
+    done
+    tx_nat=1
+  elif [ "$netns" = 2 ]; then
     can_netns || { tx_skip="needs root and network namespaces"; return; }
     classroom_up || { tx_skip="could not make the two namespaces"; return; }
     # shellcheck disable=SC2154 # set by classroom_up
@@ -237,7 +255,7 @@ tx_options() {
 }
 
 transcript_check() {
-  local file=$1 line n=0 inside=0 failed=0 block_opts=''
+  local file=$1 line n=0 inside=0 failed=0 block_opts='' h
   tx_file=${file#"${TX_ROOT:-}"/}
   transcripts_checked=0 transcripts_skipped=0
   while IFS= read -r line || [ -n "$line" ]; do
@@ -261,6 +279,7 @@ transcript_check() {
       proc_stop txns >/dev/null 2>&1
       proc_stop teacher >/dev/null 2>&1
       proc_stop student >/dev/null 2>&1
+      for h in home1 home2 outside router; do proc_stop "$h" >/dev/null 2>&1; done
     elif [ "$inside" = 2 ]; then
       tx_block+=("$line")
     fi
