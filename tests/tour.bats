@@ -107,7 +107,7 @@ marked() {
 # naming both, when a step ("  LABEL $ ...") was shown between the two.
 order_check() {
   sort -s -k2,2 | awk -v OUT="$1" '
-    function emit(pid, ts, path, str,    n, i, parts, line, key, t1, lbl) {
+    function emit(pid, ts, path, str,    n, i, i2, pick, parts, line, key, t1, lbl) {
       gsub(/\\\\/, "\001", str); gsub(/\\"/, "\"", str); gsub(/\\t/, "\t", str)
       n = split(str, parts, /\\n/)
       if (parts[n] == "") n--
@@ -119,8 +119,16 @@ order_check() {
           if (match(line, /^  [^ |$]+ +\| /)) {
             lbl = substr(line, 3); sub(/ .*/, "", lbl)
             key = lbl SUBSEP substr(line, RLENGTH + 1)
-            if (head[key] < tail[key]) {
-              t1 = q[key, head[key]++]
+            # The latest write of this line (by a program of this label) not
+            # yet matched and not after the tour showed it: programs of one
+            # label print the same words, and a line the tour never showed
+            # must not pair an older write with a later showing.
+            pick = -1
+            for (i2 = tail[key] - 1; i2 >= 0; i2--)
+              if (!((key, i2) in used) && q[key, i2] <= ts) { pick = i2; break }
+            if (pick >= 0) {
+              used[key, pick] = 1
+              t1 = q[key, pick]
               if (act_ts != "" && act_ts > t1) {
                 printf "%s\n  (written at %s, shown after this later step, at %s)\n%s\n", line, substr(t1, 2), substr(act_ts, 2), act
                 bad++
@@ -149,8 +157,9 @@ order_check() {
 @test "the tour shows each line before any step that came after it (strace: each write's time)" {
   command -v strace >/dev/null || skip "strace is not installed (apt-get install strace)"
   local out=$BATS_TEST_TMPDIR/tour.out trace=$BATS_TEST_TMPDIR/trace
+  # (LeakSanitizer cannot run under ptrace: the ASan build's leak check is off here)
   strace -f -qq -y -ttt -s 65536 -e trace=write -e signal=none -o "$trace" \
-    env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR" >"$out" 2>"$BATS_TEST_TMPDIR/err" ||
+    env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR" >"$out" 2>"$BATS_TEST_TMPDIR/err" ||
     fail "the tour failed under strace: $(tail -n 5 "$out" "$BATS_TEST_TMPDIR/err")"
   grep -q '^Tour over' "$out" || fail "the tour did not end"
   run order_check "$out" <"$trace"
