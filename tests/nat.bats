@@ -61,8 +61,8 @@ home() { local pid=$1; shift; run --separate-stderr netns_of "$pid" "$BIN/nat-cl
   port2=${BASH_REMATCH[1]}
   run netns_of "$router_pid" cat /proc/net/nf_conntrack
   if [ "$status" -ne 0 ]; then
-    # An ordinary user's namespace: Linux shows the entries only to root of
-    # the first user namespace; the count is readable.
+    # An ordinary user's namespace: the entries are refused there on this
+    # kernel (EACCES); the count is readable.
     run netns_of "$router_pid" cat /proc/sys/net/netfilter/nf_conntrack_count
     assert_success
     [ "$output" -ge 2 ] || fail "fewer than two entries in the router's table: $output"

@@ -35,7 +35,7 @@ if (netns_of "$router_pid" cat /proc/net/nf_conntrack) >"$PROC_DIR/conntrack" 2>
   say "   From /proc/net/nf_conntrack (the first src/dst pair: as it left home; the second: the reply, as it will come back):"
   grep ' dport=7100 ' "$PROC_DIR/conntrack" | sed 's/^/    /'
 else
-  say "   /proc/net/nf_conntrack is readable only by root of the first user namespace, not here;"
+  say "   /proc/net/nf_conntrack is not readable in an ordinary user's namespace on this kernel (EACCES);"
   say "   the number of entries is: $(netns_of "$router_pid" cat /proc/sys/net/netfilter/nf_conntrack_count)"
   say "   (sudo make demo DEMO=nat shows them)"
 fi
