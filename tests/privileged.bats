@@ -179,6 +179,7 @@ own_netns_as_nobody() {
 }
 
 @test "-u with a uid-0 account is refused: dropping to root would keep root" {
+  need_real_root "privileged-server started as root (a user namespace of one uid has no -u to honour)"
   need_netns
   run --separate-stderr netns_run "$BIN/privileged-server" -p 23 -u root
   assert_failure 1
@@ -248,6 +249,7 @@ own_netns_as_nobody() {
 }
 
 @test "a capability held in an ancestor user namespace counts: root entering only the network namespace of an unshare -rn process" {
+  need_real_root "root of the first user namespace, entering another's network namespace only"
   need_netns
   namespace_holder inner -r || fail "could not make the user and network namespace"
   # nsenter --net only: we stay root of the initial user namespace, an
@@ -306,6 +308,7 @@ own_netns_as_nobody() {
 }
 
 @test "every server started as root keeps neither root nor any capability once it is ready" {
+  need_real_root "servers started as root become nobody (setuid): a real uid change"
   need_netns
   namespace_holder ns || fail "could not make a network namespace"
   local prog i=0 pid extra

@@ -147,7 +147,7 @@ hold_connection() {
 }
 
 @test "one local user's eight connections of eight names each no longer fill the directory: another user's server still registers" {
-  [ "$EUID" -eq 0 ] || skip "needs root, to run a server as another user (nobody)"
+  need_real_root "a server run as another user (nobody): a real uid change"
   start_directory
   local c i many
   for c in 1 2 3 4 5 6 7 8; do

@@ -186,6 +186,7 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
 }
 
 @test "started as root, it gives up root too: nobody by default, or the user -u names" {
+  need_real_root "wire-server, started as root, becomes nobody (setuid): a real uid change"
   start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
   run server_log
   assert_line "dropping root now that the ports are bound: becoming nobody"

@@ -199,7 +199,7 @@ tx_run_block() {
 
 # The options of a block: a wrapper for its programs, or a reason to skip.
 tx_options() {
-  local opt setup=() nobody=0 netns=0 opts=() rules='' router=()
+  local opt setup=() nobody=0 netns=0 opts=() rules='' router=() realroot=0
   tx_wrap=() tx_wrap_root=() tx_wrap_bg=() tx_skip='' tx_nat=''
   IFS=',' read -r -a opts <<<"$1"
   for opt in "${opts[@]}"; do
@@ -211,6 +211,7 @@ tx_options() {
       nat) netns=3 ;;
       router\ *) router+=("${opt#router }") ;;
       nobody) netns=1 nobody=1 ;;
+      realroot) realroot=1 ;;
       sysctl\ *) netns=1 setup+=("net/ipv4/${opt#sysctl }") ;;
       nft\ *) netns=1 rules=${opt#nft } ;;
       *) tx_skip="unknown option '$opt'" ;;
@@ -218,6 +219,10 @@ tx_options() {
   done
   # As an ordinary user, "root" is root of a user namespace of one's own,
   # with one uid: a program run with sudo could not become nobody there.
+  if [ "$realroot" = 1 ] && ! netns_as_root; then
+    tx_skip="needs real root: what it shows is the machine's root or nobody, which a user namespace of one uid only imitates (a real uid change)"
+    return
+  fi
   if [ "$netns" != 0 ] && [[ "${tx_block[*]}" == *'$ sudo '* ]] && can_netns && ! netns_as_root; then
     tx_skip="needs real root: \`\$ sudo bin/...\` (such a program, started as root, may become nobody: a real uid change)"
     return
