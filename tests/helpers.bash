@@ -214,3 +214,12 @@ tour_copy_for_nobody() {
   cp "$BIN"/* "$tour_dir/bin/"
   chmod -R a+rX "$tour_dir"
 }
+
+# own_netns_as_nobody CMD...: CMD as uid 65534 in a new user namespace (which
+# maps only nobody) owning a new network namespace, inside a user namespace
+# where our uid is root: an ordinary user's way to run a program as nobody
+# where its capabilities count. (A file capability set from `unshare -r`
+# counts in the user namespaces below the one whose root set it.)
+own_netns_as_nobody() {
+  exec unshare -r -- unshare --user --map-user=65534 --net -- "$@"
+}
