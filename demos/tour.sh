@@ -65,10 +65,18 @@ source "$root/tests/lib/procs.bash"
 # leaving the server it was starting behind.)
 # At a --step prompt nothing is half done, and bash's read would go on
 # waiting: there the tour ends at once.
-stopping='' prompting=''
-trap 'stopping=130 PROC_ABORT=1; [ -z "$prompting" ] || { echo; exit 130; }' INT
-trap 'stopping=143 PROC_ABORT=1; [ -z "$prompting" ] || { echo; exit 143; }' TERM
-halt_if_asked() { [ -z "$stopping" ] || exit "$stopping"; }
+# The traps assign no variable: bash 5.2 loses track of its variable scopes
+# ("pop_var_context: head of shell_variables not a function context") when a
+# trap assigns one while a builtin with a temporary assignment (IFS= read)
+# runs in a function, and may then hang. A file says it instead.
+prompting=''
+PROC_ABORT_FILE=$PROC_DIR/stop
+trap ': >"$PROC_ABORT_FILE.130"; : >"$PROC_ABORT_FILE"; [ -z "$prompting" ] || { echo; exit 130; }' INT
+trap ': >"$PROC_ABORT_FILE.143"; : >"$PROC_ABORT_FILE"; [ -z "$prompting" ] || { echo; exit 143; }' TERM
+halt_if_asked() {
+  if [ -e "$PROC_ABORT_FILE.130" ]; then exit 130; fi
+  if [ -e "$PROC_ABORT_FILE.143" ]; then exit 143; fi
+}
 
 finish() {
   trap '' INT TERM # a second Ctrl-C must not cut the clean-up short
@@ -118,10 +126,10 @@ catch_up() {
 stepping=''
 pause() {
   [ -n "$stepping" ] || return 0
-  local answer=''
+  local answer='' IFS='' # (no temporary IFS= on read: see the traps above)
   printf '%s-- Enter: next step, q: end the tour --%s ' "$dim" "$off"
   prompting=1
-  IFS= read -r answer || answer=q # end of input: end the tour
+  read -r answer || answer=q # end of input: end the tour
   prompting=''
   halt_if_asked
   printf '\e[1A\e[2K' # the prompt's line is cleared: the screen keeps the lesson only

@@ -234,7 +234,14 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   # Held still, the server cannot read; the kernel completes a handshake all
   # the same, and its packet socket queues the three packets. The stop and
   # the packets are then there together when it wakes.
-  kill -STOP "$server_pid"
+  kill -STOP "$server_pid" || fail "could not stop the server"
+  local i state=''
+  for ((i = 0; i < 200; i++)); do
+    state=$(grep '^State:' "/proc/$server_pid/status" 2>/dev/null) || true
+    [[ $state != *'T ('* ]] || break
+    _proc_pause 10000
+  done
+  [[ $state == *'T ('* ]] || fail "the server was not held still: $state"
   # shellcheck disable=SC2016 # the script is for the inner shell
   (netns_of "$ns_pid" bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' bash "$server_port") ||
     fail "could not connect while the server was stopped"

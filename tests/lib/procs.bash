@@ -11,7 +11,8 @@
 #       to the end of the output. Each line read is appended to NAME's log and
 #       handed to proc_on_line NAME LINE, which the caller may redefine (and
 #       set PROC_ECHO=1 for proc_stop to hand it the last lines too). A
-#       signal trap may set PROC_ABORT=1 to end the wait at once (returns 1).
+#       signal trap may set PROC_ABORT=1, or create the file $PROC_ABORT_FILE,
+#       to end the wait at once (returns 1).
 #   proc_stop NAME               SIGTERM, read the rest, reap; sets NAME_status
 #   proc_stop_all                stop every process started here
 #   proc_cat FILE...             print files, like cat, without a process
@@ -152,12 +153,16 @@ _proc_reap() {
 _proc_read() {
   local name=$1 deadline=$2 fd line rc left ended=''
   local part=${PROC_PART[$name]:-}
+  # IFS for this function, not as a temporary assignment on read: a signal
+  # trap run during such a read can make bash 5.2 lose its variable scopes
+  # ("pop_var_context: head of shell_variables not a function context").
+  local IFS=''
   fd=${name}_fd; fd=${!fd}
   _proc_got=
   unset "PROC_PART[$name]"
   while :; do
     rc=0
-    IFS= read -r -u "$fd" line || rc=$?
+    read -r -u "$fd" line || rc=$?
     if [ "$rc" -eq 0 ]; then
       _proc_got=$part$line
       PROC_LINES[$name]=$(( ${PROC_LINES[$name]:-0} + 1 ))
@@ -172,7 +177,8 @@ _proc_read() {
     fi
     if _proc_reap "$name"; then ended=1; continue; fi
     left=$(( deadline - ${EPOCHREALTIME/./} ))
-    if [ "$left" -le 0 ] || [ -n "${PROC_ABORT:-}" ]; then
+    if [ "$left" -le 0 ] || [ -n "${PROC_ABORT:-}" ] ||
+       { [ -n "${PROC_ABORT_FILE:-}" ] && [ -e "$PROC_ABORT_FILE" ]; }; then
       PROC_PART[$name]=$part
       return 2
     fi
