@@ -35,15 +35,20 @@
 static int serve_tcp(const struct serve_socket *sk, struct drain_set *set,
                      serve_reply_fn reply, void *ctx)
 {
-    struct sockaddr_storage peer, local;
+    union serve_addr peer, local;
     socklen_t plen = sizeof peer, llen = sizeof local;
     struct serve_event ev;
     char line[REPLY_MAX], who[ADDR_STRLEN];
     int fd;
 
     /* accept() gives a NEW socket for this client; the listener stays
-     * free for the next. peer = the client's address and source port. */
-    fd = accept(sk->fd, (struct sockaddr *)&peer, &plen);
+     * free for the next. peer = the client's address and source port.
+     * A demo whose lesson it is makes the call itself (sk->accept). */
+    memset(&peer, 0, sizeof peer);
+    if (sk->accept != NULL)
+        fd = sk->accept(sk->fd, &peer, &plen, ctx);
+    else
+        fd = accept(sk->fd, &peer.sa, &plen);
     if (fd < 0) {
         if (errno == EMFILE || errno == ENFILE)
             return -1;
@@ -56,10 +61,10 @@ static int serve_tcp(const struct serve_socket *sk, struct drain_set *set,
         return -2;
     }
     wait_nonblocking(fd); /* never block on one client */
-    getsockname(fd, (struct sockaddr *)&local, &llen);
+    getsockname(fd, &local.sa, &llen);
     ev.proto = "tcp";
-    ev.peer = (struct sockaddr *)&peer;
-    ev.local = (struct sockaddr *)&local;
+    ev.peer = &peer.sa;
+    ev.local = &local.sa;
     ev.data = NULL;
     ev.len = 0;
     ev.name = sk->name;
@@ -113,7 +118,7 @@ union pktinfo_buf {
  * into local (whose port is already ours), and the same again as the one
  * control message that makes a reply leave from it (into out). Returns
  * the length of that message, or 0 if the kernel did not say. */
-static size_t udp_destination(struct msghdr *msg, struct sockaddr_storage *local,
+static size_t udp_destination(struct msghdr *msg, union serve_addr *local,
                               union pktinfo_buf *out)
 {
     struct cmsghdr *c, *o;
@@ -125,7 +130,7 @@ static size_t udp_destination(struct msghdr *msg, struct sockaddr_storage *local
             struct in_pktinfo pi;
 
             memcpy(&pi, CMSG_DATA(c), sizeof pi);
-            if (local->ss_family == AF_INET) {
+            if (local->sa.sa_family == AF_INET) {
                 struct sockaddr_in sin;
 
                 memcpy(&sin, local, sizeof sin);
@@ -151,7 +156,7 @@ static size_t udp_destination(struct msghdr *msg, struct sockaddr_storage *local
             return CMSG_SPACE(sizeof pi);
         }
         if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
-            local->ss_family == AF_INET6) {
+            local->sa.sa_family == AF_INET6) {
             struct in6_pktinfo pi;
             struct sockaddr_in6 sin6;
 
@@ -172,6 +177,27 @@ static size_t udp_destination(struct msghdr *msg, struct sockaddr_storage *local
 }
 #endif
 
+/* The demo's own recvfrom() (sk->recvfrom), after the loop has peeked
+ * (msg: the peek's peer, local: where it was sent) and the reply guard let
+ * the datagram through. The demo must take that very datagram: a reader
+ * of our socket's queue is alone (one process, one thread), so the next
+ * datagram is the peeked one; were it not, no reply (we could not tell
+ * which address it reached). Returns its length, or -1. */
+static ssize_t udp_take(const struct serve_socket *sk, char *buf, size_t cap,
+                        union serve_addr *peer, const union serve_addr *local, void *ctx)
+{
+    union serve_addr from;
+    socklen_t flen = sizeof from;
+    ssize_t got;
+
+    memset(&from, 0, sizeof from);
+    got = sk->recvfrom(sk->fd, buf, cap, &from, &flen, local, ctx);
+    if (got < 0 || !addr_same_host(&from.sa, &peer->sa) ||
+        addr_port(&from.sa) != addr_port(&peer->sa))
+        return -1;
+    return got;
+}
+
 /* One UDP datagram: reply to the address and port it came from, FROM the
  * address it was sent to (else a client that wrote to our second address
  * would see a reply from a stranger, and drop it) - unless the guard says
@@ -182,7 +208,7 @@ static int serve_udp(const struct serve_socket *sk, struct reply_guard *guard,
 {
     int fd = sk->fd;
     static char buf[DATAGRAM_MAX];
-    struct sockaddr_storage peer, local;
+    union serve_addr peer, local;
     socklen_t llen = sizeof local;
     struct serve_event ev;
     struct msghdr msg;
@@ -196,10 +222,13 @@ static int serve_udp(const struct serve_socket *sk, struct reply_guard *guard,
 
     /* recvmsg() is recvfrom() with room for ancillary data: it says who
      * sent the datagram (UDP has no connection, so this is the only way to
-     * know where the reply must go) and, here, which address it reached. */
+     * know where the reply must go) and, here, which address it reached.
+     * With the demo's own recvfrom(), only a peek (MSG_PEEK, no bytes): the
+     * datagram stays queued for the demo's call. */
     memset(&msg, 0, sizeof msg);
+    memset(&peer, 0, sizeof peer);
     iov.iov_base = buf;
-    iov.iov_len = sizeof buf;
+    iov.iov_len = sk->recvfrom != NULL ? 0 : sizeof buf;
     msg.msg_name = &peer;
     msg.msg_namelen = sizeof peer;
     msg.msg_iov = &iov;
@@ -208,22 +237,26 @@ static int serve_udp(const struct serve_socket *sk, struct reply_guard *guard,
     msg.msg_control = control.buf;
     msg.msg_controllen = sizeof control.buf;
 #endif
-    got = recvmsg(fd, &msg, 0);
+    got = recvmsg(fd, &msg, sk->recvfrom != NULL ? MSG_PEEK : 0);
     if (got < 0)
         return 0;
     memset(&local, 0, sizeof local);
-    getsockname(fd, (struct sockaddr *)&local, &llen);
+    getsockname(fd, &local.sa, &llen);
 #if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
     backlen = udp_destination(&msg, &local, &back);
 #endif
     /* Before the demo sees it (and narrates it): a forged source must not
      * make us answer, nor print, one line per datagram. */
-    if (!reply_guard_ok(guard, (struct sockaddr *)&peer, (struct sockaddr *)&local,
-                        wait_now_ms()))
+    if (!reply_guard_ok(guard, &peer.sa, &local.sa, wait_now_ms())) {
+        if (sk->recvfrom != NULL)
+            (void)recv(fd, buf, 1, 0); /* the peeked datagram: dropped */
+        return 0;
+    }
+    if (sk->recvfrom != NULL && (got = udp_take(sk, buf, sizeof buf, &peer, &local, ctx)) < 0)
         return 0;
     ev.proto = "udp";
-    ev.peer = (struct sockaddr *)&peer;
-    ev.local = (struct sockaddr *)&local;
+    ev.peer = &peer.sa;
+    ev.local = &local.sa;
     ev.data = buf;
     ev.len = (size_t)got;
     ev.name = sk->name;
@@ -243,10 +276,11 @@ static int serve_udp(const struct serve_socket *sk, struct reply_guard *guard,
         msg.msg_controllen = backlen;
     }
 #endif
+    /* sendmsg(): sendto() with ancillary data - here the source address. */
     if (sendmsg(fd, &msg, 0) < 0) {
         /* Not an exchange: the reply never left (a firewall's EPERM, no
          * route...). Said on stderr, and not counted towards -n. */
-        report_sys("sendto", "udp", ev.peer, errno);
+        report_sys("sendmsg", "udp", ev.peer, errno);
         return 0;
     }
     return 1;
@@ -370,7 +404,27 @@ int serve_set_add(struct serve_set *s, const char *name, int fd, int socktype)
     s->sock[s->n].fd = fd;
     s->sock[s->n].socktype = socktype;
     s->sock[s->n].paused_until = 0;
+    s->sock[s->n].accept = NULL;
+    s->sock[s->n].recvfrom = NULL;
     s->n++;
+    return 0;
+}
+
+int serve_set_add_accepting(struct serve_set *s, const char *name, int fd,
+                            serve_accept_fn fn)
+{
+    if (fd < 0 || serve_set_add(s, name, fd, SOCK_STREAM) != 0)
+        return fd < 0 ? 0 : -1;
+    s->sock[s->n - 1].accept = fn;
+    return 0;
+}
+
+int serve_set_add_receiving(struct serve_set *s, const char *name, int fd,
+                            serve_recvfrom_fn fn)
+{
+    if (fd < 0 || serve_set_add(s, name, fd, SOCK_DGRAM) != 0)
+        return fd < 0 ? 0 : -1;
+    s->sock[s->n - 1].recvfrom = fn;
     return 0;
 }
 

@@ -4,8 +4,10 @@
  * handled, so no client - idle, slow or hostile - can hold up another.
  *   TCP: accept() the connection, send the demo's one-line reply, shut
  *        down our side, and let drain.h close it gracefully.
- *   UDP: recvfrom() a datagram, sendto() the demo's reply back to the
- *        sender's address and SOURCE port.
+ *   UDP: recvmsg() a datagram, sendmsg() the demo's reply back to the
+ *        sender's address and SOURCE port, from the address it reached.
+ * A demo whose lesson is that accept() or recvfrom() makes the call
+ * itself: serve_set_add_accepting(), serve_set_add_receiving() below.
  * It stops on SIGINT/SIGTERM or after `count` exchanges, with a closing
  * line, and returns the exit code.
  * The demo decides what a reply says: serve_reply_fn writes it (and may
@@ -14,8 +16,10 @@
 #ifndef PORTLAB_SERVE_H
 #define PORTLAB_SERVE_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 /* What arrived: one TCP connection, or one UDP datagram. */
 struct serve_event {
@@ -72,11 +76,40 @@ int serve_run_watching(int tcp, int udp, struct serve_watch *w, long count,
  * serve_run() and serve_run_watching() are this with one of each. */
 #define SERVE_MAX_SOCKETS 32
 
+/* Any socket address, with a name for each way to read it: .sa for the
+ * calls, .in (IPv4: in.sin_port) or .in6 (IPv6: in6.sin6_port). */
+union serve_addr {
+    struct sockaddr sa;
+    struct sockaddr_in in;
+    struct sockaddr_in6 in6;
+    struct sockaddr_storage ss;
+};
+
+/* A demo whose lesson is the server's accept() or recvfrom() makes that
+ * call itself (ephemeral, nat): the loop calls its function when the
+ * socket is readable, and does the rest as for any socket (the reply, the
+ * reply guard, the graceful close, resting on errors).
+ * serve_accept_fn: call accept(listener, &peer->sa, plen) and return what
+ *   it returned, errno as it left it (the loop decides: retry, rest).
+ * serve_recvfrom_fn: call recvfrom(fd, buf, cap, 0, &peer->sa, plen) and
+ *   return what it returned. local is the address the datagram was sent
+ *   to (its port ours): the loop peeked at the datagram first (recvmsg()
+ *   with MSG_PEEK, IP_PKTINFO), and asked the reply guard, which is why a
+ *   datagram the guard refuses never reaches the demo.
+ * ctx is serve_run_set()'s. */
+typedef int (*serve_accept_fn)(int listener, union serve_addr *peer, socklen_t *plen,
+                               void *ctx);
+typedef ssize_t (*serve_recvfrom_fn)(int fd, char *buf, size_t cap, union serve_addr *peer,
+                                     socklen_t *plen, const union serve_addr *local,
+                                     void *ctx);
+
 struct serve_socket {
     const char *name; /* the demo's word for it (not copied: keep it alive) */
     int fd;
     int socktype;     /* SOCK_STREAM (listening) or SOCK_DGRAM */
     long long paused_until; /* accept() rests (out of descriptors, an error) */
+    serve_accept_fn accept;     /* NULL: the loop's own accept() */
+    serve_recvfrom_fn recvfrom; /* NULL: the loop's own recvmsg() */
 };
 
 struct serve_set {
@@ -90,6 +123,13 @@ void serve_set_init(struct serve_set *s);
 /* Add a bound socket (TCP: already listening). fd < 0 is ignored (returns
  * 0). Returns 0, or -1 (said on stderr) when the set is full. */
 int serve_set_add(struct serve_set *s, const char *name, int fd, int socktype);
+
+/* The same, for a TCP listener whose accept() the demo makes (fn), or a
+ * UDP socket whose recvfrom() it makes (fn). */
+int serve_set_add_accepting(struct serve_set *s, const char *name, int fd,
+                            serve_accept_fn fn);
+int serve_set_add_receiving(struct serve_set *s, const char *name, int fd,
+                            serve_recvfrom_fn fn);
 
 /* Serve every socket of the set until stopped or `count` exchanges (0 =
  * no limit). Returns EXIT_OK, or EXIT_FAILED if the loop itself failed. */

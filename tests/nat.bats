@@ -26,7 +26,7 @@ home() { local pid=$1; shift; run --separate-stderr netns_of "$pid" "$BIN/nat-cl
   assert_line "tcp: we sent to 203.0.113.10:7100 and reached 203.0.113.10:7100: nothing was rewritten on the way"
   stop_server
   run server_log
-  assert_line "tcp: from 198.51.100.1:40000 (to 203.0.113.10:7100)"
+  assert_line "tcp: from 198.51.100.1 port 40000 (to 203.0.113.10:7100)"
 }
 
 @test "two home hosts on source port 40000: one outside address, two ports - the router rewrote the second" {

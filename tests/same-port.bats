@@ -19,12 +19,26 @@ load helpers
   assert_line --regexp "^udp +UNCONN .*127\.0\.0\.1:$server_port "
 }
 
-@test "a second TCP socket on port P gets EADDRINUSE" {
+@test "a second TCP socket on port P gets EADDRINUSE, told on stdout as the expected result, not as an error" {
   start_server same-port-server -p 0 -b 127.0.0.1
   run server_log
-  assert_line "same-port-server: bind(tcp 127.0.0.1:$server_port): EADDRINUSE (Address already in use)"
-  assert_line --partial "same-port-server: why: another socket already holds this TCP port"
+  assert_line "now a second tcp socket asks for the same port:"
+  assert_line "as expected, bind(tcp) was refused: EADDRINUSE (Address already in use)"
+  assert_line "our first tcp socket holds that port, and this one did not ask to share"
+  # The planned refusal is not dressed as a failure: no error form anywhere,
+  # nothing on stderr, and the server goes on to its ready line.
+  refute_line --partial "same-port-server: bind("
+  refute_line --partial "why:"
   refute_line --partial "ways out" # a clash the demo made on purpose needs no way out
+  assert_line "ready on 127.0.0.1:$server_port (tcp+udp)"
+  run server_err
+  assert_output ''
+  # --udp-only: the same, in UDP's set.
+  start_server --as udp same-port-server --udp-only -p 0 -b 127.0.0.1
+  run server_log udp
+  assert_line "as expected, bind(udp) was refused: EADDRINUSE (Address already in use)"
+  run server_err udp
+  assert_output ''
 }
 
 @test "port 0: the kernel's choice lies in the range read from /proc" {
@@ -222,7 +236,9 @@ NFT
 @test "--reuseport: sockets that all ask may share a port; one that does not ask is refused" {
   start_server --as first same-port-server --reuseport -p 0 -b 127.0.0.1
   run server_log first
-  assert_line "the second tcp bind succeeded: sockets that all set SO_REUSEPORT share the port (the kernel spreads new clients among them)"
+  assert_line "the second tcp bind succeeded: sockets that all set SO_REUSEPORT"
+  assert_line "share the port (the kernel spreads new clients among them)"
+  refute_line --partial "as expected, bind(tcp) was refused"
   start_server --as second same-port-server --reuseport -p "$first_port" -b 127.0.0.1
   assert_equal "$second_port" "$first_port"
   run --separate-stderr "$BIN/same-port-server" -p "$first_port" -b 127.0.0.1
@@ -256,4 +272,20 @@ NFT
   assert_stderr --partial "same-port-client: why: a local rule refused it: a prohibit route to that address (ip route add prohibit ...; ip(7)), a security module (Landlock, AppArmor, SELinux) or a seccomp filter; this program cannot tell which"
   assert_stderr --partial "same-port-client: connect(udp 192.0.2.1:9): EACCES (Permission denied)"
   assert_stderr --partial "same-port-client: why: a local rule refused it: a prohibit route to that address (ip route add prohibit ...; ip(7)), a broadcast address without SO_BROADCAST, a security module"
+}
+
+# The tour's own words name the port its servers really hold: in the
+# primer's picture, every "TCP N" or "UDP N" it says is the port the
+# --tcp-only server became ready on (it once named the port of the server
+# it had just stopped).
+@test "the tour's two-process picture names the port the two servers hold" {
+  run --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$BATS_TEST_DIRNAME/../demos/tour.sh" same-port
+  assert_success
+  local port said picture
+  port=$(sed -n 's/^  tcp  *| ready on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' <<<"$output")
+  [ -n "$port" ] || fail "no ready line of the --tcp-only server in the tour"
+  picture=$(sed -n "/^The primer's own picture/,/^Two different pids/p" <<<"$output" | grep -v '^  ')
+  said=$(grep -oE '(TCP|UDP) [0-9]+' <<<"$picture" | awk '{ print $2 }' | sort -u)
+  [ -n "$said" ] || fail "the tour's picture names no port: $picture"
+  assert_equal "$said" "$port"
 }

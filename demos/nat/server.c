@@ -36,6 +36,12 @@ static const char *const HELP =
     "  -l MS   answer a UDP datagram again, MS milliseconds later (one late\n"
     "          answer at a time: a datagram meanwhile gets its answer, not a late one)\n";
 
+static int take_connection(int listener, union serve_addr *peer, socklen_t *plen, void *ctx);
+static ssize_t take_datagram(int udp, char *buf, size_t cap, union serve_addr *peer,
+                             socklen_t *plen, const union serve_addr *me, void *ctx);
+static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx);
+static int answer_late(struct serve_watch *w);
+
 /* -l: one late answer waiting, to the sender of the datagram that set it. */
 struct later {
     int udp;
@@ -44,6 +50,111 @@ struct later {
     socklen_t len;
 };
 
+int main(int argc, char **argv)
+{
+    static struct serve_set s; /* ~1 KB: not on the stack */
+    struct opts o;
+    struct later l;
+    struct serve_watch w;
+    int tcp, udp, rc, i;
+
+    /* 1. Options: -p PORT, -b ADDRESS, -4/-6, -n COUNT, and -l MS. */
+    narrate_init(argv[0]);
+    signals_install(); /* Ctrl-C or SIGTERM, even during start-up: a clean exit */
+    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "[-l MS]", HELP);
+    memset(&l, 0, sizeof l);
+    for (i = 1; i < argc; i++) {
+        if (opts_take(&o, argc, argv, &i))
+            continue;
+        if (strcmp(argv[i], "-l") == 0 && i + 1 < argc)
+            l.ms = opts_number(&o, "-l", argv[++i], 1, 600000);
+        else
+            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
+    }
+    opts_finish(&o, NULL);
+
+    /* 2. Open TCP and UDP on one port. The server's own bind is ordinary
+     *    here (see the same-port demo); common/serve.c does it, and gives
+     *    up root and capabilities after. */
+    if (serve_open(&o, &tcp, &udp) != 0)
+        return EXIT_FAILED;
+
+    /* 3. Serve: the loop (common/serve.c) calls take_connection() or
+     *    take_datagram() when a client is there, sends reply()'s line,
+     *    and answer_late() when a late answer (-l) is due. */
+    l.udp = udp;
+    w.fd = -1;
+    w.wake_ms = 0;
+    w.fn = answer_late;
+    w.ctx = &l;
+    serve_set_init(&s);
+    s.watch = &w;
+    serve_set_add_accepting(&s, NULL, tcp, take_connection);
+    serve_set_add_receiving(&s, NULL, udp, take_datagram);
+    rc = serve_run_set(&s, o.count, reply, &w);
+    close(tcp);
+    close(udp);
+    return rc;
+}
+
+/* "tcp: from 198.51.100.1 port 40000 (to 203.0.113.10:7100)" */
+static void say_from(const char *proto, const union serve_addr *peer, unsigned port,
+                     const union serve_addr *me)
+{
+    char host[ADDR_STRLEN], to[ADDR_STRLEN];
+
+    narrate("%s: from %s port %u (to %s)", proto, addr_host(&peer->sa, host, sizeof host),
+            port, addr_format(&me->sa, to, sizeof to));
+}
+
+/* A TCP client is waiting on the listening socket. */
+static int take_connection(int listener, union serve_addr *peer, socklen_t *plen, void *ctx)
+{
+    union serve_addr me;
+    socklen_t mlen = sizeof me;
+    int conn;
+
+    (void)ctx;
+    /* THE LESSON: accept() fills in peer with the source address and port
+     * of the connection AS IT REACHED US: whatever a router on the way
+     * wrote there (NAT), not what the client's kernel chose. */
+    conn = accept(listener, &peer->sa, plen);
+    if (conn < 0)
+        return -1; /* errno says why: the loop retries or rests */
+    /* Our end of it: the destination, after any port forward. */
+    memset(&me, 0, sizeof me);
+    getsockname(conn, &me.sa, &mlen);
+    /* The port travels in network byte order: ntohs() makes it a number
+     * (sin_port for IPv4, sin6_port for IPv6). */
+    say_from("tcp", peer,
+             ntohs(peer->sa.sa_family == AF_INET6 ? peer->in6.sin6_port : peer->in.sin_port),
+             &me);
+    return conn;
+}
+
+/* A UDP datagram is waiting; me: the address it was sent to (the loop
+ * asked the kernel, IP_PKTINFO). */
+static ssize_t take_datagram(int udp, char *buf, size_t cap, union serve_addr *peer,
+                             socklen_t *plen, const union serve_addr *me, void *ctx)
+{
+    ssize_t got;
+
+    (void)ctx;
+    /* THE LESSON: recvfrom() fills in peer with the datagram's source
+     * address and port as it reached us: behind a NAT, the router's
+     * outside address and the port the router chose. The reply goes
+     * there, and only the router's table turns it back in. */
+    got = recvfrom(udp, buf, cap, 0, &peer->sa, plen);
+    if (got < 0)
+        return -1;
+    say_from("udp", peer,
+             ntohs(peer->sa.sa_family == AF_INET6 ? peer->in6.sin6_port : peer->in.sin_port),
+             me);
+    return got;
+}
+
+/* The reply line, to the address and port accept() or recvfrom() filled
+ * in; with -l, a datagram's sender gets a late second answer too. */
 static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx)
 {
     struct serve_watch *w = ctx;
@@ -52,16 +163,11 @@ static void reply(const struct serve_event *ev, char *line, size_t cap, void *ct
 
     addr_format(ev->peer, from, sizeof from);
     addr_format(ev->local, to, sizeof to);
-    /* ev->peer is the source of the packet as it reached us: whatever a
-     * router on the way wrote there, not what the client's kernel chose. */
-    narrate("%s: from %s (to %s)", ev->proto, from, to);
     snprintf(line, cap, "nat-server saw you as %s and you reached %s\n", from, to);
     if (ev->data != NULL && l->ms > 0 && w->wake_ms == 0) {
-        memcpy(&l->to, ev->peer,
-               ev->peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                               : sizeof(struct sockaddr_in));
         l->len = ev->peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                   : sizeof(struct sockaddr_in);
+        memcpy(&l->to, ev->peer, l->len);
         w->wake_ms = wait_now_ms() + l->ms;
         narrate("udp: will answer %s again in %ld ms", from, l->ms);
     }
@@ -77,6 +183,9 @@ static int answer_late(struct serve_watch *w)
 
     w->wake_ms = 0;
     addr_format((struct sockaddr *)&l->to, to, sizeof to);
+    /* THE LESSON: sendto() the very address and port recvfrom() gave us.
+     * Behind a NAT that is the router's; whether the datagram gets any
+     * further depends on the router's table, not on us. */
     if (sendto(l->udp, again, sizeof again - 1, 0, (struct sockaddr *)&l->to, l->len) < 0)
         narrate_sys("sendto", "udp", (struct sockaddr *)&l->to, errno);
     else
@@ -84,38 +193,3 @@ static int answer_late(struct serve_watch *w)
     return 0;
 }
 
-int main(int argc, char **argv)
-{
-    struct opts o;
-    struct later l;
-    struct serve_watch w;
-    int tcp, udp, rc, i;
-
-    narrate_init(argv[0]);
-    signals_install(); /* Ctrl-C or SIGTERM, even during start-up: a clean exit */
-    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "[-l MS]", HELP);
-    memset(&l, 0, sizeof l);
-    for (i = 1; i < argc; i++) {
-        if (opts_take(&o, argc, argv, &i))
-            continue;
-        if (strcmp(argv[i], "-l") == 0 && i + 1 < argc)
-            l.ms = opts_number(&o, "-l", argv[++i], 1, 600000);
-        else
-            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
-    }
-    opts_finish(&o, NULL);
-
-    /* The server's own bind is ordinary here (see the same-port demo);
-     * common/serve.c does it, and gives up root and capabilities after. */
-    if (serve_open(&o, &tcp, &udp) != 0)
-        return EXIT_FAILED;
-    l.udp = udp;
-    w.fd = -1;
-    w.wake_ms = 0;
-    w.fn = answer_late;
-    w.ctx = &l;
-    rc = serve_run_watching(tcp, udp, &w, o.count, reply, &w);
-    close(tcp);
-    close(udp);
-    return rc;
-}

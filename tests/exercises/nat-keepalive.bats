@@ -21,7 +21,7 @@ setup() {
 }
 
 # The source ports the server saw UDP datagrams come from, one a line.
-seen_ports() { server_log | sed -n 's/^udp: from 198\.51\.100\.1:\([0-9]*\) .*/\1/p'; }
+seen_ports() { server_log | sed -n 's/^udp: from 198\.51\.100\.1 port \([0-9]*\) .*/\1/p'; }
 
 @test "kept alive every 400 ms, the mapping outlives the router's 1 s: the late answer (1.8 s) arrives" {
   # shellcheck disable=SC2154 # outside_pid, home1_pid: set by nat_up
