@@ -3,14 +3,13 @@
  * WHAT IT SHOWS
  *   A client rarely chooses its own port. Its socket has port 0 ("none yet")
  *   until connect() (TCP) or the first sendto() (UDP); then the kernel
- *   assigns a free port from ITS range - on Linux
- *   net.ipv4.ip_local_port_range, 32768-60999 by default, which is not
- *   IANA's "dynamic" range 49152-65535. The reply comes back to that port.
- *   TCP: -n connections, all held open at once, each with its own port.
- *   UDP: one socket keeps its port for every send; a second socket gets
- *   another. -s PORT binds connection 1 to a port of our choosing instead.
- *   When the range runs out, connect() fails with EADDRNOTAVAIL and an
- *   automatic UDP bind with EAGAIN - explained.
+ *   assigns a free port from ITS range (Linux: net.ipv4.ip_local_port_range,
+ *   32768-60999 by default, not IANA's "dynamic" 49152-65535). The reply
+ *   comes back to that port. TCP: -n connections, all held open at once,
+ *   each with its own port. UDP: one socket keeps its port for every send;
+ *   a second socket gets another. -s PORT binds connection 1 to a port of
+ *   our choosing instead. When the range runs out, connect() fails with
+ *   EADDRNOTAVAIL and an automatic UDP bind with EAGAIN - explained.
  *
  * HOW TO RUN IT
  *   terminal 1:  bin/ephemeral-server
@@ -25,23 +24,57 @@
  *   getsockname(2), ip(7) (ip_local_port_range), udp(7)
  */
 #include "portlab.h"
+#include "ephemeral.h" /* options and addresses: plumbing */
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#define DEFAULT_PORT "4000"
-
-static const char *const HELP =
-    "  -n COUNT    TCP connections to make, all held open at once (default 3)\n"
-    "  -u COUNT    UDP sockets to send from (default 2)\n"
-    "  -s PORT     bind connection 1 to this source port first (default: let "
-    "the kernel pick)\n";
-
 static struct kernel_fact range; /* the kernel's ephemeral range */
+
+static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, long ms);
+static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms, unsigned *first);
+
+int main(int argc, char **argv)
+{
+    struct ephemeral_args a;
+    unsigned port = 0, first = 0;
+    int i, failed = 0;
+
+    /* 1. Options (HOST, -p PORT, -n, -u, -s) and the server's address. */
+    narrate_init(argv[0]);
+    if (ephemeral_args(&a, argc, argv) != 0)
+        return EXIT_FAILED;
+
+    /* 2. The kernel's range: read, never assumed (Linux's is not IANA's). */
+    range = kernel_local_port_range();
+    kernel_narrate_range(&range);
+
+    /* 3. TCP: n connections to the same destination, all held open
+     *    (ephemeral_hold), so each needs a port of its own. */
+    for (i = 1; i <= a.tcp_count && !failed; i++)
+        failed = ephemeral_hold(&a, tcp_connection(i, a.tcp_ai, i == 1 ? a.source : 0,
+                                                   a.o.timeout_ms)) != 0;
+    if (a.held > 0)
+        narrate("tcp: %d connection%s held open at once, each from its own source port",
+                a.held, a.held == 1 ? "" : "s");
+    ephemeral_close_held(&a);
+
+    /* 4. UDP: u sockets, also held open; socket 1 sends twice (its port
+     *    stays), the others once (each gets another port). */
+    for (i = 1; i <= a.udp_count && !failed; i++) {
+        failed = ephemeral_hold(&a, udp_socket(i, i == 1 ? 2 : 1, a.udp_ai, a.o.timeout_ms,
+                                               &port)) != 0;
+        if (!failed && i == 1)
+            first = port;
+        else if (!failed)
+            narrate("udp %d: another socket, another port (%u, not %u)", i, port, first);
+    }
+    ephemeral_close_held(&a);
+    ephemeral_args_free(&a);
+    return failed ? EXIT_FAILED : EXIT_OK;
+}
 
 /* Our socket's own address, as text; port 0 means "none yet". */
 static char *local_of(int fd, char *buf, size_t cap, unsigned *port)
@@ -50,6 +83,8 @@ static char *local_of(int fd, char *buf, size_t cap, unsigned *port)
     socklen_t len = sizeof me;
 
     memset(&me, 0, sizeof me);
+    /* THE LESSON: getsockname() asks the kernel for our own end: the
+     * address and port it gave this socket (port 0: none yet). */
     getsockname(fd, (struct sockaddr *)&me, &len);
     *port = addr_port((struct sockaddr *)&me);
     return addr_format((struct sockaddr *)&me, buf, cap);
@@ -73,8 +108,8 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
     narrate("%s: before connect our end is %s (no port yet)", tag,
             local_of(fd, before, sizeof before, &port));
     if (source != 0) {
-        /* -s: choose the source port ourselves, with bind(), before
-         * connect(). The kernel's pick is only the default. */
+        /* THE LESSON (-s): choose the source port ourselves, with bind(),
+         * before connect(). The kernel's pick is only the default. */
         struct sockaddr_storage src;
         int one = 1;
 
@@ -92,8 +127,8 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
         }
         narrate("%s: we bound source port %u ourselves", tag, source);
     }
-    /* connect() on an unbound socket: the kernel picks a free source port
-     * from its range, unique for this destination. */
+    /* THE LESSON: connect() on an unbound socket: the kernel picks a
+     * free source port from its range, unique for this destination. */
     wait_nonblocking(fd);
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
     if ((err = wait_connect_report(fd, err, "tcp", ai->ai_addr, ms)) != 0) {
@@ -103,11 +138,8 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
         return -1;
     }
     local_of(fd, after, sizeof after, &port);
-    if (source != 0)
-        narrate("%s: after connect our end is %s (our choice)", tag, after);
-    else
-        narrate("%s: after connect our end is %s (%s)", tag, after,
-                kernel_port_ranges(&range, port));
+    narrate("%s: after connect our end is %s (%s)", tag, after,
+            source != 0 ? "our choice" : kernel_port_ranges(&range, port));
     if (wait_read_line(fd, "tcp", ai->ai_addr, ms, line, sizeof line) != 0) {
         close(fd);
         return -1;
@@ -136,8 +168,8 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
     narrate("%s: before the first sendto our end is %s (no port yet)", tag,
             local_of(fd, mine, sizeof mine, &port));
     for (k = 1; k <= sends; k++) {
-        /* sendto() on an unbound UDP socket makes the kernel bind it to a
-         * free port first ("autobind"); the socket keeps that port. */
+        /* THE LESSON: sendto() on an unbound UDP socket makes the kernel
+         * bind it to a free port first ("autobind"); the socket keeps it. */
         if (sendto(fd, hello, sizeof hello - 1, 0, ai->ai_addr, ai->ai_addrlen) < 0) {
             report_sys("sendto", "udp", ai->ai_addr, errno);
             if (errno == EAGAIN)
@@ -162,95 +194,7 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
         addr_narrate_seen(tag, line, mine, port);
         ok = k == sends;
     }
-    if (!ok) {
+    if (!ok)
         close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-int main(int argc, char **argv)
-{
-    struct opts o;
-    struct addrinfo *tcp_ai, *udp_ai;
-    const char *source_text = "0";
-    char why[200];
-    unsigned source, first = 0;
-    long n = 3, u = 2;
-    int *fds, i, held = 0, failed = 0;
-
-    narrate_init(argv[0]);
-    opts_init(&o, OPTS_CLIENT, DEFAULT_PORT, "[-n COUNT] [-u COUNT] [-s PORT] ", HELP);
-    for (i = 1; i < argc; i++) {
-        if (opts_take(&o, argc, argv, &i))
-            continue;
-        if ((strcmp(argv[i], "-n") == 0 || strcmp(argv[i], "-u") == 0 ||
-             strcmp(argv[i], "-s") == 0) && i + 1 >= argc)
-            opts_usage_error(&o, "option %s needs a value", argv[i]);
-        if (strcmp(argv[i], "-n") == 0)
-            n = opts_number(&o, "-n", argv[++i], 0, 10000);
-        else if (strcmp(argv[i], "-u") == 0)
-            u = opts_number(&o, "-u", argv[++i], 0, 10000);
-        else if (strcmp(argv[i], "-s") == 0)
-            source_text = argv[++i];
-        else
-            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
-    }
-    opts_finish(&o, NULL);
-    if (port_parse(source_text, "tcp", &source, why, sizeof why) != 0)
-        opts_usage_error(&o, "bad source port '%s': %s", source_text, why);
-    if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &tcp_ai) != 0)
-        return EXIT_FAILED;
-    if (addr_resolve(o.host, o.port, o.family, SOCK_DGRAM, 0, &udp_ai) != 0) {
-        freeaddrinfo(tcp_ai);
-        return EXIT_FAILED;
-    }
-
-    /* Read, never assumed: Linux's range is not IANA's (RFC 6335). */
-    range = kernel_local_port_range();
-    kernel_narrate_range(&range);
-
-    /* TCP: n connections to the same destination, all held open, so each
-     * needs a port of its own. UDP: u sockets, also held open; socket 1
-     * sends twice (its port stays), the others once. */
-    fds = calloc((size_t)(n > u ? n : u) + 1, sizeof *fds);
-    if (fds == NULL) {
-        report("out of memory");
-        return EXIT_FAILED;
-    }
-    for (i = 1; i <= n; i++) {
-        int fd = tcp_connection(i, tcp_ai, i == 1 ? source : 0, o.timeout_ms);
-
-        if (fd < 0) {
-            failed = 1;
-            break;
-        }
-        fds[held++] = fd;
-    }
-    if (held > 0)
-        narrate("tcp: %d connection%s held open at once, each from its own source port",
-                held, held == 1 ? "" : "s");
-    while (held > 0)
-        close(fds[--held]);
-
-    for (i = 1; i <= u; i++) {
-        unsigned port = 0;
-        int fd = udp_socket(i, i == 1 ? 2 : 1, udp_ai, o.timeout_ms, &port);
-
-        if (fd < 0) {
-            failed = 1;
-            break;
-        }
-        fds[held++] = fd;
-        if (i == 1)
-            first = port;
-        else
-            narrate("udp %d: another socket, another port (%u, not %u)", i, port, first);
-    }
-    while (held > 0)
-        close(fds[--held]);
-    free(fds);
-    freeaddrinfo(tcp_ai);
-    freeaddrinfo(udp_ai);
-    return failed ? EXIT_FAILED : EXIT_OK;
+    return ok ? fd : -1;
 }

@@ -41,6 +41,8 @@ static ssize_t take_datagram(int udp, char *buf, size_t cap, union serve_addr *p
                              socklen_t *plen, const union serve_addr *me, void *ctx);
 static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx);
 static int answer_late(struct serve_watch *w);
+static void say_from(const char *proto, const union serve_addr *peer, unsigned port,
+                     const union serve_addr *me);
 
 /* -l: one late answer waiting, to the sender of the datagram that set it. */
 struct later {
@@ -97,16 +99,6 @@ int main(int argc, char **argv)
     return rc;
 }
 
-/* "tcp: from 198.51.100.1 port 40000 (to 203.0.113.10:7100)" */
-static void say_from(const char *proto, const union serve_addr *peer, unsigned port,
-                     const union serve_addr *me)
-{
-    char host[ADDR_STRLEN], to[ADDR_STRLEN];
-
-    narrate("%s: from %s port %u (to %s)", proto, addr_host(&peer->sa, host, sizeof host),
-            port, addr_format(&me->sa, to, sizeof to));
-}
-
 /* A TCP client is waiting on the listening socket. */
 static int take_connection(int listener, union serve_addr *peer, socklen_t *plen, void *ctx)
 {
@@ -151,6 +143,16 @@ static ssize_t take_datagram(int udp, char *buf, size_t cap, union serve_addr *p
              ntohs(peer->sa.sa_family == AF_INET6 ? peer->in6.sin6_port : peer->in.sin_port),
              me);
     return got;
+}
+
+/* "tcp: from 198.51.100.1 port 40000 (to 203.0.113.10:7100)" */
+static void say_from(const char *proto, const union serve_addr *peer, unsigned port,
+                     const union serve_addr *me)
+{
+    char host[ADDR_STRLEN], to[ADDR_STRLEN];
+
+    narrate("%s: from %s port %u (to %s)", proto, addr_host(&peer->sa, host, sizeof host),
+            port, addr_format(&me->sa, to, sizeof to));
 }
 
 /* The reply line, to the address and port accept() or recvfrom() filled

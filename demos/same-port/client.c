@@ -70,8 +70,8 @@ static int ask_tcp(const struct opts *o)
         return NO_ADDRESS;
     for (ai = res; ai != NULL; ai = ai->ai_next) {
         narrate("tcp: connecting to %s", addr_format(ai->ai_addr, where, sizeof where));
-        /* A TCP socket of the address's family (IPv4 or IPv6). We never
-         * bind() it: connect() will give it a source port. */
+        /* THE LESSON: a TCP socket of the address's family (IPv4 or IPv6).
+         * We never bind() it: connect() will give it a source port. */
         fd = socket(ai->ai_family, SOCK_STREAM, 0);
         if (fd < 0) {
             report_sys("socket", "tcp", ai->ai_addr, errno);
@@ -80,10 +80,11 @@ static int ask_tcp(const struct opts *o)
         /* Non-blocking, so a host that never answers costs -t ms, not the
          * minutes a blocking connect() may wait. */
         wait_nonblocking(fd);
+        /* THE LESSON: connect() to port P over TCP. No listener: the
+         * server's kernel answers with a reset and we get ECONNREFUSED at
+         * once. A firewall's reject (an ICMP port unreachable) gives the
+         * same errno, server or not. */
         err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-        /* No listener: the server's kernel answers with a reset and we get
-         * ECONNREFUSED at once. A firewall's reject (an ICMP port
-         * unreachable) gives the same errno, server or not. */
         if (wait_connect_report(fd, err, "tcp", ai->ai_addr, o->timeout_ms) != 0) {
             close(fd);
             continue;
@@ -109,15 +110,16 @@ static int ask_udp(const struct opts *o)
     if (addr_resolve(o->host, o->port, o->family, SOCK_DGRAM, 0, &res) != 0)
         return -1;
     for (ai = res; ai != NULL; ai = ai->ai_next) {
-        /* A UDP socket: same port number as the TCP one, other protocol. */
+        /* THE LESSON: a UDP socket: the same port number as the TCP one,
+         * the other protocol - so another port, held by whoever bound it. */
         fd = socket(ai->ai_family, SOCK_DGRAM, 0);
         if (fd < 0) {
             report_sys("socket", "udp", ai->ai_addr, errno);
             continue;
         }
-        /* connect() on UDP sends nothing: it only fixes the destination,
-         * so that we receive only the server's replies and so that the
-         * kernel reports an ICMP "port unreachable" back to us. */
+        /* THE LESSON: connect() on UDP sends nothing: it only fixes the
+         * destination, so that we receive only the server's replies and so
+         * that the kernel reports an ICMP "port unreachable" back to us. */
         if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
             report_sys("connect", "udp", ai->ai_addr, errno);
             close(fd);
