@@ -9,9 +9,9 @@ load lib
   start_server same-port-server -p 0 -b 127.0.0.1 ||
     hint "the server does not start any more: run it by hand (bin/same-port-server -p 0) and read its error"
   run server_log
-  [[ $output == *"bind(udp 127.0.0.1:$server_port): EADDRINUSE"* ]] ||
+  [[ $output == *"as expected, bind(udp) was refused: EADDRINUSE"* ]] ||
     hint "nothing in the server's story shows a second UDP bind() refused. bind_again() is called for TCP only: call it for UDP as well (after the UDP socket is bound)"
-  [[ $output == *"bind(tcp 127.0.0.1:$server_port): EADDRINUSE"* ]] ||
+  [[ $output == *"as expected, bind(tcp) was refused: EADDRINUSE"* ]] ||
     hint "the second TCP bind() is no longer shown: keep it, and add the UDP one"
 }
 
@@ -20,8 +20,8 @@ load lib
 @test "with --reuseport the kernel lets the second UDP socket in, and the story says so" {
   start_server same-port-server --reuseport -p 0 -b 127.0.0.1
   run server_log
-  [[ $output != *"bind(udp 127.0.0.1:$server_port): EADDRINUSE"* ]] ||
-    hint "with --reuseport (both sockets asking to share) the kernel lets a second UDP socket bind the port, yet the story says \"bind(udp 127.0.0.1:$server_port): EADDRINUSE\": tell what bind() really returned"
+  [[ $output != *"bind(udp) was refused: EADDRINUSE"* ]] ||
+    hint "with --reuseport (both sockets asking to share) the kernel lets a second UDP socket bind the port, yet the story says \"bind(udp) was refused: EADDRINUSE\": tell what bind() really returned"
   [[ $output == *"the second udp bind succeeded"* ]] ||
     hint "with --reuseport the story should say that the second UDP bind() succeeded: call bind_again(ai, SOCK_DGRAM), which tells what bind() returned"
 }
