@@ -263,7 +263,7 @@ student_clone() {
   command -v git >/dev/null || skip "needs git"
   local tree=$BATS_TEST_TMPDIR/clone
   student_clone "$tree"
-  sed -i 's/^    int want_tcp = 1, /    int unused_mid_edit, want_tcp = 1, /' "$tree/demos/same-port/server.c"
+  sed -i 's/^    int tcp = -1, /    int unused_mid_edit, tcp = -1, /' "$tree/demos/same-port/server.c"
   grep -q unused_mid_edit "$tree/demos/same-port/server.c" || fail "the edit did not apply"
   run as_student make -C "$tree" -s exercise E=same-port-udp-twice
   assert_output --partial "unused_mid_edit"

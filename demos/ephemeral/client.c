@@ -40,7 +40,7 @@ int main(int argc, char **argv)
 {
     struct ephemeral_args a;
     unsigned port = 0, first = 0;
-    int i, failed = 0;
+    int i, tcp_failed = 0, udp_failed = 0;
 
     /* 1. Options (HOST, -p PORT, -n, -u, -s) and the server's address. */
     narrate_init(argv[0]);
@@ -53,9 +53,9 @@ int main(int argc, char **argv)
 
     /* 3. TCP: n connections to the same destination, all held open
      *    (ephemeral_hold), so each needs a port of its own. */
-    for (i = 1; i <= a.tcp_count && !failed; i++)
-        failed = ephemeral_hold(&a, tcp_connection(i, a.tcp_ai, i == 1 ? a.source : 0,
-                                                   a.o.timeout_ms)) != 0;
+    for (i = 1; i <= a.tcp_count && !tcp_failed; i++)
+        tcp_failed = ephemeral_hold(&a, tcp_connection(i, a.tcp_ai, i == 1 ? a.source : 0,
+                                                       a.o.timeout_ms)) != 0;
     if (a.held > 0)
         narrate("tcp: %d connection%s held open at once, each from its own source port",
                 a.held, a.held == 1 ? "" : "s");
@@ -63,17 +63,17 @@ int main(int argc, char **argv)
 
     /* 4. UDP: u sockets, also held open; socket 1 sends twice (its port
      *    stays), the others once (each gets another port). */
-    for (i = 1; i <= a.udp_count && !failed; i++) {
-        failed = ephemeral_hold(&a, udp_socket(i, i == 1 ? 2 : 1, a.udp_ai, a.o.timeout_ms,
-                                               &port)) != 0;
-        if (!failed && i == 1)
+    for (i = 1; i <= a.udp_count && !udp_failed; i++) {
+        udp_failed = ephemeral_hold(&a, udp_socket(i, i == 1 ? 2 : 1, a.udp_ai, a.o.timeout_ms,
+                                                   &port)) != 0;
+        if (!udp_failed && i == 1)
             first = port;
-        else if (!failed)
+        else if (!udp_failed)
             narrate("udp %d: another socket, another port (%u, not %u)", i, port, first);
     }
     ephemeral_close_held(&a);
     ephemeral_args_free(&a);
-    return failed ? EXIT_FAILED : EXIT_OK;
+    return tcp_failed || udp_failed ? EXIT_FAILED : EXIT_OK;
 }
 
 /* Our socket's own address, as text; port 0 means "none yet". */

@@ -41,6 +41,7 @@
 
 static struct sameport sp; /* the options: sp.tcp, sp.udp, sp.reuseport */
 
+static void ask_to_share(int fd);
 static int bind_one(const struct addrinfo *ai, int socktype);
 static void bind_again(const struct addrinfo *ai, int socktype);
 
