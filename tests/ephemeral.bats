@@ -140,3 +140,15 @@ ports_after() { # ports_after tcp|udp
   assert_line --regexp "^tcp 1: the server saw us as \[::ffff:127\.0\.0\.1\]:[0-9]+: the same address and port$"
   refute_output --partial "DIFFERENT"
 }
+
+# The lesson in the server's own file, not in common/: the accept() and
+# recvfrom() that learn the client's port, the port read there, marked.
+@test "ephemeral-server's own code makes the accept() and recvfrom() that read the client's port" {
+  local src=$BATS_TEST_DIRNAME/../demos/ephemeral/server.c
+  run grep -c -e '= accept(listener, &peer->sa, plen);' -e '= recvfrom(udp, buf, cap, 0, &peer->sa, plen);' "$src"
+  assert_output 2
+  run grep -c 'ntohs(peer->sa.sa_family == AF_INET6 ? peer->in6.sin6_port : peer->in.sin_port)' "$src"
+  assert_output 2
+  run grep -c 'THE LESSON: ' "$src"
+  [ "$output" -ge 3 ] || fail "only $output THE LESSON marks in $src"
+}
