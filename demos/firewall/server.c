@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 {
     struct opts o;
     struct addrinfo *ai;
-    struct port_pair pairs[MAX_PORTS];
+    struct port_pair pairs[MAX_PORTS] = {{"", 0, -1, -1}};
     static struct serve_set set; /* ~1 KB: not on the stack */
     const char *texts[MAX_PORTS];
     char where[ADDR_STRLEN], list[MAX_PORTS * 6 + 1] = "";
