@@ -18,7 +18,8 @@
  * closed|filtered where errno alone cannot tell a reset from an ICMP port
  * unreachable. A "closed" is never certain: a firewall's reject can forge
  * the very answer a host gives when nothing is bound.
- * Used by firewall-client and by services-client's scan.
+ * Used by firewall-client and by services-client's scan; firewall-client
+ * draws the verdict from the wire itself (demos/firewall/client.c).
  */
 #ifndef PORTLAB_KNOCK_H
 #define PORTLAB_KNOCK_H
@@ -47,12 +48,36 @@ struct knock {
  * "ECONNREFUSED after 1 ms", "nothing within 500 ms"... into buf. */
 const char *knock_saw(const struct knock *k, char *buf, unsigned long cap);
 
-/* The verdict a scanner draws ("open", "closed", "filtered",
- * "open|filtered", "closed|filtered"); *why gets one sentence: what could
- * have caused it, and what this evidence cannot tell. */
-const char *knock_verdict(const struct knock *k, const char **why);
+/* Why a verdict was drawn: one sentence each, from knock_why_text() -
+ * what could have caused it, and what this evidence cannot tell. */
+enum knock_why {
+    KNOCK_WHY_SYNACK,        /* TCP, on the wire: a SYN-ACK */
+    KNOCK_WHY_REPLY,         /* UDP: a datagram came back */
+    KNOCK_WHY_RST,           /* TCP, on the wire: a reset */
+    KNOCK_WHY_TCP_ICMP_PORT, /* TCP, on the wire: an ICMP port unreachable */
+    KNOCK_WHY_ICMP_OTHER,    /* on the wire: another ICMP error */
+    KNOCK_WHY_UDP_ICMP_PORT, /* UDP, on the wire: an ICMP port unreachable */
+    KNOCK_WHY_TCP_NOTHING,   /* TCP, watched: nothing came back */
+    KNOCK_WHY_UDP_NOTHING,   /* UDP: nothing came back */
+    KNOCK_WHY_CONNECTED,     /* TCP, errno only: connected */
+    KNOCK_WHY_TCP_REFUSED,   /* TCP, errno only: ECONNREFUSED */
+    KNOCK_WHY_UDP_REFUSED,   /* UDP, errno only: ECONNREFUSED */
+    KNOCK_WHY_TCP_TIMEOUT,   /* TCP, errno only: nothing within -t */
+    KNOCK_WHY_UNREACHABLE,   /* errno only: EHOSTUNREACH, EACCES, ENETUNREACH */
+    KNOCK_WHY_LOCAL_RULE,    /* EPERM: a rule on this machine */
+    KNOCK_WHY_UNKNOWN        /* another error */
+};
+const char *knock_why_text(enum knock_why why);
 
-/* Both in one line, "closed|filtered - connect() says ...", into buf. */
+/* The verdict from errno alone - all a connect scan has (services-client),
+ * or firewall-client without a packet socket: "open", "closed",
+ * "filtered", "open|filtered", "closed|filtered" (a TCP ECONNREFUSED: a
+ * reset and an ICMP port unreachable both give it) or "unknown". (With
+ * the wire in view, firewall-client draws its own: demos/firewall.) */
+const char *knock_errno_verdict(const struct knock *k, enum knock_why *why);
+
+/* That verdict and its why in one line, "closed|filtered - connect()
+ * says ...", into buf. */
 const char *knock_verdict_text(const struct knock *k, char *buf, unsigned long cap);
 
 #endif

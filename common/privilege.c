@@ -9,6 +9,7 @@
 #define _DEFAULT_SOURCE
 #define _DARWIN_C_SOURCE
 #include "privilege.h"
+#include "addr.h"
 #include "kernel.h"
 #include "narrate.h"
 
@@ -215,28 +216,91 @@ const char *privilege_bind_reason(unsigned port)
     return NULL;
 }
 
-int privilege_drop(const char *user)
+int privilege_refusal_expected(unsigned port, int err)
+{
+    return err == EACCES && port != 0 && privilege_bind_reason(port) == NULL;
+}
+
+void privilege_narrate_refusal(const char *proto, const struct sockaddr *sa, int err)
+{
+    struct kernel_fact t = kernel_unprivileged_port_start();
+    struct privilege_cap cap = privilege_cap_state();
+    unsigned port = addr_port(sa);
+    char where[ADDR_STRLEN];
+
+    narrate("as expected, the kernel refused: bind(%s %s): %s (%s)", proto,
+            addr_format(sa, where, sizeof where), errno_name(err), errno_text(err));
+    if (t.known)
+        narrate("why: port %u is below %u, the threshold (read from %s), and binding it "
+                "needs privilege", port, privilege_threshold(), t.source);
+    else
+        narrate("why: port %u is below 1024, the classic threshold (this system does not "
+                "say its own), and binding it needs privilege", port);
+    if (cap.state == PRIV_CAP_HELD_ELSEWHERE)
+        narrate("why: our CAP_NET_BIND_SERVICE (read from %s) is held in a user namespace "
+                "that does not count for this network namespace", cap.source);
+    else if (cap.state == PRIV_CAP_NOT_HELD)
+        narrate("why: we run as %s, without CAP_NET_BIND_SERVICE (read from %s)",
+                privilege_who(), cap.source);
+    else
+        narrate("why: we run as %s, not root (whether we hold CAP_NET_BIND_SERVICE is %s)",
+                privilege_who(), cap.source);
+}
+
+int privilege_user_ids(const char *user, uid_t *uid, gid_t *gid)
 {
     struct passwd *pw = getpwnam(user);
-    uid_t uid;
-    gid_t gid;
 
     if (pw == NULL) {
         report("no user named '%s' to drop privileges to", user);
         return -1;
     }
-    uid = pw->pw_uid;
-    gid = pw->pw_gid;
-    if (uid == 0) {
+    *uid = pw->pw_uid;
+    *gid = pw->pw_gid;
+    if (*uid == 0) {
         report("refusing to drop privileges to '%s': its uid is 0, so it would still be "
                "root; name an ordinary user (e.g. nobody)", user);
         return -1;
     }
-    /* Order matters: groups and gid first, while we still may change them;
-     * the uid last, after which there is no way back. */
-    if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
-        report("dropping privileges to %s: %s (%s)", user, errno_name(errno),
-               errno_text(errno));
+    return 0;
+}
+
+/* Whether uid 0 here is root outside too: root of the machine (or a
+ * system that does not say), or root's own unshare -r. */
+static int root_outside(int *initial)
+{
+    unsigned long outside;
+
+    *initial = privilege_initial_userns(&outside);
+    return (geteuid() == 0 || getuid() == 0) && (*initial != 0 || outside == 0);
+}
+
+int privilege_must_become_user(const char *user, int tell)
+{
+    int initial;
+
+    if (!root_outside(&initial))
+        return 0;
+    if (tell && initial == 0)
+        /* Root ran unshare -r: uid 0 here is uid 0 outside, whose files
+         * are still ours whatever capabilities we give up. That is root. */
+        narrate("we are uid 0 in a user namespace whose uid 0 is uid 0 outside too "
+                "(/proc/self/uid_map): root's files are still ours, so we become %s", user);
+    else if (tell)
+        narrate("dropping root now that the ports are bound: becoming %s", user);
+    return 1;
+}
+
+int privilege_became_user(const char *user, uid_t uid, gid_t gid, int err)
+{
+    int initial;
+
+    if (err != 0) {
+        report("dropping privileges to %s: %s (%s)", user, errno_name(err), errno_text(err));
+        if (root_outside(&initial) && initial == 0)
+            report("why: this user namespace maps uid 0 to root outside (root ran unshare "
+                   "-r, say), and cannot make us %s: run it as root without unshare -r, or "
+                   "in an ordinary user's unshare -rn", user);
         return -1;
     }
     /* Prove it, rather than trust it: every id is the user's, and the way
@@ -249,7 +313,9 @@ int privilege_drop(const char *user)
         report("dropping privileges to %s: could still become root again", user);
         return -1;
     }
-    return 0;
+    /* setuid() away from 0 emptied the capability sets; make sure. */
+    /* cppcheck-suppress knownConditionTrueFalse ; (Linux only: 0 elsewhere) */
+    return privilege_drop_capabilities() < 0 ? -1 : 1;
 }
 
 const char *privilege_setcap_useless(int bit)
@@ -364,38 +430,12 @@ int privilege_drop_capabilities(void)
 #endif
 }
 
-int privilege_give_up(const char *user, int tell)
+int privilege_give_up_capabilities(int tell)
 {
     unsigned long long prm = 0;
     unsigned long outside;
     int initial = privilege_initial_userns(&outside), had;
 
-    if ((geteuid() == 0 || getuid() == 0) && initial == 0 && outside == 0) {
-        /* Root ran unshare -r: uid 0 here is uid 0 outside, whose files
-         * are still ours whatever capabilities we give up. That is root. */
-        if (tell)
-            narrate("we are uid 0 in a user namespace whose uid 0 is uid 0 outside too "
-                    "(/proc/self/uid_map): root's files are still ours, so we become %s", user);
-        if (privilege_drop(user) != 0) {
-            report("why: this user namespace maps uid 0 to root outside (root ran unshare "
-                   "-r, say), and cannot make us %s: run it as root without unshare -r, or "
-                   "in an ordinary user's unshare -rn", user);
-            return -1;
-        }
-        /* cppcheck-suppress knownConditionTrueFalse ; (Linux only: 0 elsewhere) */
-        return privilege_drop_capabilities() < 0 ? -1 : 1;
-    }
-    if ((geteuid() == 0 || getuid() == 0) && initial != 0) {
-        /* Root of the whole machine (or a system that does not say):
-         * become an ordinary user, for good. */
-        if (tell)
-            narrate("dropping root now that the ports are bound: becoming %s", user);
-        if (privilege_drop(user) != 0)
-            return -1;
-        /* setuid() away from 0 emptied the capability sets; make sure. */
-        /* cppcheck-suppress knownConditionTrueFalse ; (Linux only: 0 elsewhere) */
-        return privilege_drop_capabilities() < 0 ? -1 : 1;
-    }
 #ifdef __linux__
     kernel_status_mask("CapPrm", &prm);
 #endif
@@ -410,4 +450,21 @@ int privilege_give_up(const char *user, int tell)
                 "read back as 0 from /proc/self/status, NoNewPrivs as 1 (no exec can give "
                 "any back)", cap_names(prm));
     return had;
+}
+
+int privilege_give_up(const char *user, int tell)
+{
+    uid_t uid;
+    gid_t gid;
+    int err = 0;
+
+    if (!privilege_must_become_user(user, tell))
+        return privilege_give_up_capabilities(tell);
+    if (privilege_user_ids(user, &uid, &gid) != 0)
+        return -1;
+    /* Groups and gid first, while we still may change them; the uid last
+     * (demos/privileged/server.c says why, step by step). */
+    if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
+        err = errno;
+    return privilege_became_user(user, uid, gid, err);
 }

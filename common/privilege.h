@@ -14,6 +14,9 @@
 #ifndef PORTLAB_PRIVILEGE_H
 #define PORTLAB_PRIVILEGE_H
 
+#include <sys/socket.h>
+#include <sys/types.h>
+
 /* "uid 0 (root)" for the effective uid. */
 const char *privilege_who(void);
 
@@ -67,12 +70,6 @@ const char *privilege_bind_reason(unsigned port);
 /* The threshold, or 1024 (the classic rule) where the kernel does not say. */
 unsigned privilege_threshold(void);
 
-/* Become user (a name) for good: groups, gid, then uid, then prove it:
- * real and effective ids are the user's, and setuid(0) fails. Refuses a
- * user whose uid is 0 (that would keep root). Returns 0, or -1 after
- * reporting the error. Only root can do this. */
-int privilege_drop(const char *user);
-
 /* Whether we run in the initial user namespace, the machine's own
  * (/proc/self/uid_map maps every uid to itself): 1 yes, 0 no, -1 cannot
  * tell. *outside: the uid that uid 0 of ours is outside (ULONG_MAX if
@@ -87,12 +84,48 @@ int privilege_initial_userns(unsigned long *outside);
  * failure (reported). */
 int privilege_drop_capabilities(void);
 
+/* A bind() that failed with err: 1 when these facts predicted it (EACCES
+ * for a port below the threshold, without the capability that counts
+ * here) - a refusal a demo provokes on purpose - else 0. */
+int privilege_refusal_expected(unsigned port, int err);
+
+/* Narrate such a planned refusal on stdout, as the expected result:
+ *   as expected, the kernel refused: bind(tcp 0.0.0.0:1023): EACCES (...)
+ *   why: port 1023 is below 1024, the threshold (read from ...) ...
+ * (A real failure goes to report_sys(), explain.h, on stderr.) */
+void privilege_narrate_refusal(const char *proto, const struct sockaddr *sa, int err);
+
+/* Dropping root, in steps, for a program that shows the drop itself
+ * (demos/privileged/server.c); every other server calls
+ * privilege_give_up(), which takes the same steps.
+ * 1. Whether we must become an ordinary user: 1 when uid 0 here is root
+ *    outside too (root of the machine, or root's own unshare -r), 0 when
+ *    not (then give up capabilities instead). tell: narrate which. */
+int privilege_must_become_user(const char *user, int tell);
+
+/* 2. user's uid and gid; refuses a user whose uid is 0 (that would keep
+ *    root). Returns 0, or -1 after reporting why. */
+int privilege_user_ids(const char *user, uid_t *uid, gid_t *gid);
+
+/* 3. After setgroups(), setgid() and setuid() (err: the errno of the one
+ *    that failed, or 0): report a failure (and why, in a user namespace
+ *    whose uid 0 is root outside), else prove it - real and effective ids
+ *    are the user's, setuid(0) fails - and give up every capability left
+ *    (privilege_drop_capabilities). Returns 1, or -1 after reporting. */
+int privilege_became_user(const char *user, uid_t uid, gid_t gid, int err);
+
+/* Without root: give up every capability we hold, keeping the uid - uid 0
+ * of a user namespace included (tell: narrate it, and why). Returns 1 if
+ * something was given up, 0 if there was nothing to give up, -1 on
+ * failure (reported). */
+int privilege_give_up_capabilities(int tell);
+
 /* What every server does once its sockets are open: keep no privilege.
- * Started as root (of the initial user namespace), become user for good
- * (privilege_drop); otherwise give up every capability
- * (privilege_drop_capabilities), keeping the uid - uid 0 of a user
- * namespace included. tell: narrate it. Returns 1 if something was given
- * up, 0 if there was nothing to give up, -1 on failure (reported). */
+ * Started as root (of the machine, or root's own unshare -r), become user
+ * for good (the three steps above); otherwise give up every capability
+ * (privilege_give_up_capabilities), keeping the uid. tell: narrate it.
+ * Returns 1 if something was given up, 0 if there was nothing to give
+ * up, -1 on failure (reported). */
 int privilege_give_up(const char *user, int tell);
 
 #endif

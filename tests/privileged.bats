@@ -78,7 +78,14 @@ start_port23() {
   assert_line "allowed because we hold CAP_NET_BIND_SERVICE (read from CapEff), as root usually does"
   assert_line "dropping root now that the ports are bound: becoming nobody"
   assert_line "we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
-  assert_line "privileged-server: bind(tcp 0.0.0.0:1023): EACCES (Permission denied)"
+  # The new low bind's refusal is the lesson: narrated as expected, on
+  # stdout, never in the error form.
+  assert_line "as expected, the kernel refused: bind(tcp 0.0.0.0:1023): EACCES (Permission denied)"
+  assert_line "why: we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
+  refute_line --partial "privileged-server: bind("
+  run server_err
+  assert_output ""
+  run server_log
   assert_line "ready on 0.0.0.0:23 (tcp+udp)"
   run --separate-stderr netns_of "$server_pid" --nobody "$BIN/privileged-client" -s 0
   assert_success
@@ -93,8 +100,23 @@ start_port23() {
   assert_line "we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
   assert_line --regexp "^connected: 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:23$"
   assert_line "reaching port 23 needed no privilege"
-  assert_stderr --partial "privileged-client: bind(tcp 0.0.0.0:1023): EACCES (Permission denied)"
-  assert_stderr --partial "why: this process runs as uid 65534 (nobody)"
+  # Step 2's refusal is the lesson: narrated as expected, on stdout; the
+  # error form (and its stderr) is for real failures.
+  assert_line "as expected, the kernel refused: bind(tcp 0.0.0.0:1023): EACCES (Permission denied)"
+  assert_line "why: port 1023 is below 1024, the threshold (read from /proc/sys/net/ipv4/ip_unprivileged_port_start), and binding it needs privilege"
+  assert_line "why: we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
+  refute_line --partial "privileged-client: bind("
+  assert_stderr ""
+}
+
+@test "a refusal the facts did not predict (a Landlock rule on a port above the threshold) stays a real error, on stderr" {
+  local nobind
+  need_nobind
+  start_server privileged-server -p 0 -b 127.0.0.1
+  run --separate-stderr "$nobind" "$BIN/privileged-client" -p "$server_port" -s 8080 127.0.0.1
+  assert_failure 1
+  assert_stderr --partial "privileged-client: bind(tcp 0.0.0.0:8080): EACCES (Permission denied)"
+  refute_line --partial "as expected"
 }
 
 @test "the client as root binds source port 1023, and the server reports the privileged source port" {
@@ -170,7 +192,7 @@ start_port23() {
   # ... and gives it up once its ports are bound.
   assert_line --partial "gave up CAP_NET_BIND_SERVICE now that the ports are bound: CapPrm, CapEff, CapInh and CapAmb read back as 0"
   assert_line "we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
-  assert_line --partial "privileged-server-cap: bind(tcp 0.0.0.0:1023): EACCES"
+  assert_line "as expected, the kernel refused: bind(tcp 0.0.0.0:1023): EACCES (Permission denied)"
   run grep '^CapEff:' "/proc/$server_pid/status"
   assert_output --regexp '^CapEff:[[:space:]]+0+$'
 }
@@ -302,6 +324,8 @@ start_port23() {
   assert_line "we are uid 0 in a user namespace, not the initial one (/proc/self/uid_map: uid 0 here is uid $outside outside): what makes it powerful is the capabilities it holds here, so we give those up and keep the uid"
   assert_line --partial "gave up every capability we held now that the ports are bound"
   refute_line --partial "dropping root"
+  # Without its capabilities, a new low bind is refused - as expected.
+  assert_line "as expected, the kernel refused: bind(tcp 127.0.0.1:1023): EACCES (Permission denied)"
   assert_line "ready on 127.0.0.1:23 (tcp+udp)"
   run grep -E '^(CapPrm|CapEff|NoNewPrivs):' "/proc/$server_pid/status"
   assert_line --regexp '^CapPrm:[[:space:]]+0+$'

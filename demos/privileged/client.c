@@ -7,8 +7,9 @@
  *   binds a port when it asks to.
  *   Step 2: do what rsh and rlogin did: bind a SOURCE port below 1024
  *   (-s, default 1023) before connecting. As an ordinary user that bind()
- *   fails with EACCES, explained; as root it works, and the server points
- *   out the privileged source port - and why trusting it means nothing now.
+ *   fails with EACCES - as expected, and said so, with why (exit 1); as
+ *   root it works, and the server points out the privileged source port -
+ *   and why trusting it means nothing now.
  *
  * HOW TO RUN IT
  *   terminal 1:  sudo bin/privileged-server          (binds 23, becomes nobody)
@@ -24,6 +25,7 @@
  *   getsockname(2), capabilities(7), rlogin(1) (history)
  */
 #include "portlab.h"
+#include "privileged.h" /* plumbing: options */
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,59 +33,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define DEFAULT_PORT "23"
-#define DEFAULT_SOURCE_PORT "1023" /* the highest privileged port, as rsh used */
-
-static const char *const HELP =
-    "  -s PORT     step 2: the source port to bind before connecting (default 1023)\n";
-
-/* Connect fd to the server and print the line it sends. */
-static int talk(int fd, const struct addrinfo *ai, long ms)
-{
-    struct sockaddr_storage me;
-    socklen_t len = sizeof me;
-    char where[ADDR_STRLEN], line[512], shown[600];
-    int err;
-
-    wait_nonblocking(fd); /* so a silent host costs -t ms, not minutes */
-    err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-    if (wait_connect_report(fd, err, "tcp", ai->ai_addr, ms) != 0)
-        return -1;
-    getsockname(fd, (struct sockaddr *)&me, &len);
-    narrate("connected: %s -> %s", addr_format((struct sockaddr *)&me, where, sizeof where),
-            addr_format(ai->ai_addr, line, sizeof line));
-    if (wait_read_line(fd, "tcp", ai->ai_addr, ms, line, sizeof line) != 0)
-        return -1;
-    /* Text from the network: shown safely (no raw control bytes). */
-    narrate("reply: %s", narrate_safe(line, shown, sizeof shown));
-    return 0;
-}
+static int talk(int fd, const struct addrinfo *ai, long ms);
+static int bind_source(int fd, const struct addrinfo *ai, unsigned source);
 
 int main(int argc, char **argv)
 {
     struct opts o;
     struct addrinfo *ai;
-    struct sockaddr_storage src;
-    const char *source_text = DEFAULT_SOURCE_PORT, *reason;
-    char why[200];
     unsigned source;
-    int fd, one = 1, rc, i;
+    int fd, rc, err;
 
     narrate_init(argv[0]);
-    opts_init(&o, OPTS_CLIENT, DEFAULT_PORT, "[-s PORT] ", HELP);
-    for (i = 1; i < argc; i++) {
-        if (opts_take(&o, argc, argv, &i))
-            continue;
-        if (strcmp(argv[i], "-s") == 0 && i + 1 >= argc)
-            opts_usage_error(&o, "option -s needs a value");
-        else if (strcmp(argv[i], "-s") == 0)
-            source_text = argv[++i];
-        else
-            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
-    }
-    opts_finish(&o, "tcp");
-    if (port_parse(source_text, "tcp", &source, why, sizeof why) != 0)
-        opts_usage_error(&o, "bad source port '%s': %s", source_text, why);
+    privileged_client_options(&o, argc, argv, &source); /* -p 23, -s 1023 */
     if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &ai) != 0)
         return EXIT_FAILED;
     privilege_narrate();
@@ -106,29 +67,70 @@ int main(int argc, char **argv)
      * now the privilege rule applies to US. */
     narrate("step 2: what rsh and rlogin did: bind source port %u, %s, before connecting",
             source, port_class_range(source));
-    memset(&src, 0, sizeof src);
-    src.ss_family = (sa_family_t)ai->ai_family; /* the wildcard address */
-    addr_set_port((struct sockaddr *)&src, source);
     fd = socket(ai->ai_family, SOCK_STREAM, 0);
     if (fd < 0) {
         report_sys("socket", "tcp", ai->ai_addr, errno);
         freeaddrinfo(ai);
         return EXIT_FAILED;
     }
+    err = bind_source(fd, ai, source);
+    rc = err == 0 ? talk(fd, ai, o.timeout_ms) : -1;
+    close(fd);
+    freeaddrinfo(ai);
+    return rc == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+/* Connect fd to the server and print the line it sends. */
+static int talk(int fd, const struct addrinfo *ai, long ms)
+{
+    struct sockaddr_storage me;
+    socklen_t len = sizeof me;
+    char where[ADDR_STRLEN], line[512], shown[600];
+    int err;
+
+    wait_nonblocking(fd); /* so a silent host costs -t ms, not minutes */
+    /* THE LESSON: connect() to any port, low or high, as anyone. */
+    err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+    if (wait_connect_report(fd, err, "tcp", ai->ai_addr, ms) != 0)
+        return -1;
+    /* The source port we were given (the kernel's pick, or step 2's). */
+    getsockname(fd, (struct sockaddr *)&me, &len);
+    narrate("connected: %s -> %s", addr_format((struct sockaddr *)&me, where, sizeof where),
+            addr_format(ai->ai_addr, line, sizeof line));
+    if (wait_read_line(fd, "tcp", ai->ai_addr, ms, line, sizeof line) != 0)
+        return -1;
+    /* Text from the network: shown safely (no raw control bytes). */
+    narrate("reply: %s", narrate_safe(line, shown, sizeof shown));
+    return 0;
+}
+
+/* Step 2's bind() of our own end, on the wildcard address. Returns 0, or
+ * the errno: a refusal the facts predicted is narrated as expected (the
+ * lesson), any other failure reported as the error it is. */
+static int bind_source(int fd, const struct addrinfo *ai, unsigned source)
+{
+    struct sockaddr_storage src;
+    const char *reason;
+    int one = 1, err;
+
+    memset(&src, 0, sizeof src);
+    src.ss_family = (sa_family_t)ai->ai_family; /* the wildcard address */
+    addr_set_port((struct sockaddr *)&src, source);
     /* SO_REUSEADDR: a previous run's connection from this port may still
      * be in TIME_WAIT. */
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    /* THE LESSON: binding a source port below the threshold needs the
+     * same privilege as a server's bind(): without it, EACCES. */
     if (bind(fd, (struct sockaddr *)&src, ai->ai_addrlen) != 0) {
-        report_sys("bind", "tcp", (struct sockaddr *)&src, errno);
-        close(fd);
-        freeaddrinfo(ai);
-        return EXIT_FAILED;
+        err = errno;
+        if (privilege_refusal_expected(source, err))
+            privilege_narrate_refusal("tcp", (struct sockaddr *)&src, err);
+        else
+            report_sys("bind", "tcp", (struct sockaddr *)&src, err);
+        return err;
     }
     reason = privilege_bind_reason(source);
     narrate("source port %u bound: allowed because %s", source,
             reason != NULL ? reason : "the kernel said yes");
-    rc = talk(fd, ai, o.timeout_ms);
-    close(fd);
-    freeaddrinfo(ai);
-    return rc == 0 ? EXIT_OK : EXIT_FAILED;
+    return 0;
 }

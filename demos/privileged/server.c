@@ -10,7 +10,8 @@
  *     the kernel uses, and the ways out. Exit 1.
  *   - success: why it was allowed. As root it then DROPS root at once, shows
  *     that the ports it holds stay its own (privilege is checked only at
- *     bind time), and that a new low bind now fails. Then it serves.
+ *     bind time), and that a new low bind now fails, as expected. Then it
+ *     serves.
  *
  * HOW TO RUN IT
  *   as yourself:  bin/privileged-server             -> EACCES, explained
@@ -24,21 +25,80 @@
  *     sudo setcap cap_net_bind_service=+ep bin/privileged-server
  *
  * LESSON: docs/privileged.md    MAN PAGES: bind(2), capabilities(7), ip(7)
- *   (its owning user namespace), setuid(2), setcap(8); the threshold is in
- *   the kernel's Documentation/networking/ip-sysctl.rst
+ *   (its owning user namespace), setuid(2), setgroups(2), setcap(8); the
+ *   threshold is in the kernel's Documentation/networking/ip-sysctl.rst
  */
+#define _DEFAULT_SOURCE  /* setgroups(): not POSIX, though every Unix has it */
+#define _DARWIN_C_SOURCE /* (macOS's name for the same) */
 #include "portlab.h"
+#include "privileged.h" /* plumbing: options, the reply */
 
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define DEFAULT_PORT "23"     /* telnet's, as in the primer */
+static int bind_port(struct addrinfo *ai, int socktype);
+static int drop_privilege(const char *user);
+static void bind_low_again(const struct addrinfo *ai);
 
-/* socket() + bind() (+ listen() for TCP). Returns the socket or -1. */
-static int bind_port(const struct addrinfo *ai, int socktype)
+int main(int argc, char **argv)
+{
+    struct opts o;
+    struct addrinfo *ai;
+    const char *reason;
+    char where[ADDR_STRLEN];
+    int tcp, udp, rc = EXIT_FAILED, dropped;
+
+    narrate_init(argv[0]);
+    signals_install(); /* Ctrl-C or SIGTERM, even during start-up: a clean exit */
+    privileged_server_options(&o, argc, argv); /* 23 unless -p */
+    if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 1, &ai) != 0)
+        return EXIT_FAILED;
+    port_narrate_request(o.port);
+    privilege_narrate_threshold(); /* read from /proc, not assumed */
+    privilege_narrate();           /* who we are, and CapEff */
+
+    /* 1. Bind TCP first, then UDP on the same number: the privilege rule
+     *    is the same for both protocols, so we try both even if TCP is
+     *    refused. */
+    tcp = bind_port(ai, SOCK_STREAM);
+    udp = bind_port(ai, SOCK_DGRAM);
+    o.port = addr_port(ai->ai_addr); /* -p 0: the one the kernel chose */
+    if (tcp >= 0 && udp >= 0) {
+        /* 2. Say why the kernel let us, from the facts it holds. */
+        reason = privilege_bind_reason(o.port);
+        narrate("allowed because %s", reason != NULL ? reason : "the kernel said yes");
+
+        /* 3. Least privilege: the right was needed for bind() alone. Give
+         *    it up now, before talking to any client. */
+        dropped = drop_privilege(o.user);
+        if (dropped > 0) {
+            privilege_narrate();
+            narrate("we still hold tcp and udp port %u: the kernel checks privilege at "
+                    "bind() time, not afterwards", o.port);
+            bind_low_again(ai);
+        }
+
+        /* 4. Serve: the held ports answer, whoever we are now. */
+        if (dropped >= 0) {
+            narrate("ready on %s (tcp+udp)", addr_format(ai->ai_addr, where, sizeof where));
+            rc = serve_run(tcp, udp, o.count, privileged_reply, NULL);
+        }
+    }
+    if (tcp >= 0)
+        close(tcp);
+    if (udp >= 0)
+        close(udp);
+    freeaddrinfo(ai);
+    return rc;
+}
+
+/* socket() + bind() (+ listen() for TCP). Returns the socket or -1. Port
+ * 0: the kernel's choice, written back into ai for the next protocol. */
+static int bind_port(struct addrinfo *ai, int socktype)
 {
     const char *proto = addr_proto(socktype);
     struct sockaddr_storage got;
@@ -62,8 +122,36 @@ static int bind_port(const struct addrinfo *ai, int socktype)
         return -1;
     }
     getsockname(fd, (struct sockaddr *)&got, &len);
+    addr_set_port(ai->ai_addr, addr_port((struct sockaddr *)&got));
     narrate("%s bound to %s", proto, addr_format((struct sockaddr *)&got, where, sizeof where));
     return fd;
+}
+
+/* Give up root (or, without root, every capability). Returns 1 when
+ * something was given up, 0 when there was nothing, -1 on failure. */
+static int drop_privilege(const char *user)
+{
+    uid_t uid;
+    gid_t gid;
+    int err = 0;
+
+    /* Not root - a program granted the capability by setcap, uid 0 of a
+     * user namespace an ordinary user made (unshare -rn): give up every
+     * capability, keep the uid (common/privilege.c reads /proc back). */
+    if (!privilege_must_become_user(user, 1))
+        return privilege_give_up_capabilities(1);
+    if (privilege_user_ids(user, &uid, &gid) != 0) /* refuses a uid-0 "user" */
+        return -1;
+    /* THE LESSON: root becomes an ordinary user (-u USER, nobody by
+     * default), for good. Order matters: the supplementary groups and the
+     * group first, while we are still root and may change them; the uid
+     * last, because once setuid() leaves uid 0 there is no way back - and
+     * that is the point. Without setgroups() we would keep root's groups. */
+    if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
+        err = errno;
+    /* Prove it rather than trust it: every id is the user's, setuid(0)
+     * now fails, and no capability is left (common/privilege.c). */
+    return privilege_became_user(user, uid, gid, err);
 }
 
 /* After dropping root: ask for one more port below the threshold. */
@@ -71,7 +159,7 @@ static void bind_low_again(const struct addrinfo *ai)
 {
     unsigned threshold = privilege_threshold(), low;
     struct sockaddr_storage sa;
-    int fd;
+    int fd, err;
 
     if (threshold == 0) {
         narrate("the threshold is 0 here: every port is open to everyone, so a "
@@ -85,107 +173,13 @@ static void bind_low_again(const struct addrinfo *ai)
     fd = socket(ai->ai_family, SOCK_STREAM, 0);
     if (fd < 0)
         return;
-    if (bind(fd, (struct sockaddr *)&sa, ai->ai_addrlen) != 0)
-        narrate_sys("bind", "tcp", (struct sockaddr *)&sa, errno);
-    else
+    /* THE LESSON, again: the same bind() as before, without privilege. */
+    err = bind(fd, (struct sockaddr *)&sa, ai->ai_addrlen) == 0 ? 0 : errno;
+    if (err == 0)
         narrate("surprise: it worked (%s)", privilege_bind_reason(low));
+    else if (privilege_refusal_expected(low, err)) /* the refusal we came for */
+        privilege_narrate_refusal("tcp", (struct sockaddr *)&sa, err);
+    else
+        report_sys("bind", "tcp", (struct sockaddr *)&sa, err); /* something else */
     close(fd);
-}
-
-/* The reply says who answered, and how the client reached us. A client
- * that came FROM a low port gets the story of rsh and rlogin. */
-static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx)
-{
-    char who[ADDR_STRLEN];
-    unsigned from = addr_port(ev->peer), to = addr_port(ev->local);
-    int low = from < 1024;
-
-    (void)ctx;
-    addr_format(ev->peer, who, sizeof who);
-    snprintf(line, cap, "privileged-server pid %ld, %s: you reached %s port %u from %s%s\n",
-             (long)getpid(), privilege_who(), ev->proto, to, who,
-             low ? " (a privileged source port)" : "");
-    narrate("%s from %s to port %u: reaching a %s port needs no privilege", ev->proto,
-            who, to, port_class(to));
-    if (low) {
-        narrate("%s came from source port %u, below 1024: old rsh/rlogin servers "
-                "trusted that as proof the client program ran as root on its host", who, from);
-        narrate("that proves nothing today: whoever is root on ANY machine (a laptop, "
-                "a VM) can send from any port");
-    }
-}
-
-int main(int argc, char **argv)
-{
-    struct opts o;
-    struct addrinfo *ai;
-    const char *reason;
-    char where[ADDR_STRLEN];
-    int tcp, udp, rc, i, dropped;
-
-    narrate_init(argv[0]);
-    signals_install(); /* Ctrl-C or SIGTERM, even during start-up: a clean exit */
-    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "", NULL);
-    for (i = 1; i < argc; i++)
-        if (!opts_take(&o, argc, argv, &i))
-            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
-    opts_finish(&o, NULL);
-    if (o.host == NULL && o.family == AF_UNSPEC)
-        o.family = AF_INET;
-    if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 1, &ai) != 0)
-        return EXIT_FAILED;
-
-    port_narrate_request(o.port);
-    privilege_narrate_threshold();
-    privilege_narrate();
-
-    /* TCP first, then UDP on the same number: the privilege rule is the
-     * same for both protocols, so we try both even if TCP is refused. */
-    tcp = bind_port(ai, SOCK_STREAM);
-    if (tcp >= 0 && o.port == 0) { /* the kernel chose: use its port for UDP */
-        struct sockaddr_storage got;
-        socklen_t len = sizeof got;
-
-        getsockname(tcp, (struct sockaddr *)&got, &len);
-        o.port = addr_port((struct sockaddr *)&got);
-        addr_set_port(ai->ai_addr, o.port);
-    }
-    udp = bind_port(ai, SOCK_DGRAM);
-    if (tcp < 0 || udp < 0) {
-        if (tcp >= 0)
-            close(tcp);
-        if (udp >= 0)
-            close(udp);
-        freeaddrinfo(ai);
-        return EXIT_FAILED;
-    }
-    reason = privilege_bind_reason(o.port);
-    narrate("allowed because %s", reason != NULL ? reason : "the kernel said yes");
-
-    /* Least privilege: the right was needed for bind() alone. Give it up
-     * now, before talking to any client (common/privilege.c): root of the
-     * machine becomes an ordinary user, -u USER or nobody (privilege_drop()
-     * proves there is no way back, and refuses a "user" that is uid 0);
-     * anyone else - a program granted the capability by setcap, uid 0 of
-     * a user namespace (unshare -r) - gives up every capability it holds. */
-    dropped = privilege_give_up(o.user, 1);
-    if (dropped < 0) {
-        close(tcp);
-        close(udp);
-        freeaddrinfo(ai);
-        return EXIT_FAILED;
-    }
-    if (dropped > 0) {
-        privilege_narrate();
-        narrate("we still hold tcp and udp port %u: the kernel checks privilege at "
-                "bind() time, not afterwards", o.port);
-        bind_low_again(ai);
-    }
-
-    narrate("ready on %s (tcp+udp)", addr_format(ai->ai_addr, where, sizeof where));
-    freeaddrinfo(ai);
-    rc = serve_run(tcp, udp, o.count, reply, NULL);
-    close(tcp);
-    close(udp);
-    return rc;
 }

@@ -34,27 +34,50 @@ static const char default_port[] = "23"; /* telnet's: the primer's example */
 #define FIRST_REGISTERED 1024
 #define LAST_REGISTERED 49151
 
-/* May we bind this TCP and UDP port on the address? A bind() that we undo.
- * Returns 0 if both worked, else the errno of the one that failed. */
-static int try_port(const struct opts *o, unsigned port)
-{
-    struct addrinfo *ai;
-    int fd, err = 0;
+static int try_port(const struct opts *o, unsigned port);
+static unsigned choose_port(const struct opts *o);
+static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx);
 
-    if (addr_resolve(o->host, port, o->family, SOCK_STREAM, 1, &ai) != 0)
-        return EINVAL;
-    fd = socket(ai->ai_family, SOCK_STREAM, 0);
-    err = fd < 0 ? errno : bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-    if (fd >= 0)
-        close(fd);
-    if (err == 0) {
-        fd = socket(ai->ai_family, SOCK_DGRAM, 0);
-        err = fd < 0 ? errno : bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-        if (fd >= 0)
-            close(fd);
+int main(int argc, char **argv)
+{
+    struct opts o;
+    const char *tcp_name, *udp_name;
+    int tcp, udp, rc, i;
+
+    narrate_init(argv[0]);
+    signals_install(); /* Ctrl-C or SIGTERM, even during start-up: a clean exit */
+    opts_init(&o, OPTS_SERVER, default_port, "", NULL);
+    for (i = 1; i < argc; i++)
+        if (!opts_take(&o, argc, argv, &i))
+            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
+    opts_finish(&o, NULL);
+    if (o.host == NULL && o.family == AF_UNSPEC)
+        o.family = AF_INET;
+    /* 1. The port: -p, or telnet's when we may bind it, else a port the
+     *    registry gives to some other service. */
+    if (o.port_text == default_port) /* no -p given: choose */
+        o.port = choose_port(&o);
+
+    /* 2. THE LESSON: what the registry says about the port we are about
+     *    to serve on - and what really answers there. */
+    if (o.port != 0) {
+        tcp_name = services_name(o.port, "tcp");
+        narrate("%s says port %u/tcp is %s", SERVICES_FILE, o.port,
+                tcp_name != NULL ? tcp_name : "nobody's (no entry)");
+        udp_name = services_name(o.port, "udp");
+        narrate("%s says port %u/udp is %s", SERVICES_FILE, o.port,
+                udp_name != NULL ? udp_name : "nobody's (no entry)");
+        narrate("what really answers here: a one-line banner, nothing else - the number "
+                "is a convention, not a law");
     }
-    freeaddrinfo(ai);
-    return err;
+    /* 3. Bind and serve: the kernel checks privilege and whether the port
+     *    is free, never what /etc/services says (common/serve.c). */
+    if (serve_open(&o, &tcp, &udp) != 0)
+        return EXIT_FAILED;
+    rc = serve_run(tcp, udp, o.count, reply, NULL);
+    close(tcp);
+    close(udp);
+    return rc;
 }
 
 /* With no -p: telnet's port when we may bind it, else the first free
@@ -104,6 +127,31 @@ static unsigned choose_port(const struct opts *o)
     return port;
 }
 
+/* May we bind this TCP and UDP port on the address? A bind() that we undo.
+ * Returns 0 if both worked, else the errno of the one that failed. */
+static int try_port(const struct opts *o, unsigned port)
+{
+    struct addrinfo *ai;
+    int fd, err = 0;
+
+    if (addr_resolve(o->host, port, o->family, SOCK_STREAM, 1, &ai) != 0)
+        return EINVAL;
+    fd = socket(ai->ai_family, SOCK_STREAM, 0);
+    /* THE LESSON: bind() asks only "free?" and "allowed?"; whose port the
+     * registry says it is, the kernel never asks. */
+    err = fd < 0 ? errno : bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+    if (fd >= 0)
+        close(fd);
+    if (err == 0) {
+        fd = socket(ai->ai_family, SOCK_DGRAM, 0);
+        err = fd < 0 ? errno : bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+        if (fd >= 0)
+            close(fd);
+    }
+    freeaddrinfo(ai);
+    return err;
+}
+
 /* Every client gets the banner: the only honest statement of what this is. */
 static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx)
 {
@@ -113,41 +161,4 @@ static void reply(const struct serve_event *ev, char *line, size_t cap, void *ct
     snprintf(line, cap, "portlab services-server (pid %ld): just a banner, whatever "
              "%s says about this port\n", (long)getpid(), SERVICES_FILE);
     narrate("%s %s: sent the banner", ev->proto, addr_format(ev->peer, who, sizeof who));
-}
-
-int main(int argc, char **argv)
-{
-    struct opts o;
-    const char *tcp_name, *udp_name;
-    int tcp, udp, rc, i;
-
-    narrate_init(argv[0]);
-    signals_install(); /* Ctrl-C or SIGTERM, even during start-up: a clean exit */
-    opts_init(&o, OPTS_SERVER, default_port, "", NULL);
-    for (i = 1; i < argc; i++)
-        if (!opts_take(&o, argc, argv, &i))
-            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
-    opts_finish(&o, NULL);
-    if (o.host == NULL && o.family == AF_UNSPEC)
-        o.family = AF_INET;
-    if (o.port_text == default_port) /* no -p given: choose */
-        o.port = choose_port(&o);
-
-    /* What the registry says about the port we are about to serve on. */
-    if (o.port != 0) {
-        tcp_name = services_name(o.port, "tcp");
-        narrate("%s says port %u/tcp is %s", SERVICES_FILE, o.port,
-                tcp_name != NULL ? tcp_name : "nobody's (no entry)");
-        udp_name = services_name(o.port, "udp");
-        narrate("%s says port %u/udp is %s", SERVICES_FILE, o.port,
-                udp_name != NULL ? udp_name : "nobody's (no entry)");
-        narrate("what really answers here: a one-line banner, nothing else - the number "
-                "is a convention, not a law");
-    }
-    if (serve_open(&o, &tcp, &udp) != 0)
-        return EXIT_FAILED;
-    rc = serve_run(tcp, udp, o.count, reply, NULL);
-    close(tcp);
-    close(udp);
-    return rc;
 }

@@ -25,8 +25,8 @@ connections() {
   ex_namespace --range "$lo-$hi" --unprivileged-start 1024
   start_server --via ex_in ephemeral-server -p 0 -b 127.0.0.1
   run --separate-stderr ex_plain "$BIN/privileged-client" -p "$server_port" 127.0.0.1
-  [[ $stderr == *"bind(tcp 0.0.0.0:1023): EACCES"* ]] ||
-    hint "the refusal of port 1023 is no longer reported; keep the report_sys() call, and go on after it"
+  [[ $output == *"as expected, the kernel refused: bind(tcp 0.0.0.0:1023): EACCES"* ]] ||
+    hint "the refusal of port 1023 is no longer narrated; keep bind_source() as it is, and go on after it returns EACCES"
   [ "$status" -eq 0 ] ||
     hint "the client still gives up (exit $status) when bind() says EACCES. Instead: close that socket, make a new one, and talk() without bind() - the kernel picks the port"
   stop_server
@@ -44,8 +44,8 @@ connections() {
   ex_namespace --range "$lo-$hi" --unprivileged-start 0
   start_server --via ex_in ephemeral-server -p 0 -b 127.0.0.1
   run --separate-stderr ex_plain "$BIN/privileged-client" -p "$server_port" 127.0.0.1
-  [[ $stderr != *EACCES* ]] ||
-    hint "the client reported EACCES, yet here the kernel lets anyone bind port 1023 (this check set ip_unprivileged_port_start to 0): report the error bind() returned, and only then"
+  [[ $output$stderr != *EACCES* ]] ||
+    hint "the client said EACCES, yet here the kernel lets anyone bind port 1023 (this check set ip_unprivileged_port_start to 0): say the error bind() returned, and only then"
   [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"
   stop_server
   mapfile -t ports < <(connections)

@@ -1,0 +1,43 @@
+/* scan.h - services-client's plumbing: its command line, the polite pace
+ * of a scan, the greetings it knows, and the summary. The look-up and the
+ * connect() of each port stay in client.c.
+ */
+#ifndef PORTLAB_SCAN_H
+#define PORTLAB_SCAN_H
+
+#include "portlab.h"
+
+#define SCAN_MAX_PORTS 4096       /* a polite scan is a small one */
+#define SCAN_ATTEMPTS_PER_SECOND 200
+#define SCAN_MAX_WORDS 64
+
+/* What the command line asked for: look-ups, or a scan of lo-hi. */
+struct scan_request {
+    int lookup;                       /* 1: look the words up; 0: scan */
+    const char *words[SCAN_MAX_WORDS];
+    int nwords;
+    unsigned lo, hi;                  /* the scan's range (-r, or -p alone) */
+};
+
+/* Parse the command line into o and r; exits 2 on bad usage. */
+void scan_options(struct opts *o, struct scan_request *r, int argc, char **argv);
+
+/* Wait, if need be, so that the scan never makes more than
+ * SCAN_ATTEMPTS_PER_SECOND attempts a second. start: wait_now_ms() when the
+ * scan began; n: how many attempts came before this one. */
+void scan_pace(long long start, unsigned n);
+
+/* What each port gave: probe()'s results, counted. */
+struct scan_tally {
+    int open, refused, silent, other;
+};
+
+/* Compare the registry's guess (NULL: no entry) with what the service
+ * said first (banner[0..len-1]), and say what the comparison shows. */
+void scan_verdict(unsigned port, const char *guess, const char *banner, size_t len);
+
+/* The closing lines: the counts, and what refused and silent mean (the
+ * verdicts of common/knock.c, which firewall-client uses too). */
+void scan_summary(const struct scan_tally *t, const struct scan_request *r, const char *host);
+
+#endif
