@@ -27,8 +27,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int ask(const struct addrinfo *dir, const char *request, long long deadline, long ms);
 static int dial(const struct sockaddr *to, socklen_t len, long long deadline, int *failed);
+static int ask(const struct addrinfo *dir, const char *request, long long deadline, long ms);
 
 int main(int argc, char **argv)
 {
@@ -91,6 +91,32 @@ done:
     return rc;
 }
 
+/* socket() + connect() with a bounded wait (until deadline). Returns the
+ * socket or -1; *failed gets connect()'s errno (0 when it was socket()
+ * that failed). */
+static int dial(const struct sockaddr *to, socklen_t len, long long deadline, int *failed)
+{
+    int fd = socket(to->sa_family, SOCK_STREAM, 0), err;
+
+    *failed = 0;
+    if (fd < 0) {
+        report_sys("socket", "tcp", to, errno);
+        return -1;
+    }
+    wait_nonblocking(fd);
+    /* THE LESSON: connect() needs a destination port. The first one is
+     * the directory's, known in advance; the second, the server's, was
+     * chosen by its kernel when it started, and we know it only because
+     * the directory told us. */
+    err = connect(fd, to, len) == 0 ? 0 : errno;
+    if ((err = wait_connect_report(fd, err, "tcp", to, deadline - wait_now_ms())) != 0) {
+        *failed = err;
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* Ask the directory over TCP: connect to it, read its greeting, send one
  * request line. Returns the connection, to read the answer from, or -1
  * after saying why. */
@@ -119,30 +145,4 @@ static int ask(const struct addrinfo *dir, const char *request, long long deadli
 failed:
     close(d);
     return -1;
-}
-
-/* socket() + connect() with a bounded wait (until deadline). Returns the
- * socket or -1; *failed gets connect()'s errno (0 when it was socket()
- * that failed). */
-static int dial(const struct sockaddr *to, socklen_t len, long long deadline, int *failed)
-{
-    int fd = socket(to->sa_family, SOCK_STREAM, 0), err;
-
-    *failed = 0;
-    if (fd < 0) {
-        report_sys("socket", "tcp", to, errno);
-        return -1;
-    }
-    wait_nonblocking(fd);
-    /* THE LESSON: connect() needs a destination port. The first one is
-     * the directory's, known in advance; the second, the server's, was
-     * chosen by its kernel when it started, and we know it only because
-     * the directory told us. */
-    err = connect(fd, to, len) == 0 ? 0 : errno;
-    if ((err = wait_connect_report(fd, err, "tcp", to, deadline - wait_now_ms())) != 0) {
-        *failed = err;
-        close(fd);
-        return -1;
-    }
-    return fd;
 }
