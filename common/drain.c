@@ -32,8 +32,8 @@ int drain_init(struct drain_set *s, size_t nfixed)
 
     s->pfd = NULL;
     s->conn = NULL;
-    s->eof_fn = NULL;
-    s->eof_ctx = NULL;
+    s->hangup_fn = NULL;
+    s->hangup_ctx = NULL;
     s->nfixed = s->n = nfixed;
     s->cap = 0;
     s->idle_ms = (int)wait_idle_ms(DRAIN_IDLE_MS);
@@ -68,9 +68,11 @@ void drain_add(struct drain_set *s, int fd, const struct sockaddr *peer)
     s->n++;
 }
 
-static void drop(struct drain_set *s, size_t i)
+/* Forget connection i (closed already, or closed here when close_it). */
+static void forget(struct drain_set *s, size_t i, int close_it)
 {
-    close(s->pfd[i].fd);
+    if (close_it)
+        close(s->pfd[i].fd);
     s->n--;
     s->pfd[i] = s->pfd[s->n];
     s->conn[i] = s->conn[s->n];
@@ -97,7 +99,7 @@ int drain_poll(struct drain_set *s, int max_ms)
         return rc;
     now = wait_now_ms();
     for (i = s->nfixed; i < s->n;) {
-        int done = now >= s->conn[i].deadline_ms;
+        int done = now >= s->conn[i].deadline_ms, closed = 0;
 
         if (done)
             narrate("tcp %s: still open %d ms after its reply: closed it (an idle "
@@ -107,8 +109,11 @@ int drain_poll(struct drain_set *s, int max_ms)
             if (got > 0)
                 s->conn[i].drained += (size_t)got;
             done = got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR);
-            if (got == 0 && s->eof_fn != NULL)
-                s->eof_fn(s->pfd[i].fd, (const struct sockaddr *)&s->conn[i].peer, s->eof_ctx);
+            if (got == 0 && s->hangup_fn != NULL) {
+                s->hangup_fn(s->pfd[i].fd, (const struct sockaddr *)&s->conn[i].peer,
+                             s->hangup_ctx);
+                closed = 1; /* by hangup_fn */
+            }
             if (!done && s->conn[i].drained > DRAIN_MAX_BYTES) {
                 narrate("tcp %s: sent more than %d bytes that nobody reads: closed it",
                         s->conn[i].who, DRAIN_MAX_BYTES);
@@ -116,7 +121,7 @@ int drain_poll(struct drain_set *s, int max_ms)
             }
         }
         if (done)
-            drop(s, i); /* the swapped-in slot is looked at next */
+            forget(s, i, !closed); /* the swapped-in slot is looked at next */
         else
             i++;
     }
@@ -131,7 +136,7 @@ size_t drain_count(const struct drain_set *s)
 void drain_free(struct drain_set *s)
 {
     while (s->n > s->nfixed)
-        drop(s, s->n - 1);
+        forget(s, s->n - 1, 1);
     free(s->pfd);
     free(s->conn);
     s->pfd = NULL;

@@ -36,10 +36,11 @@ struct drain_set {
     struct drain_conn *conn;  /* conn[i] goes with pfd[i] (i >= nfixed) */
     size_t nfixed, n, cap;
     int idle_ms;              /* how long a served client may stay */
-    /* Called (if set) when a client closes its side (end-of-file), just
-     * before we close ours: fd is still open, getsockname() still works. */
-    void (*eof_fn)(int fd, const struct sockaddr *peer, void *ctx);
-    void *eof_ctx;
+    /* Called (if set) when a client closes its side (end-of-file), in
+     * place of our close(): it must close fd itself (the set forgets it).
+     * For a demo whose lesson that close() is (restart). */
+    void (*hangup_fn)(int fd, const struct sockaddr *peer, void *ctx);
+    void *hangup_ctx;
 };
 
 /* Returns 0, or -1 when out of memory. */

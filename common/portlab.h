@@ -16,7 +16,6 @@
  *   tcptable.h the kernel's table of TCP sockets and their states
  *   signals.h  clean exit on Ctrl-C and SIGTERM; SIGPIPE ignored
  *   drain.h    closing a served TCP connection without losing the reply
- *   keepalive.h  finding a peer whose host vanished (TCP keepalive)
  *   packet.h   a packet's bytes: the ports in its header (wire, firewall)
  *   knock.h    a knock's outcome -> open, closed, filtered (firewall, services)
  *   wait.h     bounded waits: non-blocking connect and replies with a timeout
@@ -29,7 +28,6 @@
 
 #include "addr.h"
 #include "drain.h"
-#include "keepalive.h"
 #include "knock.h"
 #include "explain.h"
 #include "kernel.h"

@@ -35,6 +35,10 @@
 #define RV_UDP_REPLY_MAX 200 /* the largest UDP answer: one LOOKUP line fits */
 #define RV_ADDR_MAX 46   /* an IPv6 address as text, with its NUL */
 
+/* The directory's greeting, on every new connection. */
+#define RV_HELLO "rendezvous-directory: REGISTER NAME tcp|udp PORT, UNREGISTER NAME, " \
+                 "LOOKUP NAME, LIST, QUIT\n"
+
 enum rv_verb { RV_REGISTER, RV_UNREGISTER, RV_LOOKUP, RV_LIST, RV_QUIT };
 
 struct rv_request {
