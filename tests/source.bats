@@ -31,19 +31,23 @@ FIRST_CALL_BY=120  # the first lesson call, within this many lines
 # port the lesson talks about; for privileged-server the drop of root;
 # for the ephemeral and nat servers the accept()/recvfrom() that reads the
 # client's port; for restart who closes first; for services-client the
-# look-ups the lesson compares with what answers.
+# look-ups the lesson compares with what answers; for firewall-client its
+# verdict(); firewall-server's lesson is the client's (it only holds the
+# ports: serve_listen(), common/serve.c, shows the sequence); the
+# rendezvous server's REGISTER line is built in main() and sent by the
+# non-blocking link (rvlink.c), its connect() in dial().
 LESSON_CALLS='
 demos/ephemeral/client.c: socket connect sendto getsockname
 demos/ephemeral/server.c: accept recvfrom
-demos/firewall/client.c: socket connect send recv
-demos/firewall/server.c: socket bind listen
+demos/firewall/client.c: socket connect send recv verdict
+demos/firewall/server.c: serve_listen
 demos/nat/client.c: socket connect getsockname getpeername
 demos/nat/server.c: accept recvfrom sendto
 demos/privileged/client.c: socket connect bind
 demos/privileged/server.c: socket bind setgroups setgid setuid
 demos/rendezvous/client.c: socket connect send
 demos/rendezvous/directory.c: accept recv recvfrom sendto
-demos/rendezvous/server.c: socket bind listen getsockname connect send
+demos/rendezvous/server.c: socket bind listen getsockname connect
 demos/restart/client.c: socket connect shutdown close
 demos/restart/server.c: setsockopt bind listen accept shutdown close
 demos/same-port/client.c: socket connect send

@@ -95,20 +95,6 @@ int main(int argc, char **argv)
     return sameport_end(serve_run(tcp, udp, sp.o.count, sameport_reply, NULL), NULL, tcp, udp);
 }
 
-/* SO_REUSEPORT: "I agree to share this port with other sockets that agree
- * too" - the exception to one socket per port and protocol. */
-static void ask_to_share(int fd)
-{
-#ifdef SO_REUSEPORT
-    int one = 1;
-
-    if (sp.reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
-        report_sys("setsockopt SO_REUSEPORT", "tcp", NULL, errno);
-#else
-    (void)fd;
-#endif
-}
-
 /* Bind a socket of one type to the address. On failure, say so with the
  * full story and return -1. Called for TCP first, then UDP. */
 static int bind_one(const struct addrinfo *ai, int socktype)
@@ -186,4 +172,18 @@ static void bind_again(const struct addrinfo *ai, int socktype)
         narrate("surprise: the second %s bind succeeded (the port is shared here)", proto);
     }
     close(fd);
+}
+
+/* SO_REUSEPORT: "I agree to share this port with other sockets that agree
+ * too" - the exception to one socket per port and protocol. */
+static void ask_to_share(int fd)
+{
+#ifdef SO_REUSEPORT
+    int one = 1;
+
+    if (sp.reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+        report_sys("setsockopt SO_REUSEPORT", "tcp", NULL, errno);
+#else
+    (void)fd;
+#endif
 }

@@ -80,6 +80,31 @@ int main(int argc, char **argv)
     return rc;
 }
 
+/* May we bind this TCP and UDP port on the address? A bind() that we undo.
+ * Returns 0 if both worked, else the errno of the one that failed. */
+static int try_port(const struct opts *o, unsigned port)
+{
+    struct addrinfo *ai;
+    int fd, err = 0;
+
+    if (addr_resolve(o->host, port, o->family, SOCK_STREAM, 1, &ai) != 0)
+        return EINVAL;
+    fd = socket(ai->ai_family, SOCK_STREAM, 0);
+    /* THE LESSON: bind() asks only "free?" and "allowed?"; whose port the
+     * registry says it is, the kernel never asks. */
+    err = fd < 0 ? errno : bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+    if (fd >= 0)
+        close(fd);
+    if (err == 0) {
+        fd = socket(ai->ai_family, SOCK_DGRAM, 0);
+        err = fd < 0 ? errno : bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+        if (fd >= 0)
+            close(fd);
+    }
+    freeaddrinfo(ai);
+    return err;
+}
+
 /* With no -p: telnet's port when we may bind it, else the first free
  * registered port that /etc/services gives to some other service. */
 static unsigned choose_port(const struct opts *o)
@@ -125,31 +150,6 @@ static unsigned choose_port(const struct opts *o)
         narrate("choosing port %u instead: the first free registered port in %s", port,
                 SERVICES_FILE);
     return port;
-}
-
-/* May we bind this TCP and UDP port on the address? A bind() that we undo.
- * Returns 0 if both worked, else the errno of the one that failed. */
-static int try_port(const struct opts *o, unsigned port)
-{
-    struct addrinfo *ai;
-    int fd, err = 0;
-
-    if (addr_resolve(o->host, port, o->family, SOCK_STREAM, 1, &ai) != 0)
-        return EINVAL;
-    fd = socket(ai->ai_family, SOCK_STREAM, 0);
-    /* THE LESSON: bind() asks only "free?" and "allowed?"; whose port the
-     * registry says it is, the kernel never asks. */
-    err = fd < 0 ? errno : bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-    if (fd >= 0)
-        close(fd);
-    if (err == 0) {
-        fd = socket(ai->ai_family, SOCK_DGRAM, 0);
-        err = fd < 0 ? errno : bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-        if (fd >= 0)
-            close(fd);
-    }
-    freeaddrinfo(ai);
-    return err;
 }
 
 /* Every client gets the banner: the only honest statement of what this is. */
