@@ -168,7 +168,9 @@ static const char *verdict(const struct knock *k, enum knock_why *why)
     case KNOCK_WIRE_ICMP:
         /* A host's TCP answers a closed port with a reset, never ICMP:
          * for TCP, any ICMP error came from a firewall (or a router). For
-         * UDP a port unreachable is the host's own "nothing here". */
+         * UDP a port unreachable is what the host sends when nothing is
+         * bound there - but a firewall's reject sends the same by default,
+         * so for UDP "closed" cannot be told from a rejected port. */
         if (k->tcp)
             *why = k->icmp_port_unreachable ? KNOCK_WHY_TCP_ICMP_PORT : KNOCK_WHY_ICMP_OTHER;
         else

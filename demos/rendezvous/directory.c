@@ -8,9 +8,10 @@
  *   port (111). Clients ask the directory first, then connect to the port
  *   it names. This program is that directory, on port 8111 by default: the
  *   real one's 111 needs privilege, and a teacher should not need root.
- *   A registration lasts exactly as long as the registering server's TCP
- *   connection: when the server goes - even killed with SIGKILL - its
- *   kernel closes the connection, and the directory drops its names.
+ *   A registration lasts at most as long as the registering server's TCP
+ *   connection (UNREGISTER ends it sooner): when the server goes - even
+ *   killed with SIGKILL - its kernel closes the connection, and the
+ *   directory drops its names.
  *
  * HOW TO RUN IT (three terminals)
  *   1: bin/rendezvous-directory
@@ -76,10 +77,11 @@ int main(int argc, char **argv)
         /* Connections first, by index from the end: a drop moves the last. */
         for (c = conns.n; c-- > 0;) {
             if (conns.c[c].ready && (gone = serve_conn(&conns.c[c])) != NULL) {
-                /* THE LESSON: a registration lasts as long as the
-                 * connection that made it: however it ended - UNREGISTER
-                 * and QUIT, a crash, kill -9 (the server's kernel closes
-                 * it), keepalive - its names go now (rv_conns_close()). */
+                /* THE LESSON: a registration lasts at most as long as
+                 * the connection that made it (UNREGISTER ends it
+                 * sooner): however the connection ended - QUIT, a
+                 * crash, kill -9 (the server's kernel closes it),
+                 * keepalive - its names go now (rv_conns_close()). */
                 rv_conns_close(&conns, c, gone);
             }
         }

@@ -195,8 +195,8 @@ static int converse(struct rv_link *l, int fd, int late)
         report("the directory said: %s", shown);
         if (strncmp(l->line, "ERR name taken", 14) == 0)
             report("why: the directory already holds %s for another connection, one it still "
-                   "counts as open (a registration lasts as long as the connection that made "
-                   "it): most likely another rendezvous-server took the name first; the "
+                   "counts as open (a registration lasts at most as long as the connection "
+                   "that made it): most likely another rendezvous-server took the name first; the "
                    "directory's list (rendezvous-client -l) shows the port it points to, and "
                    "ss -ltnp 'sport = :PORT' the program there; stop that one, or give this one another name (rendezvous-server NAME)", l->name);
         return -1;

@@ -23,9 +23,10 @@
  * HOW IT LOOKS UP
  *   It reads /etc/services itself (common/services.c), not through the C
  *   library's getservbyname(3)/getservbyport(3), which search the same
- *   file: musl's getservbyport() names a port with no entry by its number,
- *   so "no entry" could not be told from a name. Read ourselves, the file
- *   gives the same answer on every libc.
+ *   file: one reader serves the look-ups and services-server's walk through
+ *   the file in order, which musl's getservent(3) cannot do (a stub that
+ *   lists nothing). Read ourselves, the file gives the same answer on
+ *   every libc.
  *
  * LESSON: docs/services.md    MAN PAGES: services(5), getservbyname(3),
  *   getservbyport(3) (the library's look-ups), connect(2)
