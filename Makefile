@@ -15,6 +15,7 @@
 #   make uninstall    remove what make install put there
 #   make dist         a release tarball portlab-RELEASE.tar.gz (RELEASE: below)
 #   make deb          a Debian package portlab_RELEASE_ARCH.deb (dpkg-deb alone)
+#   make macos        cross-compile for macOS (arm64, x86_64) with a pinned zig cc
 #   make clean        remove bin/ and build/
 #   CC=clang make     any C11 compiler with gcc-style flags works
 
@@ -74,7 +75,7 @@ LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB     := $(BUILD)/libportlab.a
 
-.PHONY: all test run-tests check exercises exercise install uninstall dist deb demo classroom lint analyze valgrind fuzz fuzz-smoke bench clean
+.PHONY: all test run-tests check exercises exercise install uninstall dist deb demo classroom lint analyze valgrind fuzz fuzz-smoke bench macos clean
 all: $(PROGS)
 
 $(BUILD)/%.o: %.c
@@ -158,7 +159,7 @@ classroom:
 	$(QUIET_BUILD)
 	@demos/tour.sh --classroom $(TOUR_STEP)
 
-SCRIPTS := .ci/run tests/exercises/run demos/tour.sh demos/portlab-tour.in tests/run-bats tests/check-transcripts tests/valgrind-pairs tests/fuzz/run tests/bench/run tests/lib/procs.bash tests/lib/transcript.bash
+SCRIPTS := .ci/run tests/fetch-zig tests/exercises/run demos/tour.sh demos/portlab-tour.in tests/run-bats tests/check-transcripts tests/valgrind-pairs tests/fuzz/run tests/bench/run tests/lib/procs.bash tests/lib/transcript.bash
 lint:
 	shellcheck -x $(SCRIPTS)
 	shellcheck -x -s bash tests/helpers.bash tests/exercises/lib.bash demos/*/tour.sh
@@ -206,6 +207,22 @@ fuzz: $(FUZZERS)
 	@tests/fuzz/run $(FUZZ_SECONDS) $(FUZZERS)
 fuzz-smoke: $(FUZZERS)
 	@tests/fuzz/run 5 $(FUZZERS)
+
+# A student's Mac: every program cross-compiled with zig cc 0.11 (which
+# ships macOS's libc headers and a Mach-O linker), warnings as errors, into
+# build/macos-aarch64/bin and build/macos-x86_64/bin. tests/fetch-zig fetches
+# the pinned, SHA-256-checked zig into tests/.deps/ when it is missing; its
+# cache lives there too. AR is zig's: zig's Mach-O linker fails on the
+# archive GNU ar writes. Nothing here runs them: no Mac runs here.
+MACOS_ARCHS := aarch64 x86_64
+ZIG_CACHE := $(CURDIR)/tests/.deps/zig-cache
+macos:
+	@zig=$$(tests/fetch-zig) || exit 1; \
+	for a in $(MACOS_ARCHS); do \
+	  ZIG_GLOBAL_CACHE_DIR=$(ZIG_CACHE) ZIG_LOCAL_CACHE_DIR=$(ZIG_CACHE) \
+	  $(MAKE) --no-print-directory BUILD=build/macos-$$a BIN=build/macos-$$a/bin \
+	    CC="$$zig cc -target $$a-macos" AR="$$zig ar" all || exit 1; \
+	done
 
 # Installing for a lab (GNU conventions: PREFIX, DESTDIR for staged installs).
 # Every program under its bin/ name, the lessons, the tour as portlab-tour,

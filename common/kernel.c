@@ -32,6 +32,16 @@ struct kernel_fact kernel_read_fact(const char *path, int count)
     return f;
 }
 
+void kernel_need_linux(const char *what)
+{
+#ifdef __linux__
+    (void)what;
+#else
+    report("needs Linux, for %s", what);
+    exit(EXIT_FAILED);
+#endif
+}
+
 struct kernel_fact kernel_local_port_range(void)
 {
     return kernel_read_fact("/proc/sys/net/ipv4/ip_local_port_range", 2);

@@ -41,6 +41,12 @@ int kernel_status_mask(const char *set, unsigned long long *mask);
  * after a bind() or sendto() asked for port 0. */
 void kernel_narrate_chosen(unsigned port);
 
+/* For a program whose lesson needs Linux (a packet socket, say): on Linux,
+ * nothing; elsewhere one line on stderr, "wire-server: needs Linux, for
+ * WHAT", and exit 1 - not a failure a student cannot read. Call it before
+ * the first call that would fail. */
+void kernel_need_linux(const char *what);
+
 /* Read 1 or 2 whitespace-separated integers from a /proc file. */
 struct kernel_fact kernel_read_fact(const char *path, int count);
 

@@ -19,13 +19,15 @@
 #endif
 
 static const char NO_DASH_P[] = "1"; /* -p's default: stands for "no -p given" */
-#define NO_PACKET_SOCKET (-1)
 
 static const char *const HELP =
     "  PORT...   the ports to knock on, over TCP and over UDP (at most 64);\n"
     "            each knock waits at most -t\n";
 
-static int wire_fd = NO_PACKET_SOCKET;
+#ifdef __linux__
+#define NO_PACKET_SOCKET (-1)
+static int wire_fd = NO_PACKET_SOCKET; /* packet sockets are Linux's */
+#endif
 
 int firewall_options(struct opts *o, int argc, char **argv, unsigned ports[FIREWALL_MAX_PORTS])
 {

@@ -62,6 +62,7 @@ struct watch {
     long shown;
 };
 
+#ifdef __linux__
 /* Is this end of a packet - an address of IP version 4 or 6, and a port -
  * ours? Our port, and our address: any address only when we bound a
  * wildcard - any IPv4 address for 0.0.0.0, any at all for [::] (dual-stack,
@@ -90,7 +91,6 @@ static int ours(const struct watch *w, int version, const unsigned char *addr, u
     return addr_same_host(me, (struct sockaddr *)&them);
 }
 
-#ifdef __linux__
 /* A packet socket sees every packet on every interface of our network
  * namespace: show only those to or from our own address and port. */
 static int watch_packets(struct serve_watch *sw)
@@ -150,14 +150,12 @@ static int open_packet_socket(struct serve_watch *sw)
     return 0;
 }
 #else
-/* Elsewhere there is no AF_PACKET: this server only serves (sw->fd -1). */
+/* Elsewhere there is no AF_PACKET, and so no lesson: say so, exit 1. */
 static int open_packet_socket(struct serve_watch *sw)
 {
-    narrate("packet sockets (AF_PACKET) are Linux's: here this server only serves; the BSDs "
-            "and macOS watch the wire through BPF (/dev/bpf), as tcpdump does there");
-    sw->fd = -1;
-    sw->fn = NULL;
-    return 0;
+    (void)sw;
+    kernel_need_linux("its packet socket (AF_PACKET)");
+    return -1;
 }
 #endif
 
