@@ -205,3 +205,27 @@ as_ordinary() {
   assert_stderr --partial "run-bats: cannot get bats-support and bats-assert: either let npm reach its registry"
   assert_stderr --partial "sudo apt-get install bats-support bats-assert"
 }
+
+@test "the summary names each failed test last, file and name, and a Bats run that died with none failed; --fast leaves out the exhaustive proofs and says how many" {
+  run --separate-stderr env PORTLAB_FIXTURE_CRASH=1 "$TESTS_DIR/run-bats" "$TESTS_DIR/fixtures/failing.bats" "$TESTS_DIR/fixtures/broken.bats"
+  assert_failure 1
+  assert_line "ok 4 an exhaustive proof, run only without --fast"
+  assert_line "bats: 3 passed, 1 failed, 1 skipped"
+  # The last lines: what failed, by file and name (files in the order run),
+  # after the summary and the skipped tests' reasons.
+  assert_equal "${lines[-3]}" "bats: failed, by file and name (tests/run-bats FILE runs one file again):"
+  assert_equal "$(printf '%s\n' "${lines[@]: -2}" | sort)" "$(printf '%s\n' \
+    "  tests/fixtures/broken.bats: its Bats run ended (exit status 137: SIGKILL) with 1 of 2 tests reported, none failed" \
+    "  tests/fixtures/failing.bats, test 2: fails on purpose, to be named at the end")"
+  run --separate-stderr "$TESTS_DIR/run-bats" --fast "$TESTS_DIR/fixtures/failing.bats"
+  assert_failure 1
+  refute_line --partial "an exhaustive proof"
+  assert_line "bats: 1 passed, 1 failed, 1 skipped"
+  assert_line "bats: 1 exhaustive proof left out (make test-all runs them too; see README)"
+  assert_line "  skipped (1): the fixture's own reason"
+  assert_equal "${lines[-1]}" "  tests/fixtures/failing.bats, test 2: fails on purpose, to be named at the end"
+  # A run with nothing failed ends as before: no such lines.
+  run --separate-stderr env PORTLAB_PGID_FILE="$BATS_TEST_TMPDIR/pgid" "$TESTS_DIR/run-bats" "$TESTS_DIR/fixtures/finished.bats"
+  assert_success
+  assert_equal "${lines[-1]}" "bats: 1 passed, 0 failed, 0 skipped"
+}
