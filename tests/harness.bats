@@ -3,16 +3,8 @@
 # no files behind.
 load helpers
 
-# wait_for_file FILE: bounded (PROC_WAIT_SECONDS), a tick at a time.
-wait_for_file() {
-  local deadline=$(( ${EPOCHREALTIME/./} + PROC_WAIT_SECONDS * 1000000 ))
-  until [ -s "$1" ]; do
-    [ "${EPOCHREALTIME/./}" -lt "$deadline" ] || return 1
-    read -r -t 0.05 -u "$tick" _ || true
-  done
-}
-
-# gone PID: true once it has exited (bounded wait).
+# gone PID: true once it has exited (bounded wait). Not our child: no event
+# for its end reaches bash, so this one looks every 50 ms.
 gone() {
   local deadline=$(( ${EPOCHREALTIME/./} + PROC_WAIT_SECONDS * 1000000 ))
   while kill -0 "$1" 2>/dev/null; do
@@ -26,15 +18,17 @@ setup() {
 }
 
 # interrupt SIGNAL COMMAND...: run COMMAND (which runs the fixture suite),
-# wait until the fixture's server is up, send SIGNAL to COMMAND, and check
-# that the server is gone, and the run's temporary files too.
+# wait until the fixture's server is up (it writes its pid into a FIFO: the
+# read ends the moment it does), send SIGNAL to COMMAND, and check that the
+# server is gone, and the run's temporary files too.
 interrupt() {
-  local signal=$1 pidfile=$BATS_TEST_TMPDIR/server.pid tmp=$BATS_TEST_TMPDIR/tmp left
+  local signal=$1 pidfile=$BATS_TEST_TMPDIR/server.pid tmp=$BATS_TEST_TMPDIR/tmp left pid='' fd
   shift
   mkdir "$tmp"
+  mkfifo "$pidfile" && exec {fd}<>"$pidfile"
   TMPDIR=$tmp PORTLAB_PIDFILE=$pidfile proc_start suite "$@"
-  wait_for_file "$pidfile" || fail "the fixture's server did not start"
-  read -r pid <"$pidfile"
+  read -r -t "$PROC_WAIT_SECONDS" -u "$fd" pid || fail "the fixture's server did not start"
+  exec {fd}<&-
   kill -0 "$pid" || fail "no server $pid"
   kill "-$signal" "$suite_pid"
   PROC_WAIT_SECONDS=10 gone "$pid" ||
@@ -54,6 +48,7 @@ interrupt() {
   interrupt INT env --default-signal=INT PORTLAB_BIN="$BIN" "$TESTS_DIR/run-bats" "$TESTS_DIR/fixtures/interrupted.bats"
 }
 
+# bats test_tags=exhaustive
 @test "SIGTERM to make (make test) ends every program the suite started, even past a stuck clean-up" {
   command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
   # The fixture's teardown_file hangs: the harness kills it (after 300 ms
@@ -147,6 +142,7 @@ in_pid_namespace() {
   if [ "$EUID" -eq 0 ]; then unshare -pf --mount-proc "$@"; else unshare -rpf --mount-proc "$@"; fi
 }
 
+# bats test_tags=exhaustive
 @test "tests/run-bats never signals a process group it did not start: the number of a run that ended, given to another process, is left alone (a PID namespace)" {
   in_pid_namespace true 2>/dev/null || skip "cannot make a PID namespace here (unshare -pf --mount-proc, or -rpf)"
   local how
@@ -157,6 +153,7 @@ in_pid_namespace() {
   assert_line "run-bats exited 143" # the TERM one: ended by its signal, as asked
 }
 
+# bats test_tags=exhaustive
 @test "tests/lib/procs.bash never signals a pid bash has reaped: a program that ended, its pid given to another process, is not killed by proc_stop (a PID namespace)" {
   in_pid_namespace true 2>/dev/null || skip "cannot make a PID namespace here (unshare -pf --mount-proc, or -rpf)"
   run in_pid_namespace bash -c "$(declare -f procs_pid_reuse); procs_pid_reuse \"\$@\"" procs_pid_reuse "$TESTS_DIR/lib/procs.bash"
@@ -183,6 +180,7 @@ as_ordinary() {
   assert_equal "${lines[-1]}" 'bats: 1 of the 1 skipped need real root (a real uid change), which a user namespace cannot give: run `sudo make test` for those'
 }
 
+# bats test_tags=exhaustive
 @test "without a network, fetching the Bats libraries fails in seconds, with npm's own error and what to do; an unwritable HOME is no obstacle" {
   need_netns
   command -v npm >/dev/null || skip "npm is not installed"
