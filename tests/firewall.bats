@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# run-bats: waits (its knocks wait out -t bounds on filtered ports: half a slot)
 # The firewall demo: open, closed or filtered - what a knock gets back, what
 # the program sees of it, and what errno cannot tell. Each test builds the
 # lesson's scene in a network namespace of its own (as root, or through

@@ -169,6 +169,7 @@ as_ordinary() {
   "${who[@]}" env HOME=/nonexistent PORTLAB_BIN="$BIN" "$@"
 }
 
+# bats test_tags=exhaustive
 @test "as an ordinary user, tests in private network namespaces run (a user namespace of one's own), and the last line says what needs real root and how to run it" {
   as_ordinary unshare -rn true 2>/dev/null || skip "this kernel lets no ordinary user make a user namespace (unshare -rn)"
   run --separate-stderr as_ordinary "$TESTS_DIR/run-bats" "$TESTS_DIR/fixtures/ordinary.bats"

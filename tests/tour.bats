@@ -263,6 +263,7 @@ teardown() { stop_tmux; helpers_teardown; }
   assert_equal "$(marked "ctrlc.$BATS_TEST_NUMBER")" ""
 }
 
+# bats test_tags=exhaustive
 @test "the tour runs to completion as an ordinary user (nobody), and the privileged lesson shows EACCES" {
   need_netns
   # The tour's files and the programs must be readable by nobody.
