@@ -114,6 +114,7 @@ on_student() {
   assert_line "Classroom over: every server stopped, both hosts gone."
 }
 
+# bats test_tags=exhaustive
 @test "rendezvous: a registration whose host is cut off (no FIN, no reset) is dropped by keepalive in bounded time" {
   start_server --as dir --via "netns_of $teacher_pid env PORTLAB_KEEPALIVE=1,1,2" rendezvous-directory --remote -p 0 -b 10.77.0.1
   start_server --as cut --via "netns_of $student_pid" rendezvous-server -d 10.77.0.1 -D "$dir_port" -b 10.77.0.2 cutoff

@@ -25,6 +25,7 @@ teardown() {
   rm -rf "$SCRATCH"
 }
 
+# bats test_tags=exhaustive
 @test "the package is portlab_RELEASE_ARCH.deb: its control file names the version, the C library and the recommended tools" {
   local release
   release=$(sed -n 's/^RELEASE := //p' "$ROOT/Makefile")
@@ -39,6 +40,7 @@ teardown() {
   assert_output --partial "setcap cap_net_bind_service=+ep /usr/bin/privileged-server"
 }
 
+# bats test_tags=exhaustive
 @test "dpkg-deb -c lists exactly what make install PREFIX=/usr stages: man pages and changelog gzipped, plus the copyright file; nothing setuid" {
   local stage=$SCRATCH/stage
   run make -s -C "$ROOT" --no-print-directory install PREFIX=/usr DESTDIR="$stage"
@@ -58,6 +60,7 @@ $(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | sed 's/^</  only in make 
   assert_output ""
 }
 
+# bats test_tags=exhaustive
 @test "installed in a scratch root with dpkg --root: the tour runs a lesson, man -M finds every page, and removing it leaves nothing" {
   local root=$SCRATCH/root f name
   mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates"

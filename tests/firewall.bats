@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# run-bats: waits (its knocks wait out -t bounds on filtered ports: half a slot)
 # The firewall demo: open, closed or filtered - what a knock gets back, what
 # the program sees of it, and what errno cannot tell. Each test builds the
 # lesson's scene in a network namespace of its own (as root, or through
@@ -87,6 +88,7 @@ expect() {
   assert_line "stopping on SIGTERM after 3 exchanges"
 }
 
+# bats test_tags=exhaustive
 @test "IPv6: the six answers, over TCP and UDP, with ICMPv6's types and codes" {
   scene -6
   knock_all -6 -t 300
@@ -106,6 +108,7 @@ expect() {
   expect "$admin" udp "EACCES after [0-9]+ ms" "communication with destination administratively prohibited \(ICMPv6 type 1 code 1\) from ::1, quoting our datagram" filtered
 }
 
+# bats test_tags=exhaustive
 @test "IPv6 on Linux: an ICMPv6 error to a SYN ends connect() only with the retransmitted SYN, about a second later" {
   scene -6
   run --separate-stderr netns_of "$fw_pid" "$BIN/firewall-client" -6 -t 3000 ::1 "$unreach"

@@ -3,16 +3,8 @@
 # no files behind.
 load helpers
 
-# wait_for_file FILE: bounded (PROC_WAIT_SECONDS), a tick at a time.
-wait_for_file() {
-  local deadline=$(( ${EPOCHREALTIME/./} + PROC_WAIT_SECONDS * 1000000 ))
-  until [ -s "$1" ]; do
-    [ "${EPOCHREALTIME/./}" -lt "$deadline" ] || return 1
-    read -r -t 0.05 -u "$tick" _ || true
-  done
-}
-
-# gone PID: true once it has exited (bounded wait).
+# gone PID: true once it has exited (bounded wait). Not our child: no event
+# for its end reaches bash, so this one looks every 50 ms.
 gone() {
   local deadline=$(( ${EPOCHREALTIME/./} + PROC_WAIT_SECONDS * 1000000 ))
   while kill -0 "$1" 2>/dev/null; do
@@ -26,15 +18,17 @@ setup() {
 }
 
 # interrupt SIGNAL COMMAND...: run COMMAND (which runs the fixture suite),
-# wait until the fixture's server is up, send SIGNAL to COMMAND, and check
-# that the server is gone, and the run's temporary files too.
+# wait until the fixture's server is up (it writes its pid into a FIFO: the
+# read ends the moment it does), send SIGNAL to COMMAND, and check that the
+# server is gone, and the run's temporary files too.
 interrupt() {
-  local signal=$1 pidfile=$BATS_TEST_TMPDIR/server.pid tmp=$BATS_TEST_TMPDIR/tmp left
+  local signal=$1 pidfile=$BATS_TEST_TMPDIR/server.pid tmp=$BATS_TEST_TMPDIR/tmp left pid='' fd
   shift
   mkdir "$tmp"
+  mkfifo "$pidfile" && exec {fd}<>"$pidfile"
   TMPDIR=$tmp PORTLAB_PIDFILE=$pidfile proc_start suite "$@"
-  wait_for_file "$pidfile" || fail "the fixture's server did not start"
-  read -r pid <"$pidfile"
+  read -r -t "$PROC_WAIT_SECONDS" -u "$fd" pid || fail "the fixture's server did not start"
+  exec {fd}<&-
   kill -0 "$pid" || fail "no server $pid"
   kill "-$signal" "$suite_pid"
   PROC_WAIT_SECONDS=10 gone "$pid" ||
@@ -54,6 +48,7 @@ interrupt() {
   interrupt INT env --default-signal=INT PORTLAB_BIN="$BIN" "$TESTS_DIR/run-bats" "$TESTS_DIR/fixtures/interrupted.bats"
 }
 
+# bats test_tags=exhaustive
 @test "SIGTERM to make (make test) ends every program the suite started, even past a stuck clean-up" {
   command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
   # The fixture's teardown_file hangs: the harness kills it (after 300 ms
@@ -147,6 +142,7 @@ in_pid_namespace() {
   if [ "$EUID" -eq 0 ]; then unshare -pf --mount-proc "$@"; else unshare -rpf --mount-proc "$@"; fi
 }
 
+# bats test_tags=exhaustive
 @test "tests/run-bats never signals a process group it did not start: the number of a run that ended, given to another process, is left alone (a PID namespace)" {
   in_pid_namespace true 2>/dev/null || skip "cannot make a PID namespace here (unshare -pf --mount-proc, or -rpf)"
   local how
@@ -157,6 +153,7 @@ in_pid_namespace() {
   assert_line "run-bats exited 143" # the TERM one: ended by its signal, as asked
 }
 
+# bats test_tags=exhaustive
 @test "tests/lib/procs.bash never signals a pid bash has reaped: a program that ended, its pid given to another process, is not killed by proc_stop (a PID namespace)" {
   in_pid_namespace true 2>/dev/null || skip "cannot make a PID namespace here (unshare -pf --mount-proc, or -rpf)"
   run in_pid_namespace bash -c "$(declare -f procs_pid_reuse); procs_pid_reuse \"\$@\"" procs_pid_reuse "$TESTS_DIR/lib/procs.bash"
@@ -172,6 +169,7 @@ as_ordinary() {
   "${who[@]}" env HOME=/nonexistent PORTLAB_BIN="$BIN" "$@"
 }
 
+# bats test_tags=exhaustive
 @test "as an ordinary user, tests in private network namespaces run (a user namespace of one's own), and the last line says what needs real root and how to run it" {
   as_ordinary unshare -rn true 2>/dev/null || skip "this kernel lets no ordinary user make a user namespace (unshare -rn)"
   run --separate-stderr as_ordinary "$TESTS_DIR/run-bats" "$TESTS_DIR/fixtures/ordinary.bats"
@@ -183,6 +181,7 @@ as_ordinary() {
   assert_equal "${lines[-1]}" 'bats: 1 of the 1 skipped need real root (a real uid change), which a user namespace cannot give: run `sudo make test` for those'
 }
 
+# bats test_tags=exhaustive
 @test "without a network, fetching the Bats libraries fails in seconds, with npm's own error and what to do; an unwritable HOME is no obstacle" {
   need_netns
   command -v npm >/dev/null || skip "npm is not installed"
@@ -204,4 +203,28 @@ as_ordinary() {
   [[ $stderr != *"/nonexistent"* ]] || fail "npm still wanted HOME: $stderr"
   assert_stderr --partial "run-bats: cannot get bats-support and bats-assert: either let npm reach its registry"
   assert_stderr --partial "sudo apt-get install bats-support bats-assert"
+}
+
+@test "the summary names each failed test last, file and name, and a Bats run that died with none failed; --fast leaves out the exhaustive proofs and says how many" {
+  run --separate-stderr env PORTLAB_FIXTURE_CRASH=1 "$TESTS_DIR/run-bats" "$TESTS_DIR/fixtures/failing.bats" "$TESTS_DIR/fixtures/broken.bats"
+  assert_failure 1
+  assert_line "ok 4 an exhaustive proof, run only without --fast"
+  assert_line "bats: 3 passed, 1 failed, 1 skipped"
+  # The last lines: what failed, by file and name (files in the order run),
+  # after the summary and the skipped tests' reasons.
+  assert_equal "${lines[-3]}" "bats: failed, by file and name (tests/run-bats FILE runs one file again):"
+  assert_equal "$(printf '%s\n' "${lines[@]: -2}" | sort)" "$(printf '%s\n' \
+    "  tests/fixtures/broken.bats: its Bats run ended (exit status 137: SIGKILL) with 1 of 2 tests reported, none failed" \
+    "  tests/fixtures/failing.bats, test 2: fails on purpose, to be named at the end")"
+  run --separate-stderr "$TESTS_DIR/run-bats" --fast "$TESTS_DIR/fixtures/failing.bats"
+  assert_failure 1
+  refute_line --partial "an exhaustive proof"
+  assert_line "bats: 1 passed, 1 failed, 1 skipped"
+  assert_line "bats: 1 exhaustive proof left out (make test-all runs them too; see README)"
+  assert_line "  skipped (1): the fixture's own reason"
+  assert_equal "${lines[-1]}" "  tests/fixtures/failing.bats, test 2: fails on purpose, to be named at the end"
+  # A run with nothing failed ends as before: no such lines.
+  run --separate-stderr env PORTLAB_PGID_FILE="$BATS_TEST_TMPDIR/pgid" "$TESTS_DIR/run-bats" "$TESTS_DIR/fixtures/finished.bats"
+  assert_success
+  assert_equal "${lines[-1]}" "bats: 1 passed, 0 failed, 0 skipped"
 }

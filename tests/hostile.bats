@@ -302,6 +302,7 @@ drain_pipe() {
   exec {stuck}<&-
 }
 
+# bats test_tags=exhaustive
 @test "what a blocked stdout or stderr cost is said once they are read again; a report repeated is said at most 3 times a second, the rest counted" {
   blocked_output_server
   refused_datagrams
@@ -339,6 +340,7 @@ answered_from() {
   echo "${n:-0}"
 }
 
+# bats test_tags=exhaustive
 @test "a datagram forged from a UDP server's own address and port is never answered: no loop, said once, and a real client is served at once" {
   need_netns
   namespace_holder ns || fail "could not make a network namespace"
@@ -360,6 +362,7 @@ answered_from() {
   done
 }
 
+# bats test_tags=exhaustive
 @test "a datagram forged from one server's port to another's ends after a few exchanges (the budget, 5 a second), and both serve a real client at once" {
   need_netns
   namespace_holder ns || fail "could not make a network namespace"
@@ -380,6 +383,7 @@ answered_from() {
   assert_equal "$(answered_from b "$a_port")" 5
 }
 
+# bats test_tags=exhaustive
 @test "a flood from one source is answered 5 times a second, the rest counted in one line; the wire lesson's one forged datagram from port 23 still gets its reply" {
   need_netns
   namespace_holder ns || fail "could not make a network namespace"

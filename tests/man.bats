@@ -66,6 +66,7 @@ command_of() {
   done < <(programs)
 }
 
+# bats test_tags=exhaustive
 @test "each page's OPTIONS are exactly its program's -h options, and the program takes each one" {
   local prog cmd opt arg value got want problems=''
   while read -r prog; do

@@ -72,6 +72,7 @@ home() { local pid=$1; shift; run --separate-stderr netns_of "$pid" "$BIN/nat-cl
   assert_line --regexp "tcp .* src=10\.0\.0\.3 dst=203\.0\.113\.10 sport=40000 dport=7100 src=203\.0\.113\.10 dst=198\.51\.100\.1 sport=7100 dport=$port2 "
 }
 
+# bats test_tags=exhaustive
 @test "UDP: a late answer arrives while the router's mapping lives, and not after it timed out (the router's own timeout)" {
   scene
   host_timeout=$(cat /proc/sys/net/netfilter/nf_conntrack_udp_timeout 2>/dev/null || echo none)

@@ -138,6 +138,7 @@ time_wait_ports() {
   assert_stderr --regexp "why: no server listens on it, but a connection between this port and 127\.0\.0\.1:$server_port is (still|in) [A-Z_0-9]+.*: either a client's outgoing connection, this port its source port, or one a server accepted on this port, still held after its listener closed; the table cannot tell which"
 }
 
+# bats test_tags=exhaustive
 @test "many hang-ups: each is narrated, but the kernel's table is read at most once a second" {
   local n=30 t0 t1 looked=0 i
   start_server --via "netns_of $ns_pid" restart-server -p 0 -b 127.0.0.1 -n "$n"

@@ -83,6 +83,7 @@ marked() {
   [ ${#mine[@]} -eq 0 ] || ps -o pid=,ppid=,args= -p "$(IFS=,; echo "${mine[*]%/environ}")" || true
 }
 
+# bats test_tags=exhaustive
 @test "a tour stopped at any moment ends at once and leaves nothing behind (24 stops, after line 3, 20, 37 ... 394)" {
   # Varied moments, no timing: each run is stopped (SIGTERM) once it has
   # printed its Nth line - so mid-start, mid-client, mid-stop all come up.
@@ -154,6 +155,7 @@ order_check() {
     END { if (seen == 0) { print "no write in the trace"; exit 1 } exit bad > 0 }'
 }
 
+# bats test_tags=exhaustive
 @test "the tour shows each line before any step that came after it (strace: each write's time)" {
   command -v strace >/dev/null || skip "strace is not installed (apt-get install strace)"
   local out=$BATS_TEST_TMPDIR/tour.out trace=$BATS_TEST_TMPDIR/trace
@@ -261,6 +263,7 @@ teardown() { stop_tmux; helpers_teardown; }
   assert_equal "$(marked "ctrlc.$BATS_TEST_NUMBER")" ""
 }
 
+# bats test_tags=exhaustive
 @test "the tour runs to completion as an ordinary user (nobody), and the privileged lesson shows EACCES" {
   need_netns
   # The tour's files and the programs must be readable by nobody.
