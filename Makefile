@@ -149,8 +149,10 @@ exercises:
 
 # Mid-exercise, a warning (an unused variable) is said, not a failed build.
 # V=1: the checker's whole Bats report, not the hints alone.
+# The build says nothing when nothing changed (no "Nothing to be done").
 exercise:
-	@$(MAKE) --no-print-directory all WERROR=
+	@$(MAKE) -q --no-print-directory all 2>/dev/null || { echo "make: building the programs first"; \
+	  $(MAKE) -s --no-print-directory all WERROR=; }
 	@EXERCISE_VERBOSE=$(V) $(PDEATH) tests/exercises/run check $(E)
 
 # The tour across two hosts: "teacher" and "student" network namespaces (root).
