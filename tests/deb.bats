@@ -62,6 +62,9 @@ $(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | sed 's/^</  only in make 
   local root=$SCRATCH/root f name
   mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates"
   touch "$root/var/lib/dpkg/status"
+  # dpkg wants ldconfig and start-stop-daemon in PATH: Debian keeps them in
+  # /sbin and /usr/sbin, which an ordinary user's PATH lacks.
+  local PATH=$PATH:/usr/sbin:/sbin
   run dpkg --root="$root" --log=/dev/null --force-not-root --force-depends -i "$DEB"
   assert_success
   cd /
@@ -77,7 +80,7 @@ $(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | sed 's/^</  only in make 
     done
     run env MANPAGER=cat MANWIDTH=80 man -M "$root/usr/share/man" 7 portlab
     assert_success
-    assert_line --regexp '^ +portlab (-|—) small programs that show what a TCP or UDP port is$'
+    assert_line --regexp '^ +portlab (-|--|—) small programs that show what a TCP or UDP port is$'
   fi
   run dpkg --root="$root" --log=/dev/null --force-not-root -r portlab
   assert_success

@@ -152,7 +152,8 @@ section() {
 checkers() {
   local i these=()
   for i in "$@"; do these+=("${files[$i]}"); done
-  env -i PATH="$STUDENT_PATH" HOME="${HOME:-/root}" TMPDIR="${TMPDIR:-/tmp}" PROC_CAN_NETNS="${PROC_CAN_NETNS:-}" \
+  # (/usr/sbin and /sbin too, for ip and nft: as tests/exercises/run adds them)
+  env -i PATH="$STUDENT_PATH:/usr/sbin:/sbin" HOME="${HOME:-/root}" TMPDIR="${TMPDIR:-/tmp}" PROC_CAN_NETNS="${PROC_CAN_NETNS:-}" \
     PORTLAB_BATS_LIB="$PORTLAB_BATS_LIB" bats --tap "${these[@]}"
 }
 
