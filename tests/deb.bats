@@ -36,7 +36,7 @@ teardown() {
   assert_line --regexp '^Depends: libc6 \(>= [0-9.]+\)$'
   assert_line "Recommends: iproute2, nftables, tcpdump"
   run dpkg-deb -f "$DEB" Description
-  assert_output --partial "setcap cap_net_bind_service=+ep /usr/bin/privileged-server"
+  assert_output --partial "setcap cap_net_bind_service=+ep /usr/bin/portlab-privileged-server"
 }
 
 @test "dpkg-deb -c lists exactly what make install PREFIX=/usr stages: man pages and changelog gzipped, plus the copyright file; nothing setuid" {
@@ -73,8 +73,10 @@ $(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | sed 's/^</  only in make 
   assert_line "Tour over: every server stopped."
   assert_line --regexp "^  server +\| ready on 127\.0\.0\.1:[0-9]+ \(tcp\+udp\)$"
   if command -v man >/dev/null; then
+    # Each page under its installed name: portlab-NAME, portlab-tour, portlab.
     for f in "$ROOT"/docs/man/*.1 "$ROOT"/docs/man/*.7; do
       name=${f##*/}
+      [[ $name == portlab* ]] || name=portlab-$name
       run man -M "$root/usr/share/man" -w "${name##*.}" "${name%.*}"
       assert_output "$root/usr/share/man/man${name##*.}/$name.gz"
     done
