@@ -159,8 +159,10 @@ exercises:
 
 # Mid-exercise, a warning (an unused variable) is said, not a failed build.
 # V=1: the checker's whole Bats report, not the hints alone.
+# The build says nothing when nothing changed (no "Nothing to be done").
 exercise:
-	@$(MAKE) --no-print-directory all WERROR=
+	@$(MAKE) -q --no-print-directory all 2>/dev/null || { echo "make: building the programs first"; \
+	  $(MAKE) -s --no-print-directory all WERROR=; }
 	@EXERCISE_VERBOSE=$(V) $(PDEATH) tests/exercises/run check $(E)
 
 # The tour across two hosts: "teacher" and "student" network namespaces (root).
@@ -234,9 +236,14 @@ macos:
 	done
 
 # Installing for a lab (GNU conventions: PREFIX, DESTDIR for staged installs).
-# Every program under its bin/ name, the lessons, the tour as portlab-tour,
+# Every program as portlab-NAME (bin/NAME in the tree): a name like
+# services-server or nat-server may be another package's on a lab machine,
+# while every installed command and page starting "portlab" can be only ours.
+# The tour runs them by their own names, through DATADIR/bin: one link a
+# program (relative, so that a staged copy runs too). The lessons, the tour as portlab-tour,
 # the demos' annotated source (to read) under DATADIR, and the manual pages
-# (docs/man: one a program in man1, portlab(7) in man7) under MANDIR.
+# (docs/man: one a program in man1, portlab-NAME.1, the programs' names in
+# it rewritten to their installed ones; portlab(7) in man7) under MANDIR.
 # Nothing is installed setuid or with file capabilities: see docs/teachers-guide.md.
 # The installed copy points to itself: the programs are built again (in
 # build/install/) naming the installed lessons' folder in their why: lines,
@@ -253,11 +260,18 @@ TOUR_FILES := demos/tour.sh demos/classroom.sh $(wildcard demos/*/tour.sh) $(wil
 SRC_FILES  := $(PROG_SRC) $(DEMO_HELPERS) $(DEMO_HEADERS) $(LIB_SRC) $(wildcard common/*.h)
 INSTALL_BUILD ?= build/install
 INSTALL_PROGS := $(patsubst $(BIN)/%,$(INSTALL_BUILD)/bin/%,$(PROGS))
+PROG_NAMES := $(notdir $(PROGS))
+PROGDIR := $(DATADIR)/bin
+# A sed script: each program's name, as a word, becomes portlab-NAME (in the
+# manual pages: .Nm, .Xr, examples, /usr/bin/NAME), and its title NAME in
+# capitals PORTLAB-NAME (.Dt).
+INSTALL_NAMES_SED := $(foreach p,$(PROG_NAMES),-e 's/(^|[^[:alnum:]_.-])$(p)([^[:alnum:]_-]|$$)/\1portlab-$(p)\2/g') \
+  -e 's/^\.Dt ([A-Z-]+) 1$$/.Dt PORTLAB-\1 1/' -e 's/^\.Dt PORTLAB-PORTLAB-/.Dt PORTLAB-/'
 # Every folder make install may create, deepest last: those that did not
 # exist yet are listed in DATADIR/installed-dirs, for make uninstall.
-INSTALL_DIRS := $(BINDIR) $(DOCDIR) $(MANDIR)/man1 $(MANDIR)/man7 $(patsubst %/,%,$(sort $(dir $(addprefix $(DATADIR)/,$(TOUR_FILES) $(SRC_FILES) tests/lib/procs.bash))))
+INSTALL_DIRS := $(BINDIR) $(PROGDIR) $(DOCDIR) $(MANDIR)/man1 $(MANDIR)/man7 $(patsubst %/,%,$(sort $(dir $(addprefix $(DATADIR)/,$(TOUR_FILES) $(SRC_FILES) tests/lib/procs.bash))))
 LESSON_NOTE := > This is the installed copy of this page. Its commands run the programs \
-  installed in $(BINDIR), and its source links open the annotated source of the \
+  installed in $(BINDIR) (there, bin/NAME is portlab-NAME), and its source links open the annotated source of the \
   demos, installed for reading in $(DATADIR). Its `make` commands need the source tree (the \
   release tarball portlab-$(RELEASE).tar.gz, or the git repository); here \
   `make demo DEMO=NAME` is `portlab-tour NAME`.
@@ -268,29 +282,34 @@ install:
 	done; \
 	install -d $(INSTALL_DIRS:%=$(DESTDIR)%) && \
 	printf "$$new" | LC_ALL=C sort -u >>$(DESTDIR)$(DATADIR)/installed-dirs
-	install -m 755 $(INSTALL_PROGS) $(DESTDIR)$(BINDIR)/
+	for p in $(PROG_NAMES); do install -m 755 $(INSTALL_BUILD)/bin/$$p $(DESTDIR)$(BINDIR)/portlab-$$p || exit 1; done
+	to=$$(realpath -m --relative-to=$(PROGDIR) $(BINDIR)); \
+	for p in $(PROG_NAMES); do ln -sfn $$to/portlab-$$p $(DESTDIR)$(PROGDIR)/$$p || exit 1; done
 	for f in docs/*.md; do \
 	  { head -n 1 $$f && printf '\n%s\n' '$(LESSON_NOTE)' && tail -n +2 $$f; } | \
-	  sed -E -e 's#(^|[^/[:alnum:]_.-])bin/([a-z])#\1$(BINDIR)/\2#g' \
+	  sed -E -e 's#(^|[^/[:alnum:]_.-])bin/([a-z])#\1$(BINDIR)/portlab-\2#g' \
 	         -e 's#\]\(\.\./(demos|common)/#]($(DATADIR)/\1/#g' \
 	    >$(DESTDIR)$(DOCDIR)/$${f#docs/} && chmod 644 $(DESTDIR)$(DOCDIR)/$${f#docs/} || exit 1; \
 	done
 	for f in $(TOUR_FILES) $(SRC_FILES); do install -m 644 $$f $(DESTDIR)$(DATADIR)/$$f || exit 1; done
 	chmod 755 $(DESTDIR)$(DATADIR)/demos/tour.sh
 	install -m 644 tests/lib/procs.bash $(DESTDIR)$(DATADIR)/tests/lib/
-	sed -e 's|@BINDIR@|$(BINDIR)|' -e 's|@DATADIR@|$(DATADIR)|' -e 's|@DOCDIR@|$(DOCDIR)|' demos/portlab-tour.in \
+	sed -e 's|@PROGDIR@|$(PROGDIR)|' -e 's|@DATADIR@|$(DATADIR)|' -e 's|@DOCDIR@|$(DOCDIR)|' demos/portlab-tour.in \
 	  >$(DESTDIR)$(BINDIR)/portlab-tour
 	chmod 755 $(DESTDIR)$(BINDIR)/portlab-tour
-	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
+	for f in $(MAN1) $(MAN7); do \
+	  n=$${f##*/}; case $$n in portlab*) ;; *) n=portlab-$$n ;; esac; \
+	  sed -E $(INSTALL_NAMES_SED) $$f >$(DESTDIR)$(MANDIR)/man$${f##*.}/$$n && \
+	  chmod 644 $(DESTDIR)$(MANDIR)/man$${f##*.}/$$n || exit 1; \
+	done
 
 # What install put there, and then every folder it created (those still
 # empty: a folder something else also uses stays).
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS)) portlab-tour)
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/portlab-,$(PROG_NAMES) tour) $(addprefix $(DESTDIR)$(PROGDIR)/,$(PROG_NAMES))
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(wildcard docs/*.md)))
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(TOUR_FILES) $(SRC_FILES) tests/lib/procs.bash)
-	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(patsubst portlab-portlab%,portlab%,$(addprefix portlab-,$(notdir $(MAN1))))) $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 	@list=$(DESTDIR)$(DATADIR)/installed-dirs; \
 	dirs=$$(cat "$$list" 2>/dev/null); rm -f "$$list"; \
 	for d in $$(printf '%s\n' $(INSTALL_DIRS) $(DATADIR) $$dirs | LC_ALL=C sort -ru); do \
@@ -334,7 +353,7 @@ define DEB_DESCRIPTION
  Nothing is installed setuid or with file capabilities. The privileged demo
  shows that binding port 23 needs CAP_NET_BIND_SERVICE: run it with sudo, in
  a private namespace (unshare -rn), or let a lab grant that one right to the
- one program: sudo setcap cap_net_bind_service=+ep /usr/bin/privileged-server
+ one program: sudo setcap cap_net_bind_service=+ep /usr/bin/portlab-privileged-server
  (anyone who runs it may then bind any low port while it runs). The wire
  demo's packet and raw sockets need CAP_NET_RAW: sudo, or a namespace.
 endef
@@ -346,12 +365,12 @@ deb:
 	  INSTALL_BUILD=$(DEB_DIR)/build $(DEB_FLAGS)
 	rm -f $(DEB_ROOT)/usr/share/portlab/installed-dirs
 	strip --remove-section=.comment --remove-section=.note --strip-unneeded \
-	  $(addprefix $(DEB_ROOT)/usr/bin/,$(notdir $(PROGS)))
+	  $(addprefix $(DEB_ROOT)/usr/bin/portlab-,$(PROG_NAMES))
 	gzip -9n $(DEB_ROOT)/usr/share/man/man1/* $(DEB_ROOT)/usr/share/man/man7/*
 	gzip -9nc docs/debian/changelog >$(DEB_ROOT)/usr/share/doc/portlab/changelog.gz
 	install -m 644 docs/debian/copyright $(DEB_ROOT)/usr/share/doc/portlab/copyright
 	mkdir -p $(DEB_ROOT)/DEBIAN
-	@glibc=$$(objdump -T $(addprefix $(DEB_ROOT)/usr/bin/,$(notdir $(PROGS))) | \
+	@glibc=$$(objdump -T $(addprefix $(DEB_ROOT)/usr/bin/portlab-,$(PROG_NAMES)) | \
 	  grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1); \
 	{ echo 'Package: portlab'; echo 'Version: $(DEB_VERSION)'; echo 'Architecture: $(DEB_ARCH)'; \
 	  echo 'Maintainer: $(DEB_MAINTAINER)'; \

@@ -37,7 +37,7 @@ teardown() {
   assert_line --regexp '^Depends: libc6 \(>= [0-9.]+\)$'
   assert_line "Recommends: iproute2, nftables, tcpdump"
   run dpkg-deb -f "$DEB" Description
-  assert_output --partial "setcap cap_net_bind_service=+ep /usr/bin/privileged-server"
+  assert_output --partial "setcap cap_net_bind_service=+ep /usr/bin/portlab-privileged-server"
 }
 
 # bats test_tags=exhaustive
@@ -65,6 +65,9 @@ $(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | sed 's/^</  only in make 
   local root=$SCRATCH/root f name
   mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates"
   touch "$root/var/lib/dpkg/status"
+  # dpkg wants ldconfig and start-stop-daemon in PATH: Debian keeps them in
+  # /sbin and /usr/sbin, which an ordinary user's PATH lacks.
+  local PATH=$PATH:/usr/sbin:/sbin
   run dpkg --root="$root" --log=/dev/null --force-not-root --force-depends -i "$DEB"
   assert_success
   cd /
@@ -73,14 +76,16 @@ $(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | sed 's/^</  only in make 
   assert_line "Tour over: every server stopped."
   assert_line --regexp "^  server +\| ready on 127\.0\.0\.1:[0-9]+ \(tcp\+udp\)$"
   if command -v man >/dev/null; then
+    # Each page under its installed name: portlab-NAME, portlab-tour, portlab.
     for f in "$ROOT"/docs/man/*.1 "$ROOT"/docs/man/*.7; do
       name=${f##*/}
+      [[ $name == portlab* ]] || name=portlab-$name
       run man -M "$root/usr/share/man" -w "${name##*.}" "${name%.*}"
       assert_output "$root/usr/share/man/man${name##*.}/$name.gz"
     done
     run env MANPAGER=cat MANWIDTH=80 man -M "$root/usr/share/man" 7 portlab
     assert_success
-    assert_line --regexp '^ +portlab (-|—) small programs that show what a TCP or UDP port is$'
+    assert_line --regexp '^ +portlab (-|--|—) small programs that show what a TCP or UDP port is$'
   fi
   run dpkg --root="$root" --log=/dev/null --force-not-root -r portlab
   assert_success

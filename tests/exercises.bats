@@ -92,15 +92,24 @@ exercise_facts() {
   done
 }
 
-@test "make exercises lists each exercise with its task and lesson; an unknown one exits 2" {
+@test "make exercises lists each exercise with its task, its lesson and the file it edits; E=a demo's name names its exercises; an unknown one exits 2" {
   run "$EX/run" list
   assert_success
-  assert_line --regexp "^same-port-udp-twice +make same-port-server ask for its UDP port a second time too.* \[read docs/same-port.md first\]$"
-  assert_line --regexp "^restart-reuseaddr +.* \[read docs/restart.md first\]$"
+  assert_line --regexp "^same-port-udp-twice +make same-port-server ask for its UDP port a second time too"
+  assert_line --regexp "^ +read docs/same-port.md first, then edit demos/same-port/server.c$"
+  assert_line --regexp "^ +read docs/restart.md first, then edit demos/restart/server.c$"
   local all=("$EX"/*.bats)
-  [ "$(grep -c ' \[read docs/' <<<"$output")" -eq "${#all[@]}" ] || fail "not one line per exercise: $output"
+  [ "$(grep -c '^ \+read docs/.* first, then edit demos/' <<<"$output")" -eq "${#all[@]}" ] || fail "not one 'read ... then edit' line per exercise: $output"
+  # A demo's name: its exercises are named.
+  run "$EX/run" check same-port
+  assert_failure 2
+  assert_output --partial "exercise: no exercise 'same-port'; did you mean:"
+  assert_line "  make exercise E=same-port-udp-twice"
+  refute_line "  make exercise E=restart-reuseaddr"
+  # Nothing like any of them: all are named.
   run "$EX/run" check no-such-exercise
   assert_failure 2
+  [ "$(grep -c '^  make exercise E=' <<<"$output")" -eq "${#all[@]}" ] || fail "not every exercise named: $output"
 }
 
 # tree_copy DIR: the tree and its build (so that only what changes compiles),
@@ -143,7 +152,8 @@ section() {
 checkers() {
   local i these=()
   for i in "$@"; do these+=("${files[$i]}"); done
-  env -i PATH="$STUDENT_PATH" HOME="${HOME:-/root}" TMPDIR="${TMPDIR:-/tmp}" PROC_CAN_NETNS="${PROC_CAN_NETNS:-}" \
+  # (/usr/sbin and /sbin too, for ip and nft: as tests/exercises/run adds them)
+  env -i PATH="$STUDENT_PATH:/usr/sbin:/sbin" HOME="${HOME:-/root}" TMPDIR="${TMPDIR:-/tmp}" PROC_CAN_NETNS="${PROC_CAN_NETNS:-}" \
     PORTLAB_BATS_LIB="$PORTLAB_BATS_LIB" bats --tap "${these[@]}"
 }
 
@@ -246,13 +256,80 @@ as_student() {
   env -i PATH="$STUDENT_PATH" HOME="${HOME:-/root}" TMPDIR="${TMPDIR:-/tmp}" PROC_CAN_NETNS="${PROC_CAN_NETNS:-}" "$@"
 }
 
-# student_clone DIR: a git clone of the tree as handed out (everything
-# committed), with its build and Bats libraries, as a student has it.
+# student_clone DIR: what a student has - a git clone of the tree under test
+# (changes to it not yet committed are copied over and committed in the
+# clone: the clone is the tree as it is now), with its Bats libraries and
+# its programs built, as `make` leaves them. Not a git checkout (a release
+# tarball): the tree copied, then made a repository. Made and built once a
+# run of this file; each test gets a copy of its own (cp -a: no rebuild).
 student_clone() {
+  [ -f "$BATS_FILE_TMPDIR/student/Makefile" ] || make_student_clone "$BATS_FILE_TMPDIR/student"
+  cp -a "$BATS_FILE_TMPDIR/student" "$1"
+}
+make_student_clone() {
   [ -f "$ROOT/tests/.deps/bats-assert/load.bash" ] || skip "needs the Bats libraries in tests/.deps (tests/run-bats fetches them)"
-  tree_copy "$1"
-  [ ! -d "$ROOT/bin" ] || cp -a "$ROOT/bin" "$1/"
-  git -C "$1" init -q && git -C "$1" add -A && git -C "$1" -c user.name=student -c user.email=student@example.org commit -qm start
+  local dir=$1
+  if git -C "$ROOT" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+    git clone -q "$ROOT" "$dir" || fail "git clone of the tree failed"
+    (cd "$ROOT" && git ls-files -z -c -o --exclude-standard | tar --null -T - --ignore-failed-read -cf - 2>/dev/null) |
+      tar -xf - -C "$dir" || fail "could not copy the tree's uncommitted changes"
+    (cd "$ROOT" && git ls-files -z -d) | (cd "$dir" && xargs -0 -r rm -f --)
+  else
+    tree_copy "$1"
+    rm -rf "$1/build"
+    git -C "$dir" init -q
+  fi
+  git -C "$dir" add -A
+  git -C "$dir" diff --cached --quiet ||
+    git -C "$dir" -c user.name=student -c user.email=student@example.org commit -qm "the tree under test"
+  cp -a "$ROOT/tests/.deps" "$dir/tests/"
+  # What `make` builds there. When this tree's own build is up to date (the
+  # clone's files are the same), a copy of it, made newer than the clone's
+  # files: make then rebuilds only what names the version (the clone's own
+  # commit); else built anew (unoptimised: only the build's speed differs).
+  if [ -d "$ROOT/bin" ] && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$ROOT" -q all BUILD=build/release BIN=bin >/dev/null 2>&1; then
+    { mkdir -p "$dir/build" && cp -a "$ROOT/build/release" "$dir/build/" && cp -a "$ROOT/bin" "$dir/" &&
+      find "$dir/build" "$dir/bin" -exec touch {} +; } || fail "could not copy the build"
+  fi
+  env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$dir" -s -j2 all CFLAGS=-O0 >"$BATS_FILE_TMPDIR/build.log" 2>&1 ||
+    fail "the clone does not build: $(cat "$BATS_FILE_TMPDIR/build.log")"
+}
+
+# The suite runs each checker exactly as a student does: `make exercise
+# E=NAME` in the clone's folder, with a student's environment.
+@test "as a student, in a fresh clone: make exercise E=NAME says 'not yet' on the tree as handed out, and 'done' with its solution applied and not committed; no make noise" {
+  command -v git >/dev/null || skip "needs git"
+  local tree=$BATS_TEST_TMPDIR/clone f name edit problems=''
+  student_clone "$tree"
+  # As handed out, each in turn, in a clone of its own, while the solutions
+  # are checked in the other (both would wait for the kernel, one at a time).
+  student_clone "$tree.untouched"
+  (
+    cd "$tree.untouched" || exit 1
+    for f in tests/exercises/*.bats; do
+      name=$(basename "$f" .bats)
+      output=$(as_student make exercise E="$name" 2>&1) && status=0 || status=$?
+      [ "$status" -ne 0 ] && [[ $output == *"exercise $name: not yet - "* ]] ||
+        echo "$name, untouched: exit $status, and no 'not yet': $output"
+      [[ $output != *"Nothing to be done"* ]] || echo "$name: make's noise, 'Nothing to be done': $output"
+    done
+  ) >"$BATS_TEST_TMPDIR/untouched" 2>&1 &
+  local untouched=$!
+  # Each solution, applied (not committed), checked, and undone.
+  cd "$tree"
+  for f in tests/exercises/*.bats; do
+    name=$(basename "$f" .bats)
+    edit=$(sed -n 's/^# edit: //p' "$f" | head -n 1)
+    git apply "tests/exercises/solutions/$name.patch" || { problems+="$name: its solution does not apply"$'\n'; continue; }
+    run as_student make exercise E="$name"
+    [ "$status" -eq 0 ] && [[ $output == *"exercise $name: done - every check passes."* ]] ||
+      problems+="$name, with its solution applied: exit $status: $output"$'\n'
+    [[ $output != *"Nothing to be done"* ]] || problems+="$name: make's noise, 'Nothing to be done': $output"$'\n'
+    git checkout -q -- "$edit"
+  done
+  wait "$untouched" || problems+="the untouched clone's checks did not run"$'\n'
+  problems+=$(<"$BATS_TEST_TMPDIR/untouched")
+  [ -z "$problems" ] || fail "${problems%$'\n'}"
 }
 
 @test "make exercise runs the committed checker, not an edited one, refuses a change outside the exercise's file, and shows the hints alone" {

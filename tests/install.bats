@@ -62,15 +62,27 @@ MK
 @test "make install into a staged prefix, an installed pair and the installed tour run from outside the tree, also as nobody; uninstall leaves only directories" {
   run make -s -C "$ROOT" --no-print-directory install DESTDIR="$DEST" PREFIX=/usr
   assert_success
-  [ -x "$DEST/usr/bin/same-port-server" ] && [ -x "$DEST/usr/bin/portlab-tour" ] || fail "not installed"
+  [ -x "$DEST/usr/bin/portlab-same-port-server" ] && [ -x "$DEST/usr/bin/portlab-tour" ] || fail "not installed"
   [ -f "$DEST/usr/share/doc/portlab/same-port.md" ] || fail "the lessons are not installed"
-  for f in "$ROOT"/docs/man/*.1; do
-    [ -f "$DEST/usr/share/man/man1/${f##*/}" ] || fail "the manual page ${f##*/} is not installed"
+  # Every command and page installed is named portlab...: none can be another package's.
+  local f name
+  for f in "$BIN"/*; do
+    [ -x "$DEST/usr/bin/portlab-${f##*/}" ] || fail "bin/${f##*/} is not installed as /usr/bin/portlab-${f##*/}"
   done
+  run find "$DEST/usr/bin" "$DEST/usr/share/man" -mindepth 1 -not -type d -not -name 'portlab*'
+  assert_output ""
+  for f in "$ROOT"/docs/man/*.1; do
+    name=${f##*/} name=portlab-${name#portlab-}
+    [ -f "$DEST/usr/share/man/man1/$name" ] || fail "the manual page ${f##*/} is not installed as $name"
+  done
+  # The page names the command as installed.
+  run grep -E '^\.(Dt|Nm) ' "$DEST/usr/share/man/man1/portlab-wire-server.1"
+  assert_line ".Dt PORTLAB-WIRE-SERVER 1"
+  assert_line ".Nm portlab-wire-server"
   [ -f "$DEST/usr/share/man/man7/portlab.7" ] || fail "portlab(7) is not installed"
   if command -v man >/dev/null; then
-    run man -M "$DEST/usr/share/man" -w wire-server
-    assert_output "$DEST/usr/share/man/man1/wire-server.1"
+    run man -M "$DEST/usr/share/man" -w portlab-wire-server
+    assert_output "$DEST/usr/share/man/man1/portlab-wire-server.1"
     run man -M "$DEST/usr/share/man" -w 7 portlab
     assert_output "$DEST/usr/share/man/man7/portlab.7"
   fi
@@ -81,11 +93,11 @@ MK
     assert_output "" # no file capabilities
   fi
   cd /
-  proc_start inst "$DEST/usr/bin/same-port-server" -p 0 -b 127.0.0.1
+  proc_start inst "$DEST/usr/bin/portlab-same-port-server" -p 0 -b 127.0.0.1
   proc_expect inst '^ready on '
   local port=${proc_line##*:}
   port=${port%% *}
-  run --separate-stderr "$DEST/usr/bin/same-port-client" -p "$port" 127.0.0.1
+  run --separate-stderr "$DEST/usr/bin/portlab-same-port-client" -p "$port" 127.0.0.1
   assert_success
   assert_line "both answered on port $port: one number, two protocols, two sockets"
   proc_stop inst
@@ -96,7 +108,7 @@ MK
   # The lesson's figure, from the installed lesson.
   assert_line " One number, two tables: TCP port 2000 and UDP port 2000 are two ports."
   assert_line --regexp "^  server +\| ready on 127\.0\.0\.1:[0-9]+ \(tcp\+udp\)$"
-  [ -z "$(pgrep -f -- "^$DEST/usr/bin/" || true)" ] || fail "the installed tour left a program running"
+  [ -z "$(pgrep -f -- "^$DEST/usr/" || true)" ] || fail "the installed tour left a program running"
   if can_netns; then
     chmod -R a+rX "$DEST"
     chmod a+x "$DEST"
@@ -133,8 +145,8 @@ $DEST/usr/share/doc/other"
   assert_output ""
   # Every installed program a lesson names, and every source file it links, is there.
   while read -r f; do
-    [ -x "$DEST/usr/bin/$f" ] || fail "a lesson names bin/$f, which is not installed"
-    grep -q "/usr/bin/$f" "$doc"/*.md || fail "no lesson names /usr/bin/$f"
+    [ -x "$DEST/usr/bin/portlab-$f" ] || fail "a lesson names bin/$f, which is not installed as /usr/bin/portlab-$f"
+    grep -q "/usr/bin/portlab-$f" "$doc"/*.md || fail "no lesson names /usr/bin/portlab-$f"
   done < <(grep -ohE '(^|[^/[:alnum:]_.-])bin/[a-z][a-z-]*' "$ROOT"/docs/*.md | sed 's#.*bin/##' | sort -u)
   local links=0
   while read -r f; do
@@ -146,14 +158,14 @@ $DEST/usr/share/doc/other"
   assert_output 1
   # The installed restart-server cites the installed lesson: a port left in
   # TIME_WAIT by its first run, then refused to its second.
-  proc_start first "$DEST/usr/bin/restart-server" -p 0 -b 127.0.0.1 -n 1
+  proc_start first "$DEST/usr/bin/portlab-restart-server" -p 0 -b 127.0.0.1 -n 1
   proc_expect first '^ready on '
   local port=${proc_line##*:}
   port=${port%% *}
-  run --separate-stderr "$DEST/usr/bin/restart-client" -p "$port" 127.0.0.1
+  run --separate-stderr "$DEST/usr/bin/portlab-restart-client" -p "$port" 127.0.0.1
   assert_success
   proc_expect first '^stopping after 1 connection'
-  run --separate-stderr "$DEST/usr/bin/restart-server" -p "$port" -b 127.0.0.1
+  run --separate-stderr "$DEST/usr/bin/portlab-restart-server" -p "$port" -b 127.0.0.1
   assert_failure 1
   assert_stderr --partial "waits in TIME_WAIT"
   assert_stderr --partial "both SO_REUSEPORT (/usr/share/doc/portlab/restart.md)"

@@ -199,9 +199,11 @@ pane_shows() { # pane_shows REGEX: wait (bounded) until the screen has it
 }
 start_tour_in_tmux() {
   TMUX_SOCK=$(mktemp -u /tmp/portlab-tmux.XXXXXX)
-  # (without Bats' descriptors: a tmux server holding one would keep Bats waiting)
+  # (without Bats' descriptors: a tmux server holding one would keep Bats waiting;
+  # SHELL set: without it tmux runs the command with the login shell, nobody's
+  # nologin; bash, which goes on after a Ctrl-C its child handled, where dash ends)
   ( proc_close_fds
-    exec tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -s tour -x 200 -y 50 \
+    SHELL=$BASH exec tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -s tour -x 200 -y 50 \
       "env PORTLAB_TOUR_MARK=$1 PORTLAB_BIN='$BIN' NO_COLOR=1 '$TOUR' --step same-port; echo tour-exit=\$?; read -r _" )
 }
 stop_tmux() {

@@ -26,6 +26,24 @@ load lib
     hint "with --reuseport the story should say that the second UDP bind() succeeded: call bind_again(ai, SOCK_DGRAM), which tells what bind() returned"
 }
 
+# One protocol alone (--udp-only, --tcp-only): one socket, so one second
+# ask, in that protocol - not the UDP one added again, unguarded.
+@test "with --udp-only or --tcp-only the server asks a second time once, in its own protocol" {
+  local only other n
+  for only in udp tcp; do
+    other=tcp
+    [ "$only" = udp ] || other=udp
+    start_server --as "$only" same-port-server "--$only-only" -p 0 -b 127.0.0.1 ||
+      hint "same-port-server --$only-only does not start any more: run it by hand and read its error"
+    run server_log "$only"
+    n=$(grep -c "^now a second $only socket asks for the same port" <<<"$output")
+    [ "$n" -eq 1 ] ||
+      hint "with --$only-only the server asked for its $only port a second time $n times, not once: add the second UDP bind() only when the server holds both (want_tcp && want_udp)"
+    [[ $output != *"now a second $other socket asks"* ]] ||
+      hint "with --$only-only the server holds no $other port, yet it asks for one a second time: add the second UDP bind() only when the server holds both (want_tcp && want_udp)"
+  done
+}
+
 @test "clients are still served over both protocols" {
   start_server same-port-server -p 0 -b 127.0.0.1
   run --separate-stderr "$BIN/same-port-client" -p "$server_port" 127.0.0.1
