@@ -122,6 +122,34 @@ home() { local pid=$1; shift; run --separate-stderr netns_of "$pid" "$BIN/nat-cl
   assert_line --regexp "tcp .* src=10\.0\.0\.3 dst=203\.0\.113\.10 sport=40000 dport=7100 src=203\.0\.113\.10 dst=198\.51\.100\.1 sport=7100 dport=$port2 "
 }
 
+# A peer in the suite: conntrack(8), not ours, reads the router's table
+# over netlink; it must hold what the lesson claims: home1's port kept,
+# home2's rewritten, home2's rewritten port reused towards a second server,
+# and the port forward rewriting the destination only.
+# bats test_tags=exhaustive
+@test "a peer: conntrack -L in the router holds the lesson's mappings (kept, rewritten, reused, forwarded)" {
+  command -v conntrack >/dev/null || skip "conntrack is not installed (apt-get install conntrack)"
+  scene
+  (netns_of "$router_pid" conntrack -L >/dev/null 2>&1) || skip "conntrack -L is refused in the router's namespace here"
+  start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10
+  start_server --as second --via "netns_of $outside_pid" nat-server -b 203.0.113.11
+  start_server --as inside --via "netns_of $home1_pid" nat-server -b 10.0.0.2
+  home "$home1_pid" -s 40000 203.0.113.10
+  home "$home2_pid" -s 40000 203.0.113.10
+  [[ $output =~ arrived\ as\ 198\.51\.100\.1:([0-9]+): ]] || fail "no outside port in: $output"
+  local port2=${BASH_REMATCH[1]}
+  home "$home2_pid" -s 40000 203.0.113.11
+  run --separate-stderr netns_of "$outside_pid" "$BIN/nat-client" -t 2000 -p 8080 198.51.100.1
+  [[ $output =~ our\ end\ 203\.0\.113\.10:([0-9]+), ]] || fail "no source port in: $output"
+  local sport=${BASH_REMATCH[1]}
+  run netns_of "$router_pid" conntrack -L -p tcp
+  assert_success
+  assert_line --regexp "src=10\.0\.0\.2 dst=203\.0\.113\.10 sport=40000 dport=7100 src=203\.0\.113\.10 dst=198\.51\.100\.1 sport=7100 dport=40000 "
+  assert_line --regexp "src=10\.0\.0\.3 dst=203\.0\.113\.10 sport=40000 dport=7100 src=203\.0\.113\.10 dst=198\.51\.100\.1 sport=7100 dport=$port2 "
+  assert_line --regexp "src=10\.0\.0\.3 dst=203\.0\.113\.11 sport=40000 dport=7100 src=203\.0\.113\.11 dst=198\.51\.100\.1 sport=7100 dport=$port2 "
+  assert_line --regexp "src=203\.0\.113\.10 dst=198\.51\.100\.1 sport=$sport dport=8080 src=10\.0\.0\.2 dst=203\.0\.113\.10 sport=7100 dport=$sport "
+}
+
 @test "UDP: a late answer arrives while the router's mapping lives, and not after it timed out (the router's own timeout)" {
   scene
   host_timeout=$(cat /proc/sys/net/netfilter/nf_conntrack_udp_timeout 2>/dev/null || echo none)
