@@ -50,9 +50,9 @@ static const char *const why_text[] = {
                               "came while connect() held the socket: Linux then waits for the "
                               "next SYN's, a second later)",
     [KNOCK_WHY_UNREACHABLE] = "an ICMP error other than port unreachable came back (a "
-                              "firewall's reject: admin-prohibited is EHOSTUNREACH over IPv4, "
-                              "EACCES over IPv6), or no route leads to the host; errno cannot "
-                              "tell which",
+                              "firewall's reject - admin- or host-prohibited: EHOSTUNREACH, "
+                              "net-prohibited: ENETUNREACH, IPv6's admin-prohibited: EACCES), "
+                              "or no route leads to the host; errno cannot tell which",
     [KNOCK_WHY_LOCAL_RULE] = "a rule on this machine stopped the packet as it left (EPERM): it "
                              "never reached the host",
     [KNOCK_WHY_UNKNOWN] = "an error that is neither an answer nor silence: this knock cannot "
