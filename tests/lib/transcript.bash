@@ -238,7 +238,7 @@ tx_options() {
       (netns_of "$router_pid" sh -c "echo '${opt#*=}' > /proc/sys/net/${opt%%=*}")
     done
     for opt in "${outroute[@]}"; do
-      # shellcheck disable=SC2086 # ROUTE: words for ip route add
+      # shellcheck disable=SC2086,SC2154 # ROUTE: words for ip route add; outside_pid: set by nat_up
       (netns_of "$outside_pid" ip route add $opt) || { tx_skip="could not add the route $opt"; return; }
     done
     tx_nat=1
