@@ -120,9 +120,11 @@ static int knock(const struct addrinfo *ai, int tcp, unsigned port, long ms)
          * ipv6(7)). Without the option Linux tells an unconnected UDP
          * socket of none, and a connected one of port unreachable and
          * admin-prohibited, but never of host or network unreachable. */
-#ifdef IP_RECVERR
-        setsockopt(fd, ai->ai_family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP,
-                   ai->ai_family == AF_INET6 ? IPV6_RECVERR : IP_RECVERR, &(int){1}, sizeof(int));
+#ifdef IP_RECVERR /* Linux's; elsewhere the plain socket's errors only */
+        if (ai->ai_family == AF_INET6)
+            (void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &(int){1}, sizeof(int));
+        else
+            (void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &(int){1}, sizeof(int));
 #endif
         k.err = connect(fd, (struct sockaddr *)&to, ai->ai_addrlen) == 0 ? 0 : errno;
         if (k.err == 0 && send(fd, "knock\n", 6, 0) < 0)
