@@ -24,15 +24,15 @@ static const char *const why_text[] = {
     [KNOCK_WHY_REPLY] = "a datagram came back: something bound there answered",
     [KNOCK_WHY_RST] = "a reset: what a host's TCP sends when nothing listens on the port; a "
                       "firewall's reject (nft: reject with tcp reset) forges the same, even for "
-                      "a port a server listens on: no packet tells the two apart",
+                      "a port a server listens on: this client cannot tell the two apart",
     [KNOCK_WHY_TCP_ICMP_PORT] = "an ICMP port unreachable for TCP: a host's own TCP answers a "
                                 "closed port with a reset, so a firewall's reject sent this",
     [KNOCK_WHY_ICMP_OTHER] = "an ICMP error other than port unreachable: a firewall's reject, "
                              "or a router with no way there",
     [KNOCK_WHY_UDP_ICMP_PORT] = "an ICMP port unreachable: what a host's UDP sends when nothing "
                                 "is bound there; a firewall's reject sends the same by default, "
-                                "even for a port a server is bound to: no packet tells the two "
-                                "apart",
+                                "even for a port a server is bound to: this client cannot tell "
+                                "the two apart",
     [KNOCK_WHY_TCP_NOTHING] = "nothing came back: a firewall dropped the SYN, or no host "
                               "answers there",
     [KNOCK_WHY_UDP_NOTHING] = "nothing came back: UDP has no handshake, so a server that got "
@@ -46,12 +46,13 @@ static const char *const why_text[] = {
                               "firewall's reject sent it (the same message); errno cannot tell "
                               "which",
     [KNOCK_WHY_TCP_TIMEOUT] = "no answer within our -t: a firewall dropped the SYN, or no host "
-                              "answers there (over IPv6, also a reject: Linux's connect() waits "
-                              "past the first ICMPv6 error for the next SYN's, a second later)",
-    [KNOCK_WHY_UNREACHABLE] = "an ICMP unreachable other than port unreachable came back (a "
-                              "firewall's reject with admin-prohibited: EHOSTUNREACH over IPv4, "
-                              "EACCES over IPv6), or there is no route to the host; errno "
-                              "cannot tell which",
+                              "answers there (over IPv6 also a reject, when its first ICMPv6 error "
+                              "came while connect() held the socket: Linux then waits for the "
+                              "next SYN's, a second later)",
+    [KNOCK_WHY_UNREACHABLE] = "an ICMP error other than port unreachable came back (a "
+                              "firewall's reject - admin- or host-prohibited: EHOSTUNREACH, "
+                              "net-prohibited: ENETUNREACH, IPv6's admin-prohibited: EACCES), "
+                              "or no route leads to the host; errno cannot tell which",
     [KNOCK_WHY_LOCAL_RULE] = "a rule on this machine stopped the packet as it left (EPERM): it "
                              "never reached the host",
     [KNOCK_WHY_UNKNOWN] = "an error that is neither an answer nor silence: this knock cannot "

@@ -9,11 +9,14 @@
  *   ICMP port unreachable        ECONNREFUSED            ECONNREFUSED
  *   ICMP admin. prohibited       EHOSTUNREACH (IPv4),    the same
  *                                EACCES (IPv6)
+ *   ICMP host/net unreachable    EHOSTUNREACH,           nothing, unless it
+ *                                ENETUNREACH             set IP_RECVERR
  *   nothing                      ETIMEDOUT, after the    nothing, ever
  *                                kernel's SYN retries
  *
  * (Linux's mapping: icmp_err_convert in net/ipv4/icmp.c, icmpv6_err_convert
- * in net/ipv6/icmp.c. An unconnected UDP socket hears none of the errors.)
+ * in net/ipv6/icmp.c; a plain UDP socket hears only the "fatal" ones there,
+ * udp.c. An unconnected UDP socket without IP_RECVERR hears none.)
  * The verdicts are nmap's: open, closed, filtered, open|filtered - and
  * closed|filtered where errno alone cannot tell a reset from an ICMP port
  * unreachable. A "closed" is never certain: a firewall's reject can forge

@@ -117,7 +117,7 @@ const char *packet_tcp_flags(unsigned flags, char *buf, size_t cap)
         unsigned bit;
         const char *name;
     } names[] = {{0x02, "SYN"}, {0x01, "FIN"}, {0x04, "RST"}, {0x08, "PSH"}, {0x20, "URG"},
-                 {0x10, "ACK"}};
+                 {0x10, "ACK"}, {0x40, "ECE"}, {0x80, "CWR"}}; /* ECN's: RFC 3168 */
     size_t i, used = 0;
 
     if (cap == 0)

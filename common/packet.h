@@ -43,7 +43,7 @@ struct packet_info {
 int packet_decode(const unsigned char *buf, size_t len, struct packet_info *pi);
 
 /* TCP flags in words: "SYN", "SYN-ACK", "ACK", "PSH-ACK", "FIN-ACK", "RST"...
- * into buf; returns buf. */
+ * all eight bits (ECN's too: "SYN-ECE-CWR") into buf; returns buf. */
 const char *packet_tcp_flags(unsigned flags, char *buf, size_t cap);
 
 /* One line about a decoded TCP or UDP packet (has_ports set):

@@ -260,7 +260,7 @@ double tcptable_seconds_left(const struct tcp_entry *e)
 
     if (e->timer == 0 || hz <= 0)
         return -1;
-    return (double)e->ticks / (double)hz;
+    return (double)(e->ticks / (unsigned long)hz); /* whole seconds, as ss(8) shows */
 }
 
 struct sum_ctx {

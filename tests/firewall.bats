@@ -130,8 +130,38 @@ expect() {
   assert_line --regexp "^$closed/tcp saw: ECONNREFUSED after [0-9]+ ms$"
   assert_line --regexp "^$closed/tcp verdict: closed\|filtered - connect\(\) says ECONNREFUSED for a reset .* errno cannot tell which"
   assert_line --regexp "^$unreach/tcp verdict: closed\|filtered - "
-  assert_line --regexp "^$admin/tcp verdict: filtered - an ICMP unreachable other than port unreachable came back"
+  assert_line --regexp "^$admin/tcp verdict: filtered - an ICMP error other than port unreachable came back"
   assert_line --regexp "^$unreach/udp verdict: closed - an ICMP port unreachable came back: nothing is bound there, or a firewall's reject sent it"
+}
+
+# Host- and network-unreachable are "soft" ICMP errors: Linux tells a plain
+# connected UDP socket nothing of them (udp.c, __udp4_lib_err: only with
+# IP_RECVERR), while TCP's connect() gets EHOSTUNREACH. firewall-client asks
+# for them (IP_RECVERR, IPV6_RECVERR): filtered, as nmap -sU says, even
+# without a packet socket, over IPv4 and IPv6.
+# hostunreach_port: after scene, one more free port (hu), rejected over TCP
+# and UDP with an ICMP host unreachable (ICMPv6: address unreachable).
+hostunreach_port() {
+  start_server --as probe2 --via "netns_of $fw_pid" same-port-server -p 0 -b "$host"
+  stop_server --as probe2
+  hu=$probe2_port
+  (netns_of "$fw_pid" nft add rule inet portlab input meta l4proto '{ tcp, udp }' th dport "$hu" reject with icmpx type host-unreachable) ||
+    fail "nft refused the rule"
+}
+
+@test "a reject with host-unreachable: the UDP knock hears it too (IP_RECVERR), without a packet socket - filtered, IPv4 and IPv6" {
+  scene
+  local hu h
+  hostunreach_port
+  for h in 127.0.0.1 ::1; do
+    [ "$h" = 127.0.0.1 ] || has_ipv6_loopback || continue
+    run --separate-stderr netns_of "$fw_pid" --nobody "$BIN/firewall-client" -t 1500 "$h" "$hu"
+    assert_failure 1
+    assert_line --regexp "^$hu/tcp saw: EHOSTUNREACH after [0-9]+ ms$"
+    assert_line --regexp "^$hu/udp saw: EHOSTUNREACH after [0-9]{1,3} ms$"
+    assert_line --regexp "^$hu/udp verdict: filtered - "
+    refute_line --partial "open|filtered"
+  done
 }
 
 @test "the scan's verdicts are the client's, port by port (TCP, errno alone)" {
@@ -144,10 +174,66 @@ expect() {
     fw=$(sed -n "s#^$p/tcp verdict: \([^ ]*\) - .*#\1#p" <<<"$client_out")
     run --separate-stderr netns_of "$fw_pid" --nobody "$BIN/services-client" -t 300 -p "$p" "$host"
     assert_success
-    sc=$(sed -n -e "s#^$p/tcp open: .*#open#p" -e "s#^\(refused\|silent\): \([^ ]*\) - .*#\2#p" \
-      -e "s#^$p/tcp: .* otherwise: \([^ ]*\) - .*#\1#p" <<<"$output")
+    sc=$(sed -n "s#^$p/tcp \([^ :]*\): .*#\1#p" <<<"$output") # one line a port
     [ -n "$fw" ] && [ "$fw" = "$sc" ] || fail "port $p: firewall-client says '$fw', the scan '$sc'"
   done
+}
+
+# A peer in the suite: nmap (not ours) reads the same scene. firewall-client
+# with its packet socket must agree with nmap -sS and -sU on every port;
+# without one (as nobody), and services-client's scan, errno alone decides,
+# and the only difference allowed is the documented one: closed|filtered
+# (a TCP ECONNREFUSED) where nmap, reading the packet, says closed or
+# filtered.
+peer_check() {
+  command -v nmap >/dev/null || skip "nmap is not installed (apt-get install nmap)"
+  local six=() hu p proto key ours theirs all
+  [ "$host" = 127.0.0.1 ] || six=(-6)
+  hostunreach_port
+  all=("$open" "$closed" "$drop" "$unreach" "$reset" "$admin" "$hu")
+  run netns_of "$fw_pid" nmap "${six[@]}" -n -Pn -sS -sU --max-retries 1 -p "$(IFS=,; echo "${all[*]}")" "$host"
+  assert_success
+  declare -A nm=()
+  while read -r key theirs _; do nm[$key]=$theirs; done < <(grep -E '^[0-9]+/(tcp|udp) ' <<<"$output")
+  [ "${#nm[@]}" -eq 14 ] || fail "nmap gave ${#nm[@]} of 14 ports: $output"
+  agree() { # agree WHO KEY OURS: nmap's word, or errno's documented closed|filtered
+    [ "$3" = "${nm[$2]}" ] && return 0
+    [ "$3" = "closed|filtered" ] && [[ ${nm[$2]} =~ ^(closed|filtered)$ ]] && return 0
+    fail "$2: $1 says '$3', nmap '${nm[$2]}'"
+  }
+  local who
+  for who in wire errno; do
+    local as=()
+    [ "$who" = wire ] || as=(--nobody)
+    run --separate-stderr netns_of "$fw_pid" "${as[@]}" "$BIN/firewall-client" "${six[@]}" -t 1500 "$host" "${all[@]}"
+    for p in "${all[@]}"; do
+      for proto in tcp udp; do
+        ours=$(sed -n "s#^$p/$proto verdict: \([^ ]*\) - .*#\1#p" <<<"$output")
+        if [ "$who" = wire ]; then
+          [ "$ours" = "${nm[$p/$proto]}" ] || fail "$p/$proto: firewall-client (the wire) says '$ours', nmap '${nm[$p/$proto]}'"
+        else
+          agree "firewall-client (errno)" "$p/$proto" "$ours"
+        fi
+      done
+    done
+  done
+  for p in "${all[@]}"; do
+    run --separate-stderr netns_of "$fw_pid" --nobody "$BIN/services-client" "${six[@]}" -t 1500 -p "$p" "$host"
+    ours=$(sed -n "s#^$p/tcp \([^ :]*\): .*#\1#p" <<<"$output")
+    agree "the scan" "$p/tcp" "$ours"
+  done
+}
+
+# bats test_tags=exhaustive
+@test "a peer: firewall-client and the scan agree with nmap -sS and -sU port by port, IPv4" {
+  scene
+  peer_check
+}
+
+# bats test_tags=exhaustive
+@test "a peer: firewall-client and the scan agree with nmap -sS and -sU port by port, IPv6" {
+  scene -6
+  peer_check
 }
 
 @test "a silent TCP port: -t bounds the knock, and the client says what tcp_syn_retries would have made it wait" {

@@ -52,6 +52,56 @@ home() { local pid=$1; shift; run --separate-stderr netns_of "$pid" "$BIN/nat-cl
   assert_line "tcp: our 10.0.0.3:40000 arrived as 198.51.100.1:40000: the address was rewritten on the way, the port kept"
 }
 
+# Linux's rule (nf_nat_core.c, find_appropriate_src): a new conversation
+# from an inside address and port that already has a live mapping gets that
+# mapping's outside port again; only with none does masquerade try to keep
+# the inside port. home2 -> .10 from 40000 is rewritten (home1 holds it
+# towards .10); home2 -> .11 from 40000 then gets that same rewritten port,
+# not 40000, though 40000 towards .11 is free. TCP and UDP alike.
+@test "a second server: home2 gets the outside port its live mapping already has, not 40000 (TCP and UDP)" {
+  scene
+  start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10
+  start_server --as second --via "netns_of $outside_pid" nat-server -b 203.0.113.11
+  local proto flag
+  for proto in tcp udp; do
+    flag=(); [ "$proto" = udp ] && flag=(-u)
+    home "$home1_pid" "${flag[@]}" -s 40000 203.0.113.10
+    assert_line "$proto: our 10.0.0.2:40000 arrived as 198.51.100.1:40000: the address was rewritten on the way, the port kept"
+    home "$home2_pid" "${flag[@]}" -s 40000 203.0.113.10
+    assert_success
+    [[ $output =~ $proto:\ our\ 10\.0\.0\.3:40000\ arrived\ as\ 198\.51\.100\.1:([0-9]+): ]] || fail "no outside port in: $output"
+    port2=${BASH_REMATCH[1]}
+    [ "$port2" != 40000 ] || fail "$proto: home2 kept 40000 towards the server home1 uses"
+    home "$home2_pid" "${flag[@]}" -s 40000 203.0.113.11
+    assert_success
+    assert_line "$proto: our 10.0.0.3:40000 arrived as 198.51.100.1:$port2: the address and the port were rewritten on the way"
+  done
+}
+
+# Masquerade rewrites; it does not filter. With a route to the home
+# network (private addresses are not routed across the internet: here we
+# add one), a client outside reaches a server on home1 directly.
+@test "masquerade filters nothing: with a route to 10.0.0.0/24, a client outside reaches home1, and nothing is rewritten" {
+  scene
+  start_server --via "netns_of $home1_pid" nat-server -b 10.0.0.2
+  run --separate-stderr netns_of "$outside_pid" "$BIN/nat-client" -t 1000 10.0.0.2
+  assert_failure # no route: the outside host does not know 10.0.0.0/24
+  assert_stderr --partial "ENETUNREACH"
+  (netns_of "$outside_pid" ip route add 10.0.0.0/24 via 198.51.100.1) || fail "could not add the route"
+  local flag
+  for flag in -t -u; do # TCP, then UDP (-u -t)
+    if [ "$flag" = -u ]; then
+      run --separate-stderr netns_of "$outside_pid" "$BIN/nat-client" -u -t 2000 10.0.0.2
+    else
+      run --separate-stderr netns_of "$outside_pid" "$BIN/nat-client" -t 2000 10.0.0.2
+    fi
+    assert_success
+    [[ $output =~ our\ end\ 203\.0\.113\.10:([0-9]+), ]] || fail "no source port in: $output"
+    assert_line --partial "arrived as 203.0.113.10:${BASH_REMATCH[1]}: nothing was rewritten on the way"
+    assert_line --partial "reached 10.0.0.2:7100: nothing was rewritten on the way"
+  done
+}
+
 @test "the router's table (conntrack) holds both mappings, inside and outside" {
   scene
   start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10
@@ -70,6 +120,34 @@ home() { local pid=$1; shift; run --separate-stderr netns_of "$pid" "$BIN/nat-cl
   fi
   assert_line --regexp "tcp .* src=10\.0\.0\.2 dst=203\.0\.113\.10 sport=40000 dport=7100 src=203\.0\.113\.10 dst=198\.51\.100\.1 sport=7100 dport=40000 "
   assert_line --regexp "tcp .* src=10\.0\.0\.3 dst=203\.0\.113\.10 sport=40000 dport=7100 src=203\.0\.113\.10 dst=198\.51\.100\.1 sport=7100 dport=$port2 "
+}
+
+# A peer in the suite: conntrack(8), not ours, reads the router's table
+# over netlink; it must hold what the lesson claims: home1's port kept,
+# home2's rewritten, home2's rewritten port reused towards a second server,
+# and the port forward rewriting the destination only.
+# bats test_tags=exhaustive
+@test "a peer: conntrack -L in the router holds the lesson's mappings (kept, rewritten, reused, forwarded)" {
+  command -v conntrack >/dev/null || skip "conntrack is not installed (apt-get install conntrack)"
+  scene
+  (netns_of "$router_pid" conntrack -L >/dev/null 2>&1) || skip "conntrack -L is refused in the router's namespace here"
+  start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10
+  start_server --as second --via "netns_of $outside_pid" nat-server -b 203.0.113.11
+  start_server --as inside --via "netns_of $home1_pid" nat-server -b 10.0.0.2
+  home "$home1_pid" -s 40000 203.0.113.10
+  home "$home2_pid" -s 40000 203.0.113.10
+  [[ $output =~ arrived\ as\ 198\.51\.100\.1:([0-9]+): ]] || fail "no outside port in: $output"
+  local port2=${BASH_REMATCH[1]}
+  home "$home2_pid" -s 40000 203.0.113.11
+  run --separate-stderr netns_of "$outside_pid" "$BIN/nat-client" -t 2000 -p 8080 198.51.100.1
+  [[ $output =~ our\ end\ 203\.0\.113\.10:([0-9]+), ]] || fail "no source port in: $output"
+  local sport=${BASH_REMATCH[1]}
+  run netns_of "$router_pid" conntrack -L -p tcp
+  assert_success
+  assert_line --regexp "src=10\.0\.0\.2 dst=203\.0\.113\.10 sport=40000 dport=7100 src=203\.0\.113\.10 dst=198\.51\.100\.1 sport=7100 dport=40000 "
+  assert_line --regexp "src=10\.0\.0\.3 dst=203\.0\.113\.10 sport=40000 dport=7100 src=203\.0\.113\.10 dst=198\.51\.100\.1 sport=7100 dport=$port2 "
+  assert_line --regexp "src=10\.0\.0\.3 dst=203\.0\.113\.11 sport=40000 dport=7100 src=203\.0\.113\.11 dst=198\.51\.100\.1 sport=7100 dport=$port2 "
+  assert_line --regexp "src=203\.0\.113\.10 dst=198\.51\.100\.1 sport=$sport dport=8080 src=10\.0\.0\.2 dst=203\.0\.113\.10 sport=7100 dport=$sport "
 }
 
 # bats test_tags=exhaustive

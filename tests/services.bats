@@ -64,6 +64,12 @@ name_of() { awk -v q="$1/$2" '$2 == q { print $1; exit }' /etc/services; }
   assert_line --regexp "^23/tcp open: /etc/services guesses telnet; it says: portlab services-server \(pid [0-9]+\): just a banner"
   assert_line "  23: that is not how telnet greets: convention, not law - the port number only suggested telnet"
   assert_line "1 open, 15 refused, 0 silent in 15-30 on 127.0.0.1"
+  # Every port its own line and verdict, as nmap lists them.
+  local p
+  for p in $(seq 15 30); do
+    [ "$p" = 23 ] || assert_line "$p/tcp closed|filtered: ECONNREFUSED (Connection refused)"
+  done
+  [ "$(grep -c '^[0-9]*/tcp ' <<<"$output")" -eq 16 ] || fail "not one line per port: $output"
 }
 
 @test "without privilege the server picks a registered port that belongs to another service" {
@@ -163,8 +169,9 @@ TABLE
   find_free_port
   run_behind_nft "tcp dport $free_port reject with icmp type admin-prohibited" services-client -t 500 -p "$free_port"
   assert_success
-  assert_line --regexp "^$free_port/tcp: EHOSTUNREACH \(No route to host\): neither open nor refused - something on the way answered otherwise: filtered - "
-  assert_line "nothing open in $free_port-$free_port on 127.0.0.1 (0 refused, 0 silent, some failed otherwise, said above)"
+  assert_line "$free_port/tcp filtered: EHOSTUNREACH (No route to host)"
+  assert_line "nothing open in $free_port-$free_port on 127.0.0.1 (0 refused, 0 silent, 1 other)"
+  assert_line --regexp "^EHOSTUNREACH: filtered - an ICMP error other than port unreachable came back"
 }
 
 @test "port 23 refused while holding CAP_NET_BIND_SERVICE (a Landlock rule): not called a lack of privilege" {
@@ -181,6 +188,7 @@ TABLE
   find_free_port
   run_behind_nft "tcp dport $free_port reject with icmpx type port-unreachable" services-client -t 500 -p "$free_port"
   assert_success
+  assert_line "$free_port/tcp closed|filtered: ECONNREFUSED (Connection refused)"
   assert_line "nothing open in $free_port-$free_port on 127.0.0.1 (1 refused, 0 silent)"
   assert_line --regexp "^refused: closed\|filtered - .*ICMP port unreachable.*errno cannot tell"
 }
@@ -189,6 +197,7 @@ TABLE
   find_free_port
   run_behind_nft "tcp dport $free_port drop" services-client -t 200 -p "$free_port"
   assert_success
+  assert_line "$free_port/tcp filtered: no answer within 200 ms"
   assert_line "nothing open in $free_port-$free_port on 127.0.0.1 (0 refused, 1 silent)"
   assert_line --regexp "^silent: filtered - no answer within our -t"
 }

@@ -39,6 +39,19 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   ! grep '^wire: ' <<<"$output" | grep -v -e ":$server_port -> " -e "-> 127.0.0.1:$server_port: " || fail "a packet of another port was shown"
 }
 
+# All eight flag bits have names (RFC 3168 adds ECE 0x40 and CWR 0x80): with
+# tcp_ecn=1 (the namespace's own) the SYN's byte 13 is c2, tcpdump's [SEW].
+@test "TCP flags: all eight bits named - an ECN SYN (byte 13 c2) is SYN-ECE-CWR" {
+  (netns_of "$ns_pid" sh -c 'echo 1 > /proc/sys/net/ipv4/tcp_ecn') || skip "tcp_ecn is not writable in the namespace"
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
+  in_ns wire-client -s 0 -p "$server_port" 127.0.0.1
+  assert_success
+  server_expect "^wire: udp 127\.0\.0\.1:$server_port -> "
+  run server_log
+  assert_line --regexp "^wire: tcp SYN-ECE-CWR 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:$server_port: header \[[0-9a-f ]+\] \[[0-9a-f ]+\]( [0-9a-f]{2}){8} a0 c2 "
+  refute_line --regexp "^wire: tcp SYN 127"
+}
+
 @test "a forged source port: the server sees the port the client wrote, as bytes and in decimal, and answers it there" {
   # -s: a port another program holds (a same-port server's), which the client never bound.
   start_server --as other --via "netns_of $ns_pid" same-port-server -p 0 -b 127.0.0.1

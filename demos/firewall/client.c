@@ -115,10 +115,17 @@ static int knock(const struct addrinfo *ai, int tcp, unsigned port, long ms)
         if (k.err == EINPROGRESS)
             k.err = wait_connected(fd, ms);
     } else {
-        /* THE LESSON: the UDP knock, a datagram, on a CONNECTED socket:
-         * Linux tells a UDP socket of an ICMP error that comes back only
-         * when it is connected (or asked for it: IP_RECVERR, ip(7)); an
-         * unconnected one hears nothing at all. */
+        /* THE LESSON: the UDP knock, a datagram, on a CONNECTED socket
+         * that asks for every ICMP error (IP_RECVERR, ip(7); IPv6's,
+         * ipv6(7)). Without the option Linux tells an unconnected UDP
+         * socket of none, and a connected one of port unreachable and
+         * admin-prohibited, but never of host or network unreachable. */
+#ifdef IP_RECVERR /* Linux's; elsewhere the plain socket's errors only */
+        if (ai->ai_family == AF_INET6)
+            (void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &(int){1}, sizeof(int));
+        else
+            (void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &(int){1}, sizeof(int));
+#endif
         k.err = connect(fd, (struct sockaddr *)&to, ai->ai_addrlen) == 0 ? 0 : errno;
         if (k.err == 0 && send(fd, "knock\n", 6, 0) < 0)
             k.err = errno;

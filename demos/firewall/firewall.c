@@ -205,7 +205,7 @@ void firewall_narrate_syn_retries(void)
         return;
     }
     /* The deadline is what a 1, 2, 4... s schedule (RFC 6298's first
-     * timeout of 1 s, doubled each time) would take; since Linux 6.7 the
+     * timeout of 1 s, doubled each time) would take; since Linux 6.5 the
      * first tcp_syn_linear_timeouts resends come a second apart, and the
      * error comes at the first resend past that deadline. */
     if (lin.known && lin.value[0] > 0)

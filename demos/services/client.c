@@ -47,10 +47,10 @@ int main(int argc, char **argv)
 {
     struct opts o;
     struct scan_request r;
-    struct scan_tally t = {0, 0, 0, 0};
+    struct scan_tally t = {0, 0, 0, 0, {0}};
     struct addrinfo *ai;
     struct kernel_fact range = kernel_local_port_range();
-    int i, found = 0, state;
+    int i, found = 0, err;
     unsigned port;
     long long start;
 
@@ -76,18 +76,15 @@ int main(int argc, char **argv)
     start = wait_now_ms();
     for (port = r.lo; port <= r.hi; port++) {
         scan_pace(start, port - r.lo);
-        state = probe(ai, port, o.timeout_ms);
-        if (state == -3) {
+        err = probe(ai, port, o.timeout_ms);
+        if (err < 0) {
             report("why: we could not make a socket, so port %u and the rest of %u-%u "
                    "were not scanned: a failure of ours, not an answer from %s", port,
                    r.lo, r.hi, o.host);
             freeaddrinfo(ai);
             return EXIT_FAILED;
         }
-        t.open += state == 1;
-        t.refused += state == 0;
-        t.silent += state == -1;
-        t.other += state == -2;
+        scan_count(&t, port, err, o.timeout_ms); /* each port's verdict line */
     }
     freeaddrinfo(ai);
 
@@ -143,14 +140,14 @@ static int lookup(const char *what, const struct kernel_fact *range)
 }
 
 /* One port: connect (bounded), read what it says first (bounded). Returns
- * 1 open, 0 refused (ECONNREFUSED: a reset, or an ICMP port unreachable),
- * -1 no answer in time, -2 another error (no route, a firewall's other ICMP
- * answers or a local rule: said, not counted as refused), -3 no socket to
- * probe with (reported: the scan cannot go on). */
+ * 0 open (said here, with what it said first), else the errno: ETIMEDOUT
+ * for no answer in time, ECONNREFUSED for a reset or an ICMP port
+ * unreachable... (scan_count() gives its verdict); -1 no socket to probe
+ * with (reported: the scan cannot go on). */
 static int probe(const struct addrinfo *ai, unsigned port, long ms)
 {
     struct sockaddr_storage to;
-    char banner[512], shown[600], verdict_text[600]; /* verdict: common/knock.c */
+    char banner[512], shown[600];
     const char *guess = services_name(port, "tcp");
     ssize_t got = 0;
     int fd, err;
@@ -161,7 +158,7 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
     if (fd < 0) {
         /* Our own failure (EMFILE...): it says nothing about the port. */
         report_sys("socket", "tcp", (struct sockaddr *)&to, errno);
-        return -3;
+        return -1;
     }
     /* THE LESSON: a connect() is all a "scan" is: the kernel on the other
      * side says yes (a listener), no (a reset: nothing listens there), or
@@ -174,15 +171,7 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
         err = wait_connected(fd, ms);
     if (err != 0) {
         close(fd);
-        if (err == ECONNREFUSED)
-            return 0;
-        if (err == ETIMEDOUT)
-            return -1;
-        narrate("%u/tcp: %s (%s): neither open nor refused - something on the way answered "
-                "otherwise: %s", port, errno_name(err), errno_text(err),
-                knock_verdict_text(&(struct knock){.tcp = 1, .err = err}, verdict_text,
-                                   sizeof verdict_text));
-        return -2;
+        return err; /* refused, silent or otherwise: scan_count() says which */
     }
     /* THE LESSON: what really answers. The number only suggested the
      * guess; the first words the service sends are its own. */
@@ -197,5 +186,5 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
     narrate("%u/tcp open: %s guesses %s; it says: %s", port, SERVICES_FILE,
             guess != NULL ? guess : "(no entry)", got > 0 ? shown : "(nothing)");
     scan_verdict(port, guess, banner, (size_t)got);
-    return 1;
+    return 0;
 }

@@ -130,29 +130,49 @@ void scan_verdict(unsigned port, const char *guess, const char *banner, size_t l
                 "registry says it is %s", port, guess, guess);
 }
 
+void scan_count(struct scan_tally *t, unsigned port, int err, long ms)
+{
+    enum knock_why why;
+    const char *verdict = knock_errno_verdict(&(struct knock){.tcp = 1, .err = err}, &why);
+
+    if (err == 0) {
+        t->open++;
+        return;
+    }
+    if ((size_t)why < sizeof t->why_err / sizeof t->why_err[0] && t->why_err[why] == 0)
+        t->why_err[why] = err; /* the summary says what it means, once */
+    t->refused += err == ECONNREFUSED;
+    t->silent += err == ETIMEDOUT;
+    t->other += err != ECONNREFUSED && err != ETIMEDOUT;
+    if (err == ETIMEDOUT)
+        narrate("%u/tcp %s: no answer within %ld ms", port, verdict, ms);
+    else
+        narrate("%u/tcp %s: %s (%s)", port, verdict, errno_name(err), errno_text(err));
+}
+
 void scan_summary(const struct scan_tally *t, const struct scan_request *r, const char *host)
 {
-    char text[600];
+    char other[32] = "", text[600];
+    size_t w;
 
     /* refused: a reset or an ICMP port unreachable came back (usually
      * nothing listens; a firewall's reject looks the same); silent: nothing
      * came back in time (a dropping firewall, or an absent host); other: an
      * error that is neither. */
+    if (t->other > 0)
+        snprintf(other, sizeof other, ", %d other", t->other);
     if (t->open == 0)
         narrate("nothing open in %u-%u on %s (%d refused, %d silent%s)", r->lo, r->hi, host,
-                t->refused, t->silent,
-                t->other > 0 ? ", some failed otherwise, said above" : "");
+                t->refused, t->silent, other);
     else
-        narrate("%d open, %d refused, %d silent in %u-%u on %s%s", t->open, t->refused,
-                t->silent, r->lo, r->hi, host,
-                t->other > 0 ? "; some failed otherwise, said above" : "");
-    /* The verdicts, from the classifier firewall-client uses too. */
-    if (t->refused > 0)
-        narrate("refused: %s", knock_verdict_text(&(struct knock){.tcp = 1,
-                                                                  .err = ECONNREFUSED},
-                                                  text, sizeof text));
-    if (t->silent > 0)
-        narrate("silent: %s", knock_verdict_text(&(struct knock){.tcp = 1,
-                                                                 .err = ETIMEDOUT},
-                                                 text, sizeof text));
+        narrate("%d open, %d refused, %d silent%s in %u-%u on %s", t->open, t->refused,
+                t->silent, other, r->lo, r->hi, host);
+    /* What each verdict given means, once: the classifier firewall-client
+     * uses too (common/knock.c). */
+    for (w = 0; w < sizeof t->why_err / sizeof t->why_err[0]; w++)
+        if (t->why_err[w] != 0)
+            narrate("%s: %s", t->why_err[w] == ECONNREFUSED ? "refused"
+                              : t->why_err[w] == ETIMEDOUT ? "silent" : errno_name(t->why_err[w]),
+                    knock_verdict_text(&(struct knock){.tcp = 1, .err = t->why_err[w]}, text,
+                                       sizeof text));
 }

@@ -31,7 +31,8 @@
 #   FILE (a path in the tree) there (skipped without nft). `nat` builds the NAT
 #   lesson's scene (nat_up: home1, home2, router, outside); there a command
 #   written `$ [HOST] bin/...` runs on that host (servers too), and
-#   `router K=V` sets /proc/sys/net/K=V in the router's namespace. Such blocks are skipped where no network
+#   `router K=V` sets /proc/sys/net/K=V in the router's namespace, `outside route
+#   ROUTE` adds ROUTE (ip route add ROUTE) on the outside host. Such blocks are skipped where no network
 #   namespace can be made (as an ordinary user: unshare -rn; see procs.bash),
 #   and, as an ordinary user, those with a `$ sudo` command.
 #
@@ -199,7 +200,7 @@ tx_run_block() {
 
 # The options of a block: a wrapper for its programs, or a reason to skip.
 tx_options() {
-  local opt setup=() nobody=0 netns=0 opts=() rules='' router=() realroot=0
+  local opt setup=() nobody=0 netns=0 opts=() rules='' router=() realroot=0 outroute=()
   tx_wrap=() tx_wrap_root=() tx_wrap_bg=() tx_skip='' tx_nat=''
   IFS=',' read -r -a opts <<<"$1"
   for opt in "${opts[@]}"; do
@@ -210,6 +211,7 @@ tx_options() {
       classroom) netns=2 ;;
       nat) netns=3 ;;
       router\ *) router+=("${opt#router }") ;;
+      outside\ route\ *) outroute+=("${opt#outside route }") ;;
       nobody) netns=1 nobody=1 ;;
       realroot) realroot=1 ;;
       sysctl\ *) netns=1 setup+=("net/ipv4/${opt#sysctl }") ;;
@@ -234,6 +236,10 @@ tx_options() {
     for opt in "${router[@]}"; do
       # shellcheck disable=SC2154 # router_pid: set by nat_up
       (netns_of "$router_pid" sh -c "echo '${opt#*=}' > /proc/sys/net/${opt%%=*}")
+    done
+    for opt in "${outroute[@]}"; do
+      # shellcheck disable=SC2086,SC2154 # ROUTE: words for ip route add; outside_pid: set by nat_up
+      (netns_of "$outside_pid" ip route add $opt) || { tx_skip="could not add the route $opt"; return; }
     done
     tx_nat=1
   elif [ "$netns" = 2 ]; then
