@@ -169,6 +169,8 @@ void rv_conns_open(struct rv_conns *s, int tcp, int udp)
     wait_nonblocking(udp);
     getsockname(udp, (struct sockaddr *)&s->udp_local, &len);
     reply_guard_init(&s->guard);
+    reply_guard_hold(&s->guard, addr_port((struct sockaddr *)&s->udp_local));
+    serve_want_destination(udp); /* to learn a datagram's destination */
 }
 
 int rv_conns_poll(struct rv_conns *s, const char **why)
@@ -244,16 +246,19 @@ void rv_conn_asker(struct rv_conn *c, struct rv_asker *a)
     a->user = NULL; /* set at a REGISTER: rv_conn_user() */
 }
 
-int rv_conns_udp_ok(struct rv_conns *s, const struct sockaddr *peer, char *who,
-                    size_t who_cap, char *addr, size_t addr_cap)
+ssize_t rv_conns_udp_take(struct rv_conns *s, char *buf, size_t cap, union serve_addr *peer,
+                          char *who, size_t who_cap, char *addr, size_t addr_cap)
 {
     char where[ADDR_STRLEN];
+    union serve_addr local;
+    int group;
+    ssize_t got = serve_receive(s->udp, buf, cap, peer, &local, &group);
 
-    if (!reply_guard_ok(&s->guard, peer, (struct sockaddr *)&s->udp_local, s->now))
-        return 0;
-    snprintf(who, who_cap, "udp %s", addr_format(peer, where, sizeof where));
-    addr_host(peer, addr, addr_cap);
-    return 1;
+    if (got < 0 || !reply_guard_ok(&s->guard, &peer->sa, &local.sa, group, s->now))
+        return -1;
+    snprintf(who, who_cap, "udp %s", addr_format(&peer->sa, where, sizeof where));
+    addr_host(&peer->sa, addr, addr_cap);
+    return got;
 }
 
 const char *rv_conn_too_long(struct rv_conn *c)

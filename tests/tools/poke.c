@@ -25,10 +25,19 @@
  *                                  kernel has counted it dropped (InCsumErrors in
  *                                  /proc/net/snmp, per network namespace), by a good
  *                                  one; TCP connections get a line and are closed
- *   poke forge SPORT COUNT HOST PORT  COUNT UDP datagrams "from" source port SPORT,
- *                                  IPv4 only, written through a raw socket (needs
- *                                  CAP_NET_RAW; the source address is the kernel's
- *                                  choice): the forged sources that start loops
+ *   poke forge [SRC:]SPORT[-LAST] COUNT HOST PORT  COUNT UDP datagrams "from"
+ *                                  source port SPORT (with -LAST: each from the
+ *                                  next port, SPORT to LAST in turn), IPv4 only,
+ *                                  written through a raw socket (needs CAP_NET_RAW;
+ *                                  the source address is SRC, one of this host's,
+ *                                  or else the kernel's choice): the forged
+ *                                  sources that start loops and floods
+ *   poke bcast HOST PORT           one datagram on an unconnected socket that may
+ *                                  broadcast (SO_BROADCAST): "reply from A:P" for
+ *                                  each answer within 1 s (any sender), then
+ *                                  "replies: N"
+ *   poke blast MS HOST PORT        UDP datagrams to HOST PORT, as fast as it can,
+ *                                  for MS milliseconds: a busy wire
  *   poke bench TOTAL CONC HOST PORT   TOTAL connections, CONC at a time: each
  *                                  connects and reads one line; prints the rate
  *                                  and the worst latency
@@ -47,6 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 
 #define WAIT_MS 5000
 
@@ -267,34 +277,95 @@ static int send_badsum(int raw, const struct sockaddr_in *me, const struct socka
 
 /* COUNT datagrams to ai whose UDP header says source port sport: the
  * header is ours to write on a raw socket (checksum 0: "none", RFC 768). */
-static int cmd_forge(unsigned sport, long count, const struct addrinfo *ai)
+static int cmd_forge(const char *from, long count, const struct addrinfo *ai)
 {
     static const char text[] = "forged\n";
     unsigned char pkt[8 + sizeof text - 1];
-    struct sockaddr_in to;
+    struct sockaddr_in to, src;
+    const char *colon = strrchr(from, ':'), *ports = colon != NULL ? colon + 1 : from;
+    char *end;
+    unsigned first = (unsigned)strtoul(ports, &end, 10), last = first, sport;
     int raw = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
     long i;
 
-    if (ai->ai_family != AF_INET || raw < 0) {
+    if (*end == '-')
+        last = (unsigned)strtoul(end + 1, NULL, 10);
+    if (ai->ai_family != AF_INET || raw < 0 || last < first) {
         fprintf(stderr, "poke: forge: IPv4 only, and needs CAP_NET_RAW: %s\n", strerror(errno));
         return 1;
     }
+    if (colon != NULL) { /* the source address: a raw socket's bind() sets it */
+        char host[64];
+
+        memset(&src, 0, sizeof src);
+        src.sin_family = AF_INET;
+        snprintf(host, sizeof host, "%.*s", (int)(colon - from), from);
+        if (inet_pton(AF_INET, host, &src.sin_addr) != 1 ||
+            bind(raw, (struct sockaddr *)&src, sizeof src) != 0) {
+            fprintf(stderr, "poke: forge: cannot send from %s: %s\n", host, strerror(errno));
+            return 1;
+        }
+    }
     memcpy(&to, ai->ai_addr, sizeof to);
-    pkt[0] = (unsigned char)(sport >> 8);
-    pkt[1] = (unsigned char)(sport & 0xff);
     memcpy(pkt + 2, &to.sin_port, 2);
     pkt[4] = 0;
     pkt[5] = (unsigned char)sizeof pkt;
     pkt[6] = pkt[7] = 0;
     memcpy(pkt + 8, text, sizeof text - 1);
     to.sin_port = 0; /* a raw socket takes no port: the header holds it */
-    for (i = 0; i < count; i++)
+    for (i = 0; i < count; i++) {
+        sport = first + (unsigned)(i % (long)(last - first + 1));
+        pkt[0] = (unsigned char)(sport >> 8);
+        pkt[1] = (unsigned char)(sport & 0xff);
         if (sendto(raw, pkt, sizeof pkt, 0, (struct sockaddr *)&to, sizeof to) != (ssize_t)sizeof pkt) {
             fprintf(stderr, "poke: forge: sendto: %s\n", strerror(errno));
             return 1;
         }
-    printf("forged %ld datagram%s from port %u\n", count, count == 1 ? "" : "s", sport);
+    }
+    printf("forged %ld datagram%s from port %s\n", count, count == 1 ? "" : "s", from);
     close(raw);
+    return 0;
+}
+
+static int cmd_bcast(const struct addrinfo *ai)
+{
+    int fd = socket(ai->ai_family, SOCK_DGRAM, 0), one = 1, n = 0;
+    long long end = now_us() + 1000000;
+    struct sockaddr_storage from;
+    socklen_t len;
+    char host[64], port[16], buf[512];
+    struct pollfd p;
+
+    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+    if (sendto(fd, "who is there?\n", 14, 0, ai->ai_addr, ai->ai_addrlen) < 0) {
+        printf("send failed: %s\n", strerror(errno));
+        return 1;
+    }
+    p.fd = fd;
+    p.events = POLLIN;
+    while (now_us() < end && poll(&p, 1, (int)((end - now_us()) / 1000) + 1) == 1) {
+        len = sizeof from;
+        if (recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len) < 0)
+            break;
+        getnameinfo((struct sockaddr *)&from, len, host, sizeof host, port, sizeof port,
+                    NI_NUMERICHOST | NI_NUMERICSERV);
+        printf("reply from %s:%s\n", host, port);
+        n++;
+    }
+    printf("replies: %d\n", n);
+    return 0;
+}
+
+static int cmd_blast(long ms, const struct addrinfo *ai)
+{
+    int fd = socket(ai->ai_family, SOCK_DGRAM, 0);
+    long long end = now_us() + ms * 1000LL;
+    long n = 0;
+
+    while (now_us() < end)
+        if (sendto(fd, "x", 1, 0, ai->ai_addr, ai->ai_addrlen) == 1)
+            n++;
+    printf("blasted %ld datagrams\n", n);
     return 0;
 }
 
@@ -511,12 +582,18 @@ int main(int argc, char **argv)
         return cmd_serve(argv[1], argv[2], argc == 4 ? argv[3] : "0");
     } else if (argc == 6 && strcmp(argv[1], "forge") == 0) {
         ai = resolve(argv[4], argv[5], SOCK_DGRAM);
-        rc = cmd_forge((unsigned)strtoul(argv[2], NULL, 10), strtol(argv[3], NULL, 10), ai);
+        rc = cmd_forge(argv[2], strtol(argv[3], NULL, 10), ai);
+    } else if (argc == 4 && strcmp(argv[1], "bcast") == 0) {
+        ai = resolve(argv[2], argv[3], SOCK_DGRAM);
+        rc = cmd_bcast(ai);
+    } else if (argc == 5 && strcmp(argv[1], "blast") == 0) {
+        ai = resolve(argv[3], argv[4], SOCK_DGRAM);
+        rc = cmd_blast(strtol(argv[2], NULL, 10), ai);
     } else if (argc == 6 && strcmp(argv[1], "bench") == 0) {
         ai = resolve(argv[4], argv[5], SOCK_STREAM);
         rc = cmd_bench(strtol(argv[2], NULL, 10), strtol(argv[3], NULL, 10), ai);
     } else {
-        fprintf(stderr, "usage: poke hold N | send KIND | udp BYTES | forge SPORT COUNT | bench TOTAL CONC  HOST PORT\n");
+        fprintf(stderr, "usage: poke hold N | send KIND | udp BYTES | forge [SRC:]SPORT[-LAST] COUNT | bench TOTAL CONC  HOST PORT | bcast HOST PORT | blast MS TOTAL CONC  HOST PORT\n");
         return 2;
     }
     freeaddrinfo(ai);
