@@ -111,6 +111,20 @@ int firewall_keep_nothing(const struct opts *o)
 }
 
 #ifdef __linux__
+/* How many packets the packet socket dropped (its queue full) since we
+ * last asked: PACKET_STATISTICS reads and resets the kernel's counts
+ * (packet(7)). */
+static unsigned wire_drops(void)
+{
+    struct { unsigned packets, drops; } st; /* struct tpacket_stats */
+    socklen_t len = sizeof st;
+
+    memset(&st, 0, sizeof st);
+    if (getsockopt(wire_fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) != 0)
+        return 0;
+    return st.drops;
+}
+
 /* Read one packet that came IN (on loopback each passes twice: keep the
  * incoming copy). Returns its length, 0 for a packet skipped, or -1 when
  * there is none - or when the look that began at start has taken `ms`. */
@@ -139,9 +153,11 @@ void firewall_wire_forget(void)
     unsigned char buf[2048];
     long long start = wait_now_ms();
 
-    if (wire_fd != NO_PACKET_SOCKET)
-        while (wire_read(buf, sizeof buf, start, WIRE_FORGET_MS) >= 0)
-            continue;
+    if (wire_fd == NO_PACKET_SOCKET)
+        return;
+    while (wire_read(buf, sizeof buf, start, WIRE_FORGET_MS) >= 0)
+        continue;
+    (void)wire_drops(); /* counted from now on */
 #endif
 }
 
@@ -156,6 +172,7 @@ void firewall_wire_answer(struct knock *k, unsigned port, unsigned ours)
     const char *proto = k->tcp ? "tcp" : "udp";
     long long start = wait_now_ms();
     long seen = 0;
+    unsigned dropped;
 
     if (wire_fd == NO_PACKET_SOCKET)
         return;
@@ -199,10 +216,12 @@ void firewall_wire_answer(struct knock *k, unsigned port, unsigned ours)
             return;
         }
     }
-    if (wait_now_ms() - start >= WIRE_LOOK_MS) { /* the wire was too busy to tell */
-        narrate("%u/%s wire: cannot tell: %ld other packets in %d ms, and more waiting "
-                "(a busy wire)", port, proto, seen, WIRE_LOOK_MS);
-        k->wire = KNOCK_WIRE_UNSEEN; /* errno decides */
+    /* Too busy to tell: more packets than we could read in time, or some
+     * dropped unread (the answer may have been one). Then errno decides. */
+    if ((dropped = wire_drops()) > 0 || wait_now_ms() - start >= WIRE_LOOK_MS) {
+        narrate("%u/%s wire: cannot tell: a busy wire (%ld other packets read in %ld ms, "
+                "%u dropped unread)", port, proto, seen, (long)(wait_now_ms() - start), dropped);
+        k->wire = KNOCK_WIRE_UNSEEN;
         return;
     }
     narrate("%u/%s wire: nothing came back for our %s", port, proto,

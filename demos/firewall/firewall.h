@@ -33,8 +33,8 @@ void firewall_wire_forget(void);
  * packet socket already holds it - it sees a packet before TCP or UDP
  * does. Fills k->wire (and k->icmp_port_unreachable) and says it on a
  * "wire:" line; without a packet socket, or when the wire is so busy that
- * 300 ms of reading did not reach the answer, leaves KNOCK_WIRE_UNSEEN
- * (then errno decides, and that is said). */
+ * 300 ms of reading did not reach the answer or the socket dropped packets
+ * unread, leaves KNOCK_WIRE_UNSEEN (then errno decides, and that is said). */
 void firewall_wire_answer(struct knock *k, unsigned port, unsigned ours);
 
 /* What the program that answered said: its first line, shown safely

@@ -45,7 +45,8 @@
  *                                  milliseconds later (at most 64 waiting); 60 s or
  *                                  SIGTERM; then "relayed N"
  *   poke blast MS HOST PORT        UDP datagrams to HOST PORT, as fast as it can,
- *                                  for MS milliseconds: a busy wire
+ *                                  for MS milliseconds: a busy wire ("blasting"
+ *                                  once the first is sent)
  *   poke bench TOTAL CONC HOST PORT   TOTAL connections, CONC at a time: each
  *                                  connects and reads one line; prints the rate
  *                                  and the worst latency
@@ -479,6 +480,10 @@ static int cmd_blast(long ms, const struct addrinfo *ai)
     long long end = now_us() + ms * 1000LL;
     long n = 0;
 
+    if (sendto(fd, "x", 1, 0, ai->ai_addr, ai->ai_addrlen) == 1)
+        n++;
+    printf("blasting\n");
+    fflush(stdout);
     while (now_us() < end)
         if (sendto(fd, "x", 1, 0, ai->ai_addr, ai->ai_addrlen) == 1)
             n++;
