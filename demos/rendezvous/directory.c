@@ -177,8 +177,8 @@ static const char *serve_conn(struct rv_conn *c)
 
 /* UDP: LOOKUP only, in one small datagram (LIST is refused: no answer
  * much larger than its question, to a source that may be forged), and
- * only as the reply guard allows: never to our own port, at most a few
- * answers - errors included - a second to one source (replyguard.h). */
+ * only as the reply guard allows (replyguard.h): never to our own port,
+ * nor to a broadcast; a few answers, errors included, a second an address. */
 static void serve_udp(int fd)
 {
     static char buf[65536];
