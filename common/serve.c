@@ -251,13 +251,13 @@ static ssize_t receive(int fd, char *buf, size_t cap, int flags, union serve_add
     return got;
 }
 
-ssize_t serve_receive(int fd, char *buf, size_t cap, union serve_addr *peer,
+ssize_t serve_receive(int fd, char *buf, size_t cap, int flags, union serve_addr *peer,
                       union serve_addr *local, int *group)
 {
     union pktinfo_buf back;
     size_t backlen;
 
-    return receive(fd, buf, cap, 0, peer, local, group, &back, &backlen);
+    return receive(fd, buf, cap, flags, peer, local, group, &back, &backlen);
 }
 
 /* The loop's reply guard, while serve_run_set() runs (serve_may_answer). */

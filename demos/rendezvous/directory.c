@@ -183,18 +183,18 @@ static void serve_udp(int fd)
 {
     static char buf[65536];
     char reply[RV_UDP_REPLY_MAX], who[ADDR_STRLEN + 4], addr[RV_ADDR_MAX];
-    union serve_addr peer;
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer;
     struct rv_asker a = {-1, who, addr, NULL, NULL}; /* UDP may not register */
-    ssize_t got = rv_conns_udp_take(&conns, buf, sizeof buf - 1, &peer, who, sizeof who, addr,
-                                    sizeof addr); /* recvfrom(), and the reply guard */
+    ssize_t got;
 
-    if (got < 0)
+    if (!rv_conns_udp_ok(&conns, who, sizeof who, addr, sizeof addr) || /* peeked: guarded */
+        (got = recvfrom(fd, buf, sizeof buf - 1, 0, (struct sockaddr *)&peer, &len)) < 0)
         return;
     if (got > 0 && buf[got - 1] == '\n')
         got--;
     handle(buf, (size_t)got, NULL, &a, reply, sizeof reply);
-    if (addr_port(&peer.sa) == 0)
+    if (addr_port((struct sockaddr *)&peer) == 0)
         return; /* source port 0 (RFC 768): no port to answer */
-    (void)sendto(fd, reply, strlen(reply), 0, &peer.sa,
-                 peer.sa.sa_family == AF_INET6 ? sizeof peer.in6 : sizeof peer.in); /* gone: so be it */
+    (void)sendto(fd, reply, strlen(reply), 0, (struct sockaddr *)&peer, len); /* gone: so be it */
 }

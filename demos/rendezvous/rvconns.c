@@ -246,19 +246,22 @@ void rv_conn_asker(struct rv_conn *c, struct rv_asker *a)
     a->user = NULL; /* set at a REGISTER: rv_conn_user() */
 }
 
-ssize_t rv_conns_udp_take(struct rv_conns *s, char *buf, size_t cap, union serve_addr *peer,
-                          char *who, size_t who_cap, char *addr, size_t addr_cap)
+int rv_conns_udp_ok(struct rv_conns *s, char *who, size_t who_cap, char *addr,
+                    size_t addr_cap)
 {
-    char where[ADDR_STRLEN];
-    union serve_addr local;
+    char where[ADDR_STRLEN], one;
+    union serve_addr peer, local;
     int group;
-    ssize_t got = serve_receive(s->udp, buf, cap, peer, &local, &group);
 
-    if (got < 0 || !reply_guard_ok(&s->guard, &peer->sa, &local.sa, group, s->now))
-        return -1;
-    snprintf(who, who_cap, "udp %s", addr_format(&peer->sa, where, sizeof where));
-    addr_host(&peer->sa, addr, addr_cap);
-    return got;
+    if (serve_receive(s->udp, &one, 0, MSG_PEEK, &peer, &local, &group) < 0)
+        return 0;
+    if (!reply_guard_ok(&s->guard, &peer.sa, &local.sa, group, s->now)) {
+        (void)recv(s->udp, &one, 1, 0); /* the peeked datagram: dropped */
+        return 0;
+    }
+    snprintf(who, who_cap, "udp %s", addr_format(&peer.sa, where, sizeof where));
+    addr_host(&peer.sa, addr, addr_cap);
+    return 1;
 }
 
 const char *rv_conn_too_long(struct rv_conn *c)

@@ -89,15 +89,15 @@ void rv_conns_rest(struct rv_conns *s, int err);
 /* Who asks on connection c, for rv_table_answer(). */
 void rv_conn_asker(struct rv_conn *c, struct rv_asker *a);
 
-/* Take one datagram from our UDP socket (up to cap bytes into buf, its
- * source into peer) and ask the reply guard (replyguard.h) whether it may
- * be answered: never one sent to a broadcast or multicast address (the
- * kernel says which address it reached: serve_receive()), never one from
- * our own port, a few a second to one address. If so, returns its length,
- * with who ("udp ADDRESS:PORT") and addr (the address alone) filled in
- * for the narration; else -1. */
-ssize_t rv_conns_udp_take(struct rv_conns *s, char *buf, size_t cap, union serve_addr *peer,
-                          char *who, size_t who_cap, char *addr, size_t addr_cap);
+/* A datagram waits on our UDP socket: peek at it (MSG_PEEK: it stays
+ * queued for the directory's own recvfrom()) and ask the reply guard
+ * (replyguard.h) whether it may be answered: never one sent to a broadcast
+ * or multicast address (the kernel says which address it reached:
+ * serve_receive()), never one from our own port, a few a second to one
+ * address. If so, 1, with who ("udp ADDRESS:PORT") and addr (the address
+ * alone) filled in for the narration; else 0, and it is dropped. */
+int rv_conns_udp_ok(struct rv_conns *s, char *who, size_t who_cap, char *addr,
+                    size_t addr_cap);
 
 /* c's buffer is full without a newline: a line too long to be a request.
  * Answer ERR and say goodbye without a reset that could swallow it.
