@@ -1,5 +1,6 @@
 /* options.c - shared command-line handling. See options.h. */
 #include "options.h"
+#include "privilege.h"
 #include "port.h"
 #include "version.h" /* PORTLAB_VERSION, written by the Makefile */
 
@@ -22,6 +23,7 @@ enum opts_role opts_program_role = OPTS_CLIENT;
 void opts_init(struct opts *o, enum opts_role role, const char *default_port,
                const char *synopsis, const char *help)
 {
+    privilege_note_inherited(); /* closed before privilege is given up */
     memset(o, 0, sizeof *o);
     o->role = role;
     opts_program_role = role;

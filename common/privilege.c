@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -247,6 +249,69 @@ void privilege_narrate_refusal(const char *proto, const struct sockaddr *sa, int
                 privilege_who(), cap.source);
 }
 
+/* The descriptors we inherited: number, device and inode (so that a
+ * number we reused since is never closed by mistake). */
+#define INHERITED_MAX 256
+static struct { int fd; dev_t dev; ino_t ino; } inherited[INHERITED_MAX];
+static int inherited_n;
+
+static void note_one(int fd, long limit)
+{
+    struct stat st;
+    int flags;
+
+    if (fd <= 2 || fd >= limit || inherited_n == INHERITED_MAX)
+        return;
+    /* Close-on-exec: not inherited (an exec would have closed it), ours. */
+    if ((flags = fcntl(fd, F_GETFD)) < 0 || (flags & FD_CLOEXEC) || fstat(fd, &st) != 0)
+        return;
+    inherited[inherited_n].fd = fd;
+    inherited[inherited_n].dev = st.st_dev;
+    inherited[inherited_n].ino = st.st_ino;
+    inherited_n++;
+}
+
+void privilege_note_inherited(void)
+{
+    struct rlimit rl;
+    long limit = 1024, fd;
+    DIR *d;
+    struct dirent *e;
+    static int noted;
+
+    if (noted) /* once: at the start, before we open anything */
+        return;
+    noted = 1;
+    d = opendir("/proc/self/fd");
+    /* Below the soft limit only: a tool we run under (valgrind) keeps its
+     * own descriptors above it, out of our reach. */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        limit = (long)rl.rlim_cur;
+    if (d == NULL) { /* no /proc: try each number */
+        for (fd = 3; fd < limit && fd < 65536; fd++)
+            note_one((int)fd, limit);
+        return;
+    }
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && atoi(e->d_name) != dirfd(d))
+            note_one(atoi(e->d_name), limit);
+    closedir(d);
+}
+
+/* Close what we inherited and still hold. Returns how many. */
+static int close_inherited(void)
+{
+    struct stat st;
+    int i, n = 0;
+
+    for (i = 0; i < inherited_n; i++)
+        if (fstat(inherited[i].fd, &st) == 0 && st.st_dev == inherited[i].dev &&
+            st.st_ino == inherited[i].ino && close(inherited[i].fd) == 0)
+            n++;
+    inherited_n = 0;
+    return n;
+}
+
 int privilege_user_ids(const char *user, uid_t *uid, gid_t *gid)
 {
     struct passwd *pw = getpwnam(user);
@@ -260,6 +325,11 @@ int privilege_user_ids(const char *user, uid_t *uid, gid_t *gid)
     if (*uid == 0) {
         report("refusing to drop privileges to '%s': its uid is 0, so it would still be "
                "root; name an ordinary user (e.g. nobody)", user);
+        return -1;
+    }
+    if (*gid == 0) {
+        report("refusing to drop privileges to '%s': its group is 0 (root's), whose files "
+               "would stay ours; name a user of another group (e.g. nobody)", user);
         return -1;
     }
     return 0;
@@ -277,8 +347,11 @@ static int root_outside(int *initial)
 
 int privilege_must_become_user(const char *user, int tell)
 {
-    int initial;
+    int initial, closed = close_inherited();
 
+    if (closed > 0 && tell)
+        narrate("closed %d descriptor%s we inherited: what root opened for us would "
+                "outlive the drop", closed, closed == 1 ? "" : "s");
     if (!root_outside(&initial))
         return 0;
     if (tell && initial == 0)

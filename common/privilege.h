@@ -95,16 +95,25 @@ int privilege_refusal_expected(unsigned port, int err);
  * (A real failure goes to report_sys(), explain.h, on stderr.) */
 void privilege_narrate_refusal(const char *proto, const struct sockaddr *sa, int err);
 
+/* Note the descriptors this program inherited (any above 2 open now,
+ * without close-on-exec: every one we open later is ours). opts_init()
+ * calls it first thing. A descriptor root opened and handed down
+ * (`exec 7</etc/shadow; server`) would still read root's file after the
+ * drop to nobody: privilege_must_become_user() closes them all. */
+void privilege_note_inherited(void);
+
 /* Dropping root, in steps, for a program that shows the drop itself
  * (demos/privileged/server.c); every other server calls
  * privilege_give_up(), which takes the same steps.
- * 1. Whether we must become an ordinary user: 1 when uid 0 here is root
- *    outside too (root of the machine, or root's own unshare -r), 0 when
- *    not (then give up capabilities instead). tell: narrate which. */
+ * 1. Close every descriptor we inherited (privilege_note_inherited), then
+ *    say whether we must become an ordinary user: 1 when uid 0 here is
+ *    root outside too (root of the machine, or root's own unshare -r), 0
+ *    when not (then give up capabilities instead). tell: narrate which. */
 int privilege_must_become_user(const char *user, int tell);
 
 /* 2. user's uid and gid; refuses a user whose uid is 0 (that would keep
- *    root). Returns 0, or -1 after reporting why. */
+ *    root) or whose group is 0 (root's group: its files would stay ours).
+ *    Returns 0, or -1 after reporting why. */
 int privilege_user_ids(const char *user, uid_t *uid, gid_t *gid);
 
 /* 3. After setgroups(), setgid() and setuid() (err: the errno of the one

@@ -84,9 +84,7 @@ static int serve_tcp(const struct serve_socket *sk, struct drain_set *set,
     return 1;
 }
 
-/* Ask the kernel to say, with each datagram, which of our addresses it
- * was sent to: a socket bound to the wildcard has many. */
-static void udp_want_destination(int fd)
+void serve_want_destination(int fd)
 {
 #if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
     int one = 1;
@@ -116,20 +114,27 @@ union pktinfo_buf {
 
 /* From the ancillary data: the datagram's destination address, written
  * into local (whose port is already ours), and the same again as the one
- * control message that makes a reply leave from it (into out). Returns
- * the length of that message, or 0 if the kernel did not say. */
+ * control message that makes a reply leave from it (into out). *group: 1
+ * when it was sent to a broadcast or multicast address. Returns the
+ * length of that message, or 0 if the kernel did not say. */
 static size_t udp_destination(struct msghdr *msg, union serve_addr *local,
-                              union pktinfo_buf *out)
+                              union pktinfo_buf *out, int *group)
 {
     struct cmsghdr *c, *o;
 
     memset(out, 0, sizeof *out);
+    *group = -1;
     o = (struct cmsghdr *)out->buf;
     for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
         if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
             struct in_pktinfo pi;
 
             memcpy(&pi, CMSG_DATA(c), sizeof pi);
+            /* ipi_addr is the header's destination, ipi_spec_dst the
+             * local address the kernel would answer from: the same for a
+             * datagram sent to us alone, not for a broadcast or multicast
+             * one (ip(7); Linux: fib_compute_spec_dst()). */
+            *group = pi.ipi_spec_dst.s_addr != pi.ipi_addr.s_addr;
             if (local->sa.sa_family == AF_INET) {
                 struct sockaddr_in sin;
 
@@ -163,6 +168,7 @@ static size_t udp_destination(struct msghdr *msg, union serve_addr *local,
             memcpy(&pi, CMSG_DATA(c), sizeof pi);
             if (IN6_IS_ADDR_V4MAPPED(&pi.ipi6_addr))
                 continue; /* IP_PKTINFO says the same, in IPv4's words */
+            *group = IN6_IS_ADDR_MULTICAST(&pi.ipi6_addr); /* IPv6 has no broadcast */
             memcpy(&sin6, local, sizeof sin6);
             sin6.sin6_addr = pi.ipi6_addr;
             memcpy(local, &sin6, sizeof sin6);
@@ -198,56 +204,98 @@ static ssize_t udp_take(const struct serve_socket *sk, char *buf, size_t cap,
     return got;
 }
 
-/* One UDP datagram: reply to the address and port it came from, FROM the
- * address it was sent to (else a client that wrote to our second address
- * would see a reply from a stranger, and drop it) - unless the guard says
- * no (replyguard.h: never to ourselves, a few a second to one source).
- * Returns 1 if answered, 0 if not. */
-static int serve_udp(const struct serve_socket *sk, struct reply_guard *guard,
-                     serve_reply_fn reply, void *ctx)
-{
-    int fd = sk->fd;
-    static char buf[DATAGRAM_MAX];
-    union serve_addr peer, local;
-    socklen_t llen = sizeof local;
-    struct serve_event ev;
-    struct msghdr msg;
-    struct iovec iov;
-    char line[REPLY_MAX];
-    ssize_t got;
-#if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
-    union pktinfo_buf control, back;
-    size_t backlen = 0;
+#if !(defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO))
+union pktinfo_buf { char buf[1]; };
 #endif
 
-    /* recvmsg() is recvfrom() with room for ancillary data: it says who
-     * sent the datagram (UDP has no connection, so this is the only way to
-     * know where the reply must go) and, here, which address it reached.
-     * With the demo's own recvfrom(), only a peek (MSG_PEEK, no bytes): the
-     * datagram stays queued for the demo's call. */
+/* recvmsg() is recvfrom() with room for ancillary data: it says who sent
+ * the datagram (UDP has no connection, so this is the only way to know
+ * where the reply must go) and, here, which address it reached (into
+ * local, and into back as the control message a reply needs: *backlen). */
+static ssize_t receive(int fd, char *buf, size_t cap, int flags, union serve_addr *peer,
+                       union serve_addr *local, int *group, union pktinfo_buf *back,
+                       size_t *backlen)
+{
+    socklen_t llen = sizeof *local;
+    struct msghdr msg;
+    struct iovec iov;
+    ssize_t got;
+#if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
+    union pktinfo_buf control;
+#endif
+
     memset(&msg, 0, sizeof msg);
-    memset(&peer, 0, sizeof peer);
+    memset(peer, 0, sizeof *peer);
     iov.iov_base = buf;
-    iov.iov_len = sk->recvfrom != NULL ? 0 : sizeof buf;
-    msg.msg_name = &peer;
-    msg.msg_namelen = sizeof peer;
+    iov.iov_len = cap;
+    msg.msg_name = peer;
+    msg.msg_namelen = sizeof *peer;
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
 #if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
     msg.msg_control = control.buf;
     msg.msg_controllen = sizeof control.buf;
 #endif
-    got = recvmsg(fd, &msg, sk->recvfrom != NULL ? MSG_PEEK : 0);
+    *group = -1;
+    *backlen = 0;
+    got = recvmsg(fd, &msg, flags);
+    if (got < 0)
+        return got;
+    memset(local, 0, sizeof *local);
+    getsockname(fd, &local->sa, &llen);
+#if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
+    *backlen = udp_destination(&msg, local, back, group);
+#else
+    (void)back;
+#endif
+    return got;
+}
+
+ssize_t serve_receive(int fd, char *buf, size_t cap, int flags, union serve_addr *peer,
+                      union serve_addr *local, int *group)
+{
+    union pktinfo_buf back;
+    size_t backlen;
+
+    return receive(fd, buf, cap, flags, peer, local, group, &back, &backlen);
+}
+
+/* The loop's reply guard, while serve_run_set() runs (serve_may_answer). */
+static struct reply_guard *running_guard;
+
+int serve_may_answer(const struct sockaddr *peer, const struct sockaddr *local)
+{
+    return running_guard == NULL || reply_guard_ok(running_guard, peer, local, 0, wait_now_ms());
+}
+
+/* One UDP datagram: reply to the address and port it came from, FROM the
+ * address it was sent to (else a client that wrote to our second address
+ * would see a reply from a stranger, and drop it) - unless the guard says
+ * no (replyguard.h: never to ourselves, nor to a broadcast, a few a second
+ * to one address). Returns 1 if answered, 0 if not. */
+static int serve_udp(const struct serve_socket *sk, struct reply_guard *guard,
+                     serve_reply_fn reply, void *ctx)
+{
+    int fd = sk->fd, group;
+    static char buf[DATAGRAM_MAX];
+    union serve_addr peer, local;
+    struct serve_event ev;
+    struct msghdr msg;
+    struct iovec iov;
+    char line[REPLY_MAX];
+    ssize_t got;
+    union pktinfo_buf back;
+    size_t backlen = 0;
+
+    /* With the demo's own recvfrom(), only a peek (MSG_PEEK, no bytes):
+     * the datagram stays queued for the demo's call. */
+    got = receive(fd, buf, sk->recvfrom != NULL ? 0 : sizeof buf,
+                  sk->recvfrom != NULL ? MSG_PEEK : 0, &peer, &local, &group, &back, &backlen);
     if (got < 0)
         return 0;
-    memset(&local, 0, sizeof local);
-    getsockname(fd, &local.sa, &llen);
-#if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
-    backlen = udp_destination(&msg, &local, &back);
-#endif
     /* Before the demo sees it (and narrates it): a forged source must not
      * make us answer, nor print, one line per datagram. */
-    if (!reply_guard_ok(guard, &peer.sa, &local.sa, wait_now_ms())) {
+    if (!reply_guard_ok(guard, &peer.sa, &local.sa, group, wait_now_ms())) {
         if (sk->recvfrom != NULL)
             (void)recv(fd, buf, 1, 0); /* the peeked datagram: dropped */
         return 0;
@@ -265,17 +313,17 @@ static int serve_udp(const struct serve_socket *sk, struct reply_guard *guard,
     if (addr_port(ev.peer) == 0)
         return 1; /* source port 0 (RFC 768: "If not used, a value of zero is
                      inserted"): there is no port to answer */
+    memset(&msg, 0, sizeof msg);
+    msg.msg_name = &peer;
+    msg.msg_namelen = peer.sa.sa_family == AF_INET6 ? sizeof peer.in6 : sizeof peer.in;
     iov.iov_base = line;
     iov.iov_len = strlen(line);
-    msg.msg_flags = 0;
-    msg.msg_control = NULL;
-    msg.msg_controllen = 0;
-#if defined(IP_PKTINFO) && defined(IPV6_RECVPKTINFO)
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
     if (backlen > 0) {
         msg.msg_control = back.buf;
         msg.msg_controllen = backlen;
     }
-#endif
     /* sendmsg(): sendto() with ancillary data - here the source address. */
     if (sendmsg(fd, &msg, 0) < 0) {
         /* Not an exchange: the reply never left (a firewall's EPERM, no
@@ -470,9 +518,18 @@ int serve_run_set(struct serve_set *s, long count, serve_reply_fn reply, void *c
          * must not block the loop (as it would on BSD and macOS). */
         wait_nonblocking(s->sock[i].fd);
         if (s->sock[i].socktype == SOCK_DGRAM)
-            udp_want_destination(s->sock[i].fd);
+            serve_want_destination(s->sock[i].fd);
     }
     reply_guard_init(&guard);
+    for (i = 0; i < s->n; i++) { /* never answered: a datagram from any of these */
+        union serve_addr me;
+        socklen_t len = sizeof me;
+
+        memset(&me, 0, sizeof me);
+        if (getsockname(s->sock[i].fd, &me.sa, &len) == 0)
+            reply_guard_hold(&guard, addr_port(&me.sa));
+    }
+    running_guard = &guard;
     while (count == 0 || served < count) {
         long long now = wait_now_ms(), wake = 0, guard_due;
 
@@ -536,6 +593,7 @@ int serve_run_set(struct serve_set *s, long count, serve_reply_fn reply, void *c
         }
     }
     reply_guard_flush(&guard);
+    running_guard = NULL;
     /* Stopped by a signal: what the watched socket already holds (the wire
      * demo's packets, our own last reply among them) came before the
      * signal, so it is told before the closing line. Never a wait. */

@@ -135,6 +135,23 @@ int serve_set_add_receiving(struct serve_set *s, const char *name, int fd,
  * no limit). Returns EXIT_OK, or EXIT_FAILED if the loop itself failed. */
 int serve_run_set(struct serve_set *s, long count, serve_reply_fn reply, void *ctx);
 
+/* For a UDP loop of a demo's own (the rendezvous directory): ask the
+ * kernel to say, with each datagram, which of our addresses it was sent
+ * to (a socket bound to the wildcard has many: IP_PKTINFO, IPV6_PKTINFO);
+ * then serve_receive() is recvfrom() (flags: 0, or MSG_PEEK to leave the
+ * datagram queued) that learns it too: local gets the
+ * datagram's destination (its port ours), *group 1 when the kernel says it
+ * was sent to a broadcast or multicast address, 0 when not, -1 when it did
+ * not say (replyguard.h takes all three). Returns what recvmsg() did. */
+void serve_want_destination(int fd);
+ssize_t serve_receive(int fd, char *buf, size_t cap, int flags, union serve_addr *peer,
+                      union serve_addr *local, int *group);
+
+/* A datagram a demo sends on its own, later (nat-server -l's late answer),
+ * to peer from local (our address and port): asks the running loop's
+ * reply guard, as every answer does. 1 yes, 0 no (counted and said). */
+int serve_may_answer(const struct sockaddr *peer, const struct sockaddr *local);
+
 /* The listener sequence, for demos whose lesson it is NOT: socket(),
  * SO_REUSEADDR (TCP), [flags], dual-stack for [::], bind(), listen() (TCP),
  * getsockname(), and the narration "tcp bound to ADDR:PORT". Returns the

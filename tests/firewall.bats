@@ -297,3 +297,49 @@ peer_check() {
   assert_line "7010/udp verdict: filtered - a rule on this machine stopped the packet as it left (EPERM): it never reached the host"
   refute_line --partial "7010/udp verdict: open|filtered"
 }
+
+@test "the client gives up root and every capability once its packet socket is open; the wire is still shown" {
+  scene
+  proc_start client netns_of "$fw_pid" "$BIN/firewall-client" -t 1500 "$host" "$drop"
+  proc_expect client "^$drop/tcp saw: " || fail "the client did not knock"
+  run grep -E '^(Uid|CapPrm|CapEff|NoNewPrivs):' "/proc/$client_pid/status"
+  if netns_as_root; then
+    assert_line --regexp '^Uid:[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534$'
+  fi
+  assert_line --regexp '^CapPrm:[[:space:]]+0+$'
+  assert_line --regexp '^CapEff:[[:space:]]+0+$'
+  assert_line --regexp '^NoNewPrivs:[[:space:]]+1$'
+  proc_expect client "^$drop/tcp wire: nothing came back for our SYN$" || fail "no wire line after the drop"
+  proc_stop client
+  run cat "$PROC_DIR/client/log"
+  if netns_as_root; then
+    assert_line "gave up root and every capability: the knocks need no privilege (the packet socket stays open)"
+  else
+    assert_line "gave up every capability: the knocks need no privilege (the packet socket stays open)"
+  fi
+}
+
+@test "a busy wire (a flood of other packets, faster than the client reads) cannot hold a knock: each look has a deadline" {
+  need_netns
+  command -v strace >/dev/null || skip "strace is not installed (apt-get install strace)"
+  namespace_holder fw || fail "could not make a network namespace"
+  start_server --via "netns_of $fw_pid" same-port-server -p 0 -b 127.0.0.1
+  # A flood to a port nobody reads, and a client slowed down: each recvfrom()
+  # takes 1 ms more (strace's delay injection), so its packet socket always
+  # has more waiting than it can read.
+  proc_start blast netns_of "$fw_pid" "$BATS_TEST_DIRNAME/../build/tools/poke" blast 8000 127.0.0.1 9
+  proc_expect blast '^blasting$' || fail "the flood did not start"
+  local start=$SECONDS
+  run --separate-stderr netns_of "$fw_pid" timeout 20 strace -o /dev/null -e trace=recvfrom \
+    -e inject=recvfrom:delay_exit=1000 "$BIN/firewall-client" -t 300 127.0.0.1 "$server_port"
+  local took=$((SECONDS - start))
+  proc_stop blast
+  [ "$took" -le 4 ] || fail "the knock took $took s: the busy wire held it"
+  # Each look found the answer in time, or says it cannot tell (then errno
+  # decides: connect() succeeded, a reply came).
+  local p
+  for p in tcp udp; do
+    assert_line --regexp "^$server_port/$p wire: (cannot tell: a busy wire \([0-9]+ other packets read in [0-9]+ ms, [0-9]+ dropped unread\)|SYN-ACK from port $server_port|a UDP datagram from port $server_port)$"
+    assert_line --regexp "^$server_port/$p verdict: open - "
+  done
+}

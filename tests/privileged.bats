@@ -366,3 +366,41 @@ start_port23() {
   refute_line --partial "ready on"
   refute_line --partial "keep the uid"
 }
+
+@test "-u with a user whose group is 0 is refused: root's group would stay ours" {
+  need_real_root "servers started as root (a user namespace of one uid has no -u to honour)"
+  need_netns
+  # A user of group 0, in a private mount namespace's passwd.
+  { cat /etc/passwd; echo 'gzero:x:4242:0:group zero:/nonexistent:/usr/sbin/nologin'; } >"$BATS_TEST_TMPDIR/passwd"
+  local prog
+  for prog in privileged-server same-port-server; do
+    run --separate-stderr unshare -m sh -c 'mount --bind "$1" /etc/passwd && shift && exec "$@"' sh \
+      "$BATS_TEST_TMPDIR/passwd" timeout 10 unshare -n "$BIN/$prog" -p 0 -u gzero
+    assert_failure 1
+    assert_stderr --partial "$prog: refusing to drop privileges to 'gzero': its group is 0 (root's), whose files would stay ours"
+    refute_output --partial "ready on"
+  done
+}
+
+@test "a descriptor inherited from root (exec 7</etc/shadow) is closed before a server gives up root" {
+  need_real_root "servers started as root become nobody (setuid): a real uid change"
+  need_netns
+  namespace_holder ns || fail "could not make a network namespace"
+  # What root's shell opened and handed down: a file only root may read.
+  echo secret >"$BATS_TEST_TMPDIR/secret"
+  chmod 600 "$BATS_TEST_TMPDIR/secret"
+  printf '#!/bin/sh\nexec 7<"%s"\nexec "$@"\n' "$BATS_TEST_TMPDIR/secret" >"$BATS_TEST_TMPDIR/with7"
+  chmod 755 "$BATS_TEST_TMPDIR/with7"
+  local prog as pid
+  for prog in privileged-server same-port-server; do
+    as=${prog//-/_}
+    start_server --as "$as" --via "netns_of $ns_pid" --via "$BATS_TEST_TMPDIR/with7" "$prog" -p 0 -b 127.0.0.1
+    pid=${as}_pid pid=${!pid}
+    run grep -E '^Uid:' "/proc/$pid/status"
+    assert_output --regexp '^Uid:[[:space:]]+65534'
+    [ ! -e "/proc/$pid/fd/7" ] || fail "$prog still holds fd 7 ($(readlink "/proc/$pid/fd/7")) as nobody"
+    stop_server --as "$as"
+  done
+  run server_log privileged_server
+  assert_line "closed 1 descriptor we inherited: what root opened for us would outlive the drop"
+}

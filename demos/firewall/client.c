@@ -54,8 +54,11 @@ int main(int argc, char **argv)
     narrate_init(argv[0]);
     n = firewall_options(&o, argc, argv, ports); /* HOST PORT... */
 
-    /* 1. The packet socket, while we may: to see what really comes back. */
+    /* 1. The packet socket, while we may: to see what really comes back.
+     *    Then no privilege is kept (root becomes nobody): the knocks need none. */
     firewall_wire_open();
+    if (firewall_keep_nothing(&o) < 0)
+        return EXIT_FAILED;
     if (addr_resolve(o.host, ports[0], o.family, SOCK_STREAM, 0, &ai) != 0)
         return EXIT_FAILED;
 

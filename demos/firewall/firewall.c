@@ -29,6 +29,11 @@ static const char *const HELP =
 static int wire_fd = NO_PACKET_SOCKET; /* packet sockets are Linux's */
 #endif
 
+/* How long one look at the wire may take: a busy wire (another program's
+ * flood) must not hold a knock for ever. */
+#define WIRE_FORGET_MS 100
+#define WIRE_LOOK_MS 300
+
 int firewall_options(struct opts *o, int argc, char **argv, unsigned ports[FIREWALL_MAX_PORTS])
 {
     const char *texts[FIREWALL_MAX_PORTS];
@@ -97,25 +102,50 @@ void firewall_wire_open(void)
 #endif
 }
 
+int firewall_keep_nothing(const struct opts *o)
+{
+    int root = privilege_is_uid0(), rc = privilege_give_up(o->user, 0);
+
+    if (rc > 0)
+        narrate("gave up %s: the knocks need no privilege (the packet socket stays open)",
+                root && !privilege_is_uid0() ? "root and every capability" : "every capability");
+    return rc;
+}
+
 #ifdef __linux__
+/* How many packets the packet socket dropped (its queue full) since we
+ * last asked: PACKET_STATISTICS reads and resets the kernel's counts
+ * (packet(7)). */
+static unsigned wire_drops(void)
+{
+    struct { unsigned packets, drops; } st; /* struct tpacket_stats */
+    socklen_t len = sizeof st;
+
+    memset(&st, 0, sizeof st);
+    if (getsockopt(wire_fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) != 0)
+        return 0;
+    return st.drops;
+}
+
 /* Read one packet that came IN (on loopback each passes twice: keep the
- * incoming copy). Returns its length, or -1 when there is none. */
-static ssize_t wire_read(unsigned char *buf, size_t cap)
+ * incoming copy). Returns its length, 0 for a packet skipped, or -1 when
+ * there is none - or when the look that began at start has taken `ms`. */
+static ssize_t wire_read(unsigned char *buf, size_t cap, long long start, long ms)
 {
     struct sockaddr_ll from;
-    socklen_t len;
+    socklen_t len = sizeof from;
     ssize_t got;
 
-    for (;;) {
-        len = sizeof from;
-        got = recvfrom(wire_fd, buf, cap, 0, (struct sockaddr *)&from, &len);
-        if (got < 0)
-            return -1;
-        if (from.sll_pkttype == PACKET_OUTGOING)
-            continue;
-        if (from.sll_protocol == htons(ETH_P_IP) || from.sll_protocol == htons(ETH_P_IPV6))
-            return got;
-    }
+    if (wait_now_ms() - start >= ms)
+        return -1;
+    got = recvfrom(wire_fd, buf, cap, 0, (struct sockaddr *)&from, &len);
+    if (got < 0)
+        return -1;
+    if (from.sll_pkttype == PACKET_OUTGOING)
+        return 0;
+    if (from.sll_protocol == htons(ETH_P_IP) || from.sll_protocol == htons(ETH_P_IPV6))
+        return got;
+    return 0;
 }
 #endif
 
@@ -123,10 +153,13 @@ void firewall_wire_forget(void)
 {
 #ifdef __linux__
     unsigned char buf[2048];
+    long long start = wait_now_ms();
 
-    if (wire_fd != NO_PACKET_SOCKET)
-        while (wire_read(buf, sizeof buf) >= 0)
-            continue;
+    if (wire_fd == NO_PACKET_SOCKET)
+        return;
+    while (wire_read(buf, sizeof buf, start, WIRE_FORGET_MS) >= 0)
+        continue;
+    (void)wire_drops(); /* counted from now on */
 #endif
 }
 
@@ -139,11 +172,17 @@ void firewall_wire_answer(struct knock *k, unsigned port, unsigned ours)
     struct packet_icmp ic;
     ssize_t got;
     const char *proto = k->tcp ? "tcp" : "udp";
+    long long start = wait_now_ms();
+    long seen = 0;
+    unsigned dropped;
 
     if (wire_fd == NO_PACKET_SOCKET)
         return;
     k->wire = KNOCK_WIRE_NOTHING;
-    while ((got = wire_read(buf, sizeof buf)) >= 0) {
+    while ((got = wire_read(buf, sizeof buf, start, WIRE_LOOK_MS)) >= 0) {
+        if (got == 0)
+            continue;
+        seen++;
         if (packet_icmp_error(buf, (size_t)got, &ic) == 1) {
             /* An error quoting our own packet: its source port is ours. */
             if (ic.quoted_proto != (k->tcp ? IPPROTO_TCP : IPPROTO_UDP) || ic.sport != ours || ic.dport != port)
@@ -178,6 +217,14 @@ void firewall_wire_answer(struct knock *k, unsigned port, unsigned ours)
             k->wire = KNOCK_WIRE_SYNACK;
             return;
         }
+    }
+    /* Too busy to tell: more packets than we could read in time, or some
+     * dropped unread (the answer may have been one). Then errno decides. */
+    if ((dropped = wire_drops()) > 0 || wait_now_ms() - start >= WIRE_LOOK_MS) {
+        narrate("%u/%s wire: cannot tell: a busy wire (%ld other packets read in %ld ms, "
+                "%u dropped unread)", port, proto, seen, (long)(wait_now_ms() - start), dropped);
+        k->wire = KNOCK_WIRE_UNSEEN;
+        return;
     }
     narrate("%u/%s wire: nothing came back for our %s", port, proto,
             k->tcp ? "SYN" : "datagram");

@@ -20,13 +20,21 @@ int firewall_options(struct opts *o, int argc, char **argv,
  * Says whether it could, and if not, why (CAP_NET_RAW). */
 void firewall_wire_open(void);
 
-/* Forget what the packet socket saw before this knock. */
+/* Once the packet socket is open: keep no privilege (privilege_give_up:
+ * root becomes o->user, nobody; anyone else gives up every capability);
+ * the knocks need none. Says so. Returns -1 on failure (reported). */
+int firewall_keep_nothing(const struct opts *o);
+
+/* Forget what the packet socket saw before this knock (a look of at most
+ * 100 ms: a busy wire cannot hold us). */
 void firewall_wire_forget(void);
 
 /* After the knock from our port `ours` to `port`: what came back? The
  * packet socket already holds it - it sees a packet before TCP or UDP
  * does. Fills k->wire (and k->icmp_port_unreachable) and says it on a
- * "wire:" line; without a packet socket, leaves KNOCK_WIRE_UNSEEN. */
+ * "wire:" line; without a packet socket, or when the wire is so busy that
+ * 300 ms of reading did not reach the answer or the socket dropped packets
+ * unread, leaves KNOCK_WIRE_UNSEEN (then errno decides, and that is said). */
 void firewall_wire_answer(struct knock *k, unsigned port, unsigned ours);
 
 /* What the program that answered said: its first line, shown safely

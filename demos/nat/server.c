@@ -48,7 +48,7 @@ static void say_from(const char *proto, const union serve_addr *peer, unsigned p
 struct later {
     int udp;
     long ms;
-    struct sockaddr_storage to;
+    struct sockaddr_storage to, me; /* to its sender, from where it came to */
     socklen_t len;
 };
 
@@ -170,13 +170,14 @@ static void reply(const struct serve_event *ev, char *line, size_t cap, void *ct
         l->len = ev->peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                   : sizeof(struct sockaddr_in);
         memcpy(&l->to, ev->peer, l->len);
+        memcpy(&l->me, ev->local, l->len);
         w->wake_ms = wait_now_ms() + l->ms;
         narrate("udp: will answer %s again in %ld ms", from, l->ms);
     }
 }
 
-/* The late answer: the same address and port as before. Whether it
- * arrives is the router's business: its mapping may be gone by now. */
+/* The late answer: the same address and port as before, if the reply
+ * guard agrees. Whether it arrives is the router's business now. */
 static int answer_late(struct serve_watch *w)
 {
     static const char again[] = "nat-server again: a late answer\n";
@@ -185,6 +186,8 @@ static int answer_late(struct serve_watch *w)
 
     w->wake_ms = 0;
     addr_format((struct sockaddr *)&l->to, to, sizeof to);
+    if (!serve_may_answer((struct sockaddr *)&l->to, (struct sockaddr *)&l->me))
+        return 0; /* the reply guard's no, as for every answer: counted, said */
     /* THE LESSON: sendto() the very address and port recvfrom() gave us.
      * Behind a NAT that is the router's; whether the datagram gets any
      * further depends on the router's table, not on us. */
@@ -194,4 +197,3 @@ static int answer_late(struct serve_watch *w)
         narrate("udp: answered %s again (%ld ms later)", to, l->ms);
     return 0;
 }
-

@@ -179,8 +179,8 @@ static const char *serve_conn(struct rv_conn *c)
 
 /* UDP: LOOKUP only, in one small datagram (LIST is refused: no answer
  * much larger than its question, to a source that may be forged), and
- * only as the reply guard allows: never to our own port, at most a few
- * answers - errors included - a second to one source (replyguard.h). */
+ * only as the reply guard allows (replyguard.h): never to our own port,
+ * nor to a broadcast; a few answers, errors included, a second an address. */
 static void serve_udp(int fd)
 {
     static char buf[65536];
@@ -188,10 +188,10 @@ static void serve_udp(int fd)
     struct sockaddr_storage peer;
     socklen_t len = sizeof peer;
     struct rv_asker a = {-1, who, addr, NULL, NULL}; /* UDP may not register */
-    ssize_t got = recvfrom(fd, buf, sizeof buf - 1, 0, (struct sockaddr *)&peer, &len);
+    ssize_t got;
 
-    if (got < 0 || !rv_conns_udp_ok(&conns, (struct sockaddr *)&peer, who, sizeof who, addr,
-                                    sizeof addr))
+    if (!rv_conns_udp_ok(&conns, who, sizeof who, addr, sizeof addr) || /* peeked: guarded */
+        (got = recvfrom(fd, buf, sizeof buf - 1, 0, (struct sockaddr *)&peer, &len)) < 0)
         return;
     if (got > 0 && buf[got - 1] == '\n')
         got--;

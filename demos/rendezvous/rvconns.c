@@ -169,6 +169,8 @@ void rv_conns_open(struct rv_conns *s, int tcp, int udp)
     wait_nonblocking(udp);
     getsockname(udp, (struct sockaddr *)&s->udp_local, &len);
     reply_guard_init(&s->guard);
+    reply_guard_hold(&s->guard, addr_port((struct sockaddr *)&s->udp_local));
+    serve_want_destination(udp); /* to learn a datagram's destination */
 }
 
 int rv_conns_poll(struct rv_conns *s, const char **why)
@@ -244,15 +246,21 @@ void rv_conn_asker(struct rv_conn *c, struct rv_asker *a)
     a->user = NULL; /* set at a REGISTER: rv_conn_user() */
 }
 
-int rv_conns_udp_ok(struct rv_conns *s, const struct sockaddr *peer, char *who,
-                    size_t who_cap, char *addr, size_t addr_cap)
+int rv_conns_udp_ok(struct rv_conns *s, char *who, size_t who_cap, char *addr,
+                    size_t addr_cap)
 {
-    char where[ADDR_STRLEN];
+    char where[ADDR_STRLEN], one;
+    union serve_addr peer, local;
+    int group;
 
-    if (!reply_guard_ok(&s->guard, peer, (struct sockaddr *)&s->udp_local, s->now))
+    if (serve_receive(s->udp, &one, 0, MSG_PEEK, &peer, &local, &group) < 0)
         return 0;
-    snprintf(who, who_cap, "udp %s", addr_format(peer, where, sizeof where));
-    addr_host(peer, addr, addr_cap);
+    if (!reply_guard_ok(&s->guard, &peer.sa, &local.sa, group, s->now)) {
+        (void)recv(s->udp, &one, 1, 0); /* the peeked datagram: dropped */
+        return 0;
+    }
+    snprintf(who, who_cap, "udp %s", addr_format(&peer.sa, where, sizeof where));
+    addr_host(&peer.sa, addr, addr_cap);
     return 1;
 }
 

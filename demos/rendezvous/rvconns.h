@@ -17,6 +17,7 @@
 #include "options.h"
 #include "rendezvous.h"
 #include "replyguard.h"
+#include "serve.h"
 
 #include <poll.h>
 #include <stddef.h>
@@ -88,11 +89,15 @@ void rv_conns_rest(struct rv_conns *s, int err);
 /* Who asks on connection c, for rv_table_answer(). */
 void rv_conn_asker(struct rv_conn *c, struct rv_asker *a);
 
-/* A datagram from peer: may it be answered (the reply guard, replyguard.h)?
- * If so, 1, with who ("udp ADDRESS:PORT") and addr (the address alone)
- * filled in for the narration; else 0. */
-int rv_conns_udp_ok(struct rv_conns *s, const struct sockaddr *peer, char *who,
-                    size_t who_cap, char *addr, size_t addr_cap);
+/* A datagram waits on our UDP socket: peek at it (MSG_PEEK: it stays
+ * queued for the directory's own recvfrom()) and ask the reply guard
+ * (replyguard.h) whether it may be answered: never one sent to a broadcast
+ * or multicast address (the kernel says which address it reached:
+ * serve_receive()), never one from our own port, a few a second to one
+ * address. If so, 1, with who ("udp ADDRESS:PORT") and addr (the address
+ * alone) filled in for the narration; else 0, and it is dropped. */
+int rv_conns_udp_ok(struct rv_conns *s, char *who, size_t who_cap, char *addr,
+                    size_t addr_cap);
 
 /* c's buffer is full without a newline: a line too long to be a request.
  * Answer ERR and say goodbye without a reset that could swallow it.

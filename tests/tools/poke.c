@@ -25,10 +25,28 @@
  *                                  kernel has counted it dropped (InCsumErrors in
  *                                  /proc/net/snmp, per network namespace), by a good
  *                                  one; TCP connections get a line and are closed
- *   poke forge SPORT COUNT HOST PORT  COUNT UDP datagrams "from" source port SPORT,
- *                                  IPv4 only, written through a raw socket (needs
- *                                  CAP_NET_RAW; the source address is the kernel's
- *                                  choice): the forged sources that start loops
+ *   poke forge SPEC[,SPEC...] COUNT HOST PORT  UDP datagrams with forged
+ *                                  sources, IPv4 only, written through a raw socket
+ *                                  (needs CAP_NET_RAW): COUNT rounds, 5 ms apart, of
+ *                                  one datagram from each source of each SPEC,
+ *                                  [ADDR[+N]:]PORT[-LAST]: from port PORT (or each of
+ *                                  PORT..LAST in turn), at ADDR (one of this host's;
+ *                                  +N: each of N addresses from ADDR in turn; none:
+ *                                  the kernel's choice). The forged sources that
+ *                                  start loops and floods
+ *   poke bcast HOST PORT           one datagram on an unconnected socket that may
+ *                                  broadcast (SO_BROADCAST): "reply from A:P" for
+ *                                  each answer within 1 s (any sender), then
+ *                                  "replies: N"
+ *   poke relay MS HOST APORT BPORT  a slow path between two UDP servers: two
+ *                                  sockets, X (facing A) and Y (facing B), printed as
+ *                                  "relay X Y"; a datagram to X goes on from Y to
+ *                                  HOST BPORT, one to Y from X to HOST APORT, each MS
+ *                                  milliseconds later (at most 64 waiting); 60 s or
+ *                                  SIGTERM; then "relayed N"
+ *   poke blast MS HOST PORT        UDP datagrams to HOST PORT, as fast as it can,
+ *                                  for MS milliseconds: a busy wire ("blasting"
+ *                                  once the first is sent)
  *   poke bench TOTAL CONC HOST PORT   TOTAL connections, CONC at a time: each
  *                                  connects and reads one line; prints the rate
  *                                  and the worst latency
@@ -47,6 +65,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 
 #define WAIT_MS 5000
 
@@ -267,34 +286,208 @@ static int send_badsum(int raw, const struct sockaddr_in *me, const struct socka
 
 /* COUNT datagrams to ai whose UDP header says source port sport: the
  * header is ours to write on a raw socket (checksum 0: "none", RFC 768). */
-static int cmd_forge(unsigned sport, long count, const struct addrinfo *ai)
+/* One forged datagram, from src (an address of this host; 0: the
+ * kernel's choice) and port sport, to `to`. Returns 0, or 1 (said). */
+static int forge_one(struct in_addr src, unsigned sport, const struct sockaddr_in *to)
 {
     static const char text[] = "forged\n";
     unsigned char pkt[8 + sizeof text - 1];
-    struct sockaddr_in to;
+    struct sockaddr_in me, dst = *to;
     int raw = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
-    long i;
 
-    if (ai->ai_family != AF_INET || raw < 0) {
+    memset(&me, 0, sizeof me);
+    me.sin_family = AF_INET;
+    me.sin_addr = src;
+    /* A raw socket's bind() sets the source address it sends from. */
+    if (raw < 0 || (src.s_addr != 0 && bind(raw, (struct sockaddr *)&me, sizeof me) != 0)) {
         fprintf(stderr, "poke: forge: IPv4 only, and needs CAP_NET_RAW: %s\n", strerror(errno));
+        if (raw >= 0)
+            close(raw);
         return 1;
     }
-    memcpy(&to, ai->ai_addr, sizeof to);
     pkt[0] = (unsigned char)(sport >> 8);
     pkt[1] = (unsigned char)(sport & 0xff);
-    memcpy(pkt + 2, &to.sin_port, 2);
+    memcpy(pkt + 2, &dst.sin_port, 2);
     pkt[4] = 0;
     pkt[5] = (unsigned char)sizeof pkt;
     pkt[6] = pkt[7] = 0;
     memcpy(pkt + 8, text, sizeof text - 1);
-    to.sin_port = 0; /* a raw socket takes no port: the header holds it */
-    for (i = 0; i < count; i++)
-        if (sendto(raw, pkt, sizeof pkt, 0, (struct sockaddr *)&to, sizeof to) != (ssize_t)sizeof pkt) {
-            fprintf(stderr, "poke: forge: sendto: %s\n", strerror(errno));
+    dst.sin_port = 0; /* a raw socket takes no port: the header holds it */
+    if (sendto(raw, pkt, sizeof pkt, 0, (struct sockaddr *)&dst, sizeof dst) != (ssize_t)sizeof pkt) {
+        fprintf(stderr, "poke: forge: sendto: %s\n", strerror(errno));
+        close(raw);
+        return 1;
+    }
+    close(raw);
+    return 0;
+}
+
+/* COUNT rounds; each round, for each comma-separated SPEC of `specs`
+ * ([ADDR[+N]:]PORT[-LAST]), one datagram from each of its sources: the
+ * j-th from ADDR + j % N, port PORT + j % (LAST - PORT + 1), for j below
+ * the larger of N and the number of ports. Rounds are 5 ms apart, so that
+ * a server's receive buffer is not simply overrun. */
+static int cmd_forge(const char *specs, long count, const struct addrinfo *ai)
+{
+    struct sockaddr_in to;
+    char copy[512], *spec, *save, *colon, *end, host[64];
+    unsigned first, last, naddr;
+    struct in_addr base, src;
+    long round, j, sources, sent = 0;
+
+    if (ai->ai_family != AF_INET) {
+        fprintf(stderr, "poke: forge: IPv4 only\n");
+        return 1;
+    }
+    memcpy(&to, ai->ai_addr, sizeof to);
+    for (round = 0; round < count; round++) {
+        if (round > 0)
+            poll(NULL, 0, 5);
+        snprintf(copy, sizeof copy, "%s", specs);
+        for (spec = strtok_r(copy, ",", &save); spec != NULL; spec = strtok_r(NULL, ",", &save)) {
+            base.s_addr = 0;
+            naddr = 1;
+            if ((colon = strrchr(spec, ':')) != NULL) {
+                char *plus;
+
+                snprintf(host, sizeof host, "%.*s", (int)(colon - spec), spec);
+                if ((plus = strchr(host, '+')) != NULL) {
+                    *plus = '\0';
+                    naddr = (unsigned)strtoul(plus + 1, NULL, 10);
+                }
+                if (inet_pton(AF_INET, host, &base) != 1 || naddr == 0) {
+                    fprintf(stderr, "poke: forge: bad source '%s'\n", spec);
+                    return 2;
+                }
+                spec = colon + 1;
+            }
+            first = last = (unsigned)strtoul(spec, &end, 10);
+            if (*end == '-')
+                last = (unsigned)strtoul(end + 1, NULL, 10);
+            if (last < first || last > 65535) {
+                fprintf(stderr, "poke: forge: bad ports '%s'\n", spec);
+                return 2;
+            }
+            sources = (long)(last - first + 1) > (long)naddr ? (long)(last - first + 1) : (long)naddr;
+            for (j = 0; j < sources; j++) {
+                src.s_addr = base.s_addr == 0 ? 0 : htonl(ntohl(base.s_addr) + (unsigned)(j % naddr));
+                if (forge_one(src, first + (unsigned)(j % (long)(last - first + 1)), &to) != 0)
+                    return 1;
+                sent++;
+            }
+        }
+    }
+    printf("forged %ld datagram%s from %s\n", sent, sent == 1 ? "" : "s", specs);
+    return 0;
+}
+
+static int cmd_bcast(const struct addrinfo *ai)
+{
+    int fd = socket(ai->ai_family, SOCK_DGRAM, 0), one = 1, n = 0;
+    long long end = now_us() + 1000000;
+    struct sockaddr_storage from;
+    socklen_t len;
+    char host[64], port[16], buf[512];
+    struct pollfd p;
+
+    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one);
+    if (sendto(fd, "who is there?\n", 14, 0, ai->ai_addr, ai->ai_addrlen) < 0) {
+        printf("send failed: %s\n", strerror(errno));
+        return 1;
+    }
+    p.fd = fd;
+    p.events = POLLIN;
+    while (now_us() < end && poll(&p, 1, (int)((end - now_us()) / 1000) + 1) == 1) {
+        len = sizeof from;
+        if (recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &len) < 0)
+            break;
+        getnameinfo((struct sockaddr *)&from, len, host, sizeof host, port, sizeof port,
+                    NI_NUMERICHOST | NI_NUMERICSERV);
+        printf("reply from %s:%s\n", host, port);
+        n++;
+    }
+    printf("replies: %d\n", n);
+    return 0;
+}
+
+/* The slow path: see the top of this file. */
+struct held { long long due; int out; size_t len; char data[512]; };
+
+static int cmd_relay(long ms, const char *host, const char *aport, const char *bport)
+{
+    struct addrinfo *a = resolve(host, aport, SOCK_DGRAM), *b = resolve(host, bport, SOCK_DGRAM);
+    struct sockaddr_storage me;
+    socklen_t len;
+    static struct held q[64];
+    size_t n = 0, i;
+    int s[2], k, wait_ms;
+    long relayed = 0;
+    long long end = now_us() + 60000000LL, next;
+    struct pollfd p[2];
+    unsigned port[2];
+    ssize_t got;
+
+    for (k = 0; k < 2; k++) {
+        s[k] = socket(a->ai_family, SOCK_DGRAM, 0);
+        memcpy(&me, a->ai_addr, a->ai_addrlen);
+        ((struct sockaddr_in *)&me)->sin_port = 0;
+        len = a->ai_addrlen;
+        if (s[k] < 0 || bind(s[k], (struct sockaddr *)&me, len) != 0 ||
+            getsockname(s[k], (struct sockaddr *)&me, &len) != 0) {
+            fprintf(stderr, "poke: relay: %s\n", strerror(errno));
             return 1;
         }
-    printf("forged %ld datagram%s from port %u\n", count, count == 1 ? "" : "s", sport);
-    close(raw);
+        port[k] = ntohs(((struct sockaddr_in *)&me)->sin_port);
+        p[k].fd = s[k];
+        p[k].events = POLLIN;
+    }
+    printf("relay %u %u\n", port[0], port[1]);
+    fflush(stdout);
+    while (!stop && now_us() < end) {
+        next = end;
+        for (i = 0; i < n; i++)
+            if (q[i].due < next)
+                next = q[i].due;
+        wait_ms = (int)((next - now_us()) / 1000) + 1;
+        if (poll(p, 2, wait_ms < 0 ? 0 : wait_ms) < 0 && errno != EINTR)
+            break;
+        for (k = 0; k < 2; k++) /* X's datagrams leave from Y, and Y's from X */
+            if ((p[k].revents & POLLIN) &&
+                (got = recv(s[k], n < 64 ? q[n].data : (char[512]){0}, 512, 0)) >= 0 && n < 64) {
+                q[n].due = now_us() + ms * 1000LL;
+                q[n].out = 1 - k;
+                q[n].len = (size_t)got;
+                n++;
+            }
+        for (i = 0; i < n;) {
+            if (q[i].due > now_us()) {
+                i++;
+                continue;
+            }
+            const struct addrinfo *to = q[i].out == 1 ? b : a;
+            if (sendto(s[q[i].out], q[i].data, q[i].len, 0, to->ai_addr, to->ai_addrlen) >= 0)
+                relayed++;
+            q[i] = q[--n];
+        }
+    }
+    printf("relayed %ld\n", relayed);
+    return 0;
+}
+
+static int cmd_blast(long ms, const struct addrinfo *ai)
+{
+    int fd = socket(ai->ai_family, SOCK_DGRAM, 0);
+    long long end = now_us() + ms * 1000LL;
+    long n = 0;
+
+    if (sendto(fd, "x", 1, 0, ai->ai_addr, ai->ai_addrlen) == 1)
+        n++;
+    printf("blasting\n");
+    fflush(stdout);
+    while (now_us() < end)
+        if (sendto(fd, "x", 1, 0, ai->ai_addr, ai->ai_addrlen) == 1)
+            n++;
+    printf("blasted %ld datagrams\n", n);
     return 0;
 }
 
@@ -511,12 +704,21 @@ int main(int argc, char **argv)
         return cmd_serve(argv[1], argv[2], argc == 4 ? argv[3] : "0");
     } else if (argc == 6 && strcmp(argv[1], "forge") == 0) {
         ai = resolve(argv[4], argv[5], SOCK_DGRAM);
-        rc = cmd_forge((unsigned)strtoul(argv[2], NULL, 10), strtol(argv[3], NULL, 10), ai);
+        rc = cmd_forge(argv[2], strtol(argv[3], NULL, 10), ai);
+    } else if (argc == 4 && strcmp(argv[1], "bcast") == 0) {
+        ai = resolve(argv[2], argv[3], SOCK_DGRAM);
+        rc = cmd_bcast(ai);
+    } else if (argc == 6 && strcmp(argv[1], "relay") == 0) {
+        signal(SIGTERM, on_term);
+        return cmd_relay(strtol(argv[2], NULL, 10), argv[3], argv[4], argv[5]);
+    } else if (argc == 5 && strcmp(argv[1], "blast") == 0) {
+        ai = resolve(argv[3], argv[4], SOCK_DGRAM);
+        rc = cmd_blast(strtol(argv[2], NULL, 10), ai);
     } else if (argc == 6 && strcmp(argv[1], "bench") == 0) {
         ai = resolve(argv[4], argv[5], SOCK_STREAM);
         rc = cmd_bench(strtol(argv[2], NULL, 10), strtol(argv[3], NULL, 10), ai);
     } else {
-        fprintf(stderr, "usage: poke hold N | send KIND | udp BYTES | forge SPORT COUNT | bench TOTAL CONC  HOST PORT\n");
+        fprintf(stderr, "usage: poke hold N | send KIND | udp BYTES | forge SPEC[,SPEC] COUNT | bench TOTAL CONC  HOST PORT | bcast HOST PORT | blast MS HOST PORT | relay MS HOST APORT BPORT\n");
         return 2;
     }
     freeaddrinfo(ai);
