@@ -52,8 +52,9 @@ int tcptable_scan(unsigned port, int (*fn)(const struct tcp_entry *e, void *ctx)
 int tcptable_find(const struct sockaddr *local, const struct sockaddr *remote,
                   struct tcp_entry *e);
 
-/* Whole seconds left on the entry's timer (cut, not rounded: ss(8)'s
- * "timewait,39sec" for 39.7 s), or -1 when none runs. */
+/* Whole seconds left on the entry's timer (cut, not rounded, as ss(8)
+ * shows them from 10 s up: "timewait,39sec" for 39.7 s; below 10 s ss
+ * adds milliseconds), or -1 when none runs. */
 double tcptable_seconds_left(const struct tcp_entry *e);
 
 /* Whether a bind() to want overlaps an entry's local address: the same
