@@ -223,3 +223,43 @@ tour_copy_for_nobody() {
 own_netns_as_nobody() {
   exec unshare -r -- unshare --user --map-user=65534 --net -- "$@"
 }
+
+# The screen fits (common/narrate.h): the programs wrap every line to 80
+# columns (COLUMNS), at spaces, continuation lines indented 4; the tour does
+# the same with its own lines. unwrap_text (a filter) joins each wrapped line
+# back into one, a space where it was broken:
+#   - a line of exactly 4 spaces and then text continues the line before it;
+#   - in the tour, "  LABEL  |     text" (a program's continuation line)
+#     continues that LABEL's line before it, and a line of 16 spaces and
+#     then text continues the step ("  LABEL  $ ...") before it.
+# A figure's lines (1 to 3 spaces, or more than 4) are left as they are.
+unwrap_text() {
+  awk '
+    function flush() { if (have) print cur; have = 0 }
+    have && /^    [^ ]/ { cur = cur " " substr($0, 5); next }
+    have && match($0, /^  [^ |$]+ +\|     [^ ]/) && index(cur, substr($0, 1, RLENGTH - 5)) == 1 {
+      cur = cur " " substr($0, RLENGTH); next
+    }
+    have && /^                [^ ]/ && cur ~ /^  [^ |$]+ +\$ / { cur = cur " " substr($0, 17); next }
+    { flush(); cur = $0; have = 1 }
+    END { flush() }'
+}
+
+# unwrap: after `run`, the same for $output and $lines (and, after run
+# --separate-stderr, $stderr and $stderr_lines), so that assert_line and
+# assert_output match a long line whole. Used where a test matches a line
+# that is wider than the screen; the rest test the lines as they are shown.
+unwrap() {
+  local l
+  output=$(unwrap_text <<<"$output")
+  lines=()
+  while IFS= read -r l; do [ -z "$l" ] || lines+=("$l"); done <<<"$output"
+  if [ -n "${stderr+set}" ]; then
+    stderr=$(unwrap_text <<<"$stderr")
+    stderr_lines=()
+    while IFS= read -r l; do [ -z "$l" ] || stderr_lines+=("$l"); done <<<"$stderr"
+  fi
+}
+
+# run_unwrapped ARGS...: run ARGS (Bats' run, and its options), then unwrap.
+run_unwrapped() { run "$@"; unwrap; }

@@ -33,7 +33,7 @@ client --via "netns_of $home2_pid" nat-client -s 40000 203.0.113.10
 say "3. The router's table (conntrack): each mapping, inside and outside."
 if (netns_of "$router_pid" cat /proc/net/nf_conntrack) >"$PROC_DIR/conntrack" 2>/dev/null; then
   say "   From /proc/net/nf_conntrack (the first src/dst pair: as it left home; the second: the reply, as it will come back):"
-  grep ' dport=7100 ' "$PROC_DIR/conntrack" | sed 's/^/    /'
+  grep ' dport=7100 ' "$PROC_DIR/conntrack" | indented
 else
   say "   /proc/net/nf_conntrack is not readable in an ordinary user's namespace on this kernel (EACCES);"
   say "   the number of entries is: $(netns_of "$router_pid" cat /proc/sys/net/netfilter/nf_conntrack_count)"

@@ -5,7 +5,7 @@
 # allows it; otherwise it says why and moves on.
 # shellcheck disable=SC2154 # NAME_port and NAME_pid are set by server() and proc_start
 
-lesson "wire: both ports, as bytes in the packet - and a source port is only a claim"
+lesson "wire: both ports, as bytes in the packet; a source port is only a claim"
 wire_via=''
 if netns_as_root; then
   namespace_holder wirens && wire_via="netns_of $wirens_pid"
