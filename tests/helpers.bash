@@ -8,11 +8,13 @@
 #   need_netns            skip the test, with the reason, where these cannot work
 #   need_real_root WHAT   skip it as an ordinary user, saying what needs root
 #   server_expect [--as NAME] REGEX     read the server's narration until a line
-#       matches (bounded); the line is left in $server_line. An empty REGEX
-#       reads to the end of its output.
+#       matches (bounded); the line is left in $server_line. Lines are matched
+#       whole, as said: one the screen's width broke is joined back first.
 #   stop_server [--as NAME]             SIGTERM, collect the rest of its output,
 #       set NAME_status; assert nothing (tests assert what they expect)
-#   server_log [NAME], server_err [NAME]    everything it printed so far
+#   server_log [NAME], server_err [NAME]    everything it printed so far (whole
+#       lines, joined back: unwrap_text)
+#   unwrap, run_unwrapped, unwrap_text   join wrapped lines back (see below)
 # Servers started here are stopped in teardown, even when a test fails.
 # No fixed sleeps: every wait is a bounded read of the server's own output.
 
@@ -84,11 +86,32 @@ start_server() {
   printf -v "${as}_port" %s "${line##*:}"
 }
 
+# server_expect matches whole lines, as the program said them: a line the
+# screen's width broke (common/narrate.h: continuation lines indented 4) is
+# joined back first. Its continuation lines were written with it, in one
+# write: after each wait, every line already there is read at once (no
+# wait), so that a line is never logged in part; the whole lines read ahead
+# are held, in order, for the next calls.
+declare -A SERVER_HELD=()
 server_expect() {
-  local as=server
+  local as=server cur held=()
   if [ "$1" = --as ]; then as=$2; shift 2; fi
-  proc_expect "$as" "$1" || return 1
-  server_line=$proc_line
+  if [ -z "$1" ]; then proc_expect "$as" ''; return; fi # to the end of its output
+  while :; do
+    if [ -n "${SERVER_HELD[$as]:-}" ]; then
+      mapfile -t held <<<"${SERVER_HELD[$as]}"
+    else
+      proc_expect "$as" '^' || return 1
+      held=("$proc_line")
+      while PROC_WAIT_SECONDS=0 proc_expect "$as" '^'; do
+        if [[ $proc_line == '    '[!\ ]* ]]; then held[-1]+=" ${proc_line:4}"; else held+=("$proc_line"); fi
+      done
+    fi
+    cur=${held[0]}
+    SERVER_HELD[$as]=$(printf '%s\n' "${held[@]:1}")
+    [ ${#held[@]} -gt 1 ] || SERVER_HELD[$as]=''
+    if [[ $cur =~ $1 ]]; then server_line=$cur; return 0; fi
+  done
 }
 
 stop_server() {
@@ -106,8 +129,9 @@ forget_server() {
   SERVERS=("${keep[@]}")
 }
 
-server_log() { proc_cat "$PROC_DIR/${1:-server}/log"; }
-server_err() { proc_cat "$PROC_DIR/${1:-server}/err"; }
+# (as said: lines the screen's width broke are joined back, see unwrap_text)
+server_log() { proc_cat "$PROC_DIR/${1:-server}/log" | unwrap_text; }
+server_err() { proc_cat "$PROC_DIR/${1:-server}/err" | unwrap_text; }
 
 # A port that was free a moment ago: the kernel gave it to a server we then
 # stopped. (Nothing else on this machine is likely to take it in between.)
