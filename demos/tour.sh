@@ -226,13 +226,15 @@ show_step() {
   printf '\n'
 }
 # indented: each line of standard input (a tool's output, shown as it is
-# said), indented 4, wrapped like the tour's own lines (continuation lines
-# indented 4 more).
+# said), indented 4 more than its own indent (a tab is 4 spaces), wrapped
+# like the tour's own lines (continuation lines indented 4 more again).
 indented() {
-  local line i IFS='' # (no temporary IFS= on read: see the traps above)
+  local line lead i IFS='' # (no temporary IFS= on read: see the traps above)
   while read -r line; do
-    wrap $((cols - 4)) "$line"
-    for i in "${!wrapped[@]}"; do printf '    %s\n' "${wrapped[i]}"; done
+    line=${line//$'\t'/    }
+    lead=${line%%[! ]*}
+    wrap $((cols - 4 - ${#lead})) "$line"
+    for i in "${!wrapped[@]}"; do printf '    %s%s\n' "$lead" "${wrapped[i]}"; done
   done
 }
 # act WHO TEXT: a step the lesson takes itself (a kill, say), shown as one.

@@ -24,7 +24,7 @@ nat_noports() { (netns_of "$router_pid" awk '/^Udp:/ { if (n++) print $3 }' /pro
 nat_up >/dev/null || { say "(could not build the scene: namespaces, veth pairs, nft)"; exit 1; }
 say "Four hosts of their own: home1 10.0.0.2 and home2 10.0.0.3 behind a router (10.0.0.1 inside,"
 say "198.51.100.1 outside), and a server outside at 203.0.113.10. The router's rules (nft list ruleset):"
-(netns_of "$router_pid" nft list ruleset) | sed 's/^/    /; s/\t/    /g'
+(netns_of "$router_pid" nft list ruleset) | indented
 server server --via "netns_of $outside_pid" nat-server -b 203.0.113.10 -l 1200
 say "1. home1 connects from source port 40000; the server says what it saw:"
 client --via "netns_of $home1_pid" nat-client -s 40000 203.0.113.10

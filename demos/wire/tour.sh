@@ -26,7 +26,7 @@ if [ -n "$wire_via" ]; then
     case $proc_line in
       'wire: tcp '*FIN*) fins=$((fins + 1)) ;;
       'wire: tcp ACK '*) [ "$fins" -lt 2 ] || acked=1 ;;
-      'wire: udp '*' -> '*':23: '*) replied=1 ;;
+      'wire: udp '*' -> '*':23:'*) replied=1 ;;
     esac
   done
   say "[00 17] is 23: two bytes its sender wrote. Nobody bound port 23; the reply went there anyway."
