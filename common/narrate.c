@@ -116,15 +116,18 @@ int narrate_columns(void)
  * with a space, at most NARRATE_FIGURE_MAX long) and a readiness line
  * ("ready on ADDR:PORT ...", which scripts and tests read) go out as they
  * are; another line that begins with spaces keeps them, and its
- * continuation lines are indented as much again. Returns the length. */
+ * continuation lines are indented NARRATE_INDENT (or, when it begins with
+ * that many spaces or more, as much again). Returns the length. */
 static size_t wrap(const char *text, size_t len, char *out, size_t cap, size_t width)
 {
     size_t used = 0, at = 0, indent = 0, hang = NARRATE_INDENT, room, end, brk, i;
     int whole = (len > 0 && text[0] == ' ' && len <= NARRATE_FIGURE_MAX) ||
                 strncmp(text, "ready on ", 9) == 0;
 
-    while (hang < len + NARRATE_INDENT && text[hang - NARRATE_INDENT] == ' ')
-        hang++; /* a line's own leading spaces, and the hanging indent */
+    for (i = 0; i < len && text[i] == ' '; i++)
+        ;
+    if (i >= NARRATE_INDENT)
+        hang = i + NARRATE_INDENT; /* an indented line: indented as much again */
 
     while (at < len || used == 0) {
         room = width > indent + 10 ? width - indent : 10;

@@ -269,10 +269,9 @@ unwrap_text() {
     END { flush() }'
 }
 
-# unwrap: after `run`, the same for $output and $lines (and, after run
-# --separate-stderr, $stderr and $stderr_lines), so that assert_line and
-# assert_output match a long line whole. Used where a test matches a line
-# that is wider than the screen; the rest test the lines as they are shown.
+# unwrap: the same for $output and $lines (and, after run --separate-stderr,
+# $stderr and $stderr_lines), so that assert_line and assert_output match a
+# long line whole. Every `run` does it (below).
 unwrap() {
   local l
   output=$(unwrap_text <<<"$output")
@@ -285,5 +284,11 @@ unwrap() {
   fi
 }
 
-# run_unwrapped ARGS...: run ARGS (Bats' run, and its options), then unwrap.
-run_unwrapped() { run "$@"; unwrap; }
+# Every test's `run` takes lines whole: Bats' own run, then unwrap. A test of
+# the screen's lines themselves (their width, a figure) uses run_raw, which
+# is Bats' run as it is.
+if declare -F run >/dev/null && ! declare -F run_raw >/dev/null; then
+  eval "run_raw$(declare -f run | sed '1s/^run //')"
+  run() { run_raw "$@"; unwrap; }
+fi
+run_unwrapped() { run "$@"; } # (the same: kept for tests that say it)

@@ -31,7 +31,7 @@ figure_follows() {
 }
 
 @test "the tour runs every lesson to the end and stops every server" {
-  run --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
+  run_raw --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
   assert_success
   # Each lesson opens with its figure, right under its header.
   local name lessons
@@ -62,7 +62,7 @@ wider() {
 }
 
 @test "the whole tour fits 80 columns: no line is wider (COLUMNS unset), and none wider than 60 with COLUMNS=60 where words allow" {
-  run --separate-stderr env -u COLUMNS PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
+  run_raw --separate-stderr env -u COLUMNS PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
   assert_success
   local long
   long=$(awk 'length($0) > 80' <<<"$output"$'\n'"$stderr")
@@ -70,7 +70,7 @@ wider() {
   # Long lines were wrapped at words, not cut: joined back, the lines are whole.
   unwrap
   assert_line --regexp "^This kernel, read now from /proc/sys/net/ipv4: .*the ephemeral range is $(tr '\t' - </proc/sys/net/ipv4/ip_local_port_range)\.$"
-  run --separate-stderr env COLUMNS=60 PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
+  run_raw --separate-stderr env COLUMNS=60 PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
   assert_success
   long=$(wider 60 <<<"$output"$'\n'"$stderr")
   [ -z "$long" ] || fail "lines wider than 60 columns (not a figure's): $long"
@@ -305,7 +305,6 @@ teardown() { stop_tmux; helpers_teardown; }
   run --separate-stderr netns_run --nobody env PORTLAB_BIN="$tour_dir/bin" NO_COLOR=1 TMPDIR=/tmp "$tour_dir/demos/tour.sh"
   rm -rf "$tour_dir"
   assert_success
-  unwrap
   assert_line "== privileged: ports below 1024 need privilege to bind, not to reach =="
   assert_line --regexp "^  server +\| privileged-server: bind\(tcp 127\.0\.0\.1:23\): EACCES \(Permission denied\)$"
   # The ephemeral lesson's last part needs a namespace: nobody makes one,
@@ -334,7 +333,6 @@ teardown() { stop_tmux; helpers_teardown; }
   [ -d /proc/sys/net/ipv6 ] || skip "this kernel has no IPv6"
   run --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR" --classroom
   assert_success
-  unwrap # long lines matched whole below
   assert_line --regexp "^  server +\\$ same-port-server -6 -p 0 +\(on the teacher's host, fd77::1 and 10\.77\.0\.1\)$"
   assert_line --regexp "^  client +\\$ same-port-client -6 -p [0-9]+ fd77::1 +\(on a student's host, fd77::2\)$"
   assert_line --regexp "^  client +\\$ same-port-client -4 -p [0-9]+ 10\.77\.0\.1 +\(on a student's host, 10\.77\.0\.2\)$"

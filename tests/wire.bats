@@ -10,8 +10,7 @@ setup() {
   namespace_holder ns || fail "could not make a network namespace"
 }
 
-# (its lines joined back where the screen's width broke them: helpers' unwrap)
-in_ns() { run --separate-stderr netns_of "$ns_pid" "$BIN/$1" "${@:2}"; unwrap; }
+in_ns() { run --separate-stderr netns_of "$ns_pid" "$BIN/$1" "${@:2}"; }
 
 # hex PORT: the port as the two bytes the header holds, "9c 4e".
 hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
@@ -84,13 +83,13 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
 
 @test "as nobody, without a namespace of its own: exit 1, naming CAP_NET_RAW and the ways out; the client's ordinary steps still work" {
   start_server --via "netns_of $ns_pid" same-port-server -p 0 -b 127.0.0.1
-  run_unwrapped --separate-stderr netns_of "$ns_pid" --nobody "$BIN/wire-server" -p 0
+  run --separate-stderr netns_of "$ns_pid" --nobody "$BIN/wire-server" -p 0
   assert_failure 1
   assert_stderr --partial "wire-server: socket(packet): EPERM (Operation not permitted)"
   assert_stderr --partial "so the kernel asks for CAP_NET_RAW"
   assert_stderr --partial "wire-server: why: this process runs as uid 65534 (nobody) and does not hold CAP_NET_RAW (read from CapEff in /proc/self/status)"
   assert_stderr --partial "unshare -rn"
-  run_unwrapped --separate-stderr netns_of "$ns_pid" --nobody "$BIN/wire-client" -p "$server_port" 127.0.0.1
+  run --separate-stderr netns_of "$ns_pid" --nobody "$BIN/wire-client" -p "$server_port" 127.0.0.1
   assert_failure 1
   assert_line --partial "tcp reply: same-port-server"
   assert_line --partial "udp reply: same-port-server"
@@ -164,7 +163,7 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
    +----------------------- source port 23, written by us"
   ! awk 'length($0) > 60 || /[^ -~]/' <<<"$fig" | grep . || fail "a figure line is wider than 60 columns or not plain ASCII"
   # At 40 columns the narration wraps to 40, but the figure is drawn whole.
-  run --separate-stderr netns_of "$ns_pid" env COLUMNS=40 "$BIN/wire-client" -s 23 -p "$server_port" 127.0.0.1
+  run_raw --separate-stderr netns_of "$ns_pid" env COLUMNS=40 "$BIN/wire-client" -s 23 -p "$server_port" 127.0.0.1
   assert_success
   assert_equal "$(sed -n '/^figure: /,$p' <<<"$output")" "$fig"
   ! sed '/^figure: /,$d' <<<"$output" | awk 'length($0) > 40' | grep . || fail "a line is wider than 40 columns"
