@@ -13,6 +13,10 @@
 #   make demo STEP=1            pause before each step (on a terminal)
 #   make classroom              across two hosts (network namespaces), as root
 set -eu
+# COLUMNS is what the environment says, never bash's own idea: bash (5, with
+# checkwinsize) sets it to the terminal's width after a command, and the
+# programs would be told that instead of the width left them (below).
+shopt -u checkwinsize
 
 usage() {
   cat <<USAGE
