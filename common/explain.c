@@ -40,7 +40,7 @@ static void why_taken_ways_out(const char *ss_opts, unsigned port)
 {
     if (to_stdout || port == 0)
         return;
-    why("ways out: see who holds it with ss -%s 'sport = :%u' (-p names the program only "
+    why("ways out: see who holds it with ss -%s 'sport = :%u'\n(-p names the program only "
         "to root, or to its own user unless it changed user or still holds "
         "capabilities); stop that one, or %s", ss_opts, port,
         opts_program_role == OPTS_SERVER
@@ -68,33 +68,34 @@ static void why_bind_eacces(unsigned port)
 
     if (port == 0 || port >= threshold) {
         why("port %u is not below %u, the kernel's threshold%s, so the low-port rule did "
-            "not refuse it: something else did - a security module (Landlock, AppArmor, "
+            "not refuse it:\nsomething else did - a security module (Landlock, AppArmor, "
             "SELinux) or a seccomp filter; which one, this program cannot tell",
             port, threshold, t.known ? "" : " (the classic one: this system does not say)");
         return;
     }
     if (cap.state == PRIV_CAP_HELD) {
         why("port %u is below %u, the kernel's threshold, but this process holds "
-            "CAP_NET_BIND_SERVICE (read from %s), which lifts that rule: something else "
+            "CAP_NET_BIND_SERVICE (read from %s), which lifts that rule:\nsomething else "
             "refused - a security module (Landlock, AppArmor, SELinux) or a seccomp filter; "
             "which one, this program cannot tell", port, threshold, cap.source);
         return;
     }
     if (port == explained) {
-        why("the same rule, for the other protocol: TCP and UDP ports need the same "
+        why("the same rule, for the other protocol:\nTCP and UDP ports need the same "
             "privilege");
         return;
     }
     explained = port;
     if (t.known)
-        why("port %u is below %u, the kernel's net.ipv4.ip_unprivileged_port_start (read "
-            "from %s): binding it needs privilege", port, threshold, t.source);
+        why("port %u is below %u, the kernel's threshold: binding it needs privilege.\n"
+            "(The threshold is net.ipv4.ip_unprivileged_port_start, read from %s.)", port,
+            threshold, t.source);
     else
-        why("port %u is a system port (below 1024); this system does not say its "
+        why("port %u is a system port (below 1024);\nthis system does not say its "
             "threshold, but binding it needs privilege", port);
     switch (cap.state) {
     case PRIV_CAP_HELD_ELSEWHERE:
-        why("this process runs as %s and holds CAP_NET_BIND_SERVICE (read from %s), but "
+        why("this process runs as %s and holds CAP_NET_BIND_SERVICE (read from %s), but\n"
             "in a user namespace that neither owns this network namespace nor is an "
             "ancestor of its owner, so it does not count here (ip(7), user_namespaces(7))",
             privilege_who(), cap.source);
@@ -103,7 +104,7 @@ static void why_bind_eacces(unsigned port)
         why("this process runs as %s and does not hold CAP_NET_BIND_SERVICE (read from %s)",
             privilege_who(), cap.source);
         if (privilege_is_uid0())
-            why("uid 0 is not what counts: the capability is, and this process lacks it "
+            why("uid 0 is not what counts:\nthe capability is, and this process lacks it "
                 "(taken from its bounding or effective set: capabilities(7))");
         break;
     default:
@@ -114,16 +115,16 @@ static void why_bind_eacces(unsigned port)
     if (no_setcap != NULL)
         why("not setcap: %s", no_setcap);
     if (cap.state == PRIV_CAP_HELD_ELSEWHERE)
-        why("ways out: a network namespace of this user namespace's own (unshare -n), where "
+        why("ways out: a network namespace of this user namespace's own (unshare -n),\nwhere "
             "the capability counts over that namespace's own loopback only, or use a port at "
             "or above %u, such as %u", threshold, port_above(port, threshold));
     else if (no_setcap != NULL)
-        why("ways out here: use a port at or above %u, such as %u; or a private user and "
+        why("ways out here: use a port at or above %u, such as %u;\nor a private user and "
             "network namespace (unshare -rn sh -c 'ip link set lo up; ...'), where the "
             "capability counts over that namespace's own loopback only", threshold,
             port_above(port, threshold));
     else
-        why("ways out: %sgrant just this right (sudo setcap cap_net_bind_service=+ep %s), or "
+        why("ways out:\n%sgrant just this right (sudo setcap cap_net_bind_service=+ep %s), or "
             "use a port at or above %u, such as %u", sudo ? "run it as root (sudo), " : "",
             program_path(), threshold, port_above(port, threshold));
 }
@@ -139,7 +140,7 @@ static int why_tcp_in_use(const struct sockaddr *sa)
     if (!s.readable)
         return 0;
     if (s.listeners > 0) {
-        why("another socket already holds this TCP port: one listens on %s (the kernel's "
+        why("another socket already holds this TCP port:\none listens on %s (the kernel's "
             "table, %s), and the two do not share it: on Linux a listening port "
             "is shared only by sockets that all set SO_REUSEPORT (under one user) or that "
             "are each tied to a different interface (SO_BINDTODEVICE); UDP ports are a "
@@ -149,7 +150,7 @@ static int why_tcp_in_use(const struct sockaddr *sa)
         return 1;
     }
     if (s.time_wait > 0) {
-        why("no server holds it, but %d earlier connection%s of this port wait%s in TIME_WAIT "
+        why("no server holds it, but %d earlier connection%s of this port wait%s in TIME_WAIT\n"
             "(the kernel's table, %s), %s %.0f s more; Linux lets a bind() past "
             "them only when the old socket and the new one both set SO_REUSEADDR, or "
             "both SO_REUSEPORT (" PORTLAB_LESSONS "/restart.md)", s.time_wait, s.time_wait == 1 ? "" : "s",
@@ -172,7 +173,7 @@ static int why_tcp_in_use(const struct sockaddr *sa)
         snprintf(held, sizeof held, closing ? "in %s (closing)" : "still %s",
                  tcptable_state_name(state));
         if (tcptable_end(&e) == TCP_END_OUTGOING)
-            why("no server listens on it, but a connection from this port to %s is %s (the "
+            why("no server listens on it, but a connection from this port to %s is %s\n(the "
                 "kernel's table, %s): %s; this port is its source port, held as "
                 "long as that connection lasts", peer, held, s.other_source,
                 state == TCPS_SYN_SENT
@@ -181,7 +182,7 @@ static int why_tcp_in_use(const struct sockaddr *sa)
                       "and none on this port, while an accepted connection has a listener's "
                       "port)");
         else
-            why("no server listens on it, but a connection between this port and %s is %s "
+            why("no server listens on it, but a connection between this port and %s is %s\n"
                 "(the kernel's table, %s): either a client's outgoing connection, "
                 "this port its source port, or one a server accepted on this port, still "
                 "held after its listener closed; the table cannot tell which", peer, held,
@@ -201,12 +202,12 @@ static void why_socket_eperm(const char *proto)
     const char *no_setcap = privilege_setcap_useless(CAP_NET_RAW_BIT), *off = NULL;
     int userns = privilege_userns_allowed(&off);
 
-    why("a %s socket reads or writes packets beneath TCP and UDP, their headers included, "
+    why("a %s socket reads or writes packets beneath TCP and UDP, their headers included,\n"
         "so the kernel asks for CAP_NET_RAW (capabilities(7), packet(7), raw(7)) - another "
         "capability than the one for low ports", proto != NULL ? proto : "raw");
     switch (cap.state) {
     case PRIV_CAP_HELD_ELSEWHERE:
-        why("this process runs as %s and holds CAP_NET_RAW (read from %s), but in a user "
+        why("this process runs as %s and holds CAP_NET_RAW (read from %s), but\nin a user "
             "namespace that neither owns this network namespace nor is an ancestor of its "
             "owner, so it does not count here", privilege_who(), cap.source);
         break;
@@ -215,7 +216,7 @@ static void why_socket_eperm(const char *proto)
             privilege_who(), cap.source);
         break;
     case PRIV_CAP_HELD:
-        why("this process holds CAP_NET_RAW (read from %s), yet was refused: a security "
+        why("this process holds CAP_NET_RAW (read from %s), yet was refused:\na security "
             "module or seccomp filter, most likely; cannot tell which", cap.source);
         return;
     default:
@@ -225,11 +226,11 @@ static void why_socket_eperm(const char *proto)
     if (no_setcap != NULL)
         why("not sudo or setcap: %s", no_setcap);
     if (no_setcap != NULL)
-        why("ways out: a private user and network namespace, where an ordinary user holds "
+        why("ways out: a private user and network namespace,\nwhere an ordinary user holds "
             "CAP_NET_RAW over its own loopback only (unshare -rn sh -c 'ip link set lo up; "
             "...')");
     else
-        why("ways out: sudo; or grant just this right (sudo setcap cap_net_raw+ep %s); or a "
+        why("ways out: sudo;\nor grant just this right (sudo setcap cap_net_raw+ep %s); or a "
             "private user and network namespace, where an ordinary user holds CAP_NET_RAW "
             "over its own loopback only (unshare -rn sh -c 'ip link set lo up; ...')",
             program_path());
@@ -263,17 +264,17 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
         if (!may_broadcast(sa) &&
             !(is_udp && (strcmp(call, "connect") == 0 || strcmp(call, "sendto") == 0)))
             why("a firewall's reject answered with an ICMPv6 'communication with destination "
-                "administratively prohibited' (RFC 4443; nft: reject with icmpx type "
+                "administratively prohibited'\n(RFC 4443; nft: reject with icmpx type "
                 "admin-prohibited), or a local rule refused it: a prohibit route to that "
                 "address (ip route add prohibit ...; ip(7)), a security module (Landlock, "
                 "AppArmor, SELinux) or a seccomp filter; this program cannot tell which");
         else if (is_udp && may_broadcast(sa))
-            why("a local rule refused it: a prohibit route to that address (ip route add "
+            why("a local rule refused it:\na prohibit route to that address (ip route add "
                 "prohibit ...; ip(7)), a broadcast address without SO_BROADCAST, a security "
                 "module (Landlock, AppArmor, SELinux) or a seccomp filter; this program "
                 "cannot tell which");
         else
-            why("a local rule refused it: a prohibit route to that address (ip route add "
+            why("a local rule refused it:\na prohibit route to that address (ip route add "
                 "prohibit ...; ip(7)), a security module (Landlock, AppArmor, SELinux) or a "
                 "seccomp filter; this program cannot tell which");
         return;
@@ -283,7 +284,7 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
             return;
         }
         if (strcmp(call, "bind") != 0)
-            why("a local firewall rule (nftables, iptables) dropped the packet as it left: "
+            why("a local firewall rule (nftables, iptables) dropped the packet as it left:\n"
                 "the kernel says EPERM to the sender");
         return;
     case EADDRINUSE:
@@ -292,13 +293,13 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
         if (is_bind)
             why(is_udp ? "another socket already holds this UDP port on this address (or "
                          "on the wildcard address, which overlaps it), and the two do not "
-                         "share it: on Linux UDP sockets share a port only when all set "
+                         "share it:\non Linux UDP sockets share a port only when all set "
                          "SO_REUSEADDR, or all set SO_REUSEPORT (under one user), or each is "
                          "tied to a different interface (SO_BINDTODEVICE); TCP ports are a "
                          "separate set"
                        : "another socket already holds this TCP port on this address (or "
                          "on the wildcard address, which overlaps it), and the two do not "
-                         "share it: on Linux TCP sockets share a port only when all set "
+                         "share it:\non Linux TCP sockets share a port only when all set "
                          "SO_REUSEPORT (under one user), or all set SO_REUSEADDR and bind "
                          "while none listens, or each is tied to a different interface "
                          "(SO_BINDTODEVICE); UDP ports are a separate set");
@@ -309,17 +310,17 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
         return;
     case EADDRNOTAVAIL:
         if (is_bind)
-            why("that address does not belong to this machine: bind only to one of its "
+            why("that address does not belong to this machine:\nbind only to one of its "
                 "own addresses, or to the wildcard");
         else
             why("the kernel had no free local port (or address) for this connection");
         return;
     case ECONNREFUSED:
-        why(is_udp ? "nothing listens on that UDP port, most likely: an ICMP 'port "
+        why(is_udp ? "nothing listens on that UDP port, most likely:\nan ICMP 'port "
                      "unreachable' came back, which the kernel turned into this error on "
                      "our connected UDP socket (a firewall rule that rejects looks the same)"
                    : "the connection request was answered with a reset (RST) or an ICMP "
-                     "'port unreachable', and errno is the same for both: a reset is what a "
+                     "'port unreachable', and errno is the same for both:\na reset is what a "
                      "host sends when nothing listens on that TCP port (the usual case); a "
                      "firewall rule that rejects (nft's reject, iptables' REJECT) can send "
                      "either, even while a server listens; which came back, this "
@@ -327,23 +328,23 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
         return;
     case ETIMEDOUT:
         if (is_udp)
-            why("no reply came: UDP has no connection and no acknowledgement, so a lost "
+            why("no reply came:\nUDP has no connection and no acknowledgement, so a lost "
                 "datagram, an absent server and a firewall that drops look the same: "
                 "silence");
         else if (strcmp(call, "connect") == 0)
-            why("no answer to the connection request (SYN) within the client's -t: the "
+            why("no answer to the connection request (SYN) within the client's -t:\nthe "
                 "host may be down or absent, or a firewall drops the packets; the timeout "
                 "is this client's, the kernel would have tried for minutes");
         else
-            why("the kernel gave up on the connection: the other end stopped acknowledging "
+            why("the kernel gave up on the connection:\nthe other end stopped acknowledging "
                 "(retransmissions or keepalive probes went unanswered)");
         return;
     case ENETUNREACH:
-        why("this machine has no route to that network, or a router or a firewall rule on "
+        why("this machine has no route to that network,\nor a router or a firewall rule on "
             "the way answered 'network unreachable' (ICMP)");
         return;
     case EHOSTUNREACH:
-        why("the host could not be reached: usually no route to it, or nothing answers "
+        why("the host could not be reached:\nusually no route to it, or nothing answers "
             "for that address on its network; a firewall that rejects with 'host "
             "prohibited' gives the same error");
         return;

@@ -80,24 +80,93 @@ static int write_now(struct stream *s, const char *line, size_t len)
     return -1;
 }
 
-static void vformat(char *line, size_t cap, size_t *len, const char *prefix,
-                    const char *fmt, va_list ap)
+/* prefix and the formatted text into line (cap bytes, NUL-terminated,
+ * cut short if need be); returns its length. */
+static size_t vformat(char *line, size_t cap, const char *prefix, const char *fmt, va_list ap)
 {
-    int p = snprintf(line, cap - 1, "%s", prefix);
-    int n = p < 0 ? -1 : vsnprintf(line + p, cap - 1 - (size_t)p, fmt, ap);
+    int p = snprintf(line, cap, "%s", prefix);
+    int n = p < 0 ? -1 : vsnprintf(line + p, cap - (size_t)p, fmt, ap);
     size_t l = n < 0 ? (size_t)(p < 0 ? 0 : p) : (size_t)p + (size_t)n;
 
-    if (l > cap - 2)
-        l = cap - 2;
-    line[l++] = '\n';
-    *len = l;
+    if (l > cap - 1)
+        l = cap - 1;
+    line[l] = '\0';
+    return l;
+}
+
+int narrate_columns(void)
+{
+    const char *c = getenv("COLUMNS");
+    char *end;
+    long n;
+
+    if (c == NULL || c[0] == '\0')
+        return NARRATE_COLUMNS;
+    n = strtol(c, &end, 10);
+    if (*end != '\0' || n < NARRATE_COLUMNS_MIN || n > NARRATE_COLUMNS_MAX)
+        return NARRATE_COLUMNS;
+    return (int)n;
+}
+
+/* Lay text[0..len-1] out in lines of at most width columns, each ending
+ * in a newline, into out (cap bytes; what does not fit is cut): broken at
+ * spaces, never inside a word (a word longer than a line gets a line of its
+ * own, whole); continuation lines start with NARRATE_INDENT spaces; a '\n'
+ * in the text starts a continuation line. A figure's line (one that begins
+ * with a space, at most NARRATE_FIGURE_MAX long) and a readiness line
+ * ("ready on ADDR:PORT ...", which scripts and tests read) go out as they
+ * are; another line that begins with spaces keeps them, and its
+ * continuation lines are indented NARRATE_INDENT (or, when it begins with
+ * that many spaces or more, as much again). Returns the length. */
+static size_t wrap(const char *text, size_t len, char *out, size_t cap, size_t width)
+{
+    size_t used = 0, at = 0, indent = 0, hang = NARRATE_INDENT, room, end, brk, i;
+    int whole = (len > 0 && text[0] == ' ' && len <= NARRATE_FIGURE_MAX) ||
+                strncmp(text, "ready on ", 9) == 0;
+
+    for (i = 0; i < len && text[i] == ' '; i++)
+        ;
+    if (i >= NARRATE_INDENT)
+        hang = i + NARRATE_INDENT; /* an indented line: indented as much again */
+
+    while (at < len || used == 0) {
+        room = width > indent + 10 ? width - indent : 10;
+        for (end = at; end < len && text[end] != '\n'; end++)
+            ;
+        if (end - at <= room || whole) {
+            brk = end;
+        } else {
+            for (brk = at + room; brk > at && text[brk] != ' '; brk--)
+                ; /* the last space that leaves the line within room */
+            if (brk == at) /* a word longer than the line: whole */
+                for (brk = at; brk < end && text[brk] != ' '; brk++)
+                    ;
+        }
+        if (used + indent + (brk - at) + 1 >= cap)
+            break;
+        for (i = 0; i < indent; i++)
+            out[used++] = ' ';
+        i = brk;
+        while (i > at && text[i - 1] == ' ')
+            i--; /* no trailing spaces */
+        memcpy(out + used, text + at, i - at);
+        used += i - at;
+        out[used++] = '\n';
+        at = brk;
+        if (at < len && text[at] == '\n')
+            at++;
+        while (at < len && text[at] == ' ')
+            at++;
+        indent = hang;
+    }
+    return used;
 }
 
 /* How many lines of s were dropped, said on s itself before its next line
  * (so the count sits where the gap is). 0 if said (or none), -1 if not. */
 static int say_dropped(struct stream *s)
 {
-    char note[200];
+    char note[200], out[400];
     int n;
 
     if (s->dropped == 0)
@@ -110,7 +179,10 @@ static int say_dropped(struct stream *s)
         n = snprintf(note, sizeof note, "%s: %ld error line%s dropped here: nobody read "
                      "them, and this program does not wait\n", progname, s->dropped,
                      s->dropped == 1 ? "" : "s");
-    if (n < 0 || write_now(s, note, (size_t)n) != 0)
+    if (n < 0 || (size_t)n >= sizeof note)
+        return -1;
+    n = (int)wrap(note, (size_t)n - 1, out, sizeof out, (size_t)narrate_columns());
+    if (write_now(s, out, (size_t)n) != 0)
         return -1;
     s->dropped = 0;
     return 0;
@@ -131,14 +203,21 @@ static void say_line(struct stream *s, const char *line, size_t len)
     }
 }
 
-static void vnarrate(const char *fmt, va_list ap)
+/* One logical line (prefix and text), wrapped, on s: in one write. */
+static void say_wrapped(struct stream *s, const char *prefix, const char *fmt, va_list ap)
 {
-    char line[NARRATE_LINE_MAX];
+    char line[NARRATE_LINE_MAX], out[NARRATE_WRAPPED_MAX];
     size_t len;
 
     fflush(stdout); /* anything printed with stdio first, in order */
-    vformat(line, sizeof line, &len, "", fmt, ap);
-    say_line(&out_stream, line, len);
+    len = vformat(line, sizeof line, prefix, fmt, ap);
+    len = wrap(line, len, out, sizeof out, (size_t)narrate_columns());
+    say_line(s, out, len);
+}
+
+static void vnarrate(const char *fmt, va_list ap)
+{
+    say_wrapped(&out_stream, "", fmt, ap);
 }
 
 void narrate_stopping(const char *why, long n, const char *unit)
@@ -167,16 +246,13 @@ int narrate_figure_wanted(void)
 
 void report(const char *fmt, ...)
 {
-    char line[NARRATE_LINE_MAX], prefix[64];
-    size_t len;
+    char prefix[64];
     va_list ap;
 
-    fflush(stdout);
     snprintf(prefix, sizeof prefix, "%s: ", progname);
     va_start(ap, fmt);
-    vformat(line, sizeof line, &len, prefix, fmt, ap);
+    say_wrapped(&err_stream, prefix, fmt, ap);
     va_end(ap);
-    say_line(&err_stream, line, len);
 }
 
 /* Reports of one kind: a few slots, the oldest reused. */

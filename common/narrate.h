@@ -8,6 +8,21 @@
  *           program: why: ...
  * Exit codes: 0 all went well, 1 an operation failed, 2 bad usage.
  * Failed system calls, with the why: line, are explain.h's.
+ *
+ * The screen: every line, on both streams, is wrapped to the terminal's
+ * width - COLUMNS when it is a number from 20 to 1000, else 80 (into a pipe
+ * or a file too: what a class sees is what a test reads) - at spaces, never
+ * inside a word, each continuation line indented 4 spaces:
+ *   program: why: another socket already holds this TCP port, and the two
+ *       do not share it:
+ *       on Linux TCP sockets share a port only when ...
+ * A '\n' in the text starts a continuation line there: a why: says its
+ * cause in one plain sentence, and its detail follows on continuation lines
+ * (always shown; not behind -v). A figure's line (one that begins with a
+ * space and is at most NARRATE_FIGURE_MAX long: figures are drawn to fit)
+ * and a readiness line ("ready on ADDR:PORT ...") are never wrapped. The
+ * tour (demos/tour.sh) gives the programs its own width less its 12-column
+ * label, so a figure meant for the tour is drawn within 60 columns.
  */
 #ifndef PORTLAB_NARRATE_H
 #define PORTLAB_NARRATE_H
@@ -45,9 +60,20 @@ const char *program_path(void);
 #define NARRATE_LINE_MAX 1024
 void narrate(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
+/* The width lines are wrapped to (see the top): COLUMNS when it is a number
+ * from NARRATE_COLUMNS_MIN to NARRATE_COLUMNS_MAX, else NARRATE_COLUMNS. */
+#define NARRATE_COLUMNS 80
+#define NARRATE_COLUMNS_MIN 20
+#define NARRATE_COLUMNS_MAX 1000
+#define NARRATE_INDENT 4 /* a continuation line's hanging indent */
+#define NARRATE_FIGURE_MAX 72 /* a figure's widest line */
+#define NARRATE_WRAPPED_MAX (2 * NARRATE_LINE_MAX) /* one line, wrapped, indents and all */
+int narrate_columns(void);
+
 /* Whether to draw a live figure (restart-client's close, wire-client's
  * header): yes, unless PORTLAB_NO_FIGURE is set and not empty. A figure is
- * narrated like any line: plain ASCII, at most 72 columns. */
+ * narrated like any line: plain ASCII, each of its lines beginning with a
+ * space, at most NARRATE_FIGURE_MAX columns (never wrapped: see the top). */
 #define NARRATE_FIGURE_OFF "PORTLAB_NO_FIGURE"
 int narrate_figure_wanted(void);
 

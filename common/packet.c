@@ -174,7 +174,9 @@ void packet_describe(const struct packet_info *pi, char *out, size_t cap)
         snprintf(flags, sizeof flags, " %s", packet_tcp_flags(pi->l4[13], words, sizeof words));
     address_text(pi->version, pi->src, s, sizeof s);
     address_text(pi->version, pi->dst, d, sizeof d);
-    snprintf(out, cap, "%s%s %s:%u -> %s:%u: header %s: source port %02x %02x = %u, "
+    /* Three parts, each on a line of its own on the screen (narrate.h: a
+     * '\n' starts a continuation line): who to whom, the bytes, the ports. */
+    snprintf(out, cap, "%s%s %s:%u -> %s:%u:\nheader %s:\nsource port %02x %02x = %u, "
              "destination port %02x %02x = %u%s%s",
              proto, flags, s, pi->sport, d, pi->dport, hex, pi->l4[0], pi->l4[1], pi->sport,
              pi->l4[2], pi->l4[3], pi->dport, pi->problem ? "; " : "",

@@ -46,8 +46,11 @@ int packet_decode(const unsigned char *buf, size_t len, struct packet_info *pi);
  * all eight bits (ECN's too: "SYN-ECE-CWR") into buf; returns buf. */
 const char *packet_tcp_flags(unsigned flags, char *buf, size_t cap);
 
-/* One line about a decoded TCP or UDP packet (has_ports set):
- *   udp 127.0.0.1:23 -> 127.0.0.1:4000: header [00 17] [0f a0] 00 0e 3c 5d:
+/* One narration line about a decoded TCP or UDP packet (has_ports set), in
+ * three parts joined by '\n' (narrate() shows each on a line of its own,
+ * the second and third indented as continuation lines):
+ *   udp 127.0.0.1:23 -> 127.0.0.1:4000:
+ *   header [00 17] [0f a0] 00 0e 3c 5d:
  *   source port 00 17 = 23, destination port 0f a0 = 4000 */
 void packet_describe(const struct packet_info *pi, char *out, size_t cap);
 

@@ -13,6 +13,10 @@
 #   make demo STEP=1            pause before each step (on a terminal)
 #   make classroom              across two hosts (network namespaces), as root
 set -eu
+# COLUMNS is what the environment says, never bash's own idea: bash (5, with
+# checkwinsize) sets it to the terminal's width after a command, and the
+# programs would be told that instead of the width left them (below).
+shopt -u checkwinsize
 
 usage() {
   cat <<USAGE
@@ -71,10 +75,13 @@ source "$root/tests/lib/procs.bash"
 # runs in a function, and may then hang. A file says it instead.
 prompting=''
 PROC_ABORT_FILE=$PROC_DIR/stop
-trap ': >"$PROC_ABORT_FILE.130"; : >"$PROC_ABORT_FILE"; [ -z "$prompting" ] || { echo; exit 130; }' INT
+trap ': >"$PROC_ABORT_FILE.130"; : >"$PROC_ABORT_FILE"; [ -z "$prompting" ] || { printf "\r\e[2K"; ended Ctrl-C; exit 130; }' INT
 trap ': >"$PROC_ABORT_FILE.143"; : >"$PROC_ABORT_FILE"; [ -z "$prompting" ] || { echo; exit 143; }' TERM
+# ended HOW: the tour's last line, when it ends before its end (q, Ctrl-C).
+# The programs are stopped right after it, on the way out (finish).
+ended() { printf '%sTour ended (%s): every program stopped.%s\n' "${bold:-}" "$1" "${off:-}"; }
 halt_if_asked() {
-  if [ -e "$PROC_ABORT_FILE.130" ]; then exit 130; fi
+  if [ -e "$PROC_ABORT_FILE.130" ]; then ended Ctrl-C; exit 130; fi
   if [ -e "$PROC_ABORT_FILE.143" ]; then exit 143; fi
 }
 
@@ -89,6 +96,39 @@ finish() {
   rm -rf "$PROC_DIR"
 }
 trap finish EXIT
+
+# The screen's width, as the programs take it (common/narrate.h): COLUMNS
+# when it is a number from 32 to 1000, else 80. The tour's own lines are
+# wrapped to it at spaces, continuation lines indented 4; the programs are
+# told 12 columns less (COLUMNS, exported), the width of the label
+# ("  server  | ") the tour puts before each of their lines.
+cols=80
+case ${COLUMNS:-} in
+  ''|*[!0-9]*) ;;
+  *) if [ "${#COLUMNS}" -le 4 ] && [ "$COLUMNS" -ge 32 ] && [ "$COLUMNS" -le 1000 ]; then cols=$COLUMNS; fi ;;
+esac
+LABEL_WIDTH=12
+export COLUMNS=$((cols - LABEL_WIDTH))
+
+# wrap WIDTH TEXT: TEXT in lines of at most WIDTH columns (a word longer
+# than that alone on its line), into the array wrapped: broken at spaces,
+# every line after the first indented 4 spaces.
+wrap() {
+  local width=$1 word line='' words=() IFS=$' \t\n'
+  wrapped=()
+  read -r -a words <<<"$2"
+  for word in "${words[@]}"; do
+    if [ -z "$line" ]; then
+      line=$word
+    elif [ $(( ${#line} + 1 + ${#word} )) -le "$width" ]; then
+      line+=" $word"
+    else
+      wrapped+=("$line")
+      line="    $word"
+    fi
+  done
+  wrapped+=("$line")
+}
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
   bold=$'\e[1m' dim=$'\e[2m' cyan=$'\e[36m' yellow=$'\e[33m' off=$'\e[0m'
@@ -121,20 +161,26 @@ catch_up() {
   halt_if_asked
 }
 
-# pause: with --step on a terminal, wait for the teacher before a step:
-# Enter goes on, q ends the tour (every program stopped on the way out).
+# pause [WHAT]: with --step on a terminal, wait for the teacher before a
+# step (or WHAT: "lesson"): one key, no Enter needed - Enter or space goes
+# on, q ends the tour (every program stopped on the way out); other keys are
+# not answers.
 stepping=''
 pause() {
   [ -n "$stepping" ] || return 0
   local answer='' IFS='' # (no temporary IFS= on read: see the traps above)
-  printf '%s-- Enter: next step, q: end the tour --%s ' "$dim" "$off"
+  printf '%s-- Enter: next %s, q: end the tour --%s ' "$dim" "${1:-step}" "$off"
   prompting=1
-  read -r answer || answer=q # end of input: end the tour
+  while :; do
+    # One key, not echoed (-s -n 1): q alone ends the tour, as README says.
+    read -r -s -n 1 answer || answer=q # end of input: end the tour
+    case $answer in ''|' '|q|Q) break ;; esac
+  done
   prompting=''
   halt_if_asked
-  printf '\e[1A\e[2K' # the prompt's line is cleared: the screen keeps the lesson only
+  printf '\r\e[2K' # the prompt's line is cleared: the screen keeps the lesson only
   case $answer in
-    q|Q) printf '\n%sTour ended (q): every program stopped.%s\n' "$bold" "$off"; exit 0 ;;
+    q|Q) ended q; exit 0 ;;
   esac
 }
 
@@ -142,18 +188,61 @@ pause() {
 # block after "<!-- figure -->"): what the teacher projects while explaining.
 # A lesson may define figure_note (a line the kernel fills in, said under
 # the figure). In --step mode the figure is the lesson's first pause.
+lessons_shown=0
 lesson() {
   catch_up
-  printf '\n%s== %s ==%s\n' "$bold" "$*" "$off"
+  # In step mode, the last step's result stays on the screen until the
+  # teacher moves on: the next lesson's figure would scroll it away.
+  [ "$lessons_shown" -eq 0 ] || pause lesson
+  lessons_shown=$((lessons_shown + 1))
+  local i
+  wrap "$cols" "== $* =="
+  printf '\n'
+  for i in "${!wrapped[@]}"; do printf '%s%s%s\n' "$bold" "${wrapped[i]}" "$off"; done
   local doc=$DOCS/${tour_lesson:-}.md
   [ -n "${tour_lesson:-}" ] && [ -f "$doc" ] || return 0
   awk '/^<!-- figure -->$/ { getline; on = 1; next } on && /^```/ { exit } on' "$doc"
   ! declare -F figure_note >/dev/null || figure_note
   pause
 }
-say() { catch_up; printf '%s%s%s\n' "$dim" "$*" "$off"; }
+say() {
+  catch_up
+  local i
+  wrap "$cols" "$*"
+  for i in "${!wrapped[@]}"; do printf '%s%s%s\n' "$dim" "${wrapped[i]}" "$off"; done
+}
+# show_step COLOUR LABEL TEXT [NOTE]: a step shown as "  LABEL   $ TEXT",
+# wrapped like the programs' lines (continuation lines under the text);
+# NOTE (dim) follows on its line if it fits, else on one of its own.
+show_step() {
+  local colour=$1 label=$2 text=$3 note=${4:-} i width=$((cols - LABEL_WIDTH))
+  wrap "$width" "$text"
+  for i in "${!wrapped[@]}"; do
+    if [ "$i" -eq 0 ]; then printf '  %s%-8s$%s %s' "$colour" "$label" "$off" "${wrapped[i]}"
+    else printf '\n%*s%s' "$LABEL_WIDTH" '' "${wrapped[i]}"; fi
+  done
+  if [ -n "$note" ] && [ $(( ${#wrapped[-1]} + ${#note} )) -gt "$width" ]; then
+    wrap $((width - 4)) "$note"
+    for i in "${!wrapped[@]}"; do printf '\n%*s    %s%s%s' "$LABEL_WIDTH" '' "$dim" "${wrapped[i]#    }" "$off"; done
+  elif [ -n "$note" ]; then
+    printf '%s%s%s' "$dim" "$note" "$off"
+  fi
+  printf '\n'
+}
+# indented: each line of standard input (a tool's output, shown as it is
+# said), indented 4 more than its own indent (a tab is 4 spaces), wrapped
+# like the tour's own lines (continuation lines indented 4 more again).
+indented() {
+  local line lead i IFS='' # (no temporary IFS= on read: see the traps above)
+  while read -r line; do
+    line=${line//$'\t'/    }
+    lead=${line%%[! ]*}
+    wrap $((cols - 4 - ${#lead})) "$line"
+    for i in "${!wrapped[@]}"; do printf '    %s%s\n' "$lead" "${wrapped[i]}"; done
+  done
+}
 # act WHO TEXT: a step the lesson takes itself (a kill, say), shown as one.
-act() { catch_up; pause; printf '  %s%-8s$%s %s\n' "$cyan" "$1" "$off" "$2"; }
+act() { catch_up; pause; show_step "$cyan" "$1" "$2"; }
 
 # A wrapper (netns_run, netns_of from tests/lib/procs.bash) may come first:
 #   server LABEL [--via 'WRAPPER ARGS'] PROGRAM ARGS...
@@ -192,7 +281,7 @@ server() {
   shift
   catch_up
   pause
-  printf '  %s%-8s$%s %s %s%s%s%s\n' "$cyan" "$label" "$off" "$prog" "$*" "$dim" "$note" "$off"
+  show_step "$cyan" "$label" "$prog $*" "$note"
   proc_start "$label" "${via[@]}" "$BIN/$prog" "$@"
   proc_expect "$label" '^ready on ' || { halt_if_asked; say "$prog did not start:"; cat "$PROC_DIR/$label/err"; exit 1; }
   local addr=${proc_line#ready on }
@@ -216,7 +305,7 @@ client() {
   label=${1##*-} # client, or server when a server is run to show a failure
   catch_up
   pause
-  printf '  %s%-8s$%s %s%s%s%s\n' "$yellow" "$label" "$off" "$*" "$dim" "$note" "$off"
+  show_step "$yellow" "$label" "$*" "$note"
   ( "${via[@]}" "$BIN/$1" "${@:2}" ) 2>&1 | while IFS= read -r line; do
     printf '  %s%-8s|%s %s\n' "$yellow" "$label" "$off" "$line"
   done

@@ -8,11 +8,13 @@
 #   need_netns            skip the test, with the reason, where these cannot work
 #   need_real_root WHAT   skip it as an ordinary user, saying what needs root
 #   server_expect [--as NAME] REGEX     read the server's narration until a line
-#       matches (bounded); the line is left in $server_line. An empty REGEX
-#       reads to the end of its output.
+#       matches (bounded); the line is left in $server_line. Lines are matched
+#       whole, as said: one the screen's width broke is joined back first.
 #   stop_server [--as NAME]             SIGTERM, collect the rest of its output,
 #       set NAME_status; assert nothing (tests assert what they expect)
-#   server_log [NAME], server_err [NAME]    everything it printed so far
+#   server_log [NAME], server_err [NAME]    everything it printed so far (whole
+#       lines, joined back: unwrap_text)
+#   unwrap, run_unwrapped, unwrap_text   join wrapped lines back (see below)
 # Servers started here are stopped in teardown, even when a test fails.
 # No fixed sleeps: every wait is a bounded read of the server's own output.
 
@@ -84,11 +86,32 @@ start_server() {
   printf -v "${as}_port" %s "${line##*:}"
 }
 
+# server_expect matches whole lines, as the program said them: a line the
+# screen's width broke (common/narrate.h: continuation lines indented 4) is
+# joined back first. Its continuation lines were written with it, in one
+# write: after each wait, every line already there is read at once (no
+# wait), so that a line is never logged in part; the whole lines read ahead
+# are held, in order, for the next calls.
+declare -A SERVER_HELD=()
 server_expect() {
-  local as=server
+  local as=server cur held=()
   if [ "$1" = --as ]; then as=$2; shift 2; fi
-  proc_expect "$as" "$1" || return 1
-  server_line=$proc_line
+  if [ -z "$1" ]; then proc_expect "$as" ''; return; fi # to the end of its output
+  while :; do
+    if [ -n "${SERVER_HELD[$as]:-}" ]; then
+      mapfile -t held <<<"${SERVER_HELD[$as]}"
+    else
+      proc_expect "$as" '^' || return 1
+      held=("$proc_line")
+      while PROC_WAIT_SECONDS=0 proc_expect "$as" '^'; do
+        if [[ $proc_line == '    '[!\ ]* ]]; then held[-1]+=" ${proc_line:4}"; else held+=("$proc_line"); fi
+      done
+    fi
+    cur=${held[0]}
+    SERVER_HELD[$as]=$(printf '%s\n' "${held[@]:1}")
+    [ ${#held[@]} -gt 1 ] || SERVER_HELD[$as]=''
+    if [[ $cur =~ $1 ]]; then server_line=$cur; return 0; fi
+  done
 }
 
 stop_server() {
@@ -106,8 +129,9 @@ forget_server() {
   SERVERS=("${keep[@]}")
 }
 
-server_log() { proc_cat "$PROC_DIR/${1:-server}/log"; }
-server_err() { proc_cat "$PROC_DIR/${1:-server}/err"; }
+# (as said: lines the screen's width broke are joined back, see unwrap_text)
+server_log() { proc_cat "$PROC_DIR/${1:-server}/log" | unwrap_text; }
+server_err() { proc_cat "$PROC_DIR/${1:-server}/err" | unwrap_text; }
 
 # A port that was free a moment ago: the kernel gave it to a server we then
 # stopped. (Nothing else on this machine is likely to take it in between.)
@@ -223,3 +247,48 @@ tour_copy_for_nobody() {
 own_netns_as_nobody() {
   exec unshare -r -- unshare --user --map-user=65534 --net -- "$@"
 }
+
+# The screen fits (common/narrate.h): the programs wrap every line to 80
+# columns (COLUMNS), at spaces, continuation lines indented 4; the tour does
+# the same with its own lines. unwrap_text (a filter) joins each wrapped line
+# back into one, a space where it was broken:
+#   - a line of exactly 4 spaces and then text continues the line before it;
+#   - in the tour, "  LABEL  |     text" (a program's continuation line)
+#     continues that LABEL's line before it, and a line of 16 spaces and
+#     then text continues the step ("  LABEL  $ ...") before it.
+# A figure's lines (1 to 3 spaces, or more than 4) are left as they are.
+unwrap_text() {
+  awk '
+    function flush() { if (have) print cur; have = 0 }
+    have && /^    [^ ]/ { cur = cur " " substr($0, 5); next }
+    have && match($0, /^  [^ |$]+ +\|     [^ ]/) && index(cur, substr($0, 1, RLENGTH - 5)) == 1 {
+      cur = cur " " substr($0, RLENGTH); next
+    }
+    have && /^                [^ ]/ && cur ~ /^  [^ |$]+ +\$ / { cur = cur " " substr($0, 17); next }
+    { flush(); cur = $0; have = 1 }
+    END { flush() }'
+}
+
+# unwrap: the same for $output and $lines (and, after run --separate-stderr,
+# $stderr and $stderr_lines), so that assert_line and assert_output match a
+# long line whole. Every `run` does it (below).
+unwrap() {
+  local l
+  output=$(unwrap_text <<<"$output")
+  lines=()
+  while IFS= read -r l; do [ -z "$l" ] || lines+=("$l"); done <<<"$output"
+  if [ -n "${stderr+set}" ]; then
+    stderr=$(unwrap_text <<<"$stderr")
+    stderr_lines=()
+    while IFS= read -r l; do [ -z "$l" ] || stderr_lines+=("$l"); done <<<"$stderr"
+  fi
+}
+
+# Every test's `run` takes lines whole: Bats' own run, then unwrap. A test of
+# the screen's lines themselves (their width, a figure) uses run_raw, which
+# is Bats' run as it is.
+if declare -F run >/dev/null && ! declare -F run_raw >/dev/null; then
+  eval "run_raw$(declare -f run | sed '1s/^run //')"
+  run() { run_raw "$@"; unwrap; }
+fi
+run_unwrapped() { run "$@"; } # (the same: kept for tests that say it)

@@ -34,7 +34,7 @@ start_port23() {
   assert_stderr --partial "privileged-server: bind(tcp 0.0.0.0:23): EACCES (Permission denied)"
   assert_stderr --partial "privileged-server: bind(udp 0.0.0.0:23): EACCES (Permission denied)"
   assert_stderr --partial "why: the same rule, for the other protocol: TCP and UDP ports need the same privilege"
-  assert_stderr --partial "why: port 23 is below 1024, the kernel's net.ipv4.ip_unprivileged_port_start (read from /proc/sys/net/ipv4/ip_unprivileged_port_start)"
+  assert_stderr --partial "why: port 23 is below 1024, the kernel's threshold: binding it needs privilege. (The threshold is net.ipv4.ip_unprivileged_port_start, read from /proc/sys/net/ipv4/ip_unprivileged_port_start.)"
   assert_stderr --partial "why: this process runs as uid 65534 (nobody) and does not hold CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
   if netns_as_root; then
     assert_stderr --partial "why: ways out: run it as root (sudo), grant just this right (sudo setcap cap_net_bind_service=+ep $BIN/privileged-server), or use a port at or above 1024"
@@ -251,7 +251,7 @@ start_port23() {
   need_netns
   run --separate-stderr netns_run --sysctl net/ipv4/ip_unprivileged_port_start=2000 --nobody "$BIN/privileged-server" -p 1500 -b 127.0.0.1
   assert_failure 1
-  assert_stderr --partial "why: port 1500 is below 2000, the kernel's net.ipv4.ip_unprivileged_port_start"
+  assert_stderr --partial "why: port 1500 is below 2000, the kernel's threshold: binding it needs privilege. (The threshold is net.ipv4.ip_unprivileged_port_start"
 }
 
 @test "EACCES on a port above the threshold (a Landlock rule) is not blamed on the low-port rule" {

@@ -290,7 +290,7 @@ hold_connection() {
   PROC_WAIT_SECONDS=15 server_expect --as clock "attempt 5 of 5"
   proc_stop clock
   assert_equal "$clock_status" 1
-  grep -q "no directory to register with after 5 attempts: nobody can find us any more, so we stop" "$PROC_DIR/clock/err"
+  server_err clock | grep -q "no directory to register with after 5 attempts: nobody can find us any more, so we stop"
   forget_server clock
 }
 

@@ -22,6 +22,7 @@ figure_follows() {
   n=$(wc -l <<<"$fig")
   for i in "${!lines[@]}"; do
     [[ ${lines[i]} == "== $1: "* ]] || continue
+    while [[ ${lines[i+1]} == '    '[!\ ]* ]]; do i=$((i + 1)); done # the header's own continuation lines
     [ "$(printf '%s\n' "${lines[@]:i+1:n}")" = "$fig" ] ||
       fail "the tour's $1 lesson does not open with its figure; it shows: $(printf '%s\n' "${lines[@]:i:n+1}")"
     return 0
@@ -30,13 +31,14 @@ figure_follows() {
 }
 
 @test "the tour runs every lesson to the end and stops every server" {
-  run --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
+  run_raw --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
   assert_success
   # Each lesson opens with its figure, right under its header.
   local name lessons
   read -ra lessons <<<"$(sed -n 's/^LESSONS=(\([^)]*\)).*/\1/p' "$TOUR")"
   [ ${#lessons[@]} -gt 0 ] || fail "demos/tour.sh has no LESSONS=(...) line"
   for name in "${lessons[@]}"; do figure_follows "$name"; done
+  unwrap # long lines matched whole below
   assert_line --regexp "^This kernel, read now from /proc/sys/net/ipv4: .*the ephemeral range is $(tr '\t' - </proc/sys/net/ipv4/ip_local_port_range)\.$"
   assert_line "== same-port: TCP port P and UDP port P are two different ports =="
   assert_line --regexp "^  server +\| ready on 127\.0\.0\.1:[0-9]+ \(tcp\+udp\)$"
@@ -44,6 +46,40 @@ figure_follows() {
   assert_line "Tour over: every server stopped."
   refute_output --partial $'\e['
   assert_equal "$(leftovers)" ""
+}
+
+# wider WIDTH < OUTPUT: the lines of a tour's output wider than WIDTH that
+# could have been broken at words: not a figure's (the lessons' own figures,
+# docs/*.md, and a program's figure lines, which begin with spaces behind
+# the label - not 4, a continuation line's indent), nor one word alone (a path longer than the line), nor
+# a readiness line (narrate.h: never wrapped, scripts read it).
+wider() {
+  local figs=$BATS_TEST_TMPDIR/figures
+  awk '/^<!-- figure -->$/ { getline; on = 1; next } on && /^```/ { on = 0 } on' \
+    "$BATS_TEST_DIRNAME"/../docs/*.md >"$figs"
+  awk -v w="$1" 'NR == FNR { fig[$0] = 1; next }
+    length($0) > w && !($0 in fig) && $0 !~ /^  [^ |$]+ +\|  ( |  )?[^ ]/ && $0 !~ /^  [^ |$]+ +\|      / &&
+      $0 !~ /^(  [^ |$]+ +\| )? *[^ ]+$/ && $0 !~ /^  [^ |$]+ +\| ready on /' "$figs" -
+  # (a word longer than the line: its own line; a readiness line: whole, always)
+}
+
+@test "the whole tour fits 80 columns: no line is wider (COLUMNS unset), and none wider than 60 with COLUMNS=60 where words allow" {
+  run_raw --separate-stderr env -u COLUMNS PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
+  assert_success
+  local long
+  long=$(awk 'length($0) > 80' <<<"$output"$'\n'"$stderr")
+  [ -z "$long" ] || fail "lines wider than 80 columns: $long"
+  # Long lines were wrapped at words, not cut: joined back, the lines are whole.
+  unwrap
+  assert_line --regexp "^This kernel, read now from /proc/sys/net/ipv4: .*the ephemeral range is $(tr '\t' - </proc/sys/net/ipv4/ip_local_port_range)\.$"
+  run_raw --separate-stderr env COLUMNS=60 PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
+  assert_success
+  long=$(wider 60 <<<"$output"$'\n'"$stderr")
+  [ -z "$long" ] || fail "lines wider than 60 columns (not a figure's): $long"
+  # A program's figure is drawn whole, and fits 80 columns with its label
+  # (wire's within 72: tests/wire.bats), even when the words wrap at 60.
+  assert_line --regexp '^  client +\|  \+------\+------\+------\+------\+$'
+  ! grep -E '^  [^ |$]+ +\| ( {1,3}| {5,})[^ ]' <<<"$output" | awk 'length($0) > 80' | grep . || fail "a program's figure line is wider than 80 columns"
 }
 
 @test "make demo DEMO=name runs one lesson; an unknown name exits 2" {
@@ -216,7 +252,7 @@ stop_tmux() {
 eval "helpers_$(declare -f teardown)"
 teardown() { stop_tmux; helpers_teardown; }
 
-@test "--step on a terminal: a one-line prompt before each step; Enter goes on, q ends the tour with nothing left" {
+@test "--step on a terminal: a one-line prompt before each step; Enter goes on, q alone (no Enter) ends the tour with nothing left" {
   command -v tmux >/dev/null || skip "tmux is not installed (apt-get install tmux): the step mode needs a real terminal"
   start_tour_in_tmux "step.$BATS_TEST_NUMBER"
   pane_shows '^-- Enter: next step, q: end the tour --'
@@ -241,7 +277,8 @@ teardown() { stop_tmux; helpers_teardown; }
   refute_output --partial "same-port-client"
   # A server runs now; q ends the tour, and it with it.
   [ -n "$(marked "step.$BATS_TEST_NUMBER")" ] || fail "no server running before q"
-  tmux -S "$TMUX_SOCK" send-keys -t tour q Enter
+  # One key: q, no Enter (README: "q (or Ctrl-C) ends the tour").
+  tmux -S "$TMUX_SOCK" send-keys -t tour q
   pane_shows '^tour-exit=0$'
   run pane
   stop_tmux
@@ -249,7 +286,7 @@ teardown() { stop_tmux; helpers_teardown; }
   assert_equal "$(marked "step.$BATS_TEST_NUMBER")" ""
 }
 
-@test "--step on a terminal: Ctrl-C at a prompt ends the tour (130) with nothing left" {
+@test "--step on a terminal: Ctrl-C at a prompt ends the tour (130), saying so, with nothing left" {
   command -v tmux >/dev/null || skip "tmux is not installed (apt-get install tmux): the step mode needs a real terminal"
   start_tour_in_tmux "ctrlc.$BATS_TEST_NUMBER"
   pane_shows '^-- Enter: next step' # the figure
@@ -261,7 +298,9 @@ teardown() { stop_tmux; helpers_teardown; }
   pane_shows '^-- Enter: next step'
   tmux -S "$TMUX_SOCK" send-keys -t tour C-c
   pane_shows '^tour-exit=130$'
+  run pane
   stop_tmux
+  assert_line "Tour ended (Ctrl-C): every program stopped."
   assert_equal "$(marked "ctrlc.$BATS_TEST_NUMBER")" ""
 }
 
@@ -302,9 +341,9 @@ teardown() { stop_tmux; helpers_teardown; }
   [ -d /proc/sys/net/ipv6 ] || skip "this kernel has no IPv6"
   run --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR" --classroom
   assert_success
-  assert_line --regexp "^  server +\\$ same-port-server -6 -p 0   \(on the teacher's host, fd77::1 and 10\.77\.0\.1\)$"
-  assert_line --regexp "^  client +\\$ same-port-client -6 -p [0-9]+ fd77::1   \(on a student's host, fd77::2\)$"
-  assert_line --regexp "^  client +\\$ same-port-client -4 -p [0-9]+ 10\.77\.0\.1   \(on a student's host, 10\.77\.0\.2\)$"
+  assert_line --regexp "^  server +\\$ same-port-server -6 -p 0 +\(on the teacher's host, fd77::1 and 10\.77\.0\.1\)$"
+  assert_line --regexp "^  client +\\$ same-port-client -6 -p [0-9]+ fd77::1 +\(on a student's host, fd77::2\)$"
+  assert_line --regexp "^  client +\\$ same-port-client -4 -p [0-9]+ 10\.77\.0\.1 +\(on a student's host, 10\.77\.0\.2\)$"
   assert_line --regexp "^In a real room: find your address \(ip -brief address\), "
   assert_line --regexp "^Students connect with the client and your address, .*\"Serving a room from your machine\""
   assert_equal "${lines[-1]}" "Classroom over: every server stopped, both hosts gone."

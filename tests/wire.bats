@@ -160,19 +160,26 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   sum=${BASH_REMATCH[5]}
   seen="\[${BASH_REMATCH[1]}\] \[${BASH_REMATCH[2]}\] ${BASH_REMATCH[3]} ${BASH_REMATCH[4]}"
   assert_equal "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}" "00 17 $(hex "$server_port")"
-  # The figure is the client's last lines, in this order, within 72 columns.
+  # The figure is the client's last lines, in this order, within 60 columns
+  # (72 in the tour, behind its label), each beginning with a space (a
+  # figure's line: never wrapped, narrate.h).
   local fig
   fig=$(sed -n '/^figure: /,$p' <<<"$output")
-  assert_equal "$fig" "figure: step 3's UDP header, as sent (PORTLAB_NO_FIGURE=1: none)
- byte   0  1    2  3    4  5    6  7
-      +-------+-------+-------+-------+
-      | $bytes |
-      +-------+-------+-------+-------+
-        |       |       |       +-- checksum $sum
-        |       |       +---------- length 39: 8 of header, 31 of data
-        |       +------------------ destination port $server_port
-        +-------------------------- source port 23, written by us"
-  ! awk 'length($0) > 72 || /[^ -~]/' <<<"$fig" | grep . || fail "a figure line is wider than 72 columns or not plain ASCII"
+  assert_equal "$fig" "figure: step 3's UDP header, as sent
+  0  1   2  3   4  5   6  7   (bytes)
+ +------+------+------+------+
+ |${bytes//' | '/' |'} |
+ +------+------+------+------+
+   |      |      |      +-- checksum $sum
+   |      |      +--------- length 39: 8 header + 31 data
+   |      +---------------- destination port $server_port
+   +----------------------- source port 23, written by us"
+  ! awk 'length($0) > 60 || /[^ -~]/' <<<"$fig" | grep . || fail "a figure line is wider than 60 columns or not plain ASCII"
+  # At 40 columns the narration wraps to 40, but the figure is drawn whole.
+  run_raw --separate-stderr netns_of "$ns_pid" env COLUMNS=40 "$BIN/wire-client" -s 23 -p "$server_port" 127.0.0.1
+  assert_success
+  assert_equal "$(sed -n '/^figure: /,$p' <<<"$output")" "$fig"
+  ! sed '/^figure: /,$d' <<<"$output" | awk 'length($0) > 40' | grep . || fail "a line is wider than 40 columns"
   # The server's packet socket saw the same 8 bytes on the wire.
   server_expect "^wire: udp 127\.0\.0\.1:23 -> 127\.0\.0\.1:$server_port: header $seen: "
   run --separate-stderr netns_of "$ns_pid" env PORTLAB_NO_FIGURE=1 "$BIN/wire-client" -s 23 -p "$server_port" 127.0.0.1

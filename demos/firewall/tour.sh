@@ -24,7 +24,7 @@ fw_in() { ( $fw_via "$@" ); }
 fw_ports=(7001 7002 7003 7004 7005 7006) fw_last=7005
 if command -v nft >/dev/null && fw_in nft -f "$root/demos/firewall/rules.nft"; then
   say "A host of its own, with a firewall: the rules the kernel now holds (nft list ruleset):"
-  fw_in nft list ruleset | sed 's/^/    /; s/\t/    /g'
+  fw_in nft list ruleset | indented
   say "7001 open; 7002 closed (nothing bound); 7003 dropped; 7004 rejected (ICMP port unreachable);"
   say "7005 a forged TCP reset; 7006 admin-prohibited. The server listens on all but 7002."
 else

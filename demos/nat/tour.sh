@@ -24,7 +24,7 @@ nat_noports() { (netns_of "$router_pid" awk '/^Udp:/ { if (n++) print $3 }' /pro
 nat_up >/dev/null || { say "(could not build the scene: namespaces, veth pairs, nft)"; exit 1; }
 say "Four hosts of their own: home1 10.0.0.2 and home2 10.0.0.3 behind a router (10.0.0.1 inside,"
 say "198.51.100.1 outside), and a server outside at 203.0.113.10. The router's rules (nft list ruleset):"
-(netns_of "$router_pid" nft list ruleset) | sed 's/^/    /; s/\t/    /g'
+(netns_of "$router_pid" nft list ruleset) | indented
 server server --via "netns_of $outside_pid" nat-server -b 203.0.113.10 -l 1200
 say "1. home1 connects from source port 40000; the server says what it saw:"
 client --via "netns_of $home1_pid" nat-client -s 40000 203.0.113.10
@@ -33,7 +33,7 @@ client --via "netns_of $home2_pid" nat-client -s 40000 203.0.113.10
 say "3. The router's table (conntrack): each mapping, inside and outside."
 if (netns_of "$router_pid" cat /proc/net/nf_conntrack) >"$PROC_DIR/conntrack" 2>/dev/null; then
   say "   From /proc/net/nf_conntrack (the first src/dst pair: as it left home; the second: the reply, as it will come back):"
-  grep ' dport=7100 ' "$PROC_DIR/conntrack" | sed 's/^/    /'
+  grep ' dport=7100 ' "$PROC_DIR/conntrack" | indented
 else
   say "   /proc/net/nf_conntrack is not readable in an ordinary user's namespace on this kernel (EACCES);"
   say "   the number of entries is: $(netns_of "$router_pid" cat /proc/sys/net/netfilter/nf_conntrack_count)"

@@ -23,70 +23,94 @@
  *
  * LESSON: docs/wire.md    MAN PAGES: raw(7), udp(7), capabilities(7);
  *   RFC 768 (UDP and its checksum), RFC 8200 8.1 (IPv6's pseudo-header)
+ *   Plumbing (the figure, the watch for the reply's copy): wire.c.
  */
 #include "portlab.h"
 #include "packet.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define DEFAULT_PORT "5000"
+static int ordinary(const struct addrinfo *ai, int type, unsigned local_port, long ms,
+                    struct sockaddr_storage *me);
+static int forged(const struct addrinfo *ai, unsigned sport, const struct sockaddr_storage *me,
+                  long ms);
 
-static const char *const HELP =
-    "  -s PORT   the source port to write into step 3's UDP header (default 23)\n"
-    "  -l PORT   bind this source port for steps 1 and 2 (default: the kernel's choice)\n"
-    "At the end it draws step 3's UDP header, filled in; PORTLAB_NO_FIGURE=1 leaves it out.\n";
+int main(int argc, char **argv)
+{
+    struct opts o;
+    struct addrinfo *tcp_ai, *udp_ai;
+    struct sockaddr_storage me;
+    unsigned forge_port, local_port; /* -s, and -l (0: the kernel chooses) */
+    int ok = 1;
 
-static unsigned local_port; /* -l: 0 = let the kernel choose */
+    /* 0. Options: the server's host and port, -s and -l (wire.c). */
+    narrate_init(argv[0]);
+    wire_client_options(argc, argv, &o, &forge_port, &local_port);
+    if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &tcp_ai) != 0)
+        return EXIT_FAILED;
+    if (addr_resolve(o.host, o.port, tcp_ai->ai_family, SOCK_DGRAM, 0, &udp_ai) != 0) {
+        freeaddrinfo(tcp_ai);
+        return EXIT_FAILED;
+    }
 
-/* socket(), bind() to -l if given, connect(): an ordinary socket. */
-static int open_ordinary(const struct addrinfo *ai, int type, long ms)
+    /* 1. TCP, an ordinary socket: the kernel writes our source port. */
+    narrate("1. tcp, an ordinary socket:");
+    if (ordinary(tcp_ai, SOCK_STREAM, local_port, o.timeout_ms, &me) != 0)
+        ok = 0;
+    /* 2. UDP, an ordinary socket: the same. */
+    narrate("2. udp, an ordinary socket:");
+    if (ordinary(udp_ai, SOCK_DGRAM, local_port, o.timeout_ms, &me) != 0) {
+        ok = 0;
+    } else {
+        /* 3. UDP again, through a raw socket: we write the source port. */
+        narrate("3. udp again, with a header we write ourselves:");
+        if (forged(udp_ai, forge_port, &me, o.timeout_ms) != 0)
+            ok = 0;
+    }
+    freeaddrinfo(tcp_ai);
+    freeaddrinfo(udp_ai);
+    return ok ? EXIT_OK : EXIT_FAILED;
+}
+
+/* Steps 1 and 2: an ordinary socket, whose source port the kernel writes.
+ * *me gets our address and port (step 3 needs the address for the
+ * checksum). */
+static int ordinary(const struct addrinfo *ai, int type, unsigned local_port, long ms,
+                    struct sockaddr_storage *me)
 {
     const char *proto = addr_proto(type);
-    struct sockaddr_storage me;
-    int fd = socket(ai->ai_family, type, 0), err, one = 1;
+    socklen_t len = sizeof *me;
+    char line[512], shown[2048], where[ADDR_STRLEN];
+    int fd = socket(ai->ai_family, type, 0), err, one = 1, rc;
 
     if (fd < 0) {
         report_sys("socket", proto, ai->ai_addr, errno);
         return -1;
     }
     if (local_port != 0) {
-        /* Our choice of source port: bind() it, as any client may. */
-        memset(&me, 0, sizeof me);
-        me.ss_family = (sa_family_t)ai->ai_family;
-        addr_set_port((struct sockaddr *)&me, local_port);
+        /* THE LESSON: our choice of source port, bind()ed as any client may. */
+        memset(me, 0, sizeof *me);
+        me->ss_family = (sa_family_t)ai->ai_family;
+        addr_set_port((struct sockaddr *)me, local_port);
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, (struct sockaddr *)&me, ai->ai_addrlen) != 0) {
-            report_sys("bind", proto, (struct sockaddr *)&me, errno);
+        if (bind(fd, (struct sockaddr *)me, ai->ai_addrlen) != 0) {
+            report_sys("bind", proto, (struct sockaddr *)me, errno);
             close(fd);
             return -1;
         }
     }
-    wait_nonblocking(fd);
+    wait_nonblocking(fd); /* connect() within the client's -t */
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
     if (wait_connect_report(fd, err, proto, ai->ai_addr, ms) != 0) {
         close(fd);
         return -1;
     }
-    return fd;
-}
-
-/* Steps 1 and 2: the kernel writes the source port. For UDP, *me gets
- * our address (step 3 needs it for the checksum). */
-static int ordinary(const struct addrinfo *ai, int type, long ms, struct sockaddr_storage *me)
-{
-    const char *proto = addr_proto(type);
-    socklen_t len = sizeof *me;
-    char line[512], shown[2048], where[ADDR_STRLEN];
-    int fd = open_ordinary(ai, type, ms), rc;
-
-    if (fd < 0)
-        return -1;
+    /* THE LESSON: the port the kernel wrote (or the one we bound). */
     getsockname(fd, (struct sockaddr *)me, &len);
     narrate("%s: our end is %s: the kernel writes %u into the source-port field of each %s "
             "we send", proto, addr_format((struct sockaddr *)me, where, sizeof where),
@@ -103,71 +127,6 @@ static int ordinary(const struct addrinfo *ai, int type, long ms, struct sockadd
     return rc;
 }
 
-/* The address part of a socket address, as bytes (4 or 16). */
-static const unsigned char *address_bytes(const struct sockaddr_storage *ss)
-{
-    if (ss->ss_family == AF_INET)
-        return (const unsigned char *)&((const struct sockaddr_in *)ss)->sin_addr;
-    return (const unsigned char *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
-}
-
-/* After step 3: the reply travels to the forged port, yet a raw socket of
- * protocol UDP bound to our address is handed a copy of every UDP packet to
- * that address (raw(7)), whatever its ports: wait up to ms for the datagram from the
- * server's port to the forged one, and show its ports. */
-static void watch_reply(int fd, int family, unsigned from_port, unsigned to_port, long ms)
-{
-    unsigned char buf[2048];
-    long long end = wait_now_ms() + ms;
-    long left;
-    ssize_t n;
-    size_t at;
-
-    while ((left = (long)(end - wait_now_ms())) > 0 && wait_for(fd, POLLIN, left) == 1) {
-        n = recv(fd, buf, sizeof buf, 0);
-        if (n < 0)
-            break;
-        /* IPv4 raw sockets hand over the IP header too (its length in the
-         * low 4 bits of byte 0, in 4-byte words); IPv6 ones start at UDP. */
-        at = family == AF_INET && n > 0 ? (size_t)(buf[0] & 0x0f) * 4 : 0;
-        if ((size_t)n < at + 8)
-            continue;
-        if ((unsigned)(buf[at] << 8 | buf[at + 1]) != from_port ||
-            (unsigned)(buf[at + 2] << 8 | buf[at + 3]) != to_port)
-            continue; /* our own datagram, arriving, or another program's */
-        narrate("raw udp: a copy of the reply reached our raw socket: header [%02x %02x] "
-                "[%02x %02x] = source port %u, destination port %u (a raw socket of protocol "
-                "UDP bound to our address is handed a copy of every UDP datagram to that "
-                "address, raw(7))", buf[at],
-                buf[at + 1], buf[at + 2], buf[at + 3], from_port, to_port);
-        narrate("raw udp: the UDP layer gives the reply itself only to a UDP socket bound to "
-                "port %u; if there is none, it drops it and answers the sender (the server) with "
-                "ICMP port-unreachable", to_port);
-        return;
-    }
-    narrate("raw udp: no reply to port %u reached our raw socket within %ld ms", to_port, ms);
-}
-
-/* The figure: the UDP header we just sent, its 8 real bytes in the
- * layout of RFC 768 (the lesson's own figure, docs/wire.md, shows it
- * empty), each field decoded below it. Plain ASCII, at most 72 columns.
- * PORTLAB_NO_FIGURE=1: none. */
-static void draw_header(const unsigned char *h, unsigned sport, unsigned dport, size_t len,
-                        unsigned sum)
-{
-    narrate("figure: step 3's UDP header, as sent (PORTLAB_NO_FIGURE=1: none)");
-    narrate(" byte   0  1    2  3    4  5    6  7");
-    narrate("      +-------+-------+-------+-------+");
-    narrate("      | %02x %02x | %02x %02x | %02x %02x | %02x %02x |", h[0], h[1], h[2], h[3],
-            h[4], h[5], h[6], h[7]);
-    narrate("      +-------+-------+-------+-------+");
-    narrate("        |       |       |       +-- checksum %04x", sum);
-    narrate("        |       |       +---------- length %zu: 8 of header, %zu of data", len,
-            len - 8);
-    narrate("        |       +------------------ destination port %u", dport);
-    narrate("        +-------------------------- source port %u, written by us", sport);
-}
-
 /* Step 3: a UDP header of our own making, through a raw socket. */
 static int forged(const struct addrinfo *ai, unsigned sport, const struct sockaddr_storage *me,
                   long ms)
@@ -177,11 +136,10 @@ static int forged(const struct addrinfo *ai, unsigned sport, const struct sockad
     struct sockaddr_storage to, from;
     unsigned dport = addr_port(ai->ai_addr), sum;
     size_t len = sizeof dgram;
-    int fd;
-
     /* THE LESSON: a raw socket of protocol UDP. The kernel still writes
      * the IP header (addresses); the UDP header is ours, all 8 bytes. */
-    fd = socket(ai->ai_family, SOCK_RAW, IPPROTO_UDP);
+    int fd = socket(ai->ai_family, SOCK_RAW, IPPROTO_UDP);
+
     if (fd < 0) {
         report_sys("socket", "raw udp", ai->ai_addr, errno);
         return -1;
@@ -194,7 +152,8 @@ static int forged(const struct addrinfo *ai, unsigned sport, const struct sockad
         close(fd);
         return -1;
     }
-    dgram[0] = (unsigned char)(sport >> 8); /* source port, high byte first */
+    /* THE LESSON: the ports are two bytes each, high byte first - any we like. */
+    dgram[0] = (unsigned char)(sport >> 8); /* source port */
     dgram[1] = (unsigned char)sport;
     dgram[2] = (unsigned char)(dport >> 8); /* destination port */
     dgram[3] = (unsigned char)dport;
@@ -203,8 +162,8 @@ static int forged(const struct addrinfo *ai, unsigned sport, const struct sockad
     dgram[6] = dgram[7] = 0;                /* checksum: computed next */
     memcpy(dgram + 8, text, sizeof text - 1);
     memcpy(&to, ai->ai_addr, ai->ai_addrlen);
-    sum = packet_udp_checksum(ai->ai_family == AF_INET ? 4 : 6, address_bytes(me),
-                              address_bytes(&to), dgram, len);
+    sum = packet_udp_checksum(ai->ai_family == AF_INET ? 4 : 6, wire_address_bytes(me),
+                              wire_address_bytes(&to), dgram, len);
     dgram[6] = (unsigned char)(sum >> 8);
     dgram[7] = (unsigned char)sum;
     narrate("raw udp: our own header: [%02x %02x] [%02x %02x] %02x %02x %02x %02x = source port "
@@ -222,61 +181,14 @@ static int forged(const struct addrinfo *ai, unsigned sport, const struct sockad
     if (sport == dport && (addr_is_loopback(ai->ai_addr) ||
                            addr_same_host((const struct sockaddr *)me, ai->ai_addr))) {
         narrate("raw udp: sent; from the server's own port: portlab's servers do not answer "
-                "it (the answer would go to that port, the server's own, and could loop)");
+                "it\n(the answer would go to that port, the server's own, and could loop)");
     } else {
         narrate("raw udp: sent; the server's reply goes to port %u, the one our header "
                 "claims", sport);
-        watch_reply(fd, ai->ai_family, dport, sport, ms);
+        wire_catch_copy(fd, ai->ai_family, dport, sport, ms);
     }
     close(fd);
     if (narrate_figure_wanted())
-        draw_header(dgram, sport, dport, len, sum);
+        wire_draw_header(dgram, sport, dport, len, sum);
     return 0;
-}
-
-int main(int argc, char **argv)
-{
-    struct opts o;
-    struct addrinfo *tcp_ai, *udp_ai;
-    struct sockaddr_storage me;
-    const char *forge_text = "23";
-    unsigned forge_port;
-    int i, ok = 1;
-
-    narrate_init(argv[0]);
-    opts_init(&o, OPTS_CLIENT, DEFAULT_PORT, "[-s PORT] [-l PORT]", HELP);
-    for (i = 1; i < argc; i++) {
-        if (opts_take(&o, argc, argv, &i))
-            continue;
-        if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
-            forge_text = argv[++i];
-        else if (strcmp(argv[i], "-l") == 0 && i + 1 < argc)
-            local_port = (unsigned)opts_number(&o, "-l", argv[++i], 1, 65535);
-        else
-            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
-    }
-    opts_finish(&o, NULL);
-    if (port_parse(forge_text, "udp", &forge_port, NULL, 0) != 0)
-        opts_usage_error(&o, "-s: '%s' is not a port (0-65535)", forge_text);
-
-    if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &tcp_ai) != 0)
-        return EXIT_FAILED;
-    if (addr_resolve(o.host, o.port, tcp_ai->ai_family, SOCK_DGRAM, 0, &udp_ai) != 0) {
-        freeaddrinfo(tcp_ai);
-        return EXIT_FAILED;
-    }
-    narrate("1. tcp, an ordinary socket:");
-    if (ordinary(tcp_ai, SOCK_STREAM, o.timeout_ms, &me) != 0)
-        ok = 0;
-    narrate("2. udp, an ordinary socket:");
-    if (ordinary(udp_ai, SOCK_DGRAM, o.timeout_ms, &me) != 0) {
-        ok = 0;
-    } else {
-        narrate("3. udp again, with a header we write ourselves:");
-        if (forged(udp_ai, forge_port, &me, o.timeout_ms) != 0)
-            ok = 0;
-    }
-    freeaddrinfo(tcp_ai);
-    freeaddrinfo(udp_ai);
-    return ok ? EXIT_OK : EXIT_FAILED;
 }

@@ -37,6 +37,7 @@
  */
 #include "portlab.h"
 #include "packet.h"
+#include "wire.h" /* wire_is_ours(): which packets are ours */
 
 #include <errno.h>
 #include <netinet/in.h> /* struct sockaddr_in, sockaddr_in6 */
@@ -54,49 +55,62 @@
 
 #define DEFAULT_PORT "5000"
 #define PER_WAKE 64 /* packets read per wake-up, so serving goes on under a flood */
-#define WIRE_LINE_MAX 512 /* one packet_describe() line: its longest is under 400 bytes */
+#define WIRE_LINE_MAX 512 /* one packet_describe() text: its longest is under 400 bytes */
 
-/* What the packet watcher needs to know: which packets are ours. */
-struct watch {
-    struct sockaddr_storage me; /* our bound address and port */
-    long shown;
-};
+static int open_packet_socket(struct serve_watch *sw);
+static void reply(const struct serve_event *ev, char *line, size_t cap, void *ctx);
 
-#ifdef __linux__
-/* Is this end of a packet - an address of IP version 4 or 6, and a port -
- * ours? Our port, and our address: any address only when we bound a
- * wildcard - any IPv4 address for 0.0.0.0, any at all for [::] (dual-stack,
- * so it takes IPv4 too). */
-static int ours(const struct watch *w, int version, const unsigned char *addr, unsigned port)
+int main(int argc, char **argv)
 {
-    const struct sockaddr *me = (const struct sockaddr *)&w->me;
-    struct sockaddr_storage them;
+    struct opts o;
+    struct serve_watch sw;
+    struct wire_watch w;
+    socklen_t len = sizeof w.me;
+    int tcp, udp, rc, i;
 
-    if (port != addr_port(me))
-        return 0;
-    if (addr_is_wildcard(me)) /* 0.0.0.0 takes IPv4 only; [::] both (dual-stack) */
-        return me->sa_family == AF_INET6 || version == 4;
-    memset(&them, 0, sizeof them);
-    if (version == 4) {
-        struct sockaddr_in *in = (struct sockaddr_in *)&them;
+    /* 0. Options: -p PORT (0: the kernel picks), -b ADDRESS, -n, -u. */
+    narrate_init(argv[0]);
+    signals_install();
+    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "", NULL);
+    for (i = 1; i < argc; i++)
+        if (!opts_take(&o, argc, argv, &i))
+            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
+    opts_finish(&o, NULL);
 
-        in->sin_family = AF_INET;
-        memcpy(&in->sin_addr, addr, 4);
-    } else {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&them;
-
-        in6->sin6_family = AF_INET6;
-        memcpy(&in6->sin6_addr, addr, 16);
+    /* 1. The packet socket, first: it needs CAP_NET_RAW. */
+    memset(&w, 0, sizeof w);
+    sw.wake_ms = 0;
+    sw.ctx = &w;
+    if (open_packet_socket(&sw) != 0)
+        return EXIT_FAILED;
+    /* 2. An ordinary server's bind (see the same-port demo), in common/. Once
+     * every socket is open it gives up root and every capability (CAP_NET_RAW
+     * was needed for socket() alone), and says so: this demo is one that
+     * needs privilege. */
+    o.tell_privilege = 1;
+    if (serve_open(&o, &tcp, &udp) != 0) {
+        if (sw.fd >= 0)
+            close(sw.fd);
+        return EXIT_FAILED;
     }
-    return addr_same_host(me, (struct sockaddr *)&them);
+    /* 3. Whose packets to show: our own address and port. */
+    getsockname(tcp, (struct sockaddr *)&w.me, &len);
+    /* 4. Serve, and narrate each packet of our port as it passes. */
+    rc = serve_run_watching(tcp, udp, sw.fd >= 0 ? &sw : NULL, o.count, reply, NULL);
+    close(tcp);
+    close(udp);
+    if (sw.fd >= 0)
+        close(sw.fd);
+    return rc;
 }
 
+#ifdef __linux__
 /* A packet socket sees every packet on every interface of our network
  * namespace: show only those to or from our own address and port. */
 static int watch_packets(struct serve_watch *sw)
 {
     static unsigned char buf[65536];
-    struct watch *w = sw->ctx;
+    struct wire_watch *w = sw->ctx;
     int fd = sw->fd;
     struct sockaddr_ll from;
     struct packet_info pi;
@@ -108,7 +122,8 @@ static int watch_packets(struct serve_watch *sw)
 
     for (i = 0; i < PER_WAKE; i++) {
         len = sizeof from;
-        /* MSG_TRUNC: the packet's real length, even when longer than buf. */
+        /* THE LESSON: one packet, from its IP header on, as it crossed the
+         * interface. MSG_TRUNC: its real length, even when longer than buf. */
         got = recvfrom(fd, buf, sizeof buf, MSG_TRUNC, (struct sockaddr *)&from, &len);
         if (got < 0)
             return 0; /* nothing more for now (EAGAIN) */
@@ -119,10 +134,12 @@ static int watch_packets(struct serve_watch *sw)
         if (from.sll_protocol != htons(ETH_P_IP) && from.sll_protocol != htons(ETH_P_IPV6))
             continue;
         have = (size_t)got < sizeof buf ? (size_t)got : sizeof buf;
-        /* Not TCP or UDP, or no ports to read: it cannot be ours. */
+        /* THE LESSON: the ports are bytes of the TCP or UDP header
+         * (packet.c reads them). Not TCP or UDP, or no ports: not ours. */
         if (packet_decode(buf, have, &pi) != 1 || !pi.has_ports)
             continue;
-        if (!ours(w, pi.version, pi.src, pi.sport) && !ours(w, pi.version, pi.dst, pi.dport))
+        if (!wire_is_ours(w, pi.version, pi.src, pi.sport) &&
+            !wire_is_ours(w, pi.version, pi.dst, pi.dport))
             continue;
         packet_describe(&pi, line, sizeof line);
         w->shown++;
@@ -150,7 +167,8 @@ static int open_packet_socket(struct serve_watch *sw)
     return 0;
 }
 #else
-/* Elsewhere there is no AF_PACKET, and so no lesson: say so, exit 1. */
+/* Elsewhere there is no AF_PACKET, and so no lesson: say so, exit 1 (the
+ * BSDs and macOS watch the wire through BPF, /dev/bpf, as tcpdump does). */
 static int open_packet_socket(struct serve_watch *sw)
 {
     (void)sw;
@@ -174,44 +192,4 @@ static void reply(const struct serve_event *ev, char *line, size_t cap, void *ct
                 "its header", ev->len, from, addr_port(ev->peer));
     snprintf(line, cap, "wire-server: your %s packets said source port %u\n",
              ev->data == NULL ? "tcp" : "udp", addr_port(ev->peer));
-}
-
-int main(int argc, char **argv)
-{
-    struct opts o;
-    struct serve_watch sw;
-    struct watch w;
-    socklen_t len = sizeof w.me;
-    int tcp, udp, rc, i;
-
-    narrate_init(argv[0]);
-    signals_install();
-    opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "", NULL);
-    for (i = 1; i < argc; i++)
-        if (!opts_take(&o, argc, argv, &i))
-            opts_usage_error(&o, "unknown argument '%s'", argv[i]);
-    opts_finish(&o, NULL);
-
-    memset(&w, 0, sizeof w);
-    sw.wake_ms = 0;
-    sw.ctx = &w;
-    if (open_packet_socket(&sw) != 0)
-        return EXIT_FAILED;
-    /* An ordinary server's bind (see the same-port demo), in common/. Once
-     * every socket is open it gives up root and every capability (CAP_NET_RAW
-     * was needed for socket() alone), and says so: this demo is one that
-     * needs privilege. */
-    o.tell_privilege = 1;
-    if (serve_open(&o, &tcp, &udp) != 0) {
-        if (sw.fd >= 0)
-            close(sw.fd);
-        return EXIT_FAILED;
-    }
-    getsockname(tcp, (struct sockaddr *)&w.me, &len); /* whose packets to show */
-    rc = serve_run_watching(tcp, udp, sw.fd >= 0 ? &sw : NULL, o.count, reply, NULL);
-    close(tcp);
-    close(udp);
-    if (sw.fd >= 0)
-        close(sw.fd);
-    return rc;
 }

@@ -5,7 +5,7 @@
 # allows it; otherwise it says why and moves on.
 # shellcheck disable=SC2154 # NAME_port and NAME_pid are set by server() and proc_start
 
-lesson "wire: both ports, as bytes in the packet - and a source port is only a claim"
+lesson "wire: both ports, as bytes in the packet; a source port is only a claim"
 wire_via=''
 if netns_as_root; then
   namespace_holder wirens && wire_via="netns_of $wirens_pid"
@@ -26,7 +26,7 @@ if [ -n "$wire_via" ]; then
     case $proc_line in
       'wire: tcp '*FIN*) fins=$((fins + 1)) ;;
       'wire: tcp ACK '*) [ "$fins" -lt 2 ] || acked=1 ;;
-      'wire: udp '*' -> '*':23: '*) replied=1 ;;
+      'wire: udp '*' -> '*':23:'*) replied=1 ;;
     esac
   done
   say "[00 17] is 23: two bytes its sender wrote. Nobody bound port 23; the reply went there anyway."

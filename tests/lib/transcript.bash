@@ -86,11 +86,33 @@ tx_match() {
   done
 }
 
+# The programs wrap their lines to the screen (common/narrate.h: at
+# spaces, continuation lines indented 4 spaces): a lesson may show a line
+# wrapped or whole. Both sides are compared joined: tx_join_want joins the
+# expected lines that continue the one before (exactly 4 spaces, then text)
+# in tx_want (and tx_want_line, the first line's number); the output goes
+# through the same rule in tx_compare.
+tx_join_want() {
+  local -a want=() at=()
+  local i
+  for i in "${!tx_want[@]}"; do
+    if [ ${#want[@]} -gt 0 ] && [[ ${tx_want[i]} == '    '[!\ ]* ]]; then
+      want[-1]+=" ${tx_want[i]:4}"
+    else
+      want+=("${tx_want[i]}") at+=("${tx_want_line[i]}")
+    fi
+  done
+  tx_want=("${want[@]}") tx_want_line=("${at[@]}")
+}
+
 # Compare expected lines (array tx_want) with actual output (file $1).
 tx_compare() {
-  local -a got
-  local w=0 g=0 where
-  mapfile -t got <"$1"
+  local -a got=()
+  local w=0 g=0 where line
+  tx_join_want
+  while IFS= read -r line; do
+    if [ ${#got[@]} -gt 0 ] && [[ $line == '    '[!\ ]* ]]; then got[-1]+=" ${line:4}"; else got+=("$line"); fi
+  done <"$1"
   while [ "$w" -lt "${#tx_want[@]}" ]; do
     where="$tx_file:${tx_want_line[$w]}"
     if [ "${tx_want[$w]}" = '...' ]; then

@@ -1,0 +1,44 @@
+/* wire.h - the wire demo's plumbing, shared by wire-client and wire-server:
+ * which packets are the server's own, the client's figure, and its watch
+ * for the reply to the forged datagram. The lesson's calls (the packet
+ * socket, the raw socket, the header's bytes) stay in client.c and
+ * server.c. */
+#ifndef PORTLAB_WIRE_H
+#define PORTLAB_WIRE_H
+
+#include "options.h"
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+/* wire-client's options into *o (the server's host and port, -t...), and
+ * its own: -s (the source port step 3 writes, default 23) and -l (the one
+ * steps 1 and 2 bind, 0: the kernel's choice). Bad usage: exit 2. */
+void wire_client_options(int argc, char **argv, struct opts *o, unsigned *forge_port,
+                         unsigned *local_port);
+
+/* wire-server: whose packets to show. */
+struct wire_watch {
+    struct sockaddr_storage me; /* the server's bound address and port */
+    long shown;
+};
+
+/* Is this end of a packet - an address of IP version 4 or 6, and a port -
+ * the server's own? Its port and address; any address only when it bound
+ * a wildcard (0.0.0.0: any IPv4 address; [::]: any, dual-stack). */
+int wire_is_ours(const struct wire_watch *w, int version, const unsigned char *addr,
+                 unsigned port);
+
+/* The address part of a socket address, as bytes (4 or 16). */
+const unsigned char *wire_address_bytes(const struct sockaddr_storage *ss);
+
+/* After step 3: wait up to ms for a copy of the reply (from from_port to
+ * to_port) on the client's raw socket fd, and narrate its ports. */
+void wire_catch_copy(int fd, int family, unsigned from_port, unsigned to_port, long ms);
+
+/* The figure: step 3's UDP header h (8 bytes, as sent), each field
+ * decoded; within 60 columns, so that the tour shows it within 72. */
+void wire_draw_header(const unsigned char *h, unsigned sport, unsigned dport, size_t len,
+                      unsigned sum);
+
+#endif
