@@ -233,8 +233,9 @@ void privilege_narrate_refusal(const char *proto, const struct sockaddr *sa, int
     narrate("as expected, the kernel refused: bind(%s %s): %s (%s)", proto,
             addr_format(sa, where, sizeof where), errno_name(err), errno_text(err));
     if (t.known)
-        narrate("why: port %u is below %u, the threshold (read from %s), and binding it "
-                "needs privilege", port, privilege_threshold(), t.source);
+        narrate("why: port %u is below %u, the kernel's threshold: binding it needs "
+                "privilege.\n(The threshold is net.ipv4.ip_unprivileged_port_start, read "
+                "from %s.)", port, privilege_threshold(), t.source);
     else
         narrate("why: port %u is below 1024, the classic threshold (this system does not "
                 "say its own), and binding it needs privilege", port);

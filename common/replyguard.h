@@ -32,7 +32,7 @@
 
 #include <sys/socket.h>
 
-#define REPLY_BUDGET 10          /* answers a second to one address, at most */
+#define REPLY_BUDGET 32          /* answers a second to one address, at most */
 #define REPLY_WINDOW_MS 1000     /* the second they are counted in */
 #define REPLY_STREAK 10          /* answers to one port before a pause */
 #define REPLY_QUIET_MS 60000     /* the pause: nothing from that port */

@@ -103,7 +103,7 @@ start_port23() {
   # Step 2's refusal is the lesson: narrated as expected, on stdout; the
   # error form (and its stderr) is for real failures.
   assert_line "as expected, the kernel refused: bind(tcp 0.0.0.0:1023): EACCES (Permission denied)"
-  assert_line "why: port 1023 is below 1024, the threshold (read from /proc/sys/net/ipv4/ip_unprivileged_port_start), and binding it needs privilege"
+  assert_line "why: port 1023 is below 1024, the kernel's threshold: binding it needs privilege. (The threshold is net.ipv4.ip_unprivileged_port_start, read from /proc/sys/net/ipv4/ip_unprivileged_port_start.)"
   assert_line "why: we run as uid 65534 (nobody), without CAP_NET_BIND_SERVICE (read from CapEff in /proc/self/status)"
   refute_line --partial "privileged-client: bind("
   assert_stderr ""
