@@ -2,6 +2,7 @@
 # exercise: make ephemeral-server say whether each client's source port lies in the kernel's ephemeral range
 # lesson: docs/ephemeral.md
 # edit: demos/ephemeral/server.c
+# programs: ephemeral-server ephemeral-client
 load ../helpers
 load lib
 
@@ -23,7 +24,7 @@ said() {
 
 @test "each client's source port is said to be inside or outside the range the kernel has now" {
   local s ports=() port log
-  start_server --via ex_in ephemeral-server -p 0 -b 127.0.0.1
+  start_server --via ex_user ephemeral-server -p 0 -b 127.0.0.1
   # The kernel's choice; the range's top end; below it; above it.
   for s in '' "$hi" "$below" "$above"; do
     run --separate-stderr ex_in "$BIN/ephemeral-client" -n 1 -u 0 ${s:+-s "$s"} -p "$server_port" 127.0.0.1

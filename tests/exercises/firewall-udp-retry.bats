@@ -2,6 +2,7 @@
 # exercise: make firewall-client knock a second time on a UDP port that stays silent for half of -t, before calling it silent
 # lesson: docs/firewall.md
 # edit: demos/firewall/client.c
+# programs: firewall-server firewall-client
 load ../helpers
 load lib
 
@@ -35,7 +36,7 @@ arrived() {
 
 @test "a silent UDP port is knocked on twice; an open one and a rejected one once each" {
   local n start=${EPOCHREALTIME/./} took
-  run --separate-stderr ex_in "$BIN/firewall-client" -t 800 127.0.0.1 "$open" "$drop" "$rejected"
+  run --separate-stderr ex_user "$BIN/firewall-client" -t 800 127.0.0.1 "$open" "$drop" "$rejected"
   took=$(((${EPOCHREALTIME/./} - start) / 1000))
   [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"
   n=$(arrived "$drop")
@@ -57,7 +58,7 @@ arrived() {
 }
 
 @test "the server hears each knock that reached it once" {
-  run --separate-stderr ex_in "$BIN/firewall-client" -t 600 127.0.0.1 "$open"
+  run --separate-stderr ex_user "$BIN/firewall-client" -t 600 127.0.0.1 "$open"
   stop_server
   [ "$(grep -c "^$open/udp: a knock from" "$PROC_DIR/server/log")" -eq 1 ] ||
     hint "the server heard $(grep -c "^$open/udp: a knock from" "$PROC_DIR/server/log") UDP knocks on $open: an answered knock needs no second one"

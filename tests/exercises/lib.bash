@@ -15,6 +15,14 @@
 #                     capability over its network, none over the machine's)
 #   ex_plain CMD...   CMD in there with no capability at all (as an ordinary
 #                     user: no CAP_NET_BIND_SERVICE, no CAP_NET_RAW)
+#   ex_user [--in PID] [--cap CAP] CMD...   the program under test: in there
+#                     (--in PID: in PID's network namespace, a scene's), as an
+#                     unprivileged user of the scene - uid nobody, no
+#                     capability over the check's namespace, or only CAP
+#                     (net_raw) when the exercise is about it - with an
+#                     environment of its own (nothing of Bats', nothing of the
+#                     check's: a program cannot tell it runs under test that
+#                     way)
 #   hint TEXT         fail the check; TEXT (one line) is what the student sees
 #   tcp_states PORT   the kernel's TCP table of the namespace: the states (two
 #                     hex digits, 06 = TIME_WAIT) of the sockets whose local
@@ -52,6 +60,30 @@ ex_in() {
 
 ex_plain() {
   ex_in setpriv --inh-caps=-all --bounding-set=-all -- "$@"
+}
+
+# The environment the program under test gets: this, and nothing else.
+EX_ENV=(env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=/nonexistent)
+
+# shellcheck disable=SC2154 # ns_pid: set by proc_start
+ex_user() {
+  local pid=$ns_pid mount=() caps=(--inh-caps=-all --bounding-set=-all) cap=
+  if [ "$1" = --in ]; then pid=$2 mount=() && shift 2; else mount=(--mount="/proc/$ns_pid/ns/mnt"); fi
+  if [ "$1" = --cap ]; then
+    cap=$2 caps=(--inh-caps=-all,+"$2" --ambient-caps=+"$2" --bounding-set=-all,+"$2")
+    shift 2
+  fi
+  if [ "$EUID" -eq 0 ]; then # as root: a real change of user
+    exec "${EX_ENV[@]}" nsenter --net="/proc/$pid/ns/net" "${mount[@]}" -- \
+      setpriv --reuid=nobody --regid=nogroup --clear-groups "${caps[@]}" -- "$@"
+  elif [ -n "$cap" ]; then # the namespace's owner, with CAP alone over its network
+    exec "${EX_ENV[@]}" nsenter --user="/proc/$pid/ns/user" --net="/proc/$pid/ns/net" "${mount[@]}" \
+      --preserve-credentials -- setpriv "${caps[@]}" -- "$@"
+  else # nobody, in a user namespace of its own below the scene's: no power over it
+    exec "${EX_ENV[@]}" nsenter --user="/proc/$pid/ns/user" --net="/proc/$pid/ns/net" "${mount[@]}" \
+      --preserve-credentials -- unshare --user --map-user=nobody --map-group=nogroup -- \
+      setpriv "${caps[@]}" -- "$@"
+  fi
 }
 
 hint() {
