@@ -24,6 +24,11 @@
 #                     check's: a program cannot tell it runs under test that
 #                     way)
 #   hint TEXT         fail the check; TEXT (one line) is what the student sees
+#   holds PID PROTO PORT [STATE]   the kernel's view, not the program's: the
+#                     namespace's table (/proc/net/PROTO, PROTO6) has a socket
+#                     on local port PORT (in STATE: two hex digits, 0A =
+#                     LISTEN) that is one of PID's own descriptors (the same
+#                     inode, /proc/PID/fd)
 #   tcp_states PORT   the kernel's TCP table of the namespace: the states (two
 #                     hex digits, 06 = TIME_WAIT) of the sockets whose local
 #                     port is PORT, one a line
@@ -97,4 +102,19 @@ tcp_states() {
   while read -r _ here _ st _; do
     [ "${here##*:}" != "$hex" ] || echo "$st"
   done < <(cat "/proc/$ns_pid/net/tcp" "/proc/$ns_pid/net/tcp6" 2>/dev/null)
+}
+
+holds() {
+  local pid=$1 proto=$2 hex here st inode fd inodes=()
+  printf -v hex '%04X' "$3"
+  while read -r _ here _ st _ _ _ _ _ inode _; do
+    [ "${here##*:}" = "$hex" ] || continue
+    [ -z "${4:-}" ] || [ "$st" = "$4" ] || continue
+    inodes+=("$inode")
+  done < <(cat "/proc/$ns_pid/net/$proto" "/proc/$ns_pid/net/${proto}6" 2>/dev/null)
+  for fd in "/proc/$pid/fd"/*; do
+    fd=$(readlink "$fd" 2>/dev/null) || continue
+    for inode in "${inodes[@]}"; do [ "$fd" != "socket:[$inode]" ] || return 0; done
+  done
+  return 1
 }

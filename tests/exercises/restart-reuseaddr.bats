@@ -26,6 +26,14 @@ setup() {
     hint "the restart on port $first fails ($(grep -o 'E[A-Z]*' "$PROC_DIR/again/err" | head -n 1)): without --reuseaddr, set SO_REUSEADDR anyway (both runs are the new program, so both sockets set it)"
   [ "$again_port" = "$first" ] ||
     hint "the restart listens on port $again_port, not on port $first, the one it was asked for"
+  # The kernel's word, not the server's: its own socket listens on that
+  # port, and a client gets through to it.
+  # shellcheck disable=SC2154 # again_pid: set by start_server
+  holds "$again_pid" tcp "$first" 0A ||
+    hint "the restart says it is ready on port $first, yet the kernel's table (ss -tlnp) shows no listening socket of the restarted server there: bind() the port asked for, with SO_REUSEADDR set"
+  run --separate-stderr ex_in "$BIN/restart-client" -p "$first" 127.0.0.1
+  [ "$status" -eq 0 ] ||
+    hint "a client could not connect to port $first, where the restart says it is ready: ${stderr%%$'\n'*}"
   stop_server --as again
 }
 
