@@ -20,6 +20,12 @@ setup() {
   start_server --as clock --via ex_in rendezvous-server -D "$dir_port" clock
   run --separate-stderr ex_user "$BIN/rendezvous-client" -p "$dir_port" 127.0.0.1 clock
   [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"
+  # The directory logs a TCP connection when it closes: one still open is
+  # seen in the kernel's table (ESTABLISHED, 01), before anything stops.
+  local open
+  open=$(tcp_states "$dir_port" | grep -cx 01)
+  [ "$open" -le 1 ] ||
+    hint "the client has ended, yet the kernel's table shows $((open - 1)) TCP connection(s) to the directory still open besides the clock server's registration: a look-up over UDP needs no connection at all"
   stop_server --as clock
   stop_server --as dir
   dir=$(server_log dir) clock=$(server_log clock)
