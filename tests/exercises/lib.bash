@@ -75,6 +75,7 @@ ex_user() {
   local pid=$ns_pid mount=() caps=(--inh-caps=-all --bounding-set=-all) cap=
   if [ "$1" = --in ]; then pid=$2 mount=() && shift 2; else mount=(--mount="/proc/$ns_pid/ns/mnt"); fi
   if [ "$1" = --cap ]; then
+    # shellcheck disable=SC2054 # setpriv's lists are comma-separated
     cap=$2 caps=(--inh-caps=-all,+"$2" --ambient-caps=+"$2" --bounding-set=-all,+"$2")
     shift 2
   fi
