@@ -200,7 +200,7 @@ make_student_clone() {
         mkdir "$tree/demos/same-port/.h" && printf '*\n' >"$tree/demos/same-port/.h/.gitignore" &&
           echo 'int main(void) { return 0; }' >"$tree/demos/same-port/.h/argv.c"
         [ -z "$(git -C "$tree" status --porcelain)" ] || fail "git sees the hidden helper: not the trick"
-        file=demos/same-port/.h/.gitignore ;;
+        file=demos/same-port/.h ;;
       common)
         echo '/* a change */' >>"$tree/common/narrate.c"
         file=common/narrate.c ;;
