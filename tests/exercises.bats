@@ -3,10 +3,10 @@
 # The exercises (tests/exercises/): every checker fails on the untouched tree,
 # saying what falls short, passes once its reference solution
 # (tests/exercises/solutions/NAME.patch) is applied, and fails on each of
-# its known cheats (tests/exercises/cheats/NAME-*.patch) - in a scratch copy
-# of the tree and its build, never in the working tree. The checkers run
-# all at once, every way, in one Bats process (a Bats start costs a second
-# here).
+# its known cheats (tests/exercises/cheats/NAME-*.patch) and each trick
+# outside the file (a GNUmakefile, fake Bats libraries, an environment) -
+# each run as a student runs it, `make exercise E=NAME` in a fresh clone of
+# the tree, the change applied and not committed; never in the working tree.
 load helpers
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
@@ -21,28 +21,6 @@ for _d in "${_dirs[@]}"; do
 done
 unset _d _dirs
 
-# Each checker many times, in one Bats process (a Bats start, and each test
-# file's, costs a good part of a second here): "before" against our
-# programs ($BIN), "after" against the scratch tree's, with the solutions
-# applied, and once against each of its cheats. One file per checker holds
-# its tests once per run, each test titled "RUN: ..." and given its BIN first.
-# combine CHECKER OUT RUN=BIN...: write that file.
-combine() {
-  local checker=$1 out=$2 run first=1
-  shift 2
-  for run in "$@"; do
-    awk -v run="${run%%=*}" -v bin="${run#*=}" -v first="$first" '
-      /^@test "/ { body = 1; sub(/^@test "/, "@test \"" run ": "); print; print "  BIN=\"" bin "\""; next }
-      body { print; if ($0 == "}") body = 0; next }
-      first { print }' "$checker"
-    first=0
-  done >"$out"
-}
-
-# result_lines FIRST COUNT: the TAP lines of tests FIRST..FIRST+COUNT-1.
-result_lines() {
-  grep -E '^(not )?ok [0-9]+ ' <<<"$output" | sed -n "$1,$(($1 + $2 - 1))p"
-}
 # exercise_facts CHECKER PATCH: the checker's "# exercise:", "# lesson:" and
 # "# edit:" lines (ex_exercise, ex_lesson, ex_edit), the files its solution
 # changes (p_files, from its "+++ " lines) and how many lines (p_changed).
@@ -122,135 +100,6 @@ tree_copy() {
     sed -n 's/^#define PORTLAB_VERSION "\(.*\)"$/\1/p' "$ROOT/build/release/version.h" >"$1/VERSION"
 }
 
-# cheat_bin PATCH DIR: DIR/bin, the programs with PATCH's one file changed:
-# that file compiled alone (the scratch tree's library), the rest linked to
-# our own programs, and to the demo's own helpers (NAME.c beside a NAME.h,
-# see the Makefile). In the background: the cheats compile side by side.
-cheat_bin() {
-  local file prog dir h helpers=()
-  file=$(sed -n 's|^+++ b/||p' "$1")
-  prog=${file#demos/} prog=${prog%%/*}-$(basename "$file" .c)
-  dir=${file%/*}
-  for h in "$ROOT/$dir"/*.h; do
-    [ ! -f "${h%.h}.c" ] || helpers+=("$scratch/build/release/$dir/$(basename "$h" .h).o")
-  done
-  mkdir -p "$2/bin"
-  ln -s "$BIN"/* "$2/bin/" && rm "$2/bin/$prog" &&
-    patch -s -o "$2/cheat.c" "$ROOT/$file" <"$1" >"$2/cc.log" 2>&1 &&
-    ${CC:-cc} -std=c11 -D_POSIX_C_SOURCE=200809L -O0 -w -I"$ROOT/common" -I"$ROOT/$dir" \
-      -I"$scratch/build/release" -o "$2/bin/$prog" "$2/cheat.c" "${helpers[@]}" \
-      "$scratch/build/release/libportlab.a" >>"$2/cc.log" 2>&1
-}
-
-# section FIRST COUNT: the output of tests FIRST..FIRST+COUNT-1, their
-# comment lines (the hints) included.
-section() {
-  awk -v a="$1" -v b="$(($1 + $2))" '/^(not )?ok [0-9]+ / { n = $1 == "not" ? $3 : $2 } n >= a && n < b' <<<"$output"
-}
-
-# checkers INDEX...: run files[INDEX]... in one Bats process, as a student would.
-checkers() {
-  local i these=()
-  for i in "$@"; do these+=("${files[$i]}"); done
-  # (/usr/sbin and /sbin too, for ip and nft: as tests/exercises/run adds them)
-  env -i PATH="$STUDENT_PATH:/usr/sbin:/sbin" HOME="${HOME:-/root}" TMPDIR="${TMPDIR:-/tmp}" PROC_CAN_NETNS="${PROC_CAN_NETNS:-}" \
-    PORTLAB_BATS_LIB="$PORTLAB_BATS_LIB" bats --tap "${these[@]}"
-}
-
-# judge INDEX...: the TAP $output of `checkers INDEX...`, judged run by run
-# (runs[] names them, counts[] says how many tests each; first_run[] and
-# last_run[] say which runs each file holds).
-judge() {
-  local i r name res first=1
-  for i in "$@"; do
-    for ((r = first_run[i]; r <= last_run[i]; r++)); do
-      name=${runs[$r]}
-      res=$(result_lines "$first" "${counts[$r]}")
-      [ "$(grep -c . <<<"$res")" -eq "${counts[$r]}" ] || fail "$name: its checks did not all run: $output"
-      ! grep -q '# skip' <<<"$res" || fail "$name: a check was skipped: $res"
-      case $name in
-        before-*) grep -q '^not ok' <<<"$res" ||
-                    fail "the ${name#before-} checker passes on the untouched tree: it cannot tell a done exercise from an undone one" ;;
-        after-*) ! grep -q '^not ok' <<<"$res" || fail "the ${name#after-} checker fails on its own solution: $(section "$first" "${counts[$r]}")" ;;
-        cheat-*) section "$first" "${counts[$r]}" | grep -q '^# what still falls short: ' ||
-                   fail "$name: the checker is fooled by the cheat: it passes, or fails without a hint: $(section "$first" "${counts[$r]}")" ;;
-      esac
-      first=$((first + counts[r]))
-    done
-  done
-}
-
-# run_checkers WHICH: every checker in a scratch copy of the tree, with
-# the solutions applied, judged run by run: WHICH is "solution" (each
-# checker once, against its solution: it passes) or "cheats" (against the
-# tree as handed out and against each of its known cheats: it falls short,
-# saying what the kernel showed).
-run_checkers() {
-  local which=$1 f c name n i scratch=$BATS_TEST_TMPDIR/tree files=() runs=() counts=() first_run=() last_run=() pids=()
-  # The patches touch one file each, all different: applied together, each
-  # checker still sees only its own solution in the program it runs.
-  [ "$(cat "$EX"/solutions/*.patch | grep -c '^+++ ')" -eq "$(cat "$EX"/solutions/*.patch | grep '^+++ ' | sort -u | wc -l)" ] ||
-    fail "two solutions change the same file"
-  tree_copy "$scratch"
-  for f in "$EX"/solutions/*.patch; do
-    if command -v git >/dev/null; then (cd "$scratch" && git apply "$f"); else (cd "$scratch" && patch -s -p1 <"$f"); fi ||
-      fail "$(basename "$f") does not apply"
-  done
-  run make -C "$scratch" -s all CFLAGS=-O0 # only the patched files compile: no need to optimise them
-  assert_success
-  local cheats=()
-  [ "$which" = solution ] || cheats=("$EX"/cheats/*.patch)
-  mkdir -p "$BATS_TEST_TMPDIR/cheats" # (once: the loadable mkdir -p is no friend of races)
-  for c in "${cheats[@]}"; do
-    cheat_bin "$c" "$BATS_TEST_TMPDIR/cheats/$(basename "$c" .patch)" &
-    pids+=("$!")
-  done
-  for f in "$EX"/*.bats; do
-    name=$(basename "$f" .bats)
-    n=$(grep -c '^@test ' "$f")
-    if [ "$which" = solution ]; then
-      set -- "after-$name=$scratch/bin"
-    else
-      set -- "before-$name=$BIN"
-      for c in "$EX/cheats/$name"-*.patch; do
-        c=$(basename "$c" .patch)
-        set -- "$@" "cheat-${c#"$name"-}-$name=$BATS_TEST_TMPDIR/cheats/$c/bin"
-      done
-    fi
-    first_run+=("${#runs[@]}")
-    for c in "$@"; do runs+=("${c%%=*}") counts+=("$n"); done
-    last_run+=($((${#runs[@]} - 1)))
-    files+=("$scratch/tests/exercises/all-$name.bats")
-    combine "$f" "${files[-1]}" "$@"
-  done
-  for n in "${!pids[@]}"; do
-    c=$(basename "${cheats[$n]}" .patch)
-    wait "${pids[$n]}" || fail "cheats/$c.patch does not apply to the demos as they are now, or does not compile: $(cat "$BATS_TEST_TMPDIR/cheats/$c/cc.log" 2>/dev/null)"
-  done
-  # Two Bats processes, half the checkers each, side by side.
-  local half=() other=()
-  for i in "${!files[@]}"; do
-    if [ $((i % 2)) -eq 0 ]; then half+=("$i"); else other+=("$i"); fi
-  done
-  checkers "${other[@]}" >"$BATS_TEST_TMPDIR/other.tap" 2>&1 &
-  n=$!
-  run checkers "${half[@]}"
-  wait "$n" || true
-  judge "${half[@]}"
-  output=$(<"$BATS_TEST_TMPDIR/other.tap")
-  judge "${other[@]}"
-}
-
-@test "every checker passes with its solution (in a scratch copy)" {
-  run_checkers solution
-}
-
-# bats test_tags=exhaustive
-@test "every checker falls short on the tree as handed out and on each known cheat, saying what the kernel showed (in a scratch copy)" {
-  run_checkers cheats
-  assert_output --partial "what still falls short"
-}
-
 # as_student [VAR=VALUE]... COMMAND...: with a student's PATH and little else.
 as_student() {
   env -i PATH="$STUDENT_PATH" HOME="${HOME:-/root}" TMPDIR="${TMPDIR:-/tmp}" PROC_CAN_NETNS="${PROC_CAN_NETNS:-}" "$@"
@@ -258,10 +107,10 @@ as_student() {
 
 # student_clone DIR: what a student has - a git clone of the tree under test
 # (changes to it not yet committed are copied over and committed in the
-# clone: the clone is the tree as it is now), with its Bats libraries and
-# its programs built, as `make` leaves them. Not a git checkout (a release
-# tarball): the tree copied, then made a repository. Made and built once a
-# run of this file; each test gets a copy of its own (cp -a: no rebuild).
+# clone: the clone is the tree as it is now), with its Bats libraries (the
+# check builds what it runs itself). Not a git checkout (a release tarball):
+# the tree copied, then made a repository. Made once a run of this file;
+# each test gets a copy of its own.
 student_clone() {
   [ -f "$BATS_FILE_TMPDIR/student/Makefile" ] || make_student_clone "$BATS_FILE_TMPDIR/student"
   cp -a "$BATS_FILE_TMPDIR/student" "$1"
@@ -283,16 +132,6 @@ make_student_clone() {
   git -C "$dir" diff --cached --quiet ||
     git -C "$dir" -c user.name=student -c user.email=student@example.org commit -qm "the tree under test"
   cp -a "$ROOT/tests/.deps" "$dir/tests/"
-  # What `make` builds there. When this tree's own build is up to date (the
-  # clone's files are the same), a copy of it, made newer than the clone's
-  # files: make then rebuilds only what names the version (the clone's own
-  # commit); else built anew (unoptimised: only the build's speed differs).
-  if [ -d "$ROOT/bin" ] && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$ROOT" -q all BUILD=build/release BIN=bin >/dev/null 2>&1; then
-    { mkdir -p "$dir/build" && cp -a "$ROOT/build/release" "$dir/build/" && cp -a "$ROOT/bin" "$dir/" &&
-      find "$dir/build" "$dir/bin" -exec touch {} +; } || fail "could not copy the build"
-  fi
-  env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -C "$dir" -s -j2 all CFLAGS=-O0 >"$BATS_FILE_TMPDIR/build.log" 2>&1 ||
-    fail "the clone does not build: $(cat "$BATS_FILE_TMPDIR/build.log")"
 }
 
 # The suite runs each checker exactly as a student does: `make exercise
@@ -332,27 +171,99 @@ make_student_clone() {
   [ -z "$problems" ] || fail "${problems%$'\n'}"
 }
 
-@test "make exercise runs the committed checker, not an edited one, refuses a change outside the exercise's file, and shows the hints alone" {
+@test "make exercise checks the committed tree with the exercise's file alone: anything else changed is named and not checked (an edited checker, a GNUmakefile, a file .gitignore hides, common/); the hints alone" {
   command -v git >/dev/null || skip "needs git"
   local tree=$BATS_TEST_TMPDIR/clone
   student_clone "$tree"
-  # The checker's hints turned into `true` in the working tree: the committed one runs.
-  sed -i 's/^\( *\)hint /\1true /' "$tree/tests/exercises/same-port-udp-twice.bats"
-  run as_student PORTLAB_BIN="$BIN" "$tree/tests/exercises/run" check same-port-udp-twice
+  # Untouched: the hint alone - no file and line, no source of the failed command.
+  run as_student "$tree/tests/exercises/run" check same-port-udp-twice
   assert_failure 1
   assert_line "what still falls short:"
   assert_line --partial "  - nothing in the server's story shows a second UDP bind() refused."
-  # The hint alone: no file and line, no source of the failed command.
   refute_output --partial "(in test file"
   refute_output --partial '`hint "'
   refute_output --partial "bats: "
   assert_output --partial "(all of the check's report: make exercise E=same-port-udp-twice V=1)"
-  # A change in common/ as well: not checked, and the file is named.
-  echo '/* a change */' >>"$tree/common/narrate.c"
-  run as_student PORTLAB_BIN="$BIN" "$tree/tests/exercises/run" check same-port-udp-twice
-  assert_failure 2
-  assert_line "  common/narrate.c"
-  assert_output --partial "this exercise changes demos/same-port/server.c alone"
+  # Each of these, alone, is named, and nothing is checked (exit 2).
+  cp -a "$tree" "$tree.orig"
+  local change file
+  for change in checker gnumakefile gitignore common; do
+    rm -rf "$tree" && cp -a "$tree.orig" "$tree"
+    case $change in
+      checker) # the checker's hints turned into `true`
+        sed -i 's/^\( *\)hint /\1true /' "$tree/tests/exercises/same-port-udp-twice.bats"
+        file=tests/exercises/same-port-udp-twice.bats ;;
+      gnumakefile) # make reads it first: the old way around the committed checker
+        printf 'export EXERCISE_COMMITTED = 1\nexport PORTLAB_BIN = %s\ninclude Makefile\n' "$BIN" >"$tree/GNUmakefile"
+        file=GNUmakefile ;;
+      gitignore) # a helper that a .gitignore of its own hides from git
+        mkdir "$tree/demos/same-port/.h" && printf '*\n' >"$tree/demos/same-port/.h/.gitignore" &&
+          echo 'int main(void) { return 0; }' >"$tree/demos/same-port/.h/argv.c"
+        [ -z "$(git -C "$tree" status --porcelain)" ] || fail "git sees the hidden helper: not the trick"
+        file=demos/same-port/.h ;;
+      common)
+        echo '/* a change */' >>"$tree/common/narrate.c"
+        file=common/narrate.c ;;
+    esac
+    run as_student make -C "$tree" -s exercise E=same-port-udp-twice
+    [ "$status" -ne 0 ] && [[ $output == *"exercise same-port-udp-twice: not checked - "* ]] ||
+      fail "$change: exit $status, and no 'not checked': $output"
+    assert_line "  $file"
+    assert_output --partial "this exercise changes demos/same-port/server.c alone"
+    refute_output --partial "done - every check passes"
+  done
+}
+
+# bats test_tags=exhaustive
+@test "tricks outside the exercise's file pass no check: the caller's environment (EXERCISE_COMMITTED, PORTLAB_BIN, BASH_ENV), fake Bats libraries in tests/.deps, a checker committed changed (a teacher checks the file alone, with the teacher's own clone)" {
+  command -v git >/dev/null || skip "needs git"
+  local tree=$BATS_TEST_TMPDIR/clone teacher=$BATS_TEST_TMPDIR/teacher
+  student_clone "$tree"
+  student_clone "$teacher"
+  # A solved tree's programs, and a bash start-up file that makes every check pass.
+  mkdir "$BATS_TEST_TMPDIR/solved" && cp -a "$teacher/." "$BATS_TEST_TMPDIR/solved/" &&
+    (cd "$BATS_TEST_TMPDIR/solved" && git apply tests/exercises/solutions/same-port-udp-twice.patch &&
+       make -s all CFLAGS=-O0 >/dev/null 2>&1) || fail "could not build a solved tree"
+  printf 'hint() { :; }\nfail() { :; }\n' >"$BATS_TEST_TMPDIR/bash_env"
+  run as_student EXERCISE_COMMITTED=1 PORTLAB_BIN="$BATS_TEST_TMPDIR/solved/bin" BASH_ENV="$BATS_TEST_TMPDIR/bash_env" \
+    make -C "$tree" -s exercise E=same-port-udp-twice
+  assert_failure
+  assert_output --partial "what still falls short:"
+  # Bats libraries whose fail() passes: not used (fetched anew, or not checked).
+  sed -i 's/^fail() {$/fail() { return 0/' "$tree/tests/.deps/bats-support/src/error.bash"
+  grep -q '^fail() { return 0' "$tree/tests/.deps/bats-support/src/error.bash" || fail "the fake did not apply"
+  run as_student make -C "$tree" -s exercise E=same-port-udp-twice
+  [ "$status" -ne 0 ] || fail "fake libraries passed the check: $output"
+  refute_output --partial "done - every check passes"
+  # A checker changed and committed: the student's HEAD says done; a
+  # teacher's clone checks the student's file alone with its own checker.
+  rm -rf "$tree/tests/.deps" && cp -a "$teacher/tests/.deps" "$tree/tests/"
+  sed -i 's/^\( *\)hint /\1true /' "$tree/tests/exercises/same-port-udp-twice.bats"
+  git -C "$tree" -c user.name=s -c user.email=s@example.org commit -qam "a friendlier checker"
+  run as_student "$teacher/tests/exercises/run" check same-port-udp-twice "$tree"
+  assert_failure 1
+  assert_output --partial "what still falls short:"
+}
+
+# bats test_tags=exhaustive
+@test "as a student, in a fresh clone: make exercise E=NAME says 'not yet', with a hint, on each known cheat (tests/exercises/cheats/), applied and not committed" {
+  command -v git >/dev/null || skip "needs git"
+  local tree=$BATS_TEST_TMPDIR/clone c name edit problems=''
+  student_clone "$tree"
+  cd "$tree"
+  for c in tests/exercises/cheats/*.patch; do
+    name=$(basename "$c" .patch)
+    for edit in tests/exercises/*.bats; do
+      edit=$(basename "$edit" .bats)
+      [[ $name != "$edit"-* ]] || break
+    done
+    git apply "$c" || { problems+="${c##*/} does not apply"$'\n'; continue; }
+    run as_student make exercise E="$edit"
+    [ "$status" -ne 0 ] && [[ $output == *"what still falls short:"* && $output == *"exercise $edit: not yet - "* ]] ||
+      problems+="${c##*/} ($(head -n 1 "$c")): not caught: exit $status: $output"$'\n'
+    git checkout -q -- demos
+  done
+  [ -z "$problems" ] || fail "${problems%$'\n'}"
 }
 
 @test "in make exercise, a warning (an unused variable mid-edit) is a warning: the check still runs" {

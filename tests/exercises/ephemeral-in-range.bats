@@ -2,6 +2,7 @@
 # exercise: make ephemeral-server say whether each client's source port lies in the kernel's ephemeral range
 # lesson: docs/ephemeral.md
 # edit: demos/ephemeral/server.c
+# programs: ephemeral-server ephemeral-client
 load ../helpers
 load lib
 
@@ -22,10 +23,17 @@ said() {
 }
 
 @test "each client's source port is said to be inside or outside the range the kernel has now" {
-  local s ports=() port log
-  start_server --via ex_in ephemeral-server -p 0 -b 127.0.0.1
-  # The kernel's choice; the range's top end; below it; above it.
-  for s in '' "$hi" "$below" "$above"; do
+  local s ports=() port log i picks=("$lo" "$hi" "$below" "$above") order=()
+  start_server --via ex_user ephemeral-server -p 0 -b 127.0.0.1
+  # Both ends, below, above, in an order new each run; the kernel's own
+  # choice last (it then avoids the ports the others left in TIME_WAIT).
+  while [ ${#picks[@]} -gt 0 ]; do
+    i=$((RANDOM % ${#picks[@]}))
+    order+=("${picks[i]}")
+    picks=("${picks[@]:0:i}" "${picks[@]:i+1}")
+  done
+  order+=('')
+  for s in "${order[@]}"; do
     run --separate-stderr ex_in "$BIN/ephemeral-client" -n 1 -u 0 ${s:+-s "$s"} -p "$server_port" 127.0.0.1
     [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"
     port=$(sed -n 's/.* after connect our end is 127\.0\.0\.1:\([0-9]*\) .*/\1/p' <<<"$output")
@@ -33,8 +41,13 @@ said() {
   done
   stop_server
   log=$(server_log)
-  said "${ports[0]}" inside outside "its kernel chose it from the range $lo-$hi"
-  said "${ports[1]}" inside outside "bound by the client itself: the range's top end"
-  said "${ports[2]}" outside inside "bound by the client itself, below the range $lo-$hi"
-  said "${ports[3]}" outside inside "bound by the client itself, above the range $lo-$hi"
+  for i in "${!order[@]}"; do
+    case ${order[i]} in
+      '') said "${ports[i]}" inside outside "its kernel chose it from the range $lo-$hi" ;;
+      "$lo") said "${ports[i]}" inside outside "bound by the client itself: the range's low end" ;;
+      "$hi") said "${ports[i]}" inside outside "bound by the client itself: the range's top end" ;;
+      "$below") said "${ports[i]}" outside inside "bound by the client itself, below the range $lo-$hi" ;;
+      *) said "${ports[i]}" outside inside "bound by the client itself, above the range $lo-$hi" ;;
+    esac
+  done
 }

@@ -15,7 +15,20 @@
 #                     capability over its network, none over the machine's)
 #   ex_plain CMD...   CMD in there with no capability at all (as an ordinary
 #                     user: no CAP_NET_BIND_SERVICE, no CAP_NET_RAW)
+#   ex_user [--in PID] [--cap CAP] CMD...   the program under test: in there
+#                     (--in PID: in PID's network namespace, a scene's), as an
+#                     unprivileged user of the scene - uid nobody, no
+#                     capability over the check's namespace, or only CAP
+#                     (net_raw) when the exercise is about it - with an
+#                     environment of its own (nothing of Bats', nothing of the
+#                     check's: a program cannot tell it runs under test that
+#                     way)
 #   hint TEXT         fail the check; TEXT (one line) is what the student sees
+#   holds PID PROTO PORT [STATE]   the kernel's view, not the program's: the
+#                     namespace's table (/proc/net/PROTO, PROTO6) has a socket
+#                     on local port PORT (in STATE: two hex digits, 0A =
+#                     LISTEN) that is one of PID's own descriptors (the same
+#                     inode, /proc/PID/fd)
 #   tcp_states PORT   the kernel's TCP table of the namespace: the states (two
 #                     hex digits, 06 = TIME_WAIT) of the sockets whose local
 #                     port is PORT, one a line
@@ -54,6 +67,31 @@ ex_plain() {
   ex_in setpriv --inh-caps=-all --bounding-set=-all -- "$@"
 }
 
+# The environment the program under test gets: this, and nothing else.
+EX_ENV=(env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=/nonexistent)
+
+# shellcheck disable=SC2154 # ns_pid: set by proc_start
+ex_user() {
+  local pid=$ns_pid mount=() caps=(--inh-caps=-all --bounding-set=-all) cap=
+  if [ "$1" = --in ]; then pid=$2 mount=() && shift 2; else mount=(--mount="/proc/$ns_pid/ns/mnt"); fi
+  if [ "$1" = --cap ]; then
+    # shellcheck disable=SC2054 # setpriv's lists are comma-separated
+    cap=$2 caps=(--inh-caps=-all,+"$2" --ambient-caps=+"$2" --bounding-set=-all,+"$2")
+    shift 2
+  fi
+  if [ "$EUID" -eq 0 ]; then # as root: a real change of user
+    exec "${EX_ENV[@]}" nsenter --net="/proc/$pid/ns/net" "${mount[@]}" -- \
+      setpriv --reuid=nobody --regid=nogroup --clear-groups "${caps[@]}" -- "$@"
+  elif [ -n "$cap" ]; then # the namespace's owner, with CAP alone over its network
+    exec "${EX_ENV[@]}" nsenter --user="/proc/$pid/ns/user" --net="/proc/$pid/ns/net" "${mount[@]}" \
+      --preserve-credentials -- setpriv "${caps[@]}" -- "$@"
+  else # nobody, in a user namespace of its own below the scene's: no power over it
+    exec "${EX_ENV[@]}" nsenter --user="/proc/$pid/ns/user" --net="/proc/$pid/ns/net" "${mount[@]}" \
+      --preserve-credentials -- unshare --user --map-user=nobody --map-group=nogroup -- \
+      setpriv "${caps[@]}" -- "$@"
+  fi
+}
+
 hint() {
   [ -z "${EX_HINTS:-}" ] || printf '%s\n' "$*" >>"$EX_HINTS"
   fail "what still falls short: $*"
@@ -65,4 +103,19 @@ tcp_states() {
   while read -r _ here _ st _; do
     [ "${here##*:}" != "$hex" ] || echo "$st"
   done < <(cat "/proc/$ns_pid/net/tcp" "/proc/$ns_pid/net/tcp6" 2>/dev/null)
+}
+
+holds() {
+  local pid=$1 proto=$2 hex here st inode fd inodes=()
+  printf -v hex '%04X' "$3"
+  while read -r _ here _ st _ _ _ _ _ inode _; do
+    [ "${here##*:}" = "$hex" ] || continue
+    [ -z "${4:-}" ] || [ "$st" = "$4" ] || continue
+    inodes+=("$inode")
+  done < <(cat "/proc/$ns_pid/net/$proto" "/proc/$ns_pid/net/${proto}6" 2>/dev/null)
+  for fd in "/proc/$pid/fd"/*; do
+    fd=$(readlink "$fd" 2>/dev/null) || continue
+    for inode in "${inodes[@]}"; do [ "$fd" != "socket:[$inode]" ] || return 0; done
+  done
+  return 1
 }

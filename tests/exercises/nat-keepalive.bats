@@ -2,6 +2,7 @@
 # exercise: give nat-client -k MS: while it waits for a late answer (-u -w), send a keep-alive datagram every MS ms on the same socket, so that the router keeps its mapping
 # lesson: docs/nat.md
 # edit: demos/nat/client.c
+# programs: nat-server nat-client
 load ../helpers
 load lib
 
@@ -26,7 +27,7 @@ seen_ports() { server_log | sed -n 's/^udp: from 198\.51\.100\.1 port \([0-9]*\)
 @test "kept alive every 400 ms, the mapping outlives the router's 1 s: the late answer (1.8 s) arrives" {
   # shellcheck disable=SC2154 # outside_pid, home1_pid: set by nat_up
   start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10 -l 1800
-  run --separate-stderr netns_of "$home1_pid" "$BIN/nat-client" -u -w 3000 -k 400 -t 2000 203.0.113.10
+  run --separate-stderr ex_user --in "$home1_pid" "$BIN/nat-client" -u -w 3000 -k 400 -t 2000 203.0.113.10
   [ "$status" -eq 0 ] || hint "nat-client -u -w 3000 -k 400 failed: ${stderr%%$'\n'*}"
   stop_server
   local ports n
@@ -44,7 +45,7 @@ seen_ports() { server_log | sed -n 's/^udp: from 198\.51\.100\.1 port \([0-9]*\)
 
 @test "no late answer is claimed when the server sends none" {
   start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10
-  run --separate-stderr netns_of "$home1_pid" "$BIN/nat-client" -u -w 1200 -k 400 -t 2000 203.0.113.10
+  run --separate-stderr ex_user --in "$home1_pid" "$BIN/nat-client" -u -w 1200 -k 400 -t 2000 203.0.113.10
   [ "$status" -eq 0 ] || hint "nat-client -u -w 1200 -k 400 failed: ${stderr%%$'\n'*}"
   [[ $output == *"udp: no late answer within 1200 ms (nothing reached this socket)"* ]] ||
     hint "the server sent no late answer (no -l), so none may be claimed: the answers to keep-alives are not it"

@@ -2,6 +2,7 @@
 # exercise: when binding source port 1023 is refused, let privileged-client connect from a port the kernel picks instead, and say so
 # lesson: docs/privileged.md
 # edit: demos/privileged/client.c
+# programs: ephemeral-server privileged-client
 load ../helpers
 load lib
 
@@ -24,7 +25,7 @@ connections() {
   local ports
   ex_namespace --range "$lo-$hi" --unprivileged-start 1024
   start_server --via ex_in ephemeral-server -p 0 -b 127.0.0.1
-  run --separate-stderr ex_plain "$BIN/privileged-client" -p "$server_port" 127.0.0.1
+  run --separate-stderr ex_user "$BIN/privileged-client" -p "$server_port" 127.0.0.1
   [[ $output == *"as expected, the kernel refused: bind(tcp 0.0.0.0:1023): EACCES"* ]] ||
     hint "the refusal of port 1023 is no longer narrated; keep bind_source() as it is, and go on after it returns EACCES"
   [ "$status" -eq 0 ] ||
@@ -43,7 +44,7 @@ connections() {
   local ports
   ex_namespace --range "$lo-$hi" --unprivileged-start 0
   start_server --via ex_in ephemeral-server -p 0 -b 127.0.0.1
-  run --separate-stderr ex_plain "$BIN/privileged-client" -p "$server_port" 127.0.0.1
+  run --separate-stderr ex_user "$BIN/privileged-client" -p "$server_port" 127.0.0.1
   [[ $output$stderr != *EACCES* ]] ||
     hint "the client said EACCES, yet here the kernel lets anyone bind port 1023 (this check set ip_unprivileged_port_start to 0): say the error bind() returned, and only then"
   [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"

@@ -2,17 +2,30 @@
 # exercise: make rendezvous-client ask its LOOKUP over UDP instead of TCP (a datagram, no connection)
 # lesson: docs/rendezvous.md
 # edit: demos/rendezvous/client.c
+# programs: rendezvous-directory rendezvous-server rendezvous-client
 load ../helpers
 load lib
+
+# In a namespace of the check's own; the program under test as an
+# unprivileged user of it (ex_user).
+setup() {
+  ex_namespace
+}
 
 # The programs' own logs say what happened: the directory logs each request
 # and each TCP connection, the clock server each client it served.
 @test "the directory gets one LOOKUP, as a UDP datagram, and the client then reaches the server" {
   local dir clock reg addr
-  start_server --as dir rendezvous-directory -p 0 -b 127.0.0.1
-  start_server --as clock rendezvous-server -D "$dir_port" clock
-  run --separate-stderr "$BIN/rendezvous-client" -p "$dir_port" 127.0.0.1 clock
+  start_server --as dir --via ex_in rendezvous-directory -p 0 -b 127.0.0.1
+  start_server --as clock --via ex_in rendezvous-server -D "$dir_port" clock
+  run --separate-stderr ex_user "$BIN/rendezvous-client" -p "$dir_port" 127.0.0.1 clock
   [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"
+  # The directory logs a TCP connection when it closes: one still open is
+  # seen in the kernel's table (ESTABLISHED, 01), before anything stops.
+  local open
+  open=$(tcp_states "$dir_port" | grep -cx 01)
+  [ "$open" -le 1 ] ||
+    hint "the client has ended, yet the kernel's table shows $((open - 1)) TCP connection(s) to the directory still open besides the clock server's registration: a look-up over UDP needs no connection at all"
   stop_server --as clock
   stop_server --as dir
   dir=$(server_log dir) clock=$(server_log clock)
@@ -33,8 +46,8 @@ load lib
 }
 
 @test "-l still lists over TCP (a LIST answer can be long: the directory answers it over TCP only)" {
-  start_server --as dir rendezvous-directory -p 0 -b 127.0.0.1
-  start_server --as clock rendezvous-server -D "$dir_port" clock
-  run --separate-stderr "$BIN/rendezvous-client" -p "$dir_port" -l 127.0.0.1
+  start_server --as dir --via ex_in rendezvous-directory -p 0 -b 127.0.0.1
+  start_server --as clock --via ex_in rendezvous-server -D "$dir_port" clock
+  run --separate-stderr ex_user "$BIN/rendezvous-client" -p "$dir_port" -l 127.0.0.1
   [ "$status" -eq 0 ] || hint "-l broke: ${stderr%%$'\n'*}"
 }

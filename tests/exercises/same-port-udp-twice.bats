@@ -2,11 +2,18 @@
 # exercise: make same-port-server ask for its UDP port a second time too, and show that the kernel refuses that as well
 # lesson: docs/same-port.md
 # edit: demos/same-port/server.c
+# programs: same-port-server same-port-client
 load ../helpers
 load lib
 
+# In a namespace of the check's own; the program under test as an
+# unprivileged user of it (ex_user).
+setup() {
+  ex_namespace
+}
+
 @test "a second UDP socket asks for the same port, and bind() refuses it with EADDRINUSE" {
-  start_server same-port-server -p 0 -b 127.0.0.1 ||
+  start_server --via ex_user same-port-server -p 0 -b 127.0.0.1 ||
     hint "the server does not start any more: run it by hand (bin/same-port-server -p 0) and read its error"
   run server_log
   [[ $output == *"as expected, bind(udp) was refused: EADDRINUSE"* ]] ||
@@ -18,7 +25,7 @@ load lib
 # With --reuseport every socket asks to share: the kernel then says yes to
 # the second bind() - a story that says EADDRINUSE there did not ask it.
 @test "with --reuseport the kernel lets the second UDP socket in, and the story says so" {
-  start_server same-port-server --reuseport -p 0 -b 127.0.0.1
+  start_server --via ex_user same-port-server --reuseport -p 0 -b 127.0.0.1
   run server_log
   [[ $output != *"bind(udp) was refused: EADDRINUSE"* ]] ||
     hint "with --reuseport (both sockets asking to share) the kernel lets a second UDP socket bind the port, yet the story says \"bind(udp) was refused: EADDRINUSE\": tell what bind() really returned"
@@ -33,7 +40,7 @@ load lib
   for only in udp tcp; do
     other=tcp
     [ "$only" = udp ] || other=udp
-    start_server --as "$only" same-port-server "--$only-only" -p 0 -b 127.0.0.1 ||
+    start_server --as "$only" --via ex_user same-port-server "--$only-only" -p 0 -b 127.0.0.1 ||
       hint "same-port-server --$only-only does not start any more: run it by hand and read its error"
     run server_log "$only"
     n=$(grep -c "^now a second $only socket asks for the same port" <<<"$output")
@@ -45,7 +52,7 @@ load lib
 }
 
 @test "clients are still served over both protocols" {
-  start_server same-port-server -p 0 -b 127.0.0.1
-  run --separate-stderr "$BIN/same-port-client" -p "$server_port" 127.0.0.1
+  start_server --via ex_user same-port-server -p 0 -b 127.0.0.1
+  run --separate-stderr ex_in "$BIN/same-port-client" -p "$server_port" 127.0.0.1
   [ "$status" -eq 0 ] || hint "same-port-client no longer gets both replies: ${stderr%%$'\n'*}"
 }

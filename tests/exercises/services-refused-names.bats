@@ -2,6 +2,7 @@
 # exercise: in a scan, make services-client print each refused port with the name /etc/services gives it
 # lesson: docs/services.md
 # edit: demos/services/client.c
+# programs: same-port-server services-client
 load ../helpers
 load lib
 
@@ -22,7 +23,7 @@ setup() {
 @test "each refused port is named as /etc/services names it, an open one is not called refused, and the summary counts both" {
   local p
   start_server --via ex_in same-port-server --tcp-only -p $((base + 1)) -b 127.0.0.1
-  run --separate-stderr ex_in "$BIN/services-client" -t 300 -r "$base-$((base + 3))" 127.0.0.1
+  run --separate-stderr ex_user "$BIN/services-client" -t 300 -r "$base-$((base + 3))" 127.0.0.1
   [ "$status" -eq 0 ] || hint "the scan failed: ${stderr%%$'\n'*}"
   grep -qx "$base/tcp refused: /etc/services says $name1" <<<"$output" ||
     hint "the kernel refused port $base (nothing listens there), and the /etc/services this check made up names it $name1: say \"$base/tcp refused: /etc/services says $name1\" where connect() says ECONNREFUSED (services_name() reads the file: never write names in)"

@@ -2,6 +2,7 @@
 # exercise: make wire-client claim its own step-2 UDP port in step 3's header, and catch the server's reply to the forged datagram there
 # lesson: docs/wire.md
 # edit: demos/wire/client.c
+# programs: wire-server wire-client
 load ../helpers
 load lib
 
@@ -14,7 +15,7 @@ setup() {
 @test "the forged datagram claims the client's own UDP port, and the server's reply to it comes back" {
   local port others
   start_server --via ex_in wire-server -p 0 -b 127.0.0.1
-  run --separate-stderr ex_in "$BIN/wire-client" -p "$server_port" 127.0.0.1
+  run --separate-stderr ex_user --cap net_raw "$BIN/wire-client" -p "$server_port" 127.0.0.1
   [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"
   port=$(sed -n 's/^udp: our end is 127\.0\.0\.1:\([0-9]*\):.*/\1/p' <<<"$output")
   stop_server
@@ -31,7 +32,7 @@ setup() {
 # datagram): nothing answers step 3, so no second reply can be shown.
 @test "when nothing answers the forged datagram, the client shows no reply to it" {
   start_server --via ex_in wire-server -p 0 -b 127.0.0.1 -n 2
-  run --separate-stderr ex_in "$BIN/wire-client" -t 500 -p "$server_port" 127.0.0.1
+  run --separate-stderr ex_user --cap net_raw "$BIN/wire-client" -t 500 -p "$server_port" 127.0.0.1
   server_expect '^stopping after 2 exchanges' || hint "the server did not serve steps 1 and 2"
   [ "$(grep -c '^udp reply: ' <<<"$output")" -le 1 ] ||
     hint "the server stopped after step 2 (this check ran it with -n 2), so nothing answered step 3, yet the client showed a second reply: narrate only a line that wait_read_line() really read from step 2's socket"
@@ -39,7 +40,7 @@ setup() {
 
 @test "without CAP_NET_RAW the kernel refuses the raw socket, and step 3 fails" {
   start_server --via ex_in wire-server -p 0 -b 127.0.0.1
-  run --separate-stderr ex_plain "$BIN/wire-client" -t 500 -p "$server_port" 127.0.0.1
+  run --separate-stderr ex_user "$BIN/wire-client" -t 500 -p "$server_port" 127.0.0.1
   [ "$status" -ne 0 ] && [[ $stderr == *EPERM* ]] ||
     hint "with no CAP_NET_RAW (this check took it away) the kernel gives no raw socket (EPERM), yet the client got through step 3: send step 3 through the raw socket, with the header you wrote"
 }
