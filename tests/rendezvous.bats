@@ -59,7 +59,7 @@ ask_directory() {
   run --separate-stderr timeout 10 "$BIN/rendezvous-server" -D "$dir_port" clock
   assert_failure 1
   assert_stderr --partial "rendezvous-server: the directory said: ERR name taken: clock is tcp $clock_port
-rendezvous-server: why: the directory already holds clock for another connection, one it still counts as open (a registration lasts as long as the connection that made it): most likely another rendezvous-server took the name first; the directory's list (rendezvous-client -l) shows the port it points to, and ss -ltnp 'sport = :PORT' the program there; stop that one, or give this one another name (rendezvous-server NAME)"
+rendezvous-server: why: the directory already holds clock for another connection, one it still counts as open (a registration lasts at most as long as the connection that made it): most likely another rendezvous-server took the name first; the directory's list (rendezvous-client -l) shows the port it points to, and ss -ltnp 'sport = :PORT' the program there; stop that one, or give this one another name (rendezvous-server NAME)"
 }
 
 @test "a server that stops unregisters; one killed with SIGKILL is dropped all the same" {

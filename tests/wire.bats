@@ -133,7 +133,7 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   in_ns wire-client -s "$server_port" -p "$server_port" 127.0.0.1
   assert_success
   assert_line "raw udp: sent; from the server's own port: portlab's servers do not answer it (the answer would go to that port, the server's own, and could loop)"
-  server_expect "^not answering 127\.0\.0\.1:$server_port: 1 datagram in 1 s: its source is our own port at an address of this host: "
+  server_expect "^not answering 127\.0\.0\.1:$server_port: 1 datagram in 1 s: its source is a port we hold, at an address of this host: "
   run --separate-stderr netns_of "$ns_pid" "$BIN/same-port-client" -p "$server_port" 127.0.0.1
   assert_success
 }

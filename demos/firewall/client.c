@@ -42,7 +42,6 @@
 
 static int knock(const struct addrinfo *ai, int tcp, unsigned port, long ms);
 static const char *verdict(const struct knock *k, enum knock_why *why);
-static unsigned our_port(int fd);
 
 int main(int argc, char **argv)
 {
@@ -147,7 +146,7 @@ static int knock(const struct addrinfo *ai, int tcp, unsigned port, long ms)
         got = recv(fd, reply, sizeof reply, 0); /* what it says first, if anything */
     if (k.err == 0 && got > 0)
         firewall_said(port, proto, reply, (size_t)got);
-    firewall_wire_answer(&k, port, our_port(fd)); /* what came back */
+    firewall_wire_answer(&k, port, firewall_our_port(fd)); /* what came back */
     close(fd);
     v = verdict(&k, &why);
     narrate("%u/%s verdict: %s - %s", port, proto, v, knock_why_text(why));
@@ -190,15 +189,4 @@ static const char *verdict(const struct knock *k, enum knock_why *why)
         *why = k->tcp ? KNOCK_WHY_TCP_NOTHING : KNOCK_WHY_UDP_NOTHING;
         return k->tcp ? "filtered" : "open|filtered";
     }
-}
-
-/* Our own port, for matching the answer. */
-static unsigned our_port(int fd)
-{
-    struct sockaddr_storage me;
-    socklen_t len = sizeof me;
-
-    if (getsockname(fd, (struct sockaddr *)&me, &len) != 0)
-        return 0;
-    return addr_port((struct sockaddr *)&me);
 }

@@ -267,3 +267,12 @@ void firewall_narrate_syn_retries(void)
                 "about %ld s", r.value[0], r.source, (2L << r.value[0]) - 1);
 }
 
+unsigned firewall_our_port(int fd)
+{
+    struct sockaddr_storage me;
+    socklen_t len = sizeof me;
+
+    if (getsockname(fd, (struct sockaddr *)&me, &len) != 0)
+        return 0;
+    return addr_port((struct sockaddr *)&me);
+}

@@ -45,4 +45,7 @@ void firewall_said(unsigned port, const char *proto, const char *text, size_t le
  * tcp_syn_retries and tcp_syn_linear_timeouts allow, read from /proc. */
 void firewall_narrate_syn_retries(void);
 
+/* Our own (source) port on fd, for matching the answer; 0 if unknown. */
+unsigned firewall_our_port(int fd);
+
 #endif

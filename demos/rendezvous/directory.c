@@ -77,11 +77,10 @@ int main(int argc, char **argv)
         /* Connections first, by index from the end: a drop moves the last. */
         for (c = conns.n; c-- > 0;) {
             if (conns.c[c].ready && (gone = serve_conn(&conns.c[c])) != NULL) {
-                /* THE LESSON: a registration lasts at most as long as
-                 * the connection that made it (UNREGISTER ends it
-                 * sooner): however the connection ended - QUIT, a
-                 * crash, kill -9 (the server's kernel closes it),
-                 * keepalive - its names go now (rv_conns_close()). */
+                /* THE LESSON: a registration lasts at most as long as the connection
+                 * that made it (UNREGISTER ends it sooner): however it ended - QUIT, a
+                 * crash, kill -9 (the server's kernel closes it), keepalive - its
+                 * names go now (rv_conns_close()). */
                 rv_conns_close(&conns, c, gone);
             }
         }
@@ -177,10 +176,9 @@ static const char *serve_conn(struct rv_conn *c)
     return c->len >= sizeof c->buf - 1 ? rv_conn_too_long(c) : NULL;
 }
 
-/* UDP: LOOKUP only, in one small datagram (LIST is refused: no answer
- * much larger than its question, to a source that may be forged), and
- * only as the reply guard allows (replyguard.h): never to our own port,
- * nor to a broadcast; a few answers, errors included, a second an address. */
+/* UDP: LOOKUP only, in one small datagram (LIST is refused: no answer much larger than
+ * its question, to a source that may be forged), and only as the reply guard allows
+ * (replyguard.h): never to a port we hold or a broadcast; a few a second to an address. */
 static void serve_udp(int fd)
 {
     static char buf[65536];

@@ -105,6 +105,27 @@ int main(int argc, char **argv)
 }
 
 #ifdef __linux__
+static int watch_packets(struct serve_watch *sw);
+
+/* Open the packet socket: before anything else, while we may. Sets
+ * sw->fd and sw->fn; returns 0, or -1 after reporting a failure. */
+static int open_packet_socket(struct serve_watch *sw)
+{
+    /* THE LESSON'S TOOL: AF_PACKET, SOCK_DGRAM = each packet from its IP
+     * header on (the link layer's header removed); ETH_P_ALL = every
+     * protocol, in and out. This is what tcpdump uses on Linux. */
+    int fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+
+    if (fd < 0) {
+        report_sys("socket", "packet", NULL, errno);
+        return -1;
+    }
+    narrate("packet socket open: we see each packet of our port as it crosses an interface");
+    sw->fd = fd;
+    sw->fn = watch_packets;
+    return 0;
+}
+
 /* A packet socket sees every packet on every interface of our network
  * namespace: show only those to or from our own address and port. */
 static int watch_packets(struct serve_watch *sw)
@@ -145,25 +166,6 @@ static int watch_packets(struct serve_watch *sw)
         w->shown++;
         narrate("wire: %s", line);
     }
-    return 0;
-}
-
-/* Open the packet socket: before anything else, while we may. Sets
- * sw->fd and sw->fn; returns 0, or -1 after reporting a failure. */
-static int open_packet_socket(struct serve_watch *sw)
-{
-    /* THE LESSON'S TOOL: AF_PACKET, SOCK_DGRAM = each packet from its IP
-     * header on (the link layer's header removed); ETH_P_ALL = every
-     * protocol, in and out. This is what tcpdump uses on Linux. */
-    int fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
-
-    if (fd < 0) {
-        report_sys("socket", "packet", NULL, errno);
-        return -1;
-    }
-    narrate("packet socket open: we see each packet of our port as it crosses an interface");
-    sw->fd = fd;
-    sw->fn = watch_packets;
     return 0;
 }
 #else
