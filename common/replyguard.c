@@ -165,8 +165,11 @@ static struct reply_source *slot(struct reply_guard *g, const struct sockaddr *p
     return room;
 }
 
-/* The slot of port within s: its own, a free or quiet one, or one that
- * had at most one answer; NULL when all hold more (a ninth busy port). */
+/* The slot of port within s: its own, else a free or quiet one, else the
+ * one quiet longest among those that are not looping (fewer than
+ * REPLY_STREAK answers): many honest clients behind one address (a shared
+ * host, a classroom's NAT) each get a slot in turn, while a loop's port,
+ * never quiet, keeps its count. NULL only when every slot is a loop's. */
 static struct reply_port *port_slot(struct reply_source *s, unsigned port, long long now)
 {
     struct reply_port *p, *room = NULL;
@@ -178,10 +181,12 @@ static struct reply_port *port_slot(struct reply_source *s, unsigned port, long 
             p->last = 0; /* quiet long enough: forgotten */
         if (p->last != 0 && p->port == port)
             return p;
-        if (room == NULL || (room->last != 0 && (p->last == 0 || p->answered < room->answered)))
+        if (p->last != 0 && p->answered >= REPLY_STREAK)
+            continue; /* a loop's port keeps its slot */
+        if (room == NULL || (room->last != 0 && (p->last == 0 || p->last < room->last)))
             room = p;
     }
-    if (room->last != 0 && room->answered > 1)
+    if (room == NULL)
         return NULL;
     memset(room, 0, sizeof *room);
     room->port = port;

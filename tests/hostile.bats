@@ -410,6 +410,24 @@ answered_to() {
   echo "${n:-0}"
 }
 
+@test "twelve clients behind one address (a classroom's NAT), two datagrams each, one after another: every one is answered" {
+  need_netns
+  namespace_holder ns || fail "could not make a network namespace"
+  start_server --via "netns_of $ns_pid" services-server -p 0 -b 127.0.0.1
+  # The guard counts 8 ports an address at once: the ninth client must get
+  # a slot of its own (the one quiet longest), not be refused for a minute.
+  local p
+  for p in $(seq 20000 20011); do
+    run netns_of "$ns_pid" "$POKE" forge "127.0.0.5:$p" 2 127.0.0.1 "$server_port"
+    assert_success
+  done
+  server_expect "127\.0\.0\.5:20011:" ||
+    fail "the twelfth client was not answered"
+  stop_server
+  assert_equal "$(answered_to server 127.0.0.5)" 24
+  [ "$(server_log | grep -c '^not answering ')" -eq 0 ] || fail "a client was refused: $(server_log | grep '^not answering ')"
+}
+
 @test "a flood forged from one address, each datagram from another port, gets 32 answers a second, not one each" {
   need_netns
   namespace_holder ns || fail "could not make a network namespace"
