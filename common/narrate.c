@@ -37,12 +37,12 @@ void narrate_init(const char *argv0)
     setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
-const char *program_name(void)
+const char *narrate_program_name(void)
 {
     return progname;
 }
 
-const char *program_path(void)
+const char *narrate_program_path(void)
 {
     return progpath;
 }
@@ -278,11 +278,11 @@ static void say_held(struct report_kind *k)
     if (k->held == 0)
         return;
     report("%ld more report%s of %s held back (at most %d of a kind a second)", k->held,
-           k->held == 1 ? "" : "s", k->name, REPORT_BURST);
+           k->held == 1 ? "" : "s", k->name, NARRATE_REPORT_BURST);
     k->held = 0;
 }
 
-int report_kind_ok(const char *kind)
+int narrate_report_ok(const char *kind)
 {
     long long now = now_ms();
     struct report_kind *k = NULL;
@@ -305,7 +305,7 @@ int report_kind_ok(const char *kind)
         k->since = now;
         k->said = 0;
     }
-    if (k->said >= REPORT_BURST) {
+    if (k->said >= NARRATE_REPORT_BURST) {
         if (k->held++ == 0 && !summary_at_exit) {
             summary_at_exit = 1;
             atexit(note_exit);
@@ -404,7 +404,7 @@ static const struct errname errnames[] = {
     {ETIMEDOUT, "ETIMEDOUT", "Connection timed out"},
 };
 
-const char *errno_name(int err)
+const char *narrate_errno_name(int err)
 {
     size_t i;
 
@@ -414,7 +414,7 @@ const char *errno_name(int err)
     return "E?";
 }
 
-const char *errno_text(int err)
+const char *narrate_errno_text(int err)
 {
     size_t i;
 

@@ -7,7 +7,7 @@
  *   addr.h     getaddrinfo() and "127.0.0.1:2000" / "[::1]:2000"
  *   narrate.h  the story on stdout, errors with errno names on stderr
  *   explain.h  a failed call and its why: line, premises checked first
- *   options.h  -p PORT, -b ADDRESS, HOST, -4/-6, -n, -t, -h
+ *   opts.h     -p PORT, -b ADDRESS, HOST, -4/-6, -n, -t, -h
  *   kernel.h   facts the kernel decides, read from /proc
  *   privilege.h  who may bind a low port, and why; dropping root
  *   serve.h    the server loop: poll(), accept(), recvfrom(), the reply
@@ -27,18 +27,20 @@
 #define PORTLAB_H
 
 #include "addr.h"
+#include "clock.h"
 #include "drain.h"
 #include "knock.h"
 #include "explain.h"
 #include "kernel.h"
 #include "narrate.h"
-#include "options.h"
+#include "opts.h"
 #include "port.h"
 #include "privilege.h"
 #include "replyguard.h"
 #include "serve.h"
 #include "services.h"
 #include "signals.h"
+#include "sock.h"
 #include "tcptable.h"
 #include "wait.h"
 

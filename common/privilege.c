@@ -231,7 +231,7 @@ void privilege_narrate_refusal(const char *proto, const struct sockaddr *sa, int
     char where[ADDR_STRLEN];
 
     narrate("as expected, the kernel refused: bind(%s %s): %s (%s)", proto,
-            addr_format(sa, where, sizeof where), errno_name(err), errno_text(err));
+            addr_format(sa, where, sizeof where), narrate_errno_name(err), narrate_errno_text(err));
     if (t.known)
         narrate("why: port %u is below %u, the kernel's threshold: binding it needs "
                 "privilege.\n(The threshold is net.ipv4.ip_unprivileged_port_start, read "
@@ -370,7 +370,7 @@ int privilege_became_user(const char *user, uid_t uid, gid_t gid, int err)
     int initial;
 
     if (err != 0) {
-        report("dropping privileges to %s: %s (%s)", user, errno_name(err), errno_text(err));
+        report("dropping privileges to %s: %s (%s)", user, narrate_errno_name(err), narrate_errno_text(err));
         if (root_outside(&initial) && initial == 0)
             report("why: this user namespace maps uid 0 to root outside (root ran unshare "
                    "-r, say), and cannot make us %s: run it as root without unshare -r, or "
@@ -493,7 +493,7 @@ int privilege_drop_capabilities(void)
     if ((had && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L) != 0) ||
         (had && syscall(SYS_capset, &header, data) != 0) ||
         prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0) {
-        report("giving up our capabilities: %s (%s)", errno_name(errno), errno_text(errno));
+        report("giving up our capabilities: %s (%s)", narrate_errno_name(errno), narrate_errno_text(errno));
         return -1;
     }
     if (prove_nothing_left() != 0)

@@ -92,7 +92,7 @@ int privilege_refusal_expected(unsigned port, int err);
 /* Narrate such a planned refusal on stdout, as the expected result:
  *   as expected, the kernel refused: bind(tcp 0.0.0.0:1023): EACCES (...)
  *   why: port 1023 is below 1024, the threshold (read from ...) ...
- * (A real failure goes to report_sys(), explain.h, on stderr.) */
+ * (A real failure goes to explain_report(), explain.h, on stderr.) */
 void privilege_narrate_refusal(const char *proto, const struct sockaddr *sa, int err);
 
 /* Note the descriptors this program inherited (any above 2 open now,

@@ -19,12 +19,6 @@ long wait_idle_ms(long fallback);
  * (1 to 3600000), else fallback. For tests that cannot wait seconds. */
 long wait_env_ms(const char *name, long fallback);
 
-/* Make fd non-blocking; returns 0 or -1. */
-int wait_nonblocking(int fd);
-
-/* Milliseconds on a clock that never jumps (CLOCK_MONOTONIC). */
-long long wait_now_ms(void);
-
 /* Wait up to ms for fd to be readable (POLLIN) or writable (POLLOUT).
  * Returns 1 ready, 0 timed out, -1 error (errno set). */
 int wait_for(int fd, short events, long ms);
@@ -54,7 +48,7 @@ int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms
                    char *buf, size_t cap);
 
 /* The same with one deadline for a whole exchange of several lines (a
- * client's -t): wait until end (wait_now_ms()'s clock); ms is the whole
+ * client's -t): wait until end (clock_now_ms()'s clock); ms is the whole
  * budget, for the report, which says so when whole is 1. */
 int wait_read_line_until(int fd, const char *proto, const struct sockaddr *to,
                          long long end, long ms, int whole, char *buf, size_t cap);

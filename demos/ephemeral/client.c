@@ -101,7 +101,7 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
     snprintf(tag, sizeof tag, "tcp %d", i);
     fd = socket(ai->ai_family, SOCK_STREAM, 0);
     if (fd < 0) {
-        report_sys("socket", "tcp", ai->ai_addr, errno);
+        explain_report("socket", "tcp", ai->ai_addr, errno);
         return -1;
     }
     /* A new socket has no port yet: getsockname() says port 0. */
@@ -121,7 +121,7 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
          * (docs/restart.md); connect() still refuses the very same four-tuple. */
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (bind(fd, (struct sockaddr *)&src, ai->ai_addrlen) != 0) {
-            report_sys("bind", "tcp", (struct sockaddr *)&src, errno);
+            explain_report("bind", "tcp", (struct sockaddr *)&src, errno);
             close(fd);
             return -1;
         }
@@ -129,7 +129,7 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
     }
     /* THE LESSON: connect() on an unbound socket: the kernel picks a
      * free source port from its range, unique for this destination. */
-    wait_nonblocking(fd);
+    sock_set_nonblocking(fd);
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
     if ((err = wait_connect_report(fd, err, "tcp", ai->ai_addr, ms)) != 0) {
         if (err == EADDRNOTAVAIL)
@@ -162,7 +162,7 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
     snprintf(tag, sizeof tag, "udp %d", i);
     fd = socket(ai->ai_family, SOCK_DGRAM, 0);
     if (fd < 0) {
-        report_sys("socket", "udp", ai->ai_addr, errno);
+        explain_report("socket", "udp", ai->ai_addr, errno);
         return -1;
     }
     narrate("%s: before the first sendto our end is %s (no port yet)", tag,
@@ -171,7 +171,7 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
         /* THE LESSON: sendto() on an unbound UDP socket makes the kernel
          * bind it to a free port first ("autobind"); the socket keeps it. */
         if (sendto(fd, hello, sizeof hello - 1, 0, ai->ai_addr, ai->ai_addrlen) < 0) {
-            report_sys("sendto", "udp", ai->ai_addr, errno);
+            explain_report("sendto", "udp", ai->ai_addr, errno);
             if (errno == EAGAIN)
                 kernel_why_exhausted(&range, "udp");
             break;

@@ -7,7 +7,7 @@
 #include "portlab.h"
 
 struct ephemeral_args {
-    struct opts o;           /* HOST, -p PORT, -4/-6, -t MS (common/options.h) */
+    struct opts o;           /* HOST, -p PORT, -4/-6, -t MS (common/opts.h) */
     long tcp_count;          /* -n: TCP connections, held open at once */
     long udp_count;          /* -u: UDP sockets */
     unsigned source;         /* -s: connection 1's source port (0: the kernel's pick) */

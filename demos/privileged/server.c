@@ -107,7 +107,7 @@ static int bind_port(struct addrinfo *ai, int socktype)
     int fd = socket(ai->ai_family, socktype, 0), one = 1;
 
     if (fd < 0) {
-        report_sys("socket", proto, ai->ai_addr, errno);
+        explain_report("socket", proto, ai->ai_addr, errno);
         return -1;
     }
     if (socktype == SOCK_STREAM) /* restart without waiting for TIME_WAIT */
@@ -117,7 +117,7 @@ static int bind_port(struct addrinfo *ai, int socktype)
      * below its threshold, without CAP_NET_BIND_SERVICE: EACCES. */
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
         (socktype == SOCK_STREAM && listen(fd, SOMAXCONN) != 0)) {
-        report_sys("bind", proto, ai->ai_addr, errno);
+        explain_report("bind", proto, ai->ai_addr, errno);
         close(fd);
         return -1;
     }
@@ -180,6 +180,6 @@ static void bind_low_again(const struct addrinfo *ai)
     else if (privilege_refusal_expected(low, err)) /* the refusal we came for */
         privilege_narrate_refusal("tcp", (struct sockaddr *)&sa, err);
     else
-        report_sys("bind", "tcp", (struct sockaddr *)&sa, err); /* something else */
+        explain_report("bind", "tcp", (struct sockaddr *)&sa, err); /* something else */
     close(fd);
 }

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
     name = rv_client_options(&o, argc, argv, &list);
     /* -t bounds the whole exchange, not each line: a directory that
      * trickles its answer cannot keep us waiting for ever. */
-    deadline = wait_now_ms() + o.timeout_ms;
+    deadline = clock_now_ms() + o.timeout_ms;
 
     /* 1. The first contact: the directory, on its fixed port. */
     if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &dir) != 0)
@@ -100,16 +100,16 @@ static int dial(const struct sockaddr *to, socklen_t len, long long deadline, in
 
     *failed = 0;
     if (fd < 0) {
-        report_sys("socket", "tcp", to, errno);
+        explain_report("socket", "tcp", to, errno);
         return -1;
     }
-    wait_nonblocking(fd);
+    sock_set_nonblocking(fd);
     /* THE LESSON: connect() needs a destination port. The first one is
      * the directory's, known in advance; the second, the server's, was
      * chosen by its kernel when it started, and we know it only because
      * the directory told us. */
     err = connect(fd, to, len) == 0 ? 0 : errno;
-    if ((err = wait_connect_report(fd, err, "tcp", to, deadline - wait_now_ms())) != 0) {
+    if ((err = wait_connect_report(fd, err, "tcp", to, deadline - clock_now_ms())) != 0) {
         *failed = err;
         close(fd);
         return -1;
@@ -141,7 +141,7 @@ static int ask(const struct addrinfo *dir, const char *request, long long deadli
     snprintf(line, sizeof line, "%s\n", request);
     if (send(d, line, strlen(line), 0) >= 0)
         return d;
-    report_sys("send", "tcp", dir->ai_addr, errno);
+    explain_report("send", "tcp", dir->ai_addr, errno);
 failed:
     close(d);
     return -1;

@@ -1,6 +1,7 @@
 /* rvclient.c - the rendezvous client's plumbing. See rvclient.h. */
 #include "rvclient.h"
 #include "addr.h"
+#include "clock.h"
 #include "narrate.h"
 #include "rendezvous.h"
 #include "wait.h"
@@ -47,14 +48,14 @@ int rv_client_list(int d, const struct sockaddr *dir, long long deadline, long m
     /* Like rpcinfo -p: proto, port, name; one per registration. */
     narrate("   proto   port  name");
     line[0] = '\0';
-    while (wait_now_ms() < deadline &&
+    while (clock_now_ms() < deadline &&
            wait_read_line_until(d, "tcp", dir, deadline, ms, 1, line, sizeof line) == 0 &&
            rv_parse_entry(line, "ENTRY", &entry) == 0) { /* parsed strictly: rendezvous.c */
         narrate("   %-5s %6u  %s%s%s", entry.proto, entry.port, entry.name,
                 entry.addr[0] ? " on " : "", entry.addr);
         count++;
     }
-    if (wait_now_ms() >= deadline) { /* lines kept coming, but no END: -t is for all of it */
+    if (clock_now_ms() >= deadline) { /* lines kept coming, but no END: -t is for all of it */
         report("recv(tcp %s): the directory's answer did not end within %ld ms (-t)",
                addr_format(dir, where, sizeof where), ms);
         return EXIT_FAILED;

@@ -6,7 +6,7 @@
 #ifndef PORTLAB_RVCLIENT_H
 #define PORTLAB_RVCLIENT_H
 
-#include "options.h"
+#include "opts.h"
 #include "rendezvous.h"
 
 #include <sys/socket.h>

@@ -1,8 +1,10 @@
 /* rvconns.c - see rvconns.h. */
 #include "rvconns.h"
+#include "clock.h"
 #include "drain.h"
 #include "narrate.h"
 #include "signals.h"
+#include "sock.h"
 #include "tcptable.h"
 #include "wait.h"
 
@@ -90,7 +92,7 @@ struct rv_conn *rv_conns_add(struct rv_conns *s, int fd, const struct sockaddr *
     if (!s->remote_ok && !addr_is_loopback(peer) &&
         !addr_same_host(peer, (struct sockaddr *)&local))
         c->refuse = "registrations come from the directory's own host (--remote allows others)";
-    wait_nonblocking(fd);
+    sock_set_nonblocking(fd);
     if (send(fd, RV_HELLO, strlen(RV_HELLO), 0) < 0) {
         /* gone already; the next read will say so */
     }
@@ -165,8 +167,8 @@ void rv_conns_open(struct rv_conns *s, int tcp, int udp)
 
     s->tcp = tcp;
     s->udp = udp;
-    wait_nonblocking(tcp);
-    wait_nonblocking(udp);
+    sock_set_nonblocking(tcp);
+    sock_set_nonblocking(udp);
     getsockname(udp, (struct sockaddr *)&s->udp_local, &len);
     reply_guard_init(&s->guard);
     reply_guard_hold(&s->guard, addr_port((struct sockaddr *)&s->udp_local));
@@ -183,7 +185,7 @@ int rv_conns_poll(struct rv_conns *s, const char **why)
     if (grown == NULL)
         return -1; /* out of memory: stop, as cleanly as we can */
     s->pfd = grown;
-    s->now = wait_now_ms();
+    s->now = clock_now_ms();
     if (s->paused_until != 0 && s->now >= s->paused_until)
         s->paused_until = 0;
     s->pfd[0].fd = signals_install();
@@ -205,7 +207,7 @@ int rv_conns_poll(struct rv_conns *s, const char **why)
     if (poll(s->pfd, (nfds_t)(s->n + 3),
              next < 0 ? -1 : (int)(next > s->now ? next - s->now : 0)) < 0 && errno != EINTR)
         return -1;
-    s->now = wait_now_ms();
+    s->now = clock_now_ms();
     if (s->pfd[0].revents & POLLIN) {
         *why = signals_which(s->pfd[0].fd);
         return -1;
@@ -233,7 +235,7 @@ void rv_conns_rest(struct rv_conns *s, int err)
         return;
     if (narrate_limit_ok(&s->out_of_fds, s->now))
         narrate("out of file descriptors (%s): new clients wait in the queue",
-                errno_name(err));
+                narrate_errno_name(err));
     s->paused_until = s->now + 100;
 }
 

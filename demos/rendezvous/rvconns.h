@@ -14,7 +14,7 @@
 
 #include "addr.h"
 #include "narrate.h"
-#include "options.h"
+#include "opts.h"
 #include "rendezvous.h"
 #include "replyguard.h"
 #include "serve.h"

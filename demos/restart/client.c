@@ -51,7 +51,7 @@ int main(int argc, char **argv)
             opts_usage_error(&o, "unknown argument '%s'", argv[i]);
     opts_finish(&o, "tcp");
     /* -t covers the whole exchange: connect, the line, the hang-up. */
-    deadline = wait_now_ms() + o.timeout_ms;
+    deadline = clock_now_ms() + o.timeout_ms;
 
     /* 1. The server's addresses (a name may have several: IPv6, IPv4). */
     if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &res) != 0)
@@ -76,12 +76,12 @@ static int talk(const struct addrinfo *ai, long long deadline, long timeout_ms)
     narrate("tcp: connecting to %s", addr_format(ai->ai_addr, a, sizeof a));
     fd = socket(ai->ai_family, SOCK_STREAM, 0);
     if (fd < 0) {
-        report_sys("socket", "tcp", ai->ai_addr, errno);
+        explain_report("socket", "tcp", ai->ai_addr, errno);
         return -1;
     }
-    wait_nonblocking(fd); /* a silent host costs -t, not minutes */
+    sock_set_nonblocking(fd); /* a silent host costs -t, not minutes */
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-    if (wait_connect_report(fd, err, "tcp", ai->ai_addr, deadline - wait_now_ms()) != 0) {
+    if (wait_connect_report(fd, err, "tcp", ai->ai_addr, deadline - clock_now_ms()) != 0) {
         close(fd);
         return -1;
     }
@@ -108,13 +108,13 @@ static int talk(const struct addrinfo *ai, long long deadline, long timeout_ms)
     } else {
         narrate("waiting for the server to hang up first");
     }
-    err = wait_closed(fd, deadline - wait_now_ms()); /* the server's FIN: end-of-file */
+    err = wait_closed(fd, deadline - clock_now_ms()); /* the server's FIN: end-of-file */
     if (err != 0) {
         if (err == ETIMEDOUT)
             report("recv(tcp %s): the server sent its line but did not hang up within %ld ms "
                    "(-t)", b, timeout_ms);
         else
-            report_sys("recv", "tcp", ai->ai_addr, err);
+            explain_report("recv", "tcp", ai->ai_addr, err);
         close(fd);
         return -1;
     }

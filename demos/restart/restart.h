@@ -18,7 +18,7 @@
 #define PORTLAB_RESTART_H
 
 #include "drain.h"
-#include "options.h"
+#include "opts.h"
 
 #include <netdb.h>
 #include <sys/socket.h>

@@ -76,12 +76,12 @@ const unsigned char *wire_address_bytes(const struct sockaddr_storage *ss)
 void wire_catch_copy(int fd, int family, unsigned from_port, unsigned to_port, long ms)
 {
     unsigned char buf[2048];
-    long long end = wait_now_ms() + ms;
+    long long end = clock_now_ms() + ms;
     long left;
     ssize_t n;
     size_t at;
 
-    while ((left = (long)(end - wait_now_ms())) > 0 && wait_for(fd, POLLIN, left) == 1) {
+    while ((left = (long)(end - clock_now_ms())) > 0 && wait_for(fd, POLLIN, left) == 1) {
         n = recv(fd, buf, sizeof buf, 0);
         if (n < 0)
             break;

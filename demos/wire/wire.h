@@ -6,7 +6,7 @@
 #ifndef PORTLAB_WIRE_H
 #define PORTLAB_WIRE_H
 
-#include "options.h"
+#include "opts.h"
 
 #include <stddef.h>
 #include <sys/socket.h>

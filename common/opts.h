@@ -1,4 +1,4 @@
-/* options.h - the command line every portlab program shares.
+/* opts.h - the command line every portlab program shares.
  *
  * Servers:  [-4|-6] [-b ADDRESS] [-p PORT] [-n COUNT] [-u USER]
  * Clients:  [-4|-6] [-p PORT] [-t MILLISECONDS] [HOST]
@@ -7,8 +7,8 @@
  * A demo loops over argv, offers each word to opts_take(), and handles the
  * words that are its own (see any demos/<name>/server.c).
  */
-#ifndef PORTLAB_OPTIONS_H
-#define PORTLAB_OPTIONS_H
+#ifndef PORTLAB_OPTS_H
+#define PORTLAB_OPTS_H
 
 #include "narrate.h"
 
