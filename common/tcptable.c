@@ -201,7 +201,10 @@ static int scan_file(const char *path, int family, unsigned port,
     return seen;
 }
 
-int tcptable_scan(unsigned port, int (*fn)(const struct tcp_entry *, void *), void *ctx)
+/* Every entry whose local port is port, from both tables: fn is called
+ * for each (it returns 0 to go on, non-zero to stop). Returns how many
+ * were seen, or -1 when neither table could be read (not Linux; errno). */
+static int tcptable_scan(unsigned port, int (*fn)(const struct tcp_entry *, void *), void *ctx)
 {
     int stop = 0, v4, v6;
 
@@ -212,7 +215,10 @@ int tcptable_scan(unsigned port, int (*fn)(const struct tcp_entry *, void *), vo
     return (v4 > 0 ? v4 : 0) + (v6 > 0 ? v6 : 0);
 }
 
-int tcptable_overlaps(const struct sockaddr *want, const struct sockaddr *have)
+/* Whether a bind() to want overlaps an entry's local address: the same
+ * address, or either is a wildcard (0.0.0.0, ::), IPv4 and IPv4-mapped
+ * IPv6 compared alike. Ports are not compared. */
+static int tcptable_overlaps(const struct sockaddr *want, const struct sockaddr *have)
 {
     return addr_is_wildcard(want) || addr_is_wildcard(have) || addr_same_host(want, have);
 }

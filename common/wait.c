@@ -70,20 +70,6 @@ int wait_connect_report(int fd, int err, const char *proto, const struct sockadd
     return err;
 }
 
-int wait_connect_outcome(int fd)
-{
-    struct sockaddr_storage peer;
-    socklen_t len = sizeof peer, elen = sizeof(int);
-    int err = 0;
-
-    if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0)
-        return 0;
-    /* Not connected: the outcome, if any, is the socket's pending error. */
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
-        return errno;
-    return err != 0 ? err : EINPROGRESS;
-}
-
 /* The deadline passed: say what did happen, which is not the kernel's
  * doing: the timeout is ours. */
 static void report_no_line(const char *proto, const struct sockaddr *to, long ms,
@@ -118,14 +104,41 @@ static void report_no_line(const char *proto, const struct sockaddr *to, long ms
            "speak first, or does not end its lines)", ms);
 }
 
+struct wait_deadline wait_deadline_in(long ms)
+{
+    struct wait_deadline d;
+
+    d.end = clock_now_ms() + ms;
+    d.ms = ms;
+    return d;
+}
+
+long wait_left_ms(const struct wait_deadline *d)
+{
+    long long left = d->end - clock_now_ms();
+
+    return left > 0 ? (long)left : 0;
+}
+
+/* Read one line by end; whole: the deadline is a whole exchange's (ms its
+ * budget), else this line's alone. */
+static int read_line(int fd, const char *proto, const struct sockaddr *to, long long end,
+                     long ms, int whole, char *buf, size_t cap);
+
 int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms,
                    char *buf, size_t cap)
 {
-    return wait_read_line_until(fd, proto, to, clock_now_ms() + ms, ms, 0, buf, cap);
+    return read_line(fd, proto, to, clock_now_ms() + ms, ms, 0, buf, cap);
 }
 
-int wait_read_line_until(int fd, const char *proto, const struct sockaddr *to,
-                         long long end, long ms, int whole, char *buf, size_t cap)
+int wait_read_line_by(int fd, const char *proto, const struct sockaddr *to,
+                      const struct wait_deadline *d, char *buf, size_t cap)
+{
+    return read_line(fd, proto, to, d->end, d->ms, 1, buf, cap);
+}
+
+static int read_line(int fd, const char *proto, const struct sockaddr *to, long long end,
+                     long ms, int whole, char *buf, size_t cap)
 {
     size_t have = 0;
     ssize_t got;
@@ -179,26 +192,4 @@ int wait_read_line_until(int fd, const char *proto, const struct sockaddr *to,
     }
     buf[strcspn(buf, "\n")] = '\0';
     return 0;
-}
-
-int wait_closed(int fd, long ms)
-{
-    long long end = clock_now_ms() + ms;
-    char junk[512];
-    ssize_t got;
-    int ready;
-
-    sock_set_nonblocking(fd);
-    for (;;) {
-        ready = wait_for(fd, POLLIN, end - clock_now_ms());
-        if (ready == 0)
-            return ETIMEDOUT;
-        if (ready < 0)
-            return errno;
-        got = recv(fd, junk, sizeof junk, 0);
-        if (got == 0)
-            return 0; /* the peer's FIN: end-of-file */
-        if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-            return errno;
-    }
 }

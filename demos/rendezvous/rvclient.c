@@ -39,7 +39,7 @@ const char *rv_client_options(struct opts *o, int argc, char **argv, int *list)
     return name;
 }
 
-int rv_client_list(int d, const struct sockaddr *dir, long long deadline, long ms)
+int rv_client_list(int d, const struct sockaddr *dir, const struct wait_deadline *deadline)
 {
     struct rv_request entry;
     char line[RV_LINE_MAX + 2], where[ADDR_STRLEN], shown[4 * RV_LINE_MAX + 8];
@@ -48,16 +48,16 @@ int rv_client_list(int d, const struct sockaddr *dir, long long deadline, long m
     /* Like rpcinfo -p: proto, port, name; one per registration. */
     narrate("   proto   port  name");
     line[0] = '\0';
-    while (clock_now_ms() < deadline &&
-           wait_read_line_until(d, "tcp", dir, deadline, ms, 1, line, sizeof line) == 0 &&
+    while (wait_left_ms(deadline) > 0 &&
+           wait_read_line_by(d, "tcp", dir, deadline, line, sizeof line) == 0 &&
            rv_parse_entry(line, "ENTRY", &entry) == 0) { /* parsed strictly: rendezvous.c */
         narrate("   %-5s %6u  %s%s%s", entry.proto, entry.port, entry.name,
                 entry.addr[0] ? " on " : "", entry.addr);
         count++;
     }
-    if (clock_now_ms() >= deadline) { /* lines kept coming, but no END: -t is for all of it */
+    if (wait_left_ms(deadline) == 0) { /* lines kept coming, but no END: -t is for all of it */
         report("recv(tcp %s): the directory's answer did not end within %ld ms (-t)",
-               addr_format(dir, where, sizeof where), ms);
+               addr_format(dir, where, sizeof where), deadline->ms);
         return EXIT_FAILED;
     }
     if (strncmp(line, "END ", 4) != 0) {

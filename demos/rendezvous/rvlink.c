@@ -163,6 +163,22 @@ static void report_late(const struct rv_link *l, int err)
                                 "directory");
 }
 
+/* Without waiting: did a non-blocking connect() complete? 0 if so,
+ * EINPROGRESS while it is under way, else the error it ended with. */
+static int connect_outcome(int fd)
+{
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer, elen = sizeof(int);
+    int err = 0;
+
+    if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0)
+        return 0;
+    /* Not connected: the outcome, if any, is the socket's pending error. */
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
+        return errno;
+    return err != 0 ? err : EINPROGRESS;
+}
+
 /* The rest of the conversation, one step each time the socket is readable
  * or time is up: the greeting, then the answer to REGISTER. Returns 1 when
  * registered, 0 while under way, -1 after saying why it failed. */
@@ -170,7 +186,7 @@ static int converse(struct rv_link *l, int fd, int late)
 {
     const struct sockaddr *dir = l->dir->ai_addr;
     char where[ADDR_STRLEN], shown[4 * RV_LINE_MAX + 8];
-    int err = wait_connect_outcome(fd), got = 0;
+    int err = connect_outcome(fd), got = 0;
 
     if (err == 0)
         got = read_line(l, fd);

@@ -277,3 +277,25 @@ void restart_draw_close(const struct sockaddr *me, const struct sockaddr *server
     narrate("  A: %-30s B: %s", sa, sb);
     narrate("  (2 and 3 may be one segment: a FIN with the ACK flag set)");
 }
+
+int restart_wait_closed(int fd, long ms)
+{
+    long long end = clock_now_ms() + ms;
+    char junk[512];
+    ssize_t got;
+    int ready;
+
+    sock_set_nonblocking(fd);
+    for (;;) {
+        ready = wait_for(fd, POLLIN, end - clock_now_ms());
+        if (ready == 0)
+            return ETIMEDOUT;
+        if (ready < 0)
+            return errno;
+        got = recv(fd, junk, sizeof junk, 0);
+        if (got == 0)
+            return 0; /* the peer's FIN: end-of-file */
+        if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return errno;
+    }
+}
