@@ -143,16 +143,3 @@ void drain_free(struct drain_set *s)
     s->pfd = NULL;
     s->conn = NULL;
 }
-
-void drain_goodbye(int fd, const char *line)
-{
-    char junk[4096];
-    size_t taken = 0;
-    ssize_t got;
-
-    if (send(fd, line, strlen(line), 0) < 0)
-        return;
-    shutdown(fd, SHUT_WR);
-    while (taken < DRAIN_MAX_BYTES && (got = recv(fd, junk, sizeof junk, 0)) > 0)
-        taken += (size_t)got;
-}

@@ -68,7 +68,6 @@ void narrate(const char *fmt, ...) PRINTF_LIKE(1, 2);
 #define NARRATE_INDENT 4 /* a continuation line's hanging indent */
 #define NARRATE_FIGURE_MAX 72 /* a figure's widest line */
 #define NARRATE_WRAPPED_MAX (2 * NARRATE_LINE_MAX) /* one line, wrapped, indents and all */
-int narrate_columns(void);
 
 /* Whether to draw a live figure (restart-client's close, wire-client's
  * header): yes, unless PORTLAB_NO_FIGURE is set and not empty. A figure is
@@ -87,9 +86,6 @@ const char *narrate_errno_name(int err);
 
 /* "Address already in use": the same words on every libc. */
 const char *narrate_errno_text(int err);
-
-/* A getaddrinfo() failure: program: getaddrinfo(host): EAI_NONAME (...). */
-void report_gai(const char *host, const char *proto, int rc);
 
 /* Text that came from the network, made safe to print: the first line of
  * in[0..len-1], control and non-ASCII bytes shown as \xNN (a backslash as
@@ -113,15 +109,5 @@ void report(const char *fmt, ...) PRINTF_LIKE(1, 2);
  * is said, or at exit. */
 #define NARRATE_REPORT_BURST 3
 int narrate_report_ok(const char *kind);
-
-/* "It happened again": narrate a repeated event at most once a second, so
- * that a flood never becomes a flood of lines. narrate_limit_ok() says
- * whether to narrate now (now: a monotonic clock in ms); l->more counts
- * the times held back since (reset it after saying so). Start at {0, 0}. */
-struct narrate_limit {
-    long long next;
-    long more;
-};
-int narrate_limit_ok(struct narrate_limit *l, long long now);
 
 #endif

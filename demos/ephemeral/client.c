@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 
     /* 2. The kernel's range: read, never assumed (Linux's is not IANA's). */
     range = kernel_local_port_range();
-    kernel_narrate_range(&range);
+    ephemeral_narrate_range(&range);
 
     /* 3. TCP: n connections to the same destination, all held open
      *    (ephemeral_hold), so each needs a port of its own. */
@@ -133,19 +133,19 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
     if ((err = wait_connect_report(fd, err, "tcp", ai->ai_addr, ms)) != 0) {
         if (err == EADDRNOTAVAIL)
-            kernel_why_exhausted(&range, "tcp");
+            ephemeral_why_exhausted(&range, "tcp");
         close(fd);
         return -1;
     }
     local_of(fd, after, sizeof after, &port);
     narrate("%s: after connect our end is %s (%s)", tag, after,
-            source != 0 ? "our choice" : kernel_port_ranges(&range, port));
+            source != 0 ? "our choice" : ephemeral_port_ranges(&range, port));
     if (wait_read_line(fd, "tcp", ai->ai_addr, ms, line, sizeof line) != 0) {
         close(fd);
         return -1;
     }
     /* The same port as the server saw? (Unless a NAT sits between us.) */
-    addr_narrate_seen(tag, line, after, port);
+    ephemeral_narrate_seen(tag, line, after, port);
     return fd;
 }
 
@@ -173,14 +173,14 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
         if (sendto(fd, hello, sizeof hello - 1, 0, ai->ai_addr, ai->ai_addrlen) < 0) {
             explain_report("sendto", "udp", ai->ai_addr, errno);
             if (errno == EAGAIN)
-                kernel_why_exhausted(&range, "udp");
+                ephemeral_why_exhausted(&range, "udp");
             break;
         }
         local_of(fd, mine, sizeof mine, &port);
         if (k == 1) {
             *first_port = port;
             narrate("%s: after sendto 1 our end is %s (%s)", tag, mine,
-                    kernel_port_ranges(&range, port));
+                    ephemeral_port_ranges(&range, port));
         } else {
             narrate("%s: after sendto %d our end is %s: %s", tag, k, mine,
                     port == *first_port ? "the same port" : "A DIFFERENT PORT");
@@ -191,7 +191,7 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
         if (wait_read_line(fd, "udp", ai->ai_addr, ms, line, sizeof line) != 0)
             break;
         narrate("%s: the reply arrived on port %u", tag, port);
-        addr_narrate_seen(tag, line, mine, port);
+        ephemeral_narrate_seen(tag, line, mine, port);
         ok = k == sends;
     }
     if (!ok)

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
     privileged_client_options(&o, argc, argv, &source); /* -p 23, -s 1023 */
     if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &ai) != 0)
         return EXIT_FAILED;
-    privilege_narrate();
+    privileged_narrate_who();
 
     /* Step 1: an unbound socket. connect() lets the kernel pick our source
      * port; no privilege is checked for the port we connect TO. */
@@ -123,8 +123,8 @@ static int bind_source(int fd, const struct addrinfo *ai, unsigned source)
      * same privilege as a server's bind(): without it, EACCES. */
     if (bind(fd, (struct sockaddr *)&src, ai->ai_addrlen) != 0) {
         err = errno;
-        if (privilege_refusal_expected(source, err))
-            privilege_narrate_refusal("tcp", (struct sockaddr *)&src, err);
+        if (privileged_refusal_expected(source, err))
+            privileged_narrate_refusal("tcp", (struct sockaddr *)&src, err);
         else
             explain_report("bind", "tcp", (struct sockaddr *)&src, err);
         return err;

@@ -6,8 +6,34 @@
 #include "rendezvous.h"
 #include "wait.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+
+/* A numeric address ("127.0.0.3", "fd77::2") into *out, port 0. Never
+ * a name lookup. Returns 0, or -1 if it is not one. */
+static int from_text(const char *text, struct sockaddr_storage *out)
+{
+    struct sockaddr_in sin;
+    struct sockaddr_in6 sin6;
+
+    memset(&sin, 0, sizeof sin);
+    memset(&sin6, 0, sizeof sin6);
+    if (inet_pton(AF_INET, text, &sin.sin_addr) == 1) {
+        sin.sin_family = AF_INET;
+        memset(out, 0, sizeof *out);
+        memcpy(out, &sin, sizeof sin);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, text, &sin6.sin6_addr) == 1) {
+        sin6.sin6_family = AF_INET6;
+        memset(out, 0, sizeof *out);
+        memcpy(out, &sin6, sizeof sin6);
+        return 0;
+    }
+    return -1;
+}
 
 const char *rv_client_options(struct opts *o, int argc, char **argv, int *list)
 {
@@ -87,7 +113,7 @@ int rv_client_host(const struct sockaddr *dir, const struct rv_request *entry,
     memset(svc, 0, sizeof *svc);
     memcpy(svc, dir, dir->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                 : sizeof(struct sockaddr_in));
-    if (entry->addr[0] != '\0' && addr_from_text(entry->addr, svc) != 0) {
+    if (entry->addr[0] != '\0' && from_text(entry->addr, svc) != 0) {
         report("the directory named an address we cannot use: %s", entry->addr);
         return -1;
     }

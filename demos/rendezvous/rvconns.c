@@ -15,6 +15,33 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+/* Whether to narrate a repeated event now (see struct rv_limit). */
+static int rv_limit_ok(struct rv_limit *l, long long now)
+{
+    if (now < l->next) {
+        l->more++;
+        return 0;
+    }
+    l->next = now + 1000;
+    return 1;
+}
+
+/* Send a last line and say goodbye without a reset (which could swallow
+ * it): shut our side, read what is already waiting (at most DRAIN_MAX_BYTES,
+ * never blocking: fd must be non-blocking). The caller then closes fd. */
+static void goodbye(int fd, const char *line)
+{
+    char junk[4096];
+    size_t taken = 0;
+    ssize_t got;
+
+    if (send(fd, line, strlen(line), 0) < 0)
+        return;
+    shutdown(fd, SHUT_WR);
+    while (taken < DRAIN_MAX_BYTES && (got = recv(fd, junk, sizeof junk, 0)) > 0)
+        taken += (size_t)got;
+}
+
 void rv_conns_options(struct rv_conns *s, struct rv_table *table, struct opts *o, int argc,
                       char **argv)
 {
@@ -123,7 +150,7 @@ const char *rv_conn_ended(ssize_t got, int err)
 
 void rv_conns_make_room(struct rv_conns *s, long long now)
 {
-    static struct narrate_limit q;
+    static struct rv_limit q;
     size_t i, lookers = 0, oldest = 0;
     int found = 0;
 
@@ -137,7 +164,7 @@ void rv_conns_make_room(struct rv_conns *s, long long now)
     }
     if (lookers < s->lookers_max || !found)
         return;
-    if (narrate_limit_ok(&q, now)) {
+    if (rv_limit_ok(&q, now)) {
         narrate("%zu connections registered nothing, the most we keep: closed the one "
                 "quiet longest, tcp %s (%lld ms)%s", lookers, s->c[oldest].who,
                 now - s->c[oldest].last, q.more ? "; and others like it since" : "");
@@ -233,7 +260,7 @@ void rv_conns_rest(struct rv_conns *s, int err)
 {
     if (err != EMFILE && err != ENFILE)
         return;
-    if (narrate_limit_ok(&s->out_of_fds, s->now))
+    if (rv_limit_ok(&s->out_of_fds, s->now))
         narrate("out of file descriptors (%s): new clients wait in the queue",
                 narrate_errno_name(err));
     s->paused_until = s->now + 100;
@@ -272,7 +299,7 @@ const char *rv_conn_too_long(struct rv_conn *c)
 
     narrate("%s: bad request: line too long (over %d bytes)", c->who, RV_LINE_MAX);
     snprintf(reply, sizeof reply, "ERR line too long: at most %d bytes\n", RV_LINE_MAX);
-    drain_goodbye(c->fd, reply); /* without a reset that could swallow the ERR */
+    goodbye(c->fd, reply); /* without a reset that could swallow the ERR */
     return "it sent a line too long to be a request";
 }
 

@@ -174,7 +174,7 @@ static int watch_packets(struct serve_watch *sw)
 static int open_packet_socket(struct serve_watch *sw)
 {
     (void)sw;
-    kernel_need_linux("its packet socket (AF_PACKET)");
+    wire_need_linux("its packet socket (AF_PACKET)");
     return -1;
 }
 #endif

@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -123,4 +124,14 @@ void wire_draw_header(const unsigned char *h, unsigned sport, unsigned dport, si
     narrate("   |      |      +--------- length %zu: 8 header + %zu data", len, len - 8);
     narrate("   |      +---------------- destination port %u", dport);
     narrate("   +----------------------- source port %u, written by us", sport);
+}
+
+void wire_need_linux(const char *what)
+{
+#ifdef __linux__
+    (void)what;
+#else
+    report("needs Linux, for %s", what);
+    exit(EXIT_FAILED);
+#endif
 }

@@ -41,4 +41,10 @@ void wire_catch_copy(int fd, int family, unsigned from_port, unsigned to_port, l
 void wire_draw_header(const unsigned char *h, unsigned sport, unsigned dport, size_t len,
                       unsigned sum);
 
+/* wire-server's lesson needs Linux (its packet socket): on Linux,
+ * nothing; elsewhere one line on stderr, "wire-server: needs Linux, for
+ * WHAT", and exit 1 - not a failure a student cannot read. Call it before
+ * the first call that would fail. */
+void wire_need_linux(const char *what);
+
 #endif
