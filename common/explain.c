@@ -4,7 +4,6 @@
 #include "addr.h"
 #include "kernel.h"
 #include "narrate.h"
-#include "opts.h"
 #include "privilege.h"
 #include "tcptable.h"
 #include "version.h" /* PORTLAB_LESSONS: where the lessons are */
@@ -16,6 +15,7 @@
 #include <string.h>
 
 static int to_stdout; /* explain_narrate: the story; explain_report: stderr */
+static int is_server; /* explain_for_server(): the advice on a taken port */
 
 static void why(const char *fmt, ...) PRINTF_LIKE(1, 2);
 static void why(const char *fmt, ...)
@@ -43,7 +43,7 @@ static void why_taken_ways_out(const char *ss_opts, unsigned port)
     why("ways out: see who holds it with ss -%s 'sport = :%u'\n(-p names the program only "
         "to root, or to its own user unless it changed user or still holds "
         "capabilities); stop that one, or %s", ss_opts, port,
-        opts_program_role == OPTS_SERVER
+        is_server
             ? "start this one on another port, or with -p 0 to let the kernel choose a free "
               "one (the ready line says which)"
             : "use another port");
@@ -251,6 +251,9 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
 {
     int is_udp = proto != NULL && strcmp(proto, "udp") == 0;
     int is_bind = strcmp(call, "bind") == 0;
+    /* sendto(), or sendmsg() (a server's reply, with its source address),
+     * on an unconnected UDP socket. */
+    int is_send_to = strcmp(call, "sendto") == 0 || strcmp(call, "sendmsg") == 0;
 
     switch (err) {
     case EACCES:
@@ -260,9 +263,9 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
         }
         /* IPv6: an ICMPv6 error that came back says EACCES too - after a
          * packet went out, to a socket that hears ICMP errors (a UDP
-         * connect() sends none; an unconnected sendto() hears none). */
-        if (!may_broadcast(sa) &&
-            !(is_udp && (strcmp(call, "connect") == 0 || strcmp(call, "sendto") == 0)))
+         * connect() sends none; an unconnected sendto() or sendmsg()
+         * hears none). */
+        if (!may_broadcast(sa) && !(is_udp && (strcmp(call, "connect") == 0 || is_send_to)))
             why("a firewall's reject answered with an ICMPv6 'communication with destination "
                 "administratively prohibited'\n(RFC 4443; nft: reject with icmpx type "
                 "admin-prohibited), or a local rule refused it: a prohibit route to that "
@@ -377,6 +380,11 @@ static void write_sys(const char *call, const char *proto, const struct sockaddr
     else
         report("%s", line);
     why_errno(call, proto, sa, err);
+}
+
+void explain_for_server(int yes)
+{
+    is_server = yes;
 }
 
 void explain_report(const char *call, const char *proto, const struct sockaddr *sa, int err)

@@ -25,4 +25,9 @@ void explain_report(const char *call, const char *proto,
 void explain_narrate(const char *call, const char *proto,
                  const struct sockaddr *sa, int err);
 
+/* Whether this program is a server (opts_init() says; a client until
+ * then): the advice after a refused bind() of a taken port is then "-p 0,
+ * and let the kernel choose", else "use another port". */
+void explain_for_server(int yes);
+
 #endif

@@ -1,5 +1,6 @@
 /* opts.c - shared command-line handling. See opts.h. */
 #include "opts.h"
+#include "explain.h"
 #include "privilege.h"
 #include "port.h"
 #include "version.h" /* PORTLAB_VERSION, written by the Makefile */
@@ -18,7 +19,6 @@
 #define DEFAULT_TIMEOUT_MS 3000
 
 void (*opts_exit)(int status) = exit;
-enum opts_role opts_program_role = OPTS_CLIENT;
 
 void opts_init(struct opts *o, enum opts_role role, const char *default_port,
                const char *synopsis, const char *help)
@@ -26,7 +26,7 @@ void opts_init(struct opts *o, enum opts_role role, const char *default_port,
     privilege_note_inherited(); /* closed before privilege is given up */
     memset(o, 0, sizeof *o);
     o->role = role;
-    opts_program_role = role;
+    explain_for_server(role == OPTS_SERVER); /* its advice on a taken port */
     o->port_text = default_port;
     o->default_port = default_port;
     o->family = AF_UNSPEC;

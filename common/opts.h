@@ -35,10 +35,6 @@ struct opts {
 void opts_init(struct opts *o, enum opts_role role, const char *default_port,
                const char *synopsis, const char *help);
 
-/* The role opts_init() was last given (OPTS_CLIENT before): whether this
- * program is a server, for advice such as "-p 0" (explain.c). */
-extern enum opts_role opts_program_role;
-
 /* If argv[*i] is a shared option (or a client's HOST), take it, step *i
  * past its value, and return 1; otherwise return 0. */
 int opts_take(struct opts *o, int argc, char **argv, int *i);
