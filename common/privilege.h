@@ -84,7 +84,9 @@ int privilege_user_ids(const char *user, uid_t *uid, gid_t *gid);
  *    that failed, or 0): report a failure (and why, in a user namespace
  *    whose uid 0 is root outside), else prove it - real and effective ids
  *    are the user's, setuid(0) fails - and give up every capability left
- *    (privilege_drop_capabilities). Returns 1, or -1 after reporting. */
+ *    (permitted, effective, inheritable, ambient; no_new_privs set, and
+ *    /proc/self/status read back to prove it). Returns 1, or -1 after
+ *    reporting. */
 int privilege_became_user(const char *user, uid_t uid, gid_t gid, int err);
 
 /* Without root: give up every capability we hold, keeping the uid - uid 0
