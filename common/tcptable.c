@@ -118,7 +118,6 @@ static int address(const char **p, int family, struct sockaddr_storage *ss)
         memset(&sin, 0, sizeof sin);
         sin.sin_family = AF_INET;
         memcpy(&sin.sin_addr, raw, 4);
-        sin.sin_port = htons((uint16_t)port);
         memcpy(ss, &sin, sizeof sin);
     } else {
         struct sockaddr_in6 sin6;
@@ -126,9 +125,9 @@ static int address(const char **p, int family, struct sockaddr_storage *ss)
         memset(&sin6, 0, sizeof sin6);
         sin6.sin6_family = AF_INET6;
         memcpy(&sin6.sin6_addr, raw, 16);
-        sin6.sin6_port = htons((uint16_t)port);
         memcpy(ss, &sin6, sizeof sin6);
     }
+    addr_set_port((struct sockaddr *)ss, port);
     return 0;
 }
 
