@@ -220,6 +220,7 @@ void privilege_note_inherited(void)
 {
     struct rlimit rl;
     long limit = 1024, fd;
+    char *end;
     DIR *d;
     struct dirent *e;
     static int noted;
@@ -237,9 +238,13 @@ void privilege_note_inherited(void)
             note_one((int)fd, limit);
         return;
     }
-    while ((e = readdir(d)) != NULL)
-        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && atoi(e->d_name) != dirfd(d))
-            note_one(atoi(e->d_name), limit);
+    while ((e = readdir(d)) != NULL) {
+        /* A name of digits only (/proc/self/fd holds nothing else). */
+        long n = strtol(e->d_name, &end, 10);
+
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && *end == '\0' && n != dirfd(d))
+            note_one((int)n, limit);
+    }
     closedir(d);
 }
 

@@ -262,10 +262,12 @@ int tcptable_find(const struct sockaddr *local, const struct sockaddr *remote,
 double tcptable_seconds_left(const struct tcp_entry *e)
 {
     long hz = sysconf(_SC_CLK_TCK);
+    unsigned long whole;
 
     if (e->timer == 0 || hz <= 0)
         return -1;
-    return (double)(e->ticks / (unsigned long)hz); /* whole seconds, as ss(8) shows */
+    whole = e->ticks / (unsigned long)hz; /* whole seconds, as ss(8) shows */
+    return (double)whole;
 }
 
 struct sum_ctx {
