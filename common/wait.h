@@ -2,8 +2,8 @@
  *
  * A blocking connect() to a host that does not answer can take minutes,
  * and a recv() on a UDP socket whose datagram was lost waits for ever.
- * The demos set their sockets non-blocking and wait with poll(2), for at
- * most the client's -t milliseconds.
+ * The demos set their sockets non-blocking (sock.h) and wait with poll(2),
+ * for at most the client's -t milliseconds (clock.h's clock).
  */
 #ifndef PORTLAB_WAIT_H
 #define PORTLAB_WAIT_H
