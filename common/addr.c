@@ -3,6 +3,7 @@
 #include "narrate.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -119,6 +120,46 @@ const char *addr_proto(int socktype)
     return socktype == SOCK_DGRAM ? "udp" : "tcp";
 }
 
+static const char *gai_name(int rc)
+{
+    switch (rc) {
+    case EAI_AGAIN: return "EAI_AGAIN";
+    case EAI_BADFLAGS: return "EAI_BADFLAGS";
+    case EAI_FAIL: return "EAI_FAIL";
+    case EAI_FAMILY: return "EAI_FAMILY";
+    case EAI_MEMORY: return "EAI_MEMORY";
+    case EAI_NONAME: return "EAI_NONAME";
+    case EAI_SERVICE: return "EAI_SERVICE";
+    case EAI_SOCKTYPE: return "EAI_SOCKTYPE";
+    case EAI_SYSTEM: return "EAI_SYSTEM";
+    default: return "EAI_?";
+    }
+}
+
+/* A getaddrinfo() failure: program: getaddrinfo(proto host): EAI_NONAME (...),
+ * and a why: where one helps. */
+static void report_gai(const char *host, const char *proto, int rc)
+{
+    report("getaddrinfo(%s %s): %s (%s)", proto, host, gai_name(rc), gai_strerror(rc));
+    if (rc == EAI_AGAIN)
+        report("why: the look-up failed with a temporary error, not a verdict on the name: "
+               "no name server answered (glibc says this when none can be reached), or one "
+               "reported a temporary failure (getaddrinfo(3)); this says "
+               "nothing about the name itself: check the network and the name servers in "
+               "/etc/resolv.conf, try again, or give a numeric address such as 127.0.0.1 "
+               "or ::1");
+    else if (rc == EAI_NONAME || rc == EAI_FAIL)
+        report("why: the name could not be turned into an address: check the spelling, "
+               "or give a numeric address such as 127.0.0.1 or ::1");
+    else if (rc == EAI_FAMILY
+#ifdef EAI_ADDRFAMILY
+             || rc == EAI_ADDRFAMILY
+#endif
+    )
+        report("why: that host has no address of the family asked for (-4 is IPv4, -6 is "
+               "IPv6)");
+}
+
 int addr_resolve(const char *host, unsigned port, int family, int socktype,
                  int passive, struct addrinfo **res)
 {
@@ -197,28 +238,6 @@ int addr_same_host(const struct sockaddr *a, const struct sockaddr *b)
     return as_mapped(a, x) == 0 && as_mapped(b, y) == 0 && memcmp(x, y, 16) == 0;
 }
 
-int addr_from_text(const char *text, struct sockaddr_storage *out)
-{
-    struct sockaddr_in sin;
-    struct sockaddr_in6 sin6;
-
-    memset(&sin, 0, sizeof sin);
-    memset(&sin6, 0, sizeof sin6);
-    if (inet_pton(AF_INET, text, &sin.sin_addr) == 1) {
-        sin.sin_family = AF_INET;
-        memset(out, 0, sizeof *out);
-        memcpy(out, &sin, sizeof sin);
-        return 0;
-    }
-    if (inet_pton(AF_INET6, text, &sin6.sin6_addr) == 1) {
-        sin6.sin6_family = AF_INET6;
-        memset(out, 0, sizeof *out);
-        memcpy(out, &sin6, sizeof sin6);
-        return 0;
-    }
-    return -1;
-}
-
 void addr_text_host(const char *text, char *out, size_t cap)
 {
     const char *colon = strrchr(text, ':');
@@ -233,38 +252,6 @@ void addr_text_host(const char *text, char *out, size_t cap)
         n -= 7;
     }
     snprintf(out, cap, "%.*s", (int)n, text);
-}
-
-void addr_narrate_seen(const char *tag, const char *reply, const char *mine,
-                       unsigned port_mine)
-{
-    char theirs[ADDR_STRLEN], shown[2048], a[ADDR_STRLEN], b[ADDR_STRLEN];
-    unsigned port;
-    int wildcard;
-
-    /* Text from the network: parsed strictly (addr_port_after, fuzzed), and
-     * shown safely (no raw control bytes reach the terminal). */
-    if (addr_port_after(reply, "saw you as ", &port) != 0) {
-        narrate("%s: the reply did not say what the server saw: %s", tag,
-                narrate_safe(reply, shown, sizeof shown));
-        return;
-    }
-    snprintf(shown, sizeof shown, "%s", strstr(reply, "saw you as ") + strlen("saw you as "));
-    shown[strcspn(shown, " ")] = '\0';
-    narrate_safe(shown, theirs, sizeof theirs);
-    addr_text_host(theirs, a, sizeof a);
-    addr_text_host(mine, b, sizeof b);
-    wildcard = strcmp(b, "0.0.0.0") == 0 || strcmp(b, "::") == 0;
-    if (port != port_mine)
-        narrate("%s: the server saw us as %s: A DIFFERENT PORT (something between us "
-                "rewrote it)", tag, theirs);
-    else if (wildcard)
-        narrate("%s: the server saw us as %s: the same port", tag, theirs);
-    else if (strcmp(a, b) == 0)
-        narrate("%s: the server saw us as %s: the same address and port", tag, theirs);
-    else
-        narrate("%s: the server saw us as %s: the same port, but A DIFFERENT ADDRESS (not "
-                "%s): something between us rewrote it, as a NAT does", tag, theirs, b);
 }
 
 int addr_is_wildcard(const struct sockaddr *sa)

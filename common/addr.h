@@ -63,24 +63,9 @@ int addr_is_wildcard(const struct sockaddr *sa);
  * IPv4 and IPv4-mapped IPv6 alike. */
 int addr_same_host(const struct sockaddr *a, const struct sockaddr *b);
 
-/* A numeric address ("127.0.0.3", "fd77::2") into *out, port 0. Never
- * a name lookup. Returns 0, or -1 if it is not one. */
-int addr_from_text(const char *text, struct sockaddr_storage *out);
-
 /* The address part of the text "ADDR:PORT" or "[ADDR]:PORT" into out, an
  * IPv4 address that reached a dual-stack socket ([::ffff:a.b.c.d]) written
  * plainly: for comparing what a peer says it saw with our own end. */
 void addr_text_host(const char *text, char *out, size_t cap);
-
-/* Narrate, as "TAG: the server saw us as ADDR:PORT: ...", whether the
- * server's view of us - the "ADDR:PORT" after "saw you as " in its reply,
- * text from the network - matches our own end (mine "ADDR:PORT", port
- * port_mine). It does unless something between us rewrote the packets: a
- * NAT rewrites the address, and often keeps the port unless it collides
- * (Linux's masquerade does). Our
- * end's address 0.0.0.0 or :: (an unconnected UDP socket: the route picks
- * one per datagram) leaves only the ports to compare. */
-void addr_narrate_seen(const char *tag, const char *reply, const char *mine,
-                       unsigned port_mine);
 
 #endif

@@ -1,5 +1,6 @@
 /* drain.c - graceful closing of served TCP connections. See drain.h. */
 #include "drain.h"
+#include "clock.h"
 #include "narrate.h"
 #include "wait.h"
 
@@ -59,7 +60,7 @@ void drain_add(struct drain_set *s, int fd, const struct sockaddr *peer)
     s->pfd[s->n].events = POLLIN;
     s->pfd[s->n].revents = 0;
     c = &s->conn[s->n];
-    c->deadline_ms = wait_now_ms() + s->idle_ms;
+    c->deadline_ms = clock_now_ms() + s->idle_ms;
     c->drained = 0;
     memset(&c->peer, 0, sizeof c->peer);
     memcpy(&c->peer, peer, peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
@@ -80,7 +81,7 @@ static void forget(struct drain_set *s, size_t i, int close_it)
 
 int drain_poll(struct drain_set *s, int max_ms)
 {
-    long long now = wait_now_ms(), first = -1;
+    long long now = clock_now_ms(), first = -1;
     int timeout = -1, rc;
     size_t i;
     char junk[4096];
@@ -97,7 +98,7 @@ int drain_poll(struct drain_set *s, int max_ms)
     rc = poll(s->pfd, (nfds_t)s->n, timeout);
     if (rc < 0)
         return rc;
-    now = wait_now_ms();
+    now = clock_now_ms();
     for (i = s->nfixed; i < s->n;) {
         int done = now >= s->conn[i].deadline_ms, closed = 0;
 
@@ -141,17 +142,4 @@ void drain_free(struct drain_set *s)
     free(s->conn);
     s->pfd = NULL;
     s->conn = NULL;
-}
-
-void drain_goodbye(int fd, const char *line)
-{
-    char junk[4096];
-    size_t taken = 0;
-    ssize_t got;
-
-    if (send(fd, line, strlen(line), 0) < 0)
-        return;
-    shutdown(fd, SHUT_WR);
-    while (taken < DRAIN_MAX_BYTES && (got = recv(fd, junk, sizeof junk, 0)) > 0)
-        taken += (size_t)got;
 }

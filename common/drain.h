@@ -60,11 +60,6 @@ int drain_poll(struct drain_set *s, int max_ms);
 /* How many connections are still draining. */
 size_t drain_count(const struct drain_set *s);
 
-/* Send a last line and say goodbye without a reset (which could swallow
- * it): shut our side, read what is already waiting (at most 64 KiB, never
- * blocking: fd must be non-blocking). The caller then closes fd. */
-void drain_goodbye(int fd, const char *line);
-
 /* Close every drained connection, free the set. */
 void drain_free(struct drain_set *s);
 

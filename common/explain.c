@@ -4,7 +4,6 @@
 #include "addr.h"
 #include "kernel.h"
 #include "narrate.h"
-#include "options.h"
 #include "privilege.h"
 #include "tcptable.h"
 #include "version.h" /* PORTLAB_LESSONS: where the lessons are */
@@ -15,7 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static int to_stdout; /* narrate_sys: the story; report_sys: stderr */
+static int to_stdout; /* explain_narrate: the story; explain_report: stderr */
+static int is_server; /* explain_for_server(): the advice on a taken port */
 
 static void why(const char *fmt, ...) PRINTF_LIKE(1, 2);
 static void why(const char *fmt, ...)
@@ -27,7 +27,7 @@ static void why(const char *fmt, ...)
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     if (to_stdout)
-        narrate("%s: why: %s", program_name(), text);
+        narrate("%s: why: %s", narrate_program_name(), text);
     else
         report("why: %s", text);
 }
@@ -43,7 +43,7 @@ static void why_taken_ways_out(const char *ss_opts, unsigned port)
     why("ways out: see who holds it with ss -%s 'sport = :%u'\n(-p names the program only "
         "to root, or to its own user unless it changed user or still holds "
         "capabilities); stop that one, or %s", ss_opts, port,
-        opts_program_role == OPTS_SERVER
+        is_server
             ? "start this one on another port, or with -p 0 to let the kernel choose a free "
               "one (the ready line says which)"
             : "use another port");
@@ -126,7 +126,7 @@ static void why_bind_eacces(unsigned port)
     else
         why("ways out:\n%sgrant just this right (sudo setcap cap_net_bind_service=+ep %s), or "
             "use a port at or above %u, such as %u", sudo ? "run it as root (sudo), " : "",
-            program_path(), threshold, port_above(port, threshold));
+            narrate_program_path(), threshold, port_above(port, threshold));
 }
 
 /* A TCP port in use: say what the kernel's table shows holds it. Returns
@@ -233,7 +233,7 @@ static void why_socket_eperm(const char *proto)
         why("ways out: sudo;\nor grant just this right (sudo setcap cap_net_raw+ep %s); or a "
             "private user and network namespace, where an ordinary user holds CAP_NET_RAW "
             "over its own loopback only (unshare -rn sh -c 'ip link set lo up; ...')",
-            program_path());
+            narrate_program_path());
     if (userns == 0)
         why("but this system forbids the last for ordinary users: %s", off);
 }
@@ -251,6 +251,9 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
 {
     int is_udp = proto != NULL && strcmp(proto, "udp") == 0;
     int is_bind = strcmp(call, "bind") == 0;
+    /* sendto(), or sendmsg() (a server's reply, with its source address),
+     * on an unconnected UDP socket. */
+    int is_send_to = strcmp(call, "sendto") == 0 || strcmp(call, "sendmsg") == 0;
 
     switch (err) {
     case EACCES:
@@ -260,9 +263,9 @@ static void why_errno(const char *call, const char *proto, const struct sockaddr
         }
         /* IPv6: an ICMPv6 error that came back says EACCES too - after a
          * packet went out, to a socket that hears ICMP errors (a UDP
-         * connect() sends none; an unconnected sendto() hears none). */
-        if (!may_broadcast(sa) &&
-            !(is_udp && (strcmp(call, "connect") == 0 || strcmp(call, "sendto") == 0)))
+         * connect() sends none; an unconnected sendto() or sendmsg()
+         * hears none). */
+        if (!may_broadcast(sa) && !(is_udp && (strcmp(call, "connect") == 0 || is_send_to)))
             why("a firewall's reject answered with an ICMPv6 'communication with destination "
                 "administratively prohibited'\n(RFC 4443; nft: reject with icmpx type "
                 "admin-prohibited), or a local rule refused it: a prohibit route to that "
@@ -365,35 +368,40 @@ static void write_sys(const char *call, const char *proto, const struct sockaddr
 {
     char addr[ADDR_STRLEN], line[NARRATE_LINE_MAX - 16];
     const char *text = err == ETIMEDOUT && proto != NULL && strcmp(proto, "udp") == 0
-                           ? "no reply in time" : errno_text(err);
+                           ? "no reply in time" : narrate_errno_text(err);
 
     if (sa != NULL)
         snprintf(line, sizeof line, "%s(%s %s): %s (%s)", call, proto,
-                 addr_format(sa, addr, sizeof addr), errno_name(err), text);
+                 addr_format(sa, addr, sizeof addr), narrate_errno_name(err), text);
     else
-        snprintf(line, sizeof line, "%s(%s): %s (%s)", call, proto, errno_name(err), text);
+        snprintf(line, sizeof line, "%s(%s): %s (%s)", call, proto, narrate_errno_name(err), text);
     if (to_stdout)
-        narrate("%s: %s", program_name(), line);
+        narrate("%s: %s", narrate_program_name(), line);
     else
         report("%s", line);
     why_errno(call, proto, sa, err);
 }
 
-void report_sys(const char *call, const char *proto, const struct sockaddr *sa, int err)
+void explain_for_server(int yes)
+{
+    is_server = yes;
+}
+
+void explain_report(const char *call, const char *proto, const struct sockaddr *sa, int err)
 {
     char kind[64];
 
     /* The same failure again and again (every datagram's reply refused,
      * say): a few a second are shown, with their why: lines; the rest are
-     * counted, and the count said (narrate.h, report_kind_ok). */
-    snprintf(kind, sizeof kind, "%s(%s): %s", call, proto, errno_name(err));
-    if (!report_kind_ok(kind))
+     * counted, and the count said (narrate.h, narrate_report_ok). */
+    snprintf(kind, sizeof kind, "%s(%s): %s", call, proto, narrate_errno_name(err));
+    if (!narrate_report_ok(kind))
         return;
     to_stdout = 0;
     write_sys(call, proto, sa, err);
 }
 
-void narrate_sys(const char *call, const char *proto, const struct sockaddr *sa, int err)
+void explain_narrate(const char *call, const char *proto, const struct sockaddr *sa, int err)
 {
     to_stdout = 1;
     write_sys(call, proto, sa, err);

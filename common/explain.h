@@ -17,12 +17,17 @@
 /* A failed system call on a socket address (sa may be NULL), on stderr:
  *   program: bind(tcp 127.0.0.1:2000): EADDRINUSE (Address already in use)
  *   program: why: <the lesson, when there is one>                      */
-void report_sys(const char *call, const char *proto,
+void explain_report(const char *call, const char *proto,
                 const struct sockaddr *sa, int err);
 
 /* The same, but on stdout as part of the story: for a failure the demo
  * provokes on purpose (the lesson is that it fails). */
-void narrate_sys(const char *call, const char *proto,
+void explain_narrate(const char *call, const char *proto,
                  const struct sockaddr *sa, int err);
+
+/* Whether this program is a server (opts_init() says; a client until
+ * then): the advice after a refused bind() of a taken port is then "-p 0,
+ * and let the kernel choose", else "use another port". */
+void explain_for_server(int yes);
 
 #endif

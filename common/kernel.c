@@ -32,16 +32,6 @@ struct kernel_fact kernel_read_fact(const char *path, int count)
     return f;
 }
 
-void kernel_need_linux(const char *what)
-{
-#ifdef __linux__
-    (void)what;
-#else
-    report("needs Linux, for %s", what);
-    exit(EXIT_FAILED);
-#endif
-}
-
 struct kernel_fact kernel_local_port_range(void)
 {
     return kernel_read_fact("/proc/sys/net/ipv4/ip_local_port_range", 2);
@@ -96,46 +86,3 @@ struct kernel_fact kernel_has_capability(int bit)
     return f;
 }
 
-const char *kernel_port_ranges(const struct kernel_fact *range, unsigned port)
-{
-    static char buf[160];
-    int iana = port >= KERNEL_IANA_LOW;
-
-    if (!range->known)
-        snprintf(buf, sizeof buf, "the kernel's range is %s; %s IANA's %d-65535", range->source,
-                 iana ? "in" : "not in", KERNEL_IANA_LOW);
-    else
-        snprintf(buf, sizeof buf, "%s the kernel's range %ld-%ld; %s IANA's %d-65535",
-                 port >= range->value[0] && port <= range->value[1] ? "in" : "NOT in",
-                 range->value[0], range->value[1], iana ? "also in" : "not in", KERNEL_IANA_LOW);
-    return buf;
-}
-
-void kernel_narrate_range(const struct kernel_fact *range)
-{
-    if (range->known)
-        narrate("this kernel picks source ports from %ld-%ld (net.ipv4.ip_local_port_range, "
-                "read from %s); IANA's dynamic range is %d-65535", range->value[0],
-                range->value[1], range->source, KERNEL_IANA_LOW);
-    else
-        narrate("this kernel's source port range is %s; IANA's dynamic range is %d-65535",
-                range->source, KERNEL_IANA_LOW);
-}
-
-void kernel_why_exhausted(const struct kernel_fact *range, const char *proto)
-{
-    int udp = strcmp(proto, "udp") == 0;
-
-    if (range->known)
-        report("why: the kernel's range %ld-%ld (read from %s) has %ld ports, and every "
-               "one is in use %s", range->value[0], range->value[1], range->source,
-               range->value[1] - range->value[0] + 1,
-               udp ? "by a UDP socket" : "toward this destination");
-    if (udp)
-        report("why: an unbound UDP socket is given (autobind) a port that no UDP socket "
-               "holds at all, whatever the destination: another destination would not help");
-    else
-        report("why: the same ports can still be used toward a DIFFERENT destination: for "
-               "TCP's connect() it is the four-tuple (source address:port, destination "
-               "address:port) that must be unique, not the port");
-}

@@ -41,30 +41,7 @@ int kernel_status_mask(const char *set, unsigned long long *mask);
  * after a bind() or sendto() asked for port 0. */
 void kernel_narrate_chosen(unsigned port);
 
-/* For a program whose lesson needs Linux (a packet socket, say): on Linux,
- * nothing; elsewhere one line on stderr, "wire-server: needs Linux, for
- * WHAT", and exit 1 - not a failure a student cannot read. Call it before
- * the first call that would fail. */
-void kernel_need_linux(const char *what);
-
 /* Read 1 or 2 whitespace-separated integers from a /proc file. */
 struct kernel_fact kernel_read_fact(const char *path, int count);
-
-#define KERNEL_IANA_LOW 49152 /* IANA's dynamic/private range, 49152-65535 (RFC 6335) */
-
-/* Where port lies: "in the kernel's range 32768-60999; not in IANA's
- * 49152-65535", range being kernel_local_port_range()'s answer. Returns a
- * static buffer. */
-const char *kernel_port_ranges(const struct kernel_fact *range, unsigned port);
-
-/* Narrate the range (kernel_local_port_range()'s answer) next to IANA's:
- * "this kernel picks source ports from 32768-60999 (...); IANA's dynamic
- * range is 49152-65535". */
-void kernel_narrate_range(const struct kernel_fact *range);
-
-/* After connect() failed with EADDRNOTAVAIL (proto "tcp") or an automatic
- * UDP bind with EAGAIN ("udp"): the why: lines on stderr - the range's
- * size, and the rule of the protocol that ran out of ports. */
-void kernel_why_exhausted(const struct kernel_fact *range, const char *proto);
 
 #endif

@@ -15,7 +15,7 @@ const char *knock_saw(const struct knock *k, char *buf, unsigned long cap)
                                   : "nothing within %ld ms",
                  k->limit_ms);
     else
-        snprintf(buf, cap, "%s after %ld ms", errno_name(k->err), k->ms);
+        snprintf(buf, cap, "%s after %ld ms", narrate_errno_name(k->err), k->ms);
     return buf;
 }
 

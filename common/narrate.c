@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,12 +36,12 @@ void narrate_init(const char *argv0)
     setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
-const char *program_name(void)
+const char *narrate_program_name(void)
 {
     return progname;
 }
 
-const char *program_path(void)
+const char *narrate_program_path(void)
 {
     return progpath;
 }
@@ -94,7 +93,7 @@ static size_t vformat(char *line, size_t cap, const char *prefix, const char *fm
     return l;
 }
 
-int narrate_columns(void)
+static int narrate_columns(void)
 {
     const char *c = getenv("COLUMNS");
     char *end;
@@ -278,11 +277,11 @@ static void say_held(struct report_kind *k)
     if (k->held == 0)
         return;
     report("%ld more report%s of %s held back (at most %d of a kind a second)", k->held,
-           k->held == 1 ? "" : "s", k->name, REPORT_BURST);
+           k->held == 1 ? "" : "s", k->name, NARRATE_REPORT_BURST);
     k->held = 0;
 }
 
-int report_kind_ok(const char *kind)
+int narrate_report_ok(const char *kind)
 {
     long long now = now_ms();
     struct report_kind *k = NULL;
@@ -305,7 +304,7 @@ int report_kind_ok(const char *kind)
         k->since = now;
         k->said = 0;
     }
-    if (k->said >= REPORT_BURST) {
+    if (k->said >= NARRATE_REPORT_BURST) {
         if (k->held++ == 0 && !summary_at_exit) {
             summary_at_exit = 1;
             atexit(note_exit);
@@ -404,7 +403,7 @@ static const struct errname errnames[] = {
     {ETIMEDOUT, "ETIMEDOUT", "Connection timed out"},
 };
 
-const char *errno_name(int err)
+const char *narrate_errno_name(int err)
 {
     size_t i;
 
@@ -414,7 +413,7 @@ const char *errno_name(int err)
     return "E?";
 }
 
-const char *errno_text(int err)
+const char *narrate_errno_text(int err)
 {
     size_t i;
 
@@ -422,52 +421,4 @@ const char *errno_text(int err)
         if (errnames[i].err == err)
             return errnames[i].text;
     return strerror(err);
-}
-
-static const char *gai_name(int rc)
-{
-    switch (rc) {
-    case EAI_AGAIN: return "EAI_AGAIN";
-    case EAI_BADFLAGS: return "EAI_BADFLAGS";
-    case EAI_FAIL: return "EAI_FAIL";
-    case EAI_FAMILY: return "EAI_FAMILY";
-    case EAI_MEMORY: return "EAI_MEMORY";
-    case EAI_NONAME: return "EAI_NONAME";
-    case EAI_SERVICE: return "EAI_SERVICE";
-    case EAI_SOCKTYPE: return "EAI_SOCKTYPE";
-    case EAI_SYSTEM: return "EAI_SYSTEM";
-    default: return "EAI_?";
-    }
-}
-
-void report_gai(const char *host, const char *proto, int rc)
-{
-    report("getaddrinfo(%s %s): %s (%s)", proto, host, gai_name(rc), gai_strerror(rc));
-    if (rc == EAI_AGAIN)
-        report("why: the look-up failed with a temporary error, not a verdict on the name: "
-               "no name server answered (glibc says this when none can be reached), or one "
-               "reported a temporary failure (getaddrinfo(3)); this says "
-               "nothing about the name itself: check the network and the name servers in "
-               "/etc/resolv.conf, try again, or give a numeric address such as 127.0.0.1 "
-               "or ::1");
-    else if (rc == EAI_NONAME || rc == EAI_FAIL)
-        report("why: the name could not be turned into an address: check the spelling, "
-               "or give a numeric address such as 127.0.0.1 or ::1");
-    else if (rc == EAI_FAMILY
-#ifdef EAI_ADDRFAMILY
-             || rc == EAI_ADDRFAMILY
-#endif
-    )
-        report("why: that host has no address of the family asked for (-4 is IPv4, -6 is "
-               "IPv6)");
-}
-
-int narrate_limit_ok(struct narrate_limit *l, long long now)
-{
-    if (now < l->next) {
-        l->more++;
-        return 0;
-    }
-    l->next = now + 1000;
-    return 1;
 }

@@ -45,10 +45,10 @@
 void narrate_init(const char *argv0);
 
 /* The program's name, as used at the start of every error line. */
-const char *program_name(void);
+const char *narrate_program_name(void);
 
 /* The program as it was started (argv[0]), e.g. bin/privileged-server. */
-const char *program_path(void);
+const char *narrate_program_path(void);
 
 /* One line of narration on stdout (the newline is added), written whole
  * or not at all: a stdout nobody reads never blocks the program (lines are
@@ -68,7 +68,6 @@ void narrate(const char *fmt, ...) PRINTF_LIKE(1, 2);
 #define NARRATE_INDENT 4 /* a continuation line's hanging indent */
 #define NARRATE_FIGURE_MAX 72 /* a figure's widest line */
 #define NARRATE_WRAPPED_MAX (2 * NARRATE_LINE_MAX) /* one line, wrapped, indents and all */
-int narrate_columns(void);
 
 /* Whether to draw a live figure (restart-client's close, wire-client's
  * header): yes, unless PORTLAB_NO_FIGURE is set and not empty. A figure is
@@ -83,13 +82,10 @@ int narrate_figure_wanted(void);
 void narrate_stopping(const char *why, long n, const char *unit);
 
 /* "EADDRINUSE" for EADDRINUSE, and so on. */
-const char *errno_name(int err);
+const char *narrate_errno_name(int err);
 
 /* "Address already in use": the same words on every libc. */
-const char *errno_text(int err);
-
-/* A getaddrinfo() failure: program: getaddrinfo(host): EAI_NONAME (...). */
-void report_gai(const char *host, const char *proto, int rc);
+const char *narrate_errno_text(int err);
 
 /* Text that came from the network, made safe to print: the first line of
  * in[0..len-1], control and non-ASCII bytes shown as \xNN (a backslash as
@@ -107,21 +103,11 @@ char *narrate_safe(const char *in, char *out, size_t cap);
 void report(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /* Reports of one kind (kind: a name for it, e.g. "sendto(udp): EPERM")
- * repeated: at most REPORT_BURST of a kind a second are said. Returns 1
+ * repeated: at most NARRATE_REPORT_BURST of a kind a second are said. Returns 1
  * when this one may be said (then say it, and its why: lines), 0 when it
  * is held back; how many were, is said with the next one of the kind that
  * is said, or at exit. */
-#define REPORT_BURST 3
-int report_kind_ok(const char *kind);
-
-/* "It happened again": narrate a repeated event at most once a second, so
- * that a flood never becomes a flood of lines. narrate_limit_ok() says
- * whether to narrate now (now: a monotonic clock in ms); l->more counts
- * the times held back since (reset it after saying so). Start at {0, 0}. */
-struct narrate_limit {
-    long long next;
-    long more;
-};
-int narrate_limit_ok(struct narrate_limit *l, long long now);
+#define NARRATE_REPORT_BURST 3
+int narrate_report_ok(const char *kind);
 
 #endif

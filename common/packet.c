@@ -10,6 +10,25 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 
+/* IP protocol numbers by name (IANA's registry; POSIX's <netinet/in.h>
+ * promises only IPPROTO_TCP, _UDP, _ICMP: the rest where a system hides
+ * them). */
+#ifndef IPPROTO_HOPOPTS
+#define IPPROTO_HOPOPTS 0 /* IPv6 hop-by-hop options */
+#endif
+#ifndef IPPROTO_ROUTING
+#define IPPROTO_ROUTING 43 /* IPv6 routing header */
+#endif
+#ifndef IPPROTO_FRAGMENT
+#define IPPROTO_FRAGMENT 44 /* IPv6 fragment header */
+#endif
+#ifndef IPPROTO_ICMPV6
+#define IPPROTO_ICMPV6 58
+#endif
+#ifndef IPPROTO_DSTOPTS
+#define IPPROTO_DSTOPTS 60 /* IPv6 destination options */
+#endif
+
 static unsigned be16(const unsigned char *p)
 {
     return (unsigned)p[0] << 8 | p[1];
@@ -25,12 +44,12 @@ static size_t v6_transport(const unsigned char *buf, size_t len, int *next)
 
     while (++hops < 16) {
         n = *next;
-        if (n == 0 || n == 43 || n == 60) { /* hop-by-hop, routing, destination options */
+        if (n == IPPROTO_HOPOPTS || n == IPPROTO_ROUTING || n == IPPROTO_DSTOPTS) {
             if (off + 2 > len)
                 return 0;
             hdr = ((size_t)buf[off + 1] + 1) * 8;
             *next = buf[off];
-        } else if (n == 44) { /* fragment: only the first carries the header */
+        } else if (n == IPPROTO_FRAGMENT) { /* only the first fragment carries the header */
             if (off + 8 > len || (be16(buf + off + 2) & 0xfff8) != 0)
                 return 0;
             hdr = 8;
@@ -189,7 +208,7 @@ uint16_t packet_udp_checksum(int version, const unsigned char *src, const unsign
     unsigned long sum = 0;
     size_t i, alen = version == 4 ? 4 : 16;
 
-    /* The pseudo-header: addresses, protocol 17, the UDP length. */
+    /* The pseudo-header: addresses, the protocol (IPPROTO_UDP), the UDP length. */
     for (i = 0; i < alen; i += 2)
         sum += be16(src + i) + be16(dst + i);
     sum += IPPROTO_UDP;
@@ -237,7 +256,7 @@ int packet_icmp_error(const unsigned char *buf, size_t len, struct packet_icmp *
             end = len;
         off = v6_transport(buf, end, &next);
         /* ICMPv6 errors are types 0-127 (RFC 4443, 2.1). */
-        if (off == 0 || next != 58 || off + 8 > end || buf[off] >= 128)
+        if (off == 0 || next != IPPROTO_ICMPV6 || off + 8 > end || buf[off] >= 128)
             return 0;
     } else {
         return 0;

@@ -26,7 +26,7 @@
 
 struct packet_info {
     int version;                 /* 4 or 6 */
-    int proto;                   /* 6 TCP, 17 UDP, or another IP protocol number */
+    int proto;                   /* IPPROTO_TCP, IPPROTO_UDP, or another IP protocol number */
     unsigned char src[16], dst[16]; /* addresses (IPv4: the first 4 bytes) */
     int has_ports;               /* 1 when both port fields were there to read */
     unsigned sport, dport;
@@ -71,7 +71,7 @@ uint16_t packet_udp_checksum(int version, const unsigned char *src, const unsign
 struct packet_icmp {
     int version;           /* 4: ICMP; 6: ICMPv6 */
     int type, code;
-    int quoted_proto;      /* 6 TCP or 17 UDP: what the quoted packet was */
+    int quoted_proto;      /* IPPROTO_TCP or IPPROTO_UDP: what the quoted packet was */
     unsigned sport, dport; /* its ports: the sender's, the destination's */
 };
 

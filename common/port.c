@@ -81,15 +81,6 @@ int port_parse(const char *text, const char *proto, unsigned *port,
     return 0;
 }
 
-const char *port_class(unsigned port)
-{
-    if (port <= 1023)
-        return "system";
-    if (port <= 49151)
-        return "registered";
-    return "dynamic";
-}
-
 const char *port_class_range(unsigned port)
 {
     /* Which of IANA's ranges it lies in (RFC 6335's names first): that says

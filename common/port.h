@@ -21,9 +21,6 @@
 int port_parse(const char *text, const char *proto, unsigned *port,
                char *why, size_t whylen);
 
-/* IANA's three classes of port numbers. */
-const char *port_class(unsigned port);
-
 /* One line describing the class, e.g. "system port (0-1023)". */
 const char *port_class_range(unsigned port);
 

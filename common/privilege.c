@@ -49,9 +49,14 @@ int privilege_is_uid0(void)
     return geteuid() == 0;
 }
 
+static int privilege_drop_capabilities(void);
 static const char *cap_name(int bit);
 
-int privilege_caps_count_here(void)
+/* 1 if our capabilities count in our network namespace: our user
+ * namespace owns it, or is an ancestor of the one that does (a capability
+ * held in a user namespace is held in all its descendants too:
+ * user_namespaces(7)); 0 if not; -1 if this system does not say. */
+static int privilege_caps_count_here(void)
 {
 #ifdef __linux__
     int net = open("/proc/self/ns/net", O_RDONLY), user, rc;
@@ -75,7 +80,11 @@ int privilege_caps_count_here(void)
 #endif
 }
 
-int privilege_initial_userns(unsigned long *outside)
+/* Whether we run in the initial user namespace, the machine's own
+ * (/proc/self/uid_map maps every uid to itself): 1 yes, 0 no, -1 cannot
+ * tell. *outside: the uid that uid 0 of ours is outside (ULONG_MAX if
+ * uid 0 is not mapped here). */
+static int privilege_initial_userns(unsigned long *outside)
 {
     unsigned long inside, first, count;
     char line[128], *p, *end;
@@ -156,44 +165,11 @@ struct privilege_cap privilege_cap_of(int bit)
     return p;
 }
 
-void privilege_narrate(void)
-{
-    struct privilege_cap cap = privilege_cap_state();
-
-    switch (cap.state) {
-    case PRIV_CAP_UNKNOWN:
-        narrate("we run as %s (whether we hold CAP_NET_BIND_SERVICE is %s)",
-                privilege_who(), cap.source);
-        break;
-    case PRIV_CAP_HELD_ELSEWHERE:
-        narrate("we run as %s, holding CAP_NET_BIND_SERVICE (read from %s) - but in a user "
-                "namespace that neither owns this network namespace nor is an ancestor of its "
-                "owner, so it does not count here", privilege_who(), cap.source);
-        break;
-    default:
-        narrate("we run as %s, %s CAP_NET_BIND_SERVICE (read from %s)", privilege_who(),
-                cap.state == PRIV_CAP_HELD ? "holding" : "without", cap.source);
-        break;
-    }
-}
-
 unsigned privilege_threshold(void)
 {
     struct kernel_fact t = kernel_unprivileged_port_start();
 
     return t.known ? (unsigned)t.value[0] : 1024;
-}
-
-void privilege_narrate_threshold(void)
-{
-    struct kernel_fact t = kernel_unprivileged_port_start();
-
-    if (t.known)
-        narrate("the kernel's rule here: binding a port below %ld needs privilege "
-                "(net.ipv4.ip_unprivileged_port_start, read from %s)", t.value[0], t.source);
-    else
-        narrate("the kernel's threshold is %s; the classic rule is: ports below "
-                "1024 need privilege", t.source);
 }
 
 const char *privilege_bind_reason(unsigned port)
@@ -216,38 +192,6 @@ const char *privilege_bind_reason(unsigned port)
     if (cap.state == PRIV_CAP_UNKNOWN && geteuid() == 0)
         return "we run as root, which holds the privilege on systems that do not say more";
     return NULL;
-}
-
-int privilege_refusal_expected(unsigned port, int err)
-{
-    return err == EACCES && port != 0 && privilege_bind_reason(port) == NULL;
-}
-
-void privilege_narrate_refusal(const char *proto, const struct sockaddr *sa, int err)
-{
-    struct kernel_fact t = kernel_unprivileged_port_start();
-    struct privilege_cap cap = privilege_cap_state();
-    unsigned port = addr_port(sa);
-    char where[ADDR_STRLEN];
-
-    narrate("as expected, the kernel refused: bind(%s %s): %s (%s)", proto,
-            addr_format(sa, where, sizeof where), errno_name(err), errno_text(err));
-    if (t.known)
-        narrate("why: port %u is below %u, the kernel's threshold: binding it needs "
-                "privilege.\n(The threshold is net.ipv4.ip_unprivileged_port_start, read "
-                "from %s.)", port, privilege_threshold(), t.source);
-    else
-        narrate("why: port %u is below 1024, the classic threshold (this system does not "
-                "say its own), and binding it needs privilege", port);
-    if (cap.state == PRIV_CAP_HELD_ELSEWHERE)
-        narrate("why: our CAP_NET_BIND_SERVICE (read from %s) is held in a user namespace "
-                "that does not count for this network namespace", cap.source);
-    else if (cap.state == PRIV_CAP_NOT_HELD)
-        narrate("why: we run as %s, without CAP_NET_BIND_SERVICE (read from %s)",
-                privilege_who(), cap.source);
-    else
-        narrate("why: we run as %s, not root (whether we hold CAP_NET_BIND_SERVICE is %s)",
-                privilege_who(), cap.source);
 }
 
 /* The descriptors we inherited: number, device and inode (so that a
@@ -276,6 +220,7 @@ void privilege_note_inherited(void)
 {
     struct rlimit rl;
     long limit = 1024, fd;
+    char *end;
     DIR *d;
     struct dirent *e;
     static int noted;
@@ -293,9 +238,13 @@ void privilege_note_inherited(void)
             note_one((int)fd, limit);
         return;
     }
-    while ((e = readdir(d)) != NULL)
-        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && atoi(e->d_name) != dirfd(d))
-            note_one(atoi(e->d_name), limit);
+    while ((e = readdir(d)) != NULL) {
+        /* A name of digits only (/proc/self/fd holds nothing else). */
+        long n = strtol(e->d_name, &end, 10);
+
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && *end == '\0' && n != dirfd(d))
+            note_one((int)n, limit);
+    }
     closedir(d);
 }
 
@@ -370,7 +319,7 @@ int privilege_became_user(const char *user, uid_t uid, gid_t gid, int err)
     int initial;
 
     if (err != 0) {
-        report("dropping privileges to %s: %s (%s)", user, errno_name(err), errno_text(err));
+        report("dropping privileges to %s: %s (%s)", user, narrate_errno_name(err), narrate_errno_text(err));
         if (root_outside(&initial) && initial == 0)
             report("why: this user namespace maps uid 0 to root outside (root ran unshare "
                    "-r, say), and cannot make us %s: run it as root without unshare -r, or "
@@ -471,7 +420,13 @@ static int prove_nothing_left(void)
 }
 #endif
 
-int privilege_drop_capabilities(void)
+/* Give up every capability this process holds - permitted, effective,
+ * inheritable and ambient, whatever granted it (root, a file capability,
+ * a user namespace of our own) - and set no_new_privs, so that no exec
+ * gives any back; then read /proc/self/status back to prove it. Returns 1
+ * if there was one to give up and it is gone, 0 if there was none, -1 on
+ * failure (reported). */
+static int privilege_drop_capabilities(void)
 {
 #ifdef __linux__
     /* capset(2) directly: the same structures as <linux/capability.h>,
@@ -493,7 +448,7 @@ int privilege_drop_capabilities(void)
     if ((had && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0L, 0L, 0L) != 0) ||
         (had && syscall(SYS_capset, &header, data) != 0) ||
         prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) != 0) {
-        report("giving up our capabilities: %s (%s)", errno_name(errno), errno_text(errno));
+        report("giving up our capabilities: %s (%s)", narrate_errno_name(errno), narrate_errno_text(errno));
         return -1;
     }
     if (prove_nothing_left() != 0)

@@ -43,12 +43,6 @@ struct privilege_cap privilege_cap_state(void);
 /* Any network capability by its number (CAP_NET_RAW_BIT...), likewise. */
 struct privilege_cap privilege_cap_of(int bit);
 
-/* 1 if our capabilities count in our network namespace: our user
- * namespace owns it, or is an ancestor of the one that does (a capability
- * held in a user namespace is held in all its descendants too:
- * user_namespaces(7)); 0 if not; -1 if this system does not say. */
-int privilege_caps_count_here(void);
-
 /* Why granting capability bit with setcap (or running with sudo) would
  * not help here - a sentence - or NULL when it would. */
 const char *privilege_setcap_useless(int bit);
@@ -57,12 +51,6 @@ const char *privilege_setcap_useless(int bit);
  * 1 yes, 0 no (then *why says which setting forbids it), -1 cannot tell. */
 int privilege_userns_allowed(const char **why);
 
-/* Narrate who we are and whether we hold CAP_NET_BIND_SERVICE. */
-void privilege_narrate(void);
-
-/* Narrate the kernel's threshold and where it was read. */
-void privilege_narrate_threshold(void);
-
 /* Why binding port is allowed for us: a sentence, or NULL if the kernel
  * will refuse (as far as these facts tell). */
 const char *privilege_bind_reason(unsigned port);
@@ -70,30 +58,6 @@ const char *privilege_bind_reason(unsigned port);
 /* The threshold, or 1024 (the classic rule) where the kernel does not say. */
 unsigned privilege_threshold(void);
 
-/* Whether we run in the initial user namespace, the machine's own
- * (/proc/self/uid_map maps every uid to itself): 1 yes, 0 no, -1 cannot
- * tell. *outside: the uid that uid 0 of ours is outside (ULONG_MAX if
- * uid 0 is not mapped here). */
-int privilege_initial_userns(unsigned long *outside);
-
-/* Give up every capability this process holds - permitted, effective,
- * inheritable and ambient, whatever granted it (root, a file capability,
- * a user namespace of our own) - and set no_new_privs, so that no exec
- * gives any back; then read /proc/self/status back to prove it. Returns 1
- * if there was one to give up and it is gone, 0 if there was none, -1 on
- * failure (reported). */
-int privilege_drop_capabilities(void);
-
-/* A bind() that failed with err: 1 when these facts predicted it (EACCES
- * for a port below the threshold, without the capability that counts
- * here) - a refusal a demo provokes on purpose - else 0. */
-int privilege_refusal_expected(unsigned port, int err);
-
-/* Narrate such a planned refusal on stdout, as the expected result:
- *   as expected, the kernel refused: bind(tcp 0.0.0.0:1023): EACCES (...)
- *   why: port 1023 is below 1024, the threshold (read from ...) ...
- * (A real failure goes to report_sys(), explain.h, on stderr.) */
-void privilege_narrate_refusal(const char *proto, const struct sockaddr *sa, int err);
 
 /* Note the descriptors this program inherited (any above 2 open now,
  * without close-on-exec: every one we open later is ours). opts_init()
@@ -120,7 +84,9 @@ int privilege_user_ids(const char *user, uid_t *uid, gid_t *gid);
  *    that failed, or 0): report a failure (and why, in a user namespace
  *    whose uid 0 is root outside), else prove it - real and effective ids
  *    are the user's, setuid(0) fails - and give up every capability left
- *    (privilege_drop_capabilities). Returns 1, or -1 after reporting. */
+ *    (permitted, effective, inheritable, ambient; no_new_privs set, and
+ *    /proc/self/status read back to prove it). Returns 1, or -1 after
+ *    reporting. */
 int privilege_became_user(const char *user, uid_t uid, gid_t gid, int err);
 
 /* Without root: give up every capability we hold, keeping the uid - uid 0

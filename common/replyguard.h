@@ -79,7 +79,7 @@ void reply_guard_hold(struct reply_guard *g, unsigned port);
  * was sent to a broadcast or multicast address, 0 if not, -1 if it did not
  * say (then local's address alone decides). 1 yes, 0 no (counted, and
  * narrated by reply_guard_tick). now: a monotonic clock in ms
- * (wait_now_ms()). */
+ * (clock_now_ms()). */
 int reply_guard_ok(struct reply_guard *g, const struct sockaddr *peer,
                    const struct sockaddr *local, int group, long long now);
 

@@ -7,15 +7,17 @@
 #define _GNU_SOURCE
 #include "serve.h"
 #include "addr.h"
+#include "clock.h"
 #include "drain.h"
-#include "kernel.h"
 #include "explain.h"
+#include "kernel.h"
 #include "narrate.h"
-#include "options.h"
-#include "privilege.h"
+#include "opts.h"
 #include "port.h"
+#include "privilege.h"
 #include "replyguard.h"
 #include "signals.h"
+#include "sock.h"
 #include "wait.h"
 
 #include <errno.h>
@@ -57,10 +59,10 @@ static int serve_tcp(const struct serve_socket *sk, struct drain_set *set,
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
             errno == ECONNABORTED || errno == EPROTO)
             return 0;
-        report_sys("accept", "tcp", NULL, errno);
+        explain_report("accept", "tcp", NULL, errno);
         return -2;
     }
-    wait_nonblocking(fd); /* never block on one client */
+    sock_set_nonblocking(fd); /* never block on one client */
     getsockname(fd, &local.sa, &llen);
     ev.proto = "tcp";
     ev.peer = &peer.sa;
@@ -76,7 +78,7 @@ static int serve_tcp(const struct serve_socket *sk, struct drain_set *set,
         int err = errno;
 
         narrate("tcp %s: the reply could not be sent (%s): that client is gone",
-                addr_format(ev.peer, who, sizeof who), errno_name(err));
+                addr_format(ev.peer, who, sizeof who), narrate_errno_name(err));
     }
     /* The client reads end-of-file after our line; drain.h closes later. */
     shutdown(fd, SHUT_WR);
@@ -265,7 +267,7 @@ static struct reply_guard *running_guard;
 
 int serve_may_answer(const struct sockaddr *peer, const struct sockaddr *local)
 {
-    return running_guard == NULL || reply_guard_ok(running_guard, peer, local, 0, wait_now_ms());
+    return running_guard == NULL || reply_guard_ok(running_guard, peer, local, 0, clock_now_ms());
 }
 
 /* One UDP datagram: reply to the address and port it came from, FROM the
@@ -295,7 +297,7 @@ static int serve_udp(const struct serve_socket *sk, struct reply_guard *guard,
         return 0;
     /* Before the demo sees it (and narrates it): a forged source must not
      * make us answer, nor print, one line per datagram. */
-    if (!reply_guard_ok(guard, &peer.sa, &local.sa, group, wait_now_ms())) {
+    if (!reply_guard_ok(guard, &peer.sa, &local.sa, group, clock_now_ms())) {
         if (sk->recvfrom != NULL)
             (void)recv(fd, buf, 1, 0); /* the peeked datagram: dropped */
         return 0;
@@ -328,7 +330,7 @@ static int serve_udp(const struct serve_socket *sk, struct reply_guard *guard,
     if (sendmsg(fd, &msg, 0) < 0) {
         /* Not an exchange: the reply never left (a firewall's EPERM, no
          * route...). Said on stderr, and not counted towards -n. */
-        report_sys("sendmsg", "udp", ev.peer, errno);
+        explain_report("sendmsg", "udp", ev.peer, errno);
         return 0;
     }
     return 1;
@@ -343,7 +345,7 @@ int serve_listen(const struct sockaddr *addr, socklen_t alen, int socktype, unsi
     int fd = socket(addr->sa_family, socktype, 0), one = 1;
 
     if (fd < 0) {
-        report_sys("socket", proto, addr, errno);
+        explain_report("socket", proto, addr, errno);
         return -1;
     }
     if (socktype == SOCK_STREAM) /* restart without waiting for TIME_WAIT */
@@ -351,24 +353,24 @@ int serve_listen(const struct sockaddr *addr, socklen_t alen, int socktype, unsi
     if (flags & SERVE_REUSEPORT) {
 #ifdef SO_REUSEPORT
         if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
-            report_sys("setsockopt(SO_REUSEPORT)", proto, addr, errno);
+            explain_report("setsockopt(SO_REUSEPORT)", proto, addr, errno);
             close(fd);
             return -1;
         }
 #else
-        report_sys("setsockopt(SO_REUSEPORT)", proto, addr, ENOPROTOOPT);
+        explain_report("setsockopt(SO_REUSEPORT)", proto, addr, ENOPROTOOPT);
         close(fd);
         return -1;
 #endif
     }
     addr_dual_stack(fd, addr); /* [::]: IPv4 clients too */
     if (bind(fd, addr, alen) != 0) {
-        report_sys("bind", proto, addr, errno);
+        explain_report("bind", proto, addr, errno);
         close(fd);
         return -1;
     }
     if (socktype == SOCK_STREAM && listen(fd, SOMAXCONN) != 0) {
-        report_sys("listen", proto, addr, errno);
+        explain_report("listen", proto, addr, errno);
         close(fd);
         return -1;
     }
@@ -492,10 +494,10 @@ static void serve_rest(struct serve_socket *sk, int got, int *short_of_fds,
         if (!*short_of_fds)
             narrate("out of file descriptors (%s, %zu connections closing): "
                     "new clients wait in the queue until some close",
-                    errno_name(errno), drain_count(set));
+                    narrate_errno_name(errno), drain_count(set));
         *short_of_fds = 1;
     }
-    sk->paused_until = wait_now_ms() + PAUSE_MS;
+    sk->paused_until = clock_now_ms() + PAUSE_MS;
 }
 
 int serve_run_set(struct serve_set *s, long count, serve_reply_fn reply, void *ctx)
@@ -509,14 +511,14 @@ int serve_run_set(struct serve_set *s, long count, serve_reply_fn reply, void *c
     size_t i;
 
     if (stop < 0 || drain_init(&set, SLOT_SOCKETS + s->n) != 0) {
-        report_sys("pipe", "tcp", NULL, errno);
+        explain_report("pipe", "tcp", NULL, errno);
         return EXIT_FAILED;
     }
     set.pfd[SLOT_STOP].fd = stop;
     for (i = 0; i < s->n; i++) {
         /* Non-blocking: a client that vanished between poll() and accept()
          * must not block the loop (as it would on BSD and macOS). */
-        wait_nonblocking(s->sock[i].fd);
+        sock_set_nonblocking(s->sock[i].fd);
         if (s->sock[i].socktype == SOCK_DGRAM)
             serve_want_destination(s->sock[i].fd);
     }
@@ -531,7 +533,7 @@ int serve_run_set(struct serve_set *s, long count, serve_reply_fn reply, void *c
     }
     running_guard = &guard;
     while (count == 0 || served < count) {
-        long long now = wait_now_ms(), wake = 0, guard_due;
+        long long now = clock_now_ms(), wake = 0, guard_due;
 
         for (i = 0; i < s->n; i++) {
             struct serve_socket *sk = &s->sock[i];
@@ -545,7 +547,7 @@ int serve_run_set(struct serve_set *s, long count, serve_reply_fn reply, void *c
         }
         set.pfd[SLOT_WATCH].fd = w != NULL ? w->fd : -1;
         if (set.pfd[SLOT_WATCH].fd >= 0)
-            wait_nonblocking(set.pfd[SLOT_WATCH].fd);
+            sock_set_nonblocking(set.pfd[SLOT_WATCH].fd);
         if (w != NULL && w->wake_ms != 0 && (wake == 0 || w->wake_ms < wake))
             wake = w->wake_ms;
         guard_due = reply_guard_tick(&guard, now); /* "not answering ..." lines */
@@ -554,7 +556,7 @@ int serve_run_set(struct serve_set *s, long count, serve_reply_fn reply, void *c
         if (drain_poll(&set, wake != 0 ? (wake > now ? (int)(wake - now) : 0) : -1) < 0) {
             if (errno == EINTR)
                 continue;
-            report_sys("poll", "tcp", NULL, errno);
+            explain_report("poll", "tcp", NULL, errno);
             rc = EXIT_FAILED;
             break;
         }
@@ -566,7 +568,7 @@ int serve_run_set(struct serve_set *s, long count, serve_reply_fn reply, void *c
         if (w != NULL &&
             ((set.pfd[SLOT_WATCH].fd >= 0 &&
               (set.pfd[SLOT_WATCH].revents & (POLLIN | POLLHUP | POLLERR))) ||
-             (w->wake_ms != 0 && wait_now_ms() >= w->wake_ms)) &&
+             (w->wake_ms != 0 && clock_now_ms() >= w->wake_ms)) &&
             w->fn(w) != 0) {
             rc = EXIT_FAILED;
             break;

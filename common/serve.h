@@ -51,7 +51,7 @@ int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx);
 /* One more descriptor for the loop to watch (the wire demo's packet
  * socket, the rendezvous server's directory connection), and a timer:
  * fn(w) is called whenever w->fd is readable, or once wake_ms (on
- * wait_now_ms()'s clock; 0 = none) has passed. It may change w->fd and
+ * clock_now_ms()'s clock; 0 = none) has passed. It may change w->fd and
  * w->wake_ms; it must not block for long; returning non-zero stops the
  * loop with EXIT_FAILED. */
 struct serve_watch {

@@ -118,7 +118,6 @@ static int address(const char **p, int family, struct sockaddr_storage *ss)
         memset(&sin, 0, sizeof sin);
         sin.sin_family = AF_INET;
         memcpy(&sin.sin_addr, raw, 4);
-        sin.sin_port = htons((uint16_t)port);
         memcpy(ss, &sin, sizeof sin);
     } else {
         struct sockaddr_in6 sin6;
@@ -126,9 +125,9 @@ static int address(const char **p, int family, struct sockaddr_storage *ss)
         memset(&sin6, 0, sizeof sin6);
         sin6.sin6_family = AF_INET6;
         memcpy(&sin6.sin6_addr, raw, 16);
-        sin6.sin6_port = htons((uint16_t)port);
         memcpy(ss, &sin6, sizeof sin6);
     }
+    addr_set_port((struct sockaddr *)ss, port);
     return 0;
 }
 
@@ -201,7 +200,10 @@ static int scan_file(const char *path, int family, unsigned port,
     return seen;
 }
 
-int tcptable_scan(unsigned port, int (*fn)(const struct tcp_entry *, void *), void *ctx)
+/* Every entry whose local port is port, from both tables: fn is called
+ * for each (it returns 0 to go on, non-zero to stop). Returns how many
+ * were seen, or -1 when neither table could be read (not Linux; errno). */
+static int tcptable_scan(unsigned port, int (*fn)(const struct tcp_entry *, void *), void *ctx)
 {
     int stop = 0, v4, v6;
 
@@ -212,7 +214,10 @@ int tcptable_scan(unsigned port, int (*fn)(const struct tcp_entry *, void *), vo
     return (v4 > 0 ? v4 : 0) + (v6 > 0 ? v6 : 0);
 }
 
-int tcptable_overlaps(const struct sockaddr *want, const struct sockaddr *have)
+/* Whether a bind() to want overlaps an entry's local address: the same
+ * address, or either is a wildcard (0.0.0.0, ::), IPv4 and IPv4-mapped
+ * IPv6 compared alike. Ports are not compared. */
+static int tcptable_overlaps(const struct sockaddr *want, const struct sockaddr *have)
 {
     return addr_is_wildcard(want) || addr_is_wildcard(have) || addr_same_host(want, have);
 }
@@ -257,10 +262,12 @@ int tcptable_find(const struct sockaddr *local, const struct sockaddr *remote,
 double tcptable_seconds_left(const struct tcp_entry *e)
 {
     long hz = sysconf(_SC_CLK_TCK);
+    unsigned long whole;
 
     if (e->timer == 0 || hz <= 0)
         return -1;
-    return (double)(e->ticks / (unsigned long)hz); /* whole seconds, as ss(8) shows */
+    whole = e->ticks / (unsigned long)hz; /* whole seconds, as ss(8) shows */
+    return (double)whole;
 }
 
 struct sum_ctx {

@@ -11,7 +11,7 @@
  * order; ports are plain numbers. See proc(5) and the kernel's
  * net/ipv4/tcp_ipv4.c. Sockets bound but neither listening nor connected
  * are NOT in this table. Elsewhere than Linux the table cannot be read,
- * and tcptable_scan() says so (returns -1).
+ * and the look-ups below say so (-1, or readable 0).
  */
 #ifndef PORTLAB_TCPTABLE_H
 #define PORTLAB_TCPTABLE_H
@@ -41,12 +41,6 @@ const char *tcptable_state_name(int state);
  * Returns 1, or 0 for the header or a line that is not well formed. */
 int tcptable_parse_line(const char *line, int family, struct tcp_entry *e);
 
-/* Every entry whose local port is port, from both tables: fn is called
- * for each (it returns 0 to go on, non-zero to stop). Returns how many
- * were seen, or -1 when neither table could be read (not Linux; errno). */
-int tcptable_scan(unsigned port, int (*fn)(const struct tcp_entry *e, void *ctx),
-                  void *ctx);
-
 /* The entry of one connection, by both ends: 1 found (in *e), 0 not in
  * the table, -1 the table cannot be read. */
 int tcptable_find(const struct sockaddr *local, const struct sockaddr *remote,
@@ -56,11 +50,6 @@ int tcptable_find(const struct sockaddr *local, const struct sockaddr *remote,
  * shows them from 10 s up: "timewait,39sec" for 39.7 s; below 10 s ss
  * adds milliseconds), or -1 when none runs. */
 double tcptable_seconds_left(const struct tcp_entry *e);
-
-/* Whether a bind() to want overlaps an entry's local address: the same
- * address, or either is a wildcard (0.0.0.0, ::), IPv4 and IPv4-mapped
- * IPv6 compared alike. Ports are not compared. */
-int tcptable_overlaps(const struct sockaddr *want, const struct sockaddr *have);
 
 /* What holds a TCP port that bind() refused, by the kernel's table: the
  * entries on want's port whose address overlaps want's. */

@@ -1,16 +1,16 @@
 /* wait.c - bounded waits with poll(). See wait.h. */
 #include "wait.h"
 #include "addr.h"
+#include "clock.h"
 #include "explain.h"
 #include "narrate.h"
+#include "sock.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 long wait_env_ms(const char *name, long fallback)
 {
@@ -26,31 +26,16 @@ long wait_idle_ms(long fallback)
     return wait_env_ms("PORTLAB_IDLE_MS", fallback);
 }
 
-int wait_nonblocking(int fd)
-{
-    int flags = fcntl(fd, F_GETFL);
-
-    return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-}
-
-long long wait_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int wait_for(int fd, short events, long ms)
 {
     struct pollfd p;
-    long long end = wait_now_ms() + ms, left;
+    long long end = clock_now_ms() + ms, left;
     int rc;
 
     p.fd = fd;
     p.events = events;
     for (;;) {
-        left = end - wait_now_ms();
+        left = end - clock_now_ms();
         if (left < 0)
             left = 0;
         rc = poll(&p, 1, (int)left);
@@ -81,22 +66,8 @@ int wait_connect_report(int fd, int err, const char *proto, const struct sockadd
     if (err == EINPROGRESS)
         err = wait_connected(fd, ms);
     if (err != 0)
-        report_sys("connect", proto, to, err);
+        explain_report("connect", proto, to, err);
     return err;
-}
-
-int wait_connect_outcome(int fd)
-{
-    struct sockaddr_storage peer;
-    socklen_t len = sizeof peer, elen = sizeof(int);
-    int err = 0;
-
-    if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0)
-        return 0;
-    /* Not connected: the outcome, if any, is the socket's pending error. */
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
-        return errno;
-    return err != 0 ? err : EINPROGRESS;
 }
 
 /* The deadline passed: say what did happen, which is not the kernel's
@@ -107,7 +78,7 @@ static void report_no_line(const char *proto, const struct sockaddr *to, long ms
     char where[ADDR_STRLEN], shown[200];
 
     if (strcmp(proto, "tcp") != 0) {
-        report_sys("recv", proto, to, ETIMEDOUT);
+        explain_report("recv", proto, to, ETIMEDOUT);
         return;
     }
     addr_format(to, where, sizeof where);
@@ -133,32 +104,59 @@ static void report_no_line(const char *proto, const struct sockaddr *to, long ms
            "speak first, or does not end its lines)", ms);
 }
 
+struct wait_deadline wait_deadline_in(long ms)
+{
+    struct wait_deadline d;
+
+    d.end = clock_now_ms() + ms;
+    d.ms = ms;
+    return d;
+}
+
+long wait_left_ms(const struct wait_deadline *d)
+{
+    long long left = d->end - clock_now_ms();
+
+    return left > 0 ? (long)left : 0;
+}
+
+/* Read one line by end; whole: the deadline is a whole exchange's (ms its
+ * budget), else this line's alone. */
+static int read_line(int fd, const char *proto, const struct sockaddr *to, long long end,
+                     long ms, int whole, char *buf, size_t cap);
+
 int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms,
                    char *buf, size_t cap)
 {
-    return wait_read_line_until(fd, proto, to, wait_now_ms() + ms, ms, 0, buf, cap);
+    return read_line(fd, proto, to, clock_now_ms() + ms, ms, 0, buf, cap);
 }
 
-int wait_read_line_until(int fd, const char *proto, const struct sockaddr *to,
-                         long long end, long ms, int whole, char *buf, size_t cap)
+int wait_read_line_by(int fd, const char *proto, const struct sockaddr *to,
+                      const struct wait_deadline *d, char *buf, size_t cap)
+{
+    return read_line(fd, proto, to, d->end, d->ms, 1, buf, cap);
+}
+
+static int read_line(int fd, const char *proto, const struct sockaddr *to, long long end,
+                     long ms, int whole, char *buf, size_t cap)
 {
     size_t have = 0;
     ssize_t got;
     int ready, tcp = strcmp(proto, "tcp") == 0;
 
     buf[0] = '\0';
-    wait_nonblocking(fd); /* a recv() after poll() must never block */
+    sock_set_nonblocking(fd); /* a recv() after poll() must never block */
     /* TCP is a byte stream: a line may arrive in pieces, or several lines
      * at once, so read exactly up to the newline (or the end of the stream,
      * or the deadline). A UDP datagram arrives whole: one recv(). */
     for (;;) {
-        ready = wait_for(fd, POLLIN, end - wait_now_ms());
+        ready = wait_for(fd, POLLIN, end - clock_now_ms());
         if (ready == 0) {
             report_no_line(proto, to, ms, buf, have, whole);
             return -1;
         }
         if (ready < 0) {
-            report_sys("poll", proto, to, errno);
+            explain_report("poll", proto, to, errno);
             return -1;
         }
         if (tcp) {
@@ -180,7 +178,7 @@ int wait_read_line_until(int fd, const char *proto, const struct sockaddr *to,
             /* On a connected UDP socket, an ICMP "port unreachable" that
              * came back for our datagram is handed to us here, as
              * ECONNREFUSED. */
-            report_sys("recv", proto, to, errno);
+            explain_report("recv", proto, to, errno);
             return -1;
         }
         have += (size_t)got;
@@ -194,26 +192,4 @@ int wait_read_line_until(int fd, const char *proto, const struct sockaddr *to,
     }
     buf[strcspn(buf, "\n")] = '\0';
     return 0;
-}
-
-int wait_closed(int fd, long ms)
-{
-    long long end = wait_now_ms() + ms;
-    char junk[512];
-    ssize_t got;
-    int ready;
-
-    wait_nonblocking(fd);
-    for (;;) {
-        ready = wait_for(fd, POLLIN, end - wait_now_ms());
-        if (ready == 0)
-            return ETIMEDOUT;
-        if (ready < 0)
-            return errno;
-        got = recv(fd, junk, sizeof junk, 0);
-        if (got == 0)
-            return 0; /* the peer's FIN: end-of-file */
-        if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-            return errno;
-    }
 }

@@ -2,8 +2,8 @@
  *
  * A blocking connect() to a host that does not answer can take minutes,
  * and a recv() on a UDP socket whose datagram was lost waits for ever.
- * The demos set their sockets non-blocking and wait with poll(2), for at
- * most the client's -t milliseconds.
+ * The demos set their sockets non-blocking (sock.h) and wait with poll(2),
+ * for at most the client's -t milliseconds (clock.h's clock).
  */
 #ifndef PORTLAB_WAIT_H
 #define PORTLAB_WAIT_H
@@ -18,12 +18,6 @@ long wait_idle_ms(long fallback);
 /* The same for any such setting: the environment variable name, in ms
  * (1 to 3600000), else fallback. For tests that cannot wait seconds. */
 long wait_env_ms(const char *name, long fallback);
-
-/* Make fd non-blocking; returns 0 or -1. */
-int wait_nonblocking(int fd);
-
-/* Milliseconds on a clock that never jumps (CLOCK_MONOTONIC). */
-long long wait_now_ms(void);
 
 /* Wait up to ms for fd to be readable (POLLIN) or writable (POLLOUT).
  * Returns 1 ready, 0 timed out, -1 error (errno set). */
@@ -43,25 +37,26 @@ int wait_connected(int fd, long ms);
 int wait_connect_report(int fd, int err, const char *proto, const struct sockaddr *to,
                         long ms);
 
-/* Without waiting: did a non-blocking connect() complete? 0 if so,
- * EINPROGRESS while it is under way, else the error it ended with. */
-int wait_connect_outcome(int fd);
-
 /* Wait up to ms for a reply on a connected socket and read it into buf
  * as one line (the newline removed). On timeout or error, report it as
  * recv(proto to): ... and return -1. */
 int wait_read_line(int fd, const char *proto, const struct sockaddr *to, long ms,
                    char *buf, size_t cap);
 
-/* The same with one deadline for a whole exchange of several lines (a
- * client's -t): wait until end (wait_now_ms()'s clock); ms is the whole
- * budget, for the report, which says so when whole is 1. */
-int wait_read_line_until(int fd, const char *proto, const struct sockaddr *to,
-                         long long end, long ms, int whole, char *buf, size_t cap);
+/* One deadline for a whole exchange of several lines (a client's -t,
+ * which bounds the exchange, not each line): when it ends, on
+ * clock_now_ms()'s clock, and the budget it was set from (for the report).
+ * Set it with wait_deadline_in(); wait_left_ms() says what is left. */
+struct wait_deadline {
+    long long end;
+    long ms;
+};
+struct wait_deadline wait_deadline_in(long ms);
+long wait_left_ms(const struct wait_deadline *d); /* 0 once it has passed */
 
-/* Wait up to ms for the peer of a TCP connection to hang up (end-of-file),
- * throwing away whatever it still sends. Returns 0 when it did, ETIMEDOUT
- * when it did not in time, or the errno of a failure (ECONNRESET...). */
-int wait_closed(int fd, long ms);
+/* wait_read_line() within such a deadline: a line of the exchange. A
+ * timeout is reported as the whole exchange's (-t, for all of it). */
+int wait_read_line_by(int fd, const char *proto, const struct sockaddr *to,
+                      const struct wait_deadline *d, char *buf, size_t cap);
 
 #endif

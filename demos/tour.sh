@@ -270,6 +270,22 @@ take_via() {
   fi
 }
 
+# own_namespace NAME: a network namespace of the lesson's own, held by
+# process NAME: made as root, else with unshare -rn where the kernel lets
+# this user. Sets own_via to how a program joins it ("netns_of PID" or
+# "userns_of PID", for --via), or to '' when neither can be made.
+own_via=''
+# shellcheck disable=SC2034 # own_via is read by the lessons (demos/*/tour.sh)
+own_namespace() {
+  local pid=${1}_pid
+  own_via=''
+  if netns_as_root; then
+    namespace_holder "$1" && own_via="netns_of ${!pid}"
+  elif unshare -rn true 2>/dev/null; then
+    namespace_holder "$1" -r && own_via="userns_of ${!pid}"
+  fi
+}
+
 # server LABEL [--via W] PROGRAM ARGS...: start it, show its lines up to
 # "ready on"; sets LABEL_port and LABEL_pid.
 server() {

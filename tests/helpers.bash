@@ -284,6 +284,20 @@ unwrap() {
   fi
 }
 
+# assert_reads_peer_port SRC: SRC (a server's own file) makes the accept()
+# and the recvfrom() that learn the client's address, reads the port there
+# (ntohs), once each, and marks its lesson three times or more: the lesson is
+# in the demo, not in common/.
+assert_reads_peer_port() {
+  local src=$1
+  run grep -c -e '= accept(listener, &peer->sa, plen);' -e '= recvfrom(udp, buf, cap, 0, &peer->sa, plen);' "$src"
+  assert_output 2
+  run grep -c 'ntohs(peer->sa.sa_family == AF_INET6 ? peer->in6.sin6_port : peer->in.sin_port)' "$src"
+  assert_output 2
+  run grep -c 'THE LESSON: ' "$src"
+  [ "$output" -ge 3 ] || fail "only $output THE LESSON marks in $src"
+}
+
 # Every test's `run` takes lines whole: Bats' own run, then unwrap. A test of
 # the screen's lines themselves (their width, a figure) uses run_raw, which
 # is Bats' run as it is.

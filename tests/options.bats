@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The command line every program shares (common/options.c, common/port.c).
+# The command line every program shares (common/opts.c, common/port.c).
 load helpers
 
 # Every program of every demo, found the way the Makefile builds them.

@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 
     /* 2. The kernel's range: read, never assumed (Linux's is not IANA's). */
     range = kernel_local_port_range();
-    kernel_narrate_range(&range);
+    ephemeral_narrate_range(&range);
 
     /* 3. TCP: n connections to the same destination, all held open
      *    (ephemeral_hold), so each needs a port of its own. */
@@ -101,7 +101,7 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
     snprintf(tag, sizeof tag, "tcp %d", i);
     fd = socket(ai->ai_family, SOCK_STREAM, 0);
     if (fd < 0) {
-        report_sys("socket", "tcp", ai->ai_addr, errno);
+        explain_report("socket", "tcp", ai->ai_addr, errno);
         return -1;
     }
     /* A new socket has no port yet: getsockname() says port 0. */
@@ -121,7 +121,7 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
          * (docs/restart.md); connect() still refuses the very same four-tuple. */
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (bind(fd, (struct sockaddr *)&src, ai->ai_addrlen) != 0) {
-            report_sys("bind", "tcp", (struct sockaddr *)&src, errno);
+            explain_report("bind", "tcp", (struct sockaddr *)&src, errno);
             close(fd);
             return -1;
         }
@@ -129,23 +129,23 @@ static int tcp_connection(int i, const struct addrinfo *ai, unsigned source, lon
     }
     /* THE LESSON: connect() on an unbound socket: the kernel picks a
      * free source port from its range, unique for this destination. */
-    wait_nonblocking(fd);
+    sock_set_nonblocking(fd);
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
     if ((err = wait_connect_report(fd, err, "tcp", ai->ai_addr, ms)) != 0) {
         if (err == EADDRNOTAVAIL)
-            kernel_why_exhausted(&range, "tcp");
+            ephemeral_why_exhausted(&range, "tcp");
         close(fd);
         return -1;
     }
     local_of(fd, after, sizeof after, &port);
     narrate("%s: after connect our end is %s (%s)", tag, after,
-            source != 0 ? "our choice" : kernel_port_ranges(&range, port));
+            source != 0 ? "our choice" : ephemeral_port_ranges(&range, port));
     if (wait_read_line(fd, "tcp", ai->ai_addr, ms, line, sizeof line) != 0) {
         close(fd);
         return -1;
     }
     /* The same port as the server saw? (Unless a NAT sits between us.) */
-    addr_narrate_seen(tag, line, after, port);
+    ephemeral_narrate_seen(tag, line, after, port);
     return fd;
 }
 
@@ -162,7 +162,7 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
     snprintf(tag, sizeof tag, "udp %d", i);
     fd = socket(ai->ai_family, SOCK_DGRAM, 0);
     if (fd < 0) {
-        report_sys("socket", "udp", ai->ai_addr, errno);
+        explain_report("socket", "udp", ai->ai_addr, errno);
         return -1;
     }
     narrate("%s: before the first sendto our end is %s (no port yet)", tag,
@@ -171,16 +171,16 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
         /* THE LESSON: sendto() on an unbound UDP socket makes the kernel
          * bind it to a free port first ("autobind"); the socket keeps it. */
         if (sendto(fd, hello, sizeof hello - 1, 0, ai->ai_addr, ai->ai_addrlen) < 0) {
-            report_sys("sendto", "udp", ai->ai_addr, errno);
+            explain_report("sendto", "udp", ai->ai_addr, errno);
             if (errno == EAGAIN)
-                kernel_why_exhausted(&range, "udp");
+                ephemeral_why_exhausted(&range, "udp");
             break;
         }
         local_of(fd, mine, sizeof mine, &port);
         if (k == 1) {
             *first_port = port;
             narrate("%s: after sendto 1 our end is %s (%s)", tag, mine,
-                    kernel_port_ranges(&range, port));
+                    ephemeral_port_ranges(&range, port));
         } else {
             narrate("%s: after sendto %d our end is %s: %s", tag, k, mine,
                     port == *first_port ? "the same port" : "A DIFFERENT PORT");
@@ -191,7 +191,7 @@ static int udp_socket(int i, int sends, const struct addrinfo *ai, long ms,
         if (wait_read_line(fd, "udp", ai->ai_addr, ms, line, sizeof line) != 0)
             break;
         narrate("%s: the reply arrived on port %u", tag, port);
-        addr_narrate_seen(tag, line, mine, port);
+        ephemeral_narrate_seen(tag, line, mine, port);
         ok = k == sends;
     }
     if (!ok)

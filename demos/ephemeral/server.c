@@ -39,7 +39,7 @@ int main(int argc, char **argv)
     struct opts o;
     int tcp, udp, rc, i;
 
-    /* 1. Options: -p PORT, -b ADDRESS, -4/-6, -n COUNT (common/options.c). */
+    /* 1. Options: -p PORT, -b ADDRESS, -4/-6, -n COUNT (common/opts.c). */
     narrate_init(argv[0]);
     signals_install(); /* Ctrl-C or SIGTERM, even during start-up: a clean exit */
     opts_init(&o, OPTS_SERVER, DEFAULT_PORT, "", NULL);

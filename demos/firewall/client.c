@@ -102,11 +102,11 @@ static int knock(const struct addrinfo *ai, int tcp, unsigned port, long ms)
     firewall_wire_forget();
     fd = socket(ai->ai_family, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
     if (fd < 0) {
-        report_sys("socket", proto, (struct sockaddr *)&to, errno);
+        explain_report("socket", proto, (struct sockaddr *)&to, errno);
         return -1;
     }
-    wait_nonblocking(fd);
-    start = wait_now_ms();
+    sock_set_nonblocking(fd);
+    start = clock_now_ms();
     if (tcp) {
         /* THE LESSON: the TCP knock, a SYN. A listener's kernel answers
          * SYN-ACK; a host with nothing listening, a reset; a firewall may
@@ -140,7 +140,7 @@ static int knock(const struct addrinfo *ai, int tcp, unsigned port, long ms)
             }
         }
     }
-    k.ms = (long)(wait_now_ms() - start);
+    k.ms = (long)(clock_now_ms() - start);
     narrate("%u/%s saw: %s", port, proto, knock_saw(&k, saw, sizeof saw));
     if (tcp && k.err == 0 && wait_for(fd, POLLIN, ms - k.ms) == 1)
         got = recv(fd, reply, sizeof reply, 0); /* what it says first, if anything */

@@ -78,12 +78,12 @@ void firewall_wire_open(void)
 
     wire_fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
     if (wire_fd >= 0) {
-        wait_nonblocking(wire_fd);
+        sock_set_nonblocking(wire_fd);
         narrate("packet socket open: each knock's answer on the wire is shown (wire:)");
         return;
     }
     err = errno;
-    narrate("no packet socket: socket(packet): %s (%s)", errno_name(err), errno_text(err));
+    narrate("no packet socket: socket(packet): %s (%s)", narrate_errno_name(err), narrate_errno_text(err));
     if (err == EPERM && raw.known && raw.value[0] == 0)
         narrate("why: a packet socket needs CAP_NET_RAW over this network namespace, and "
                 "this process lacks it (read from %s): run as root, or inside unshare -rn "
@@ -136,7 +136,7 @@ static ssize_t wire_read(unsigned char *buf, size_t cap, long long start, long m
     socklen_t len = sizeof from;
     ssize_t got;
 
-    if (wait_now_ms() - start >= ms)
+    if (clock_now_ms() - start >= ms)
         return -1;
     got = recvfrom(wire_fd, buf, cap, 0, (struct sockaddr *)&from, &len);
     if (got < 0)
@@ -153,7 +153,7 @@ void firewall_wire_forget(void)
 {
 #ifdef __linux__
     unsigned char buf[2048];
-    long long start = wait_now_ms();
+    long long start = clock_now_ms();
 
     if (wire_fd == NO_PACKET_SOCKET)
         return;
@@ -172,7 +172,7 @@ void firewall_wire_answer(struct knock *k, unsigned port, unsigned ours)
     struct packet_icmp ic;
     ssize_t got;
     const char *proto = k->tcp ? "tcp" : "udp";
-    long long start = wait_now_ms();
+    long long start = clock_now_ms();
     long seen = 0;
     unsigned dropped;
 
@@ -220,9 +220,9 @@ void firewall_wire_answer(struct knock *k, unsigned port, unsigned ours)
     }
     /* Too busy to tell: more packets than we could read in time, or some
      * dropped unread (the answer may have been one). Then errno decides. */
-    if ((dropped = wire_drops()) > 0 || wait_now_ms() - start >= WIRE_LOOK_MS) {
+    if ((dropped = wire_drops()) > 0 || clock_now_ms() - start >= WIRE_LOOK_MS) {
         narrate("%u/%s wire: cannot tell: a busy wire (%ld other packets read in %ld ms, "
-                "%u dropped unread)", port, proto, seen, (long)(wait_now_ms() - start), dropped);
+                "%u dropped unread)", port, proto, seen, (long)(clock_now_ms() - start), dropped);
         k->wire = KNOCK_WIRE_UNSEEN;
         return;
     }

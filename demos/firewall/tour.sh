@@ -7,12 +7,8 @@
 # shellcheck disable=SC2154 # NAME_pid is set by proc_start
 
 lesson "firewall: open, closed or filtered - what a knock gets back, and what errno cannot tell"
-fw_via=''
-if netns_as_root; then
-  namespace_holder fwns && fw_via="netns_of $fwns_pid"
-elif unshare -rn true 2>/dev/null; then
-  namespace_holder fwns -r && fw_via="userns_of $fwns_pid"
-fi
+own_namespace fwns # as root, or with unshare -rn (tour.sh)
+fw_via=$own_via
 if [ -z "$fw_via" ]; then
   say "The scene needs a network namespace of its own, and this system lets $(id -un) make none"
   say "(root, or a kernel that allows unshare -rn). Run 'sudo make demo DEMO=firewall' to see it."

@@ -85,7 +85,7 @@ int main(int argc, char **argv)
     if (rc == EXIT_OK && late_ms > 0) {
         /* Only the mapping the router still holds turns a reply back
          * to us: a datagram to a forgotten one never arrives. */
-        if (late_answer(fd, wait_now_ms() + late_ms))
+        if (late_answer(fd, clock_now_ms() + late_ms))
             narrate("udp: a late answer arrived (the way back was still open)");
         else
             narrate("udp: no late answer within %ld ms (nothing reached this socket)", late_ms);
@@ -103,7 +103,7 @@ static int open_connected(const struct addrinfo *ai, unsigned source, const char
     int fd = socket(ai->ai_family, ai->ai_socktype, 0), err;
 
     if (fd < 0) {
-        report_sys("socket", proto, ai->ai_addr, errno);
+        explain_report("socket", proto, ai->ai_addr, errno);
         return -1;
     }
     if (source != 0) {
@@ -118,7 +118,7 @@ static int open_connected(const struct addrinfo *ai, unsigned source, const char
         /* A last run's connection from this port may wait in TIME_WAIT. */
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (bind(fd, (struct sockaddr *)&src, ai->ai_addrlen) != 0) {
-            report_sys("bind", proto, (struct sockaddr *)&src, errno);
+            explain_report("bind", proto, (struct sockaddr *)&src, errno);
             close(fd);
             return -1;
         }
@@ -126,7 +126,7 @@ static int open_connected(const struct addrinfo *ai, unsigned source, const char
     /* THE LESSON: connect(): TCP's handshake; for UDP only the kernel's
      * note of the peer (and the choice of our address and, unbound, our
      * port). Either way our kernel now knows our four-tuple. */
-    wait_nonblocking(fd);
+    sock_set_nonblocking(fd);
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
     if (wait_connect_report(fd, err, proto, ai->ai_addr, ms) != 0) {
         close(fd);
@@ -162,7 +162,7 @@ static int ask_server(int fd, const struct addrinfo *ai, const char *proto, int 
     end_of(fd, 1, them, sizeof them);
     narrate("%s: our end %s, the server's %s (as our kernel sees them)", proto, me, them);
     if (udp && send(fd, "which address am I?\n", 20, 0) < 0) {
-        report_sys("send", proto, ai->ai_addr, errno);
+        explain_report("send", proto, ai->ai_addr, errno);
         return EXIT_FAILED;
     }
     if (wait_read_line(fd, proto, ai->ai_addr, ms, line, sizeof line) != 0)
@@ -180,7 +180,7 @@ static int ask_server(int fd, const struct addrinfo *ai, const char *proto, int 
     return EXIT_OK;
 }
 
-/* Wait until end (wait_now_ms()'s clock) for the server's late answer:
+/* Wait until end (clock_now_ms()'s clock) for the server's late answer:
  * a datagram that starts "nat-server again". Returns 1 if it came. */
 static int late_answer(int fd, long long end)
 {
@@ -189,7 +189,7 @@ static int late_answer(int fd, long long end)
     long long now;
     ssize_t got;
 
-    while ((now = wait_now_ms()) < end) {
+    while ((now = clock_now_ms()) < end) {
         if (wait_for(fd, POLLIN, (long)(end - now)) <= 0)
             return 0;
         got = recv(fd, buf, sizeof buf, 0);

@@ -171,7 +171,7 @@ static void reply(const struct serve_event *ev, char *line, size_t cap, void *ct
                                                   : sizeof(struct sockaddr_in);
         memcpy(&l->to, ev->peer, l->len);
         memcpy(&l->me, ev->local, l->len);
-        w->wake_ms = wait_now_ms() + l->ms;
+        w->wake_ms = clock_now_ms() + l->ms;
         narrate("udp: will answer %s again in %ld ms", from, l->ms);
     }
 }
@@ -192,7 +192,7 @@ static int answer_late(struct serve_watch *w)
      * Behind a NAT that is the router's; whether the datagram gets any
      * further depends on the router's table, not on us. */
     if (sendto(l->udp, again, sizeof again - 1, 0, (struct sockaddr *)&l->to, l->len) < 0)
-        narrate_sys("sendto", "udp", (struct sockaddr *)&l->to, errno);
+        explain_narrate("sendto", "udp", (struct sockaddr *)&l->to, errno);
     else
         narrate("udp: answered %s again (%ld ms later)", to, l->ms);
     return 0;

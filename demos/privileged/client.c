@@ -47,7 +47,7 @@ int main(int argc, char **argv)
     privileged_client_options(&o, argc, argv, &source); /* -p 23, -s 1023 */
     if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &ai) != 0)
         return EXIT_FAILED;
-    privilege_narrate();
+    privileged_narrate_who();
 
     /* Step 1: an unbound socket. connect() lets the kernel pick our source
      * port; no privilege is checked for the port we connect TO. */
@@ -69,7 +69,7 @@ int main(int argc, char **argv)
             source, port_class_range(source));
     fd = socket(ai->ai_family, SOCK_STREAM, 0);
     if (fd < 0) {
-        report_sys("socket", "tcp", ai->ai_addr, errno);
+        explain_report("socket", "tcp", ai->ai_addr, errno);
         freeaddrinfo(ai);
         return EXIT_FAILED;
     }
@@ -88,7 +88,7 @@ static int talk(int fd, const struct addrinfo *ai, long ms)
     char where[ADDR_STRLEN], line[512], shown[600];
     int err;
 
-    wait_nonblocking(fd); /* so a silent host costs -t ms, not minutes */
+    sock_set_nonblocking(fd); /* so a silent host costs -t ms, not minutes */
     /* THE LESSON: connect() to any port, low or high, as anyone. */
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
     if (wait_connect_report(fd, err, "tcp", ai->ai_addr, ms) != 0)
@@ -123,10 +123,10 @@ static int bind_source(int fd, const struct addrinfo *ai, unsigned source)
      * same privilege as a server's bind(): without it, EACCES. */
     if (bind(fd, (struct sockaddr *)&src, ai->ai_addrlen) != 0) {
         err = errno;
-        if (privilege_refusal_expected(source, err))
-            privilege_narrate_refusal("tcp", (struct sockaddr *)&src, err);
+        if (privileged_refusal_expected(source, err))
+            privileged_narrate_refusal("tcp", (struct sockaddr *)&src, err);
         else
-            report_sys("bind", "tcp", (struct sockaddr *)&src, err);
+            explain_report("bind", "tcp", (struct sockaddr *)&src, err);
         return err;
     }
     reason = privilege_bind_reason(source);

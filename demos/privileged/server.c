@@ -58,8 +58,8 @@ int main(int argc, char **argv)
     if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 1, &ai) != 0)
         return EXIT_FAILED;
     port_narrate_request(o.port);
-    privilege_narrate_threshold(); /* read from /proc, not assumed */
-    privilege_narrate();           /* who we are, and CapEff */
+    privileged_narrate_threshold(); /* read from /proc, not assumed */
+    privileged_narrate_who();           /* who we are, and CapEff */
 
     /* 1. Bind TCP first, then UDP on the same number: the privilege rule
      *    is the same for both protocols, so we try both even if TCP is
@@ -76,7 +76,7 @@ int main(int argc, char **argv)
          *    it up now, before talking to any client. */
         dropped = drop_privilege(o.user);
         if (dropped > 0) {
-            privilege_narrate();
+            privileged_narrate_who();
             narrate("we still hold tcp and udp port %u: the kernel checks privilege at "
                     "bind() time, not afterwards", o.port);
             bind_low_again(ai);
@@ -107,7 +107,7 @@ static int bind_port(struct addrinfo *ai, int socktype)
     int fd = socket(ai->ai_family, socktype, 0), one = 1;
 
     if (fd < 0) {
-        report_sys("socket", proto, ai->ai_addr, errno);
+        explain_report("socket", proto, ai->ai_addr, errno);
         return -1;
     }
     if (socktype == SOCK_STREAM) /* restart without waiting for TIME_WAIT */
@@ -117,7 +117,7 @@ static int bind_port(struct addrinfo *ai, int socktype)
      * below its threshold, without CAP_NET_BIND_SERVICE: EACCES. */
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
         (socktype == SOCK_STREAM && listen(fd, SOMAXCONN) != 0)) {
-        report_sys("bind", proto, ai->ai_addr, errno);
+        explain_report("bind", proto, ai->ai_addr, errno);
         close(fd);
         return -1;
     }
@@ -177,9 +177,9 @@ static void bind_low_again(const struct addrinfo *ai)
     err = bind(fd, (struct sockaddr *)&sa, ai->ai_addrlen) == 0 ? 0 : errno;
     if (err == 0)
         narrate("surprise: it worked (%s)", privilege_bind_reason(low));
-    else if (privilege_refusal_expected(low, err)) /* the refusal we came for */
-        privilege_narrate_refusal("tcp", (struct sockaddr *)&sa, err);
+    else if (privileged_refusal_expected(low, err)) /* the refusal we came for */
+        privileged_narrate_refusal("tcp", (struct sockaddr *)&sa, err);
     else
-        report_sys("bind", "tcp", (struct sockaddr *)&sa, err); /* something else */
+        explain_report("bind", "tcp", (struct sockaddr *)&sa, err); /* something else */
     close(fd);
 }

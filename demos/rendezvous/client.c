@@ -27,8 +27,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int dial(const struct sockaddr *to, socklen_t len, long long deadline, int *failed);
-static int ask(const struct addrinfo *dir, const char *request, long long deadline, long ms);
+static int dial(const struct sockaddr *to, socklen_t len,
+                const struct wait_deadline *deadline, int *failed);
+static int ask(const struct addrinfo *dir, const char *request,
+               const struct wait_deadline *deadline);
 
 int main(int argc, char **argv)
 {
@@ -40,25 +42,24 @@ int main(int argc, char **argv)
     char request[RV_LINE_MAX + 1], line[RV_LINE_MAX + 2], where[ADDR_STRLEN],
         shown[4 * RV_LINE_MAX + 8];
     int list, d, fd, err, rc = EXIT_FAILED;
-    long long deadline;
+    struct wait_deadline deadline;
 
     narrate_init(argv[0]);
     name = rv_client_options(&o, argc, argv, &list);
     /* -t bounds the whole exchange, not each line: a directory that
      * trickles its answer cannot keep us waiting for ever. */
-    deadline = wait_now_ms() + o.timeout_ms;
+    deadline = wait_deadline_in(o.timeout_ms);
 
     /* 1. The first contact: the directory, on its fixed port. */
     if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &dir) != 0)
         return EXIT_FAILED;
     /* THE LESSON: one question - where is NAME? - to the one port we knew. */
     snprintf(request, sizeof request, list ? "LIST" : "LOOKUP %s", name);
-    d = ask(dir, request, deadline, o.timeout_ms);
+    d = ask(dir, request, &deadline);
     if (d >= 0 && list)
-        rc = rv_client_list(d, dir->ai_addr, deadline, o.timeout_ms);
+        rc = rv_client_list(d, dir->ai_addr, &deadline);
     if (d < 0 || list ||
-        wait_read_line_until(d, "tcp", dir->ai_addr, deadline, o.timeout_ms, 1, line,
-                             sizeof line) != 0)
+        wait_read_line_by(d, "tcp", dir->ai_addr, &deadline, line, sizeof line) != 0)
         goto done;
     /* The answer, "PORT NAME tcp PORT [ADDRESS]": text from the network,
      * parsed strictly (rendezvous.c, fuzzed); an ERR is said, with why. */
@@ -76,9 +77,9 @@ int main(int argc, char **argv)
     narrate("connecting to %s", addr_format((struct sockaddr *)&svc, where, sizeof where));
     fd = dial((struct sockaddr *)&svc, svc.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                                   : sizeof(struct sockaddr_in),
-              deadline, &err);
-    if (fd >= 0 && wait_read_line_until(fd, "tcp", (struct sockaddr *)&svc, deadline,
-                                        o.timeout_ms, 1, line, sizeof line) == 0) {
+              &deadline, &err);
+    if (fd >= 0 && wait_read_line_by(fd, "tcp", (struct sockaddr *)&svc, &deadline, line,
+                                     sizeof line) == 0) {
         narrate("reply: %s", narrate_safe(line, shown, sizeof shown));
         rc = EXIT_OK;
     }
@@ -94,22 +95,23 @@ done:
 /* socket() + connect() with a bounded wait (until deadline). Returns the
  * socket or -1; *failed gets connect()'s errno (0 when it was socket()
  * that failed). */
-static int dial(const struct sockaddr *to, socklen_t len, long long deadline, int *failed)
+static int dial(const struct sockaddr *to, socklen_t len,
+                const struct wait_deadline *deadline, int *failed)
 {
     int fd = socket(to->sa_family, SOCK_STREAM, 0), err;
 
     *failed = 0;
     if (fd < 0) {
-        report_sys("socket", "tcp", to, errno);
+        explain_report("socket", "tcp", to, errno);
         return -1;
     }
-    wait_nonblocking(fd);
+    sock_set_nonblocking(fd);
     /* THE LESSON: connect() needs a destination port. The first one is
      * the directory's, known in advance; the second, the server's, was
      * chosen by its kernel when it started, and we know it only because
      * the directory told us. */
     err = connect(fd, to, len) == 0 ? 0 : errno;
-    if ((err = wait_connect_report(fd, err, "tcp", to, deadline - wait_now_ms())) != 0) {
+    if ((err = wait_connect_report(fd, err, "tcp", to, wait_left_ms(deadline))) != 0) {
         *failed = err;
         close(fd);
         return -1;
@@ -120,7 +122,8 @@ static int dial(const struct sockaddr *to, socklen_t len, long long deadline, in
 /* Ask the directory over TCP: connect to it, read its greeting, send one
  * request line. Returns the connection, to read the answer from, or -1
  * after saying why. */
-static int ask(const struct addrinfo *dir, const char *request, long long deadline, long ms)
+static int ask(const struct addrinfo *dir, const char *request,
+               const struct wait_deadline *deadline)
 {
     char line[RV_LINE_MAX + 2], where[ADDR_STRLEN];
     int d, err;
@@ -134,14 +137,14 @@ static int ask(const struct addrinfo *dir, const char *request, long long deadli
                    addr_port(dir->ai_addr));
         return -1;
     }
-    if (wait_read_line_until(d, "tcp", dir->ai_addr, deadline, ms, 1, line, sizeof line) != 0)
+    if (wait_read_line_by(d, "tcp", dir->ai_addr, deadline, line, sizeof line) != 0)
         goto failed; /* its greeting */
     narrate("asking the directory at %s: %s",
             addr_format(dir->ai_addr, where, sizeof where), request);
     snprintf(line, sizeof line, "%s\n", request);
     if (send(d, line, strlen(line), 0) >= 0)
         return d;
-    report_sys("send", "tcp", dir->ai_addr, errno);
+    explain_report("send", "tcp", dir->ai_addr, errno);
 failed:
     close(d);
     return -1;

@@ -49,7 +49,7 @@ void keepalive_watch(int fd, const char *who)
         setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v[0], sizeof v[0]) != 0 ||
         setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &v[1], sizeof v[1]) != 0 ||
         setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v[2], sizeof v[2]) != 0) {
-        report_sys("setsockopt SO_KEEPALIVE", "tcp", NULL, errno);
+        explain_report("setsockopt SO_KEEPALIVE", "tcp", NULL, errno);
         return;
     }
 #ifdef TCP_USER_TIMEOUT

@@ -1,12 +1,39 @@
 /* rvclient.c - the rendezvous client's plumbing. See rvclient.h. */
 #include "rvclient.h"
 #include "addr.h"
+#include "clock.h"
 #include "narrate.h"
 #include "rendezvous.h"
 #include "wait.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+
+/* A numeric address ("127.0.0.3", "fd77::2") into *out, port 0. Never
+ * a name lookup. Returns 0, or -1 if it is not one. */
+static int from_text(const char *text, struct sockaddr_storage *out)
+{
+    struct sockaddr_in sin;
+    struct sockaddr_in6 sin6;
+
+    memset(&sin, 0, sizeof sin);
+    memset(&sin6, 0, sizeof sin6);
+    if (inet_pton(AF_INET, text, &sin.sin_addr) == 1) {
+        sin.sin_family = AF_INET;
+        memset(out, 0, sizeof *out);
+        memcpy(out, &sin, sizeof sin);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, text, &sin6.sin6_addr) == 1) {
+        sin6.sin6_family = AF_INET6;
+        memset(out, 0, sizeof *out);
+        memcpy(out, &sin6, sizeof sin6);
+        return 0;
+    }
+    return -1;
+}
 
 const char *rv_client_options(struct opts *o, int argc, char **argv, int *list)
 {
@@ -38,7 +65,7 @@ const char *rv_client_options(struct opts *o, int argc, char **argv, int *list)
     return name;
 }
 
-int rv_client_list(int d, const struct sockaddr *dir, long long deadline, long ms)
+int rv_client_list(int d, const struct sockaddr *dir, const struct wait_deadline *deadline)
 {
     struct rv_request entry;
     char line[RV_LINE_MAX + 2], where[ADDR_STRLEN], shown[4 * RV_LINE_MAX + 8];
@@ -47,16 +74,16 @@ int rv_client_list(int d, const struct sockaddr *dir, long long deadline, long m
     /* Like rpcinfo -p: proto, port, name; one per registration. */
     narrate("   proto   port  name");
     line[0] = '\0';
-    while (wait_now_ms() < deadline &&
-           wait_read_line_until(d, "tcp", dir, deadline, ms, 1, line, sizeof line) == 0 &&
+    while (wait_left_ms(deadline) > 0 &&
+           wait_read_line_by(d, "tcp", dir, deadline, line, sizeof line) == 0 &&
            rv_parse_entry(line, "ENTRY", &entry) == 0) { /* parsed strictly: rendezvous.c */
         narrate("   %-5s %6u  %s%s%s", entry.proto, entry.port, entry.name,
                 entry.addr[0] ? " on " : "", entry.addr);
         count++;
     }
-    if (wait_now_ms() >= deadline) { /* lines kept coming, but no END: -t is for all of it */
+    if (wait_left_ms(deadline) == 0) { /* lines kept coming, but no END: -t is for all of it */
         report("recv(tcp %s): the directory's answer did not end within %ld ms (-t)",
-               addr_format(dir, where, sizeof where), ms);
+               addr_format(dir, where, sizeof where), deadline->ms);
         return EXIT_FAILED;
     }
     if (strncmp(line, "END ", 4) != 0) {
@@ -86,7 +113,7 @@ int rv_client_host(const struct sockaddr *dir, const struct rv_request *entry,
     memset(svc, 0, sizeof *svc);
     memcpy(svc, dir, dir->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                                 : sizeof(struct sockaddr_in));
-    if (entry->addr[0] != '\0' && addr_from_text(entry->addr, svc) != 0) {
+    if (entry->addr[0] != '\0' && from_text(entry->addr, svc) != 0) {
         report("the directory named an address we cannot use: %s", entry->addr);
         return -1;
     }

@@ -6,8 +6,9 @@
 #ifndef PORTLAB_RVCLIENT_H
 #define PORTLAB_RVCLIENT_H
 
-#include "options.h"
+#include "opts.h"
 #include "rendezvous.h"
+#include "wait.h"
 
 #include <sys/socket.h>
 
@@ -18,9 +19,9 @@ const char *rv_client_options(struct opts *o, int argc, char **argv, int *list);
 
 /* -l: read the directory's answer to LIST on d - "ENTRY ..." lines, then
  * "END N" - and show it as rpcinfo -p does: proto, port, name. The whole
- * answer must come by deadline (-t, ms in all). Returns EXIT_OK, or
+ * answer must come by deadline (-t, for all of it). Returns EXIT_OK, or
  * EXIT_FAILED after saying why. */
-int rv_client_list(int d, const struct sockaddr *dir, long long deadline, long ms);
+int rv_client_list(int d, const struct sockaddr *dir, const struct wait_deadline *deadline);
 
 /* The directory's answer to LOOKUP NAME, line: "PORT NAME tcp PORT
  * [ADDRESS]" into *entry (0); else -1 after saying what it said instead,

@@ -1,8 +1,10 @@
 /* rvconns.c - see rvconns.h. */
 #include "rvconns.h"
+#include "clock.h"
 #include "drain.h"
 #include "narrate.h"
 #include "signals.h"
+#include "sock.h"
 #include "tcptable.h"
 #include "wait.h"
 
@@ -12,6 +14,33 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+/* Whether to narrate a repeated event now (see struct rv_limit). */
+static int rv_limit_ok(struct rv_limit *l, long long now)
+{
+    if (now < l->next) {
+        l->more++;
+        return 0;
+    }
+    l->next = now + 1000;
+    return 1;
+}
+
+/* Send a last line and say goodbye without a reset (which could swallow
+ * it): shut our side, read what is already waiting (at most DRAIN_MAX_BYTES,
+ * never blocking: fd must be non-blocking). The caller then closes fd. */
+static void goodbye(int fd, const char *line)
+{
+    char junk[4096];
+    size_t taken = 0;
+    ssize_t got;
+
+    if (send(fd, line, strlen(line), 0) < 0)
+        return;
+    shutdown(fd, SHUT_WR);
+    while (taken < DRAIN_MAX_BYTES && (got = recv(fd, junk, sizeof junk, 0)) > 0)
+        taken += (size_t)got;
+}
 
 void rv_conns_options(struct rv_conns *s, struct rv_table *table, struct opts *o, int argc,
                       char **argv)
@@ -90,7 +119,7 @@ struct rv_conn *rv_conns_add(struct rv_conns *s, int fd, const struct sockaddr *
     if (!s->remote_ok && !addr_is_loopback(peer) &&
         !addr_same_host(peer, (struct sockaddr *)&local))
         c->refuse = "registrations come from the directory's own host (--remote allows others)";
-    wait_nonblocking(fd);
+    sock_set_nonblocking(fd);
     if (send(fd, RV_HELLO, strlen(RV_HELLO), 0) < 0) {
         /* gone already; the next read will say so */
     }
@@ -121,7 +150,7 @@ const char *rv_conn_ended(ssize_t got, int err)
 
 void rv_conns_make_room(struct rv_conns *s, long long now)
 {
-    static struct narrate_limit q;
+    static struct rv_limit q;
     size_t i, lookers = 0, oldest = 0;
     int found = 0;
 
@@ -135,7 +164,7 @@ void rv_conns_make_room(struct rv_conns *s, long long now)
     }
     if (lookers < s->lookers_max || !found)
         return;
-    if (narrate_limit_ok(&q, now)) {
+    if (rv_limit_ok(&q, now)) {
         narrate("%zu connections registered nothing, the most we keep: closed the one "
                 "quiet longest, tcp %s (%lld ms)%s", lookers, s->c[oldest].who,
                 now - s->c[oldest].last, q.more ? "; and others like it since" : "");
@@ -165,8 +194,8 @@ void rv_conns_open(struct rv_conns *s, int tcp, int udp)
 
     s->tcp = tcp;
     s->udp = udp;
-    wait_nonblocking(tcp);
-    wait_nonblocking(udp);
+    sock_set_nonblocking(tcp);
+    sock_set_nonblocking(udp);
     getsockname(udp, (struct sockaddr *)&s->udp_local, &len);
     reply_guard_init(&s->guard);
     reply_guard_hold(&s->guard, addr_port((struct sockaddr *)&s->udp_local));
@@ -183,7 +212,7 @@ int rv_conns_poll(struct rv_conns *s, const char **why)
     if (grown == NULL)
         return -1; /* out of memory: stop, as cleanly as we can */
     s->pfd = grown;
-    s->now = wait_now_ms();
+    s->now = clock_now_ms();
     if (s->paused_until != 0 && s->now >= s->paused_until)
         s->paused_until = 0;
     s->pfd[0].fd = signals_install();
@@ -205,7 +234,7 @@ int rv_conns_poll(struct rv_conns *s, const char **why)
     if (poll(s->pfd, (nfds_t)(s->n + 3),
              next < 0 ? -1 : (int)(next > s->now ? next - s->now : 0)) < 0 && errno != EINTR)
         return -1;
-    s->now = wait_now_ms();
+    s->now = clock_now_ms();
     if (s->pfd[0].revents & POLLIN) {
         *why = signals_which(s->pfd[0].fd);
         return -1;
@@ -231,9 +260,9 @@ void rv_conns_rest(struct rv_conns *s, int err)
 {
     if (err != EMFILE && err != ENFILE)
         return;
-    if (narrate_limit_ok(&s->out_of_fds, s->now))
+    if (rv_limit_ok(&s->out_of_fds, s->now))
         narrate("out of file descriptors (%s): new clients wait in the queue",
-                errno_name(err));
+                narrate_errno_name(err));
     s->paused_until = s->now + 100;
 }
 
@@ -270,7 +299,7 @@ const char *rv_conn_too_long(struct rv_conn *c)
 
     narrate("%s: bad request: line too long (over %d bytes)", c->who, RV_LINE_MAX);
     snprintf(reply, sizeof reply, "ERR line too long: at most %d bytes\n", RV_LINE_MAX);
-    drain_goodbye(c->fd, reply); /* without a reset that could swallow the ERR */
+    goodbye(c->fd, reply); /* without a reset that could swallow the ERR */
     return "it sent a line too long to be a request";
 }
 

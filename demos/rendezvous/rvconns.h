@@ -14,7 +14,7 @@
 
 #include "addr.h"
 #include "narrate.h"
-#include "options.h"
+#include "opts.h"
 #include "rendezvous.h"
 #include "replyguard.h"
 #include "serve.h"
@@ -26,6 +26,15 @@
 
 #define RV_LOOKERS_MAX 256 /* connections that registered nothing, at most */
 #define RV_IDLE_MS 30000   /* a connection that registered nothing: closed after */
+
+/* "It happened again": narrate a repeated event at most once a second, so
+ * that a flood never becomes a flood of lines. rvconns.c's rv_limit_ok()
+ * says whether to narrate now (now: a monotonic clock in ms); l->more counts
+ * the times held back since (reset it after saying so). Start at {0, 0}. */
+struct rv_limit {
+    long long next;
+    long more;
+};
 
 struct rv_conn {
     int fd, owns;               /* owns: how many names it registered */
@@ -48,7 +57,7 @@ struct rv_conns {
     long idle_ms;               /* RV_IDLE_MS, or PORTLAB_IDLE_MS */
     long long now;              /* the time of the last rv_conns_poll() */
     long long paused_until;     /* out of descriptors: accept() rests */
-    struct narrate_limit out_of_fds;
+    struct rv_limit out_of_fds;
     struct pollfd *pfd;         /* the stop pipe, tcp, udp, then each connection */
     struct reply_guard guard;   /* UDP: never to ourselves, a few a second a source */
     struct sockaddr_storage udp_local; /* our UDP address and port, for the guard */

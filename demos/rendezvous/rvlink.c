@@ -1,6 +1,7 @@
 /* rvlink.c - the rendezvous server's link to the directory. See rvlink.h. */
 #include "rvlink.h"
 #include "addr.h"
+#include "clock.h"
 #include "explain.h"
 #include "narrate.h"
 #include "port.h"
@@ -79,7 +80,7 @@ static int family(const struct rv_link *l)
 
 void rv_link_report_connect(const struct sockaddr *dir, int err)
 {
-    report_sys("connect", "tcp", dir, err);
+    explain_report("connect", "tcp", dir, err);
     if (err == ECONNREFUSED)
         report("why: is the directory running there? start it first: "
                "bin/rendezvous-directory");
@@ -112,7 +113,7 @@ static int read_line(struct rv_link *l, int fd)
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return 0;
     if (got < 0) {
-        report_sys("recv", "tcp", l->dir->ai_addr, errno);
+        explain_report("recv", "tcp", l->dir->ai_addr, errno);
         return -1;
     }
     if (got == 0) {
@@ -136,7 +137,7 @@ static int send_line(const struct rv_link *l, int fd, const char *text)
     /* One short line into a new connection: it fits in the socket's send
      * buffer, so this send() does not wait. */
     if (send(fd, line, (size_t)len, 0) != len) {
-        report_sys("send", "tcp", l->dir->ai_addr, errno);
+        explain_report("send", "tcp", l->dir->ai_addr, errno);
         return -1;
     }
     return 0;
@@ -162,6 +163,22 @@ static void report_late(const struct rv_link *l, int err)
                                 "directory");
 }
 
+/* Without waiting: did a non-blocking connect() complete? 0 if so,
+ * EINPROGRESS while it is under way, else the error it ended with. */
+static int connect_outcome(int fd)
+{
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof peer, elen = sizeof(int);
+    int err = 0;
+
+    if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0)
+        return 0;
+    /* Not connected: the outcome, if any, is the socket's pending error. */
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
+        return errno;
+    return err != 0 ? err : EINPROGRESS;
+}
+
 /* The rest of the conversation, one step each time the socket is readable
  * or time is up: the greeting, then the answer to REGISTER. Returns 1 when
  * registered, 0 while under way, -1 after saying why it failed. */
@@ -169,7 +186,7 @@ static int converse(struct rv_link *l, int fd, int late)
 {
     const struct sockaddr *dir = l->dir->ai_addr;
     char where[ADDR_STRLEN], shown[4 * RV_LINE_MAX + 8];
-    int err = wait_connect_outcome(fd), got = 0;
+    int err = connect_outcome(fd), got = 0;
 
     if (err == 0)
         got = read_line(l, fd);
@@ -223,22 +240,22 @@ static int link_event(struct serve_watch *w)
         if (got > 0 || (got < 0 && (errno == EAGAIN || errno == EINTR)))
             return 0; /* words we did not ask for: ignored */
         narrate("the directory closed our connection (%s): our registration went with it",
-                got == 0 ? "end of file" : errno_name(errno));
+                got == 0 ? "end of file" : narrate_errno_name(errno));
         close(w->fd);
         w->fd = -1;
         l->step = RV_LINK_RESTING;
         l->tries = 0;
-        w->wake_ms = wait_now_ms(); /* at once */
+        w->wake_ms = clock_now_ms(); /* at once */
         return 0;
     }
     if (l->step == RV_LINK_RESTING) {
         l->tries++;
         narrate("registering again, attempt %d of %d", l->tries, RETRIES);
         w->fd = dial(l);
-        w->wake_ms = wait_now_ms() + directory_ms();
+        w->wake_ms = clock_now_ms() + directory_ms();
         done = w->fd >= 0 ? 0 : -1;
     } else {
-        done = converse(l, w->fd, wait_now_ms() >= w->wake_ms);
+        done = converse(l, w->fd, clock_now_ms() >= w->wake_ms);
     }
     if (done > 0)
         w->wake_ms = 0;
@@ -253,7 +270,7 @@ static int link_event(struct serve_watch *w)
                "more, so we stop", RETRIES);
         return 1;
     }
-    w->wake_ms = wait_now_ms() + wait_env_ms("PORTLAB_RETRY_MS", RETRY_MS) * l->tries;
+    w->wake_ms = clock_now_ms() + wait_env_ms("PORTLAB_RETRY_MS", RETRY_MS) * l->tries;
     return 0;
 }
 
@@ -266,11 +283,11 @@ int rv_link_register(struct rv_link *l)
         return -1;
     /* The same conversation as in the serve loop, waited for here. */
     w->fd = dial(l);
-    w->wake_ms = wait_now_ms() + directory_ms();
+    w->wake_ms = clock_now_ms() + directory_ms();
     done = w->fd >= 0 ? 0 : -1;
     while (done == 0) {
-        wait_for(w->fd, POLLIN, (long)(w->wake_ms - wait_now_ms()));
-        done = converse(l, w->fd, wait_now_ms() >= w->wake_ms);
+        wait_for(w->fd, POLLIN, (long)(w->wake_ms - clock_now_ms()));
+        done = converse(l, w->fd, clock_now_ms() >= w->wake_ms);
     }
     if (done < 0) {
         if (w->fd >= 0)
@@ -289,12 +306,12 @@ int rv_link_register(struct rv_link *l)
 void rv_link_end(struct rv_link *l, const char *request)
 {
     char shown[4 * RV_LINE_MAX + 8];
-    long long end = wait_now_ms() + GOODBYE_MS;
+    long long end = clock_now_ms() + GOODBYE_MS;
     int got = 0;
 
     if (l->step == RV_LINK_LINKED && send_line(l, l->w.fd, request) == 0) {
         l->have = 0;
-        while (got == 0 && wait_for(l->w.fd, POLLIN, (long)(end - wait_now_ms())) > 0)
+        while (got == 0 && wait_for(l->w.fd, POLLIN, (long)(end - clock_now_ms())) > 0)
             got = read_line(l, l->w.fd);
         if (got > 0)
             narrate("to the directory: %s; it said: %s", request,

@@ -14,7 +14,7 @@
 #ifndef PORTLAB_RVLINK_H
 #define PORTLAB_RVLINK_H
 
-#include "options.h"
+#include "opts.h"
 #include "rendezvous.h"
 #include "serve.h"
 

@@ -56,7 +56,7 @@ int main(int argc, char **argv)
         addr_dual_stack(tcp, ai->ai_addr); /* [::]: IPv4 clients too */
     /* THE LESSON: bind() to port 0 takes any free port the kernel gives. */
     if (tcp < 0 || bind(tcp, ai->ai_addr, ai->ai_addrlen) != 0 || listen(tcp, SOMAXCONN) != 0) {
-        report_sys("bind", "tcp", ai->ai_addr, errno);
+        explain_report("bind", "tcp", ai->ai_addr, errno);
         freeaddrinfo(ai);
         return EXIT_FAILED;
     }
@@ -106,7 +106,7 @@ static int dial(struct rv_link *l)
 
     d = socket(dir->sa_family, SOCK_STREAM, 0);
     if (d < 0) {
-        report_sys("socket", "tcp", dir, errno);
+        explain_report("socket", "tcp", dir, errno);
         return -1;
     }
     if (l->here) {
@@ -117,12 +117,12 @@ static int dial(struct rv_link *l)
         memcpy(&from, &l->me, sizeof from);
         addr_set_port((struct sockaddr *)&from, 0);
         if (bind(d, (struct sockaddr *)&from, l->dir->ai_addrlen) != 0) {
-            report_sys("bind", "tcp", (struct sockaddr *)&from, errno);
+            explain_report("bind", "tcp", (struct sockaddr *)&from, errno);
             close(d);
             return -1;
         }
     }
-    wait_nonblocking(d);
+    sock_set_nonblocking(d);
     /* THE LESSON: the first contact - connect() to the one port everyone
      * knows in advance, the directory's. */
     err = connect(d, dir, l->dir->ai_addrlen) == 0 ? 0 : errno;

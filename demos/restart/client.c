@@ -33,13 +33,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int talk(const struct addrinfo *ai, long long deadline, long timeout_ms);
+static int talk(const struct addrinfo *ai, const struct wait_deadline *deadline);
 
 int main(int argc, char **argv)
 {
     struct opts o;
     struct addrinfo *res, *ai;
-    long long deadline;
+    struct wait_deadline deadline;
     int i, rc = EXIT_FAILED;
 
     narrate_init(argv[0]);
@@ -51,7 +51,7 @@ int main(int argc, char **argv)
             opts_usage_error(&o, "unknown argument '%s'", argv[i]);
     opts_finish(&o, "tcp");
     /* -t covers the whole exchange: connect, the line, the hang-up. */
-    deadline = wait_now_ms() + o.timeout_ms;
+    deadline = wait_deadline_in(o.timeout_ms);
 
     /* 1. The server's addresses (a name may have several: IPv6, IPv4). */
     if (addr_resolve(o.host, o.port, o.family, SOCK_STREAM, 0, &res) != 0)
@@ -59,14 +59,14 @@ int main(int argc, char **argv)
     /* 2. One connection, to the first address that answers: its line,
      *    then the hang-up, in the order the line asks for. */
     for (ai = res; ai != NULL && rc != EXIT_OK; ai = ai->ai_next)
-        if (talk(ai, deadline, o.timeout_ms) == 0)
+        if (talk(ai, &deadline) == 0)
             rc = EXIT_OK;
     freeaddrinfo(res);
     return rc;
 }
 
 /* One connection to one address. Returns 0, or -1 after reporting. */
-static int talk(const struct addrinfo *ai, long long deadline, long timeout_ms)
+static int talk(const struct addrinfo *ai, const struct wait_deadline *deadline)
 {
     struct sockaddr_storage me, them;
     socklen_t mlen = sizeof me, tlen = sizeof them;
@@ -76,12 +76,12 @@ static int talk(const struct addrinfo *ai, long long deadline, long timeout_ms)
     narrate("tcp: connecting to %s", addr_format(ai->ai_addr, a, sizeof a));
     fd = socket(ai->ai_family, SOCK_STREAM, 0);
     if (fd < 0) {
-        report_sys("socket", "tcp", ai->ai_addr, errno);
+        explain_report("socket", "tcp", ai->ai_addr, errno);
         return -1;
     }
-    wait_nonblocking(fd); /* a silent host costs -t, not minutes */
+    sock_set_nonblocking(fd); /* a silent host costs -t, not minutes */
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
-    if (wait_connect_report(fd, err, "tcp", ai->ai_addr, deadline - wait_now_ms()) != 0) {
+    if (wait_connect_report(fd, err, "tcp", ai->ai_addr, wait_left_ms(deadline)) != 0) {
         close(fd);
         return -1;
     }
@@ -92,8 +92,7 @@ static int talk(const struct addrinfo *ai, long long deadline, long timeout_ms)
     narrate("connected: the four-tuple is %s (us) <-> %s (the server)",
             addr_format((struct sockaddr *)&me, a, sizeof a),
             addr_format((struct sockaddr *)&them, b, sizeof b));
-    if (wait_read_line_until(fd, "tcp", ai->ai_addr, deadline, timeout_ms, 1, line,
-                             sizeof line) != 0) {
+    if (wait_read_line_by(fd, "tcp", ai->ai_addr, deadline, line, sizeof line) != 0) {
         close(fd);
         return -1;
     }
@@ -108,13 +107,13 @@ static int talk(const struct addrinfo *ai, long long deadline, long timeout_ms)
     } else {
         narrate("waiting for the server to hang up first");
     }
-    err = wait_closed(fd, deadline - wait_now_ms()); /* the server's FIN: end-of-file */
+    err = restart_wait_closed(fd, wait_left_ms(deadline)); /* the server's FIN: end-of-file */
     if (err != 0) {
         if (err == ETIMEDOUT)
             report("recv(tcp %s): the server sent its line but did not hang up within %ld ms "
-                   "(-t)", b, timeout_ms);
+                   "(-t)", b, deadline->ms);
         else
-            report_sys("recv", "tcp", ai->ai_addr, err);
+            explain_report("recv", "tcp", ai->ai_addr, err);
         close(fd);
         return -1;
     }
@@ -131,6 +130,7 @@ static int talk(const struct addrinfo *ai, long long deadline, long timeout_ms)
      * out already and our side waits in TIME_WAIT whatever we do now. */
     close(fd);
     if (narrate_figure_wanted())
-        restart_draw_close((struct sockaddr *)&me, (struct sockaddr *)&them, we_first, deadline);
+        restart_draw_close((struct sockaddr *)&me, (struct sockaddr *)&them, we_first,
+                           deadline->end);
     return 0;
 }

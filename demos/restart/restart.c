@@ -1,9 +1,11 @@
 /* restart.c - the restart demo's plumbing. See restart.h. */
 #include "restart.h"
 #include "addr.h"
+#include "clock.h"
 #include "explain.h"
 #include "narrate.h"
 #include "signals.h"
+#include "sock.h"
 #include "tcptable.h"
 #include "wait.h"
 
@@ -60,19 +62,19 @@ int restart_loop_init(struct restart_loop *l, int listener, long count,
     l->why = NULL;
     l->rc = EXIT_OK;
     if (l->stop < 0 || drain_init(&l->set, 2) != 0) {
-        report_sys("pipe", "tcp", NULL, errno);
+        explain_report("pipe", "tcp", NULL, errno);
         return -1;
     }
     l->set.pfd[0].fd = l->stop;
     l->set.hangup_fn = hangup_fn;
-    wait_nonblocking(listener);
+    sock_set_nonblocking(listener);
     return 0;
 }
 
 int restart_loop_wait(struct restart_loop *l)
 {
     while (l->count == 0 || l->served < l->count || drain_count(&l->set) > 0) {
-        long long now = wait_now_ms();
+        long long now = clock_now_ms();
         int accepting = (l->count == 0 || l->served < l->count) && now >= l->paused_until;
 
         l->set.pfd[1].fd = accepting ? l->listener : -1; /* poll() skips a negative fd */
@@ -80,7 +82,7 @@ int restart_loop_wait(struct restart_loop *l)
                                     ? (int)(l->paused_until - now) : -1) < 0) {
             if (errno == EINTR)
                 continue;
-            report_sys("poll", "tcp", NULL, errno);
+            explain_report("poll", "tcp", NULL, errno);
             l->rc = EXIT_FAILED;
             return 0;
         }
@@ -99,8 +101,8 @@ void restart_loop_accept_failed(struct restart_loop *l, int err)
     if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == ECONNABORTED)
         return;
     if (l->paused_until == 0) /* out of descriptors, or worse: said once */
-        report_sys("accept", "tcp", NULL, err);
-    l->paused_until = wait_now_ms() + PAUSE_MS; /* never spin on an error */
+        explain_report("accept", "tcp", NULL, err);
+    l->paused_until = clock_now_ms() + PAUSE_MS; /* never spin on an error */
 }
 
 int restart_loop_end(struct restart_loop *l)
@@ -117,7 +119,7 @@ void restart_explain_bind(const struct addrinfo *ai, int err, int reuseaddr)
 {
     struct tcp_port_summary s;
 
-    report_sys("bind", "tcp", ai->ai_addr, err);
+    explain_report("bind", "tcp", ai->ai_addr, err);
     tcptable_summarize(ai->ai_addr, &s);
     if (err == EADDRINUSE && reuseaddr && s.time_wait > 0 && s.listeners == 0 &&
         s.others == 0)
@@ -135,7 +137,7 @@ void restart_narrate_hangup(const struct sockaddr *me, const struct sockaddr *pe
     static long long next_table_ms; /* when the table may be read again */
     struct tcp_entry e;
     char who[ADDR_STRLEN];
-    long long now = wait_now_ms();
+    long long now = clock_now_ms();
     int found;
 
     addr_format(peer, who, sizeof who);
@@ -216,7 +218,7 @@ static void settle(const struct sockaddr *me, const struct sockaddr *server, lon
         found[1] = tcptable_find(server, me, theirs);
         if (!(found[0] == 1 && closing(ours)) && !(found[1] == 1 && closing(theirs)))
             return;
-        if (wait_now_ms() >= deadline)
+        if (clock_now_ms() >= deadline)
             return; /* drawn as it stands: a side still closing shows its state */
         poll(NULL, 0, 5); /* a bounded wait for the last ACK: the deadline ends it */
     }
@@ -274,4 +276,26 @@ void restart_draw_close(const struct sockaddr *me, const struct sockaddr *server
     narrate("      |                                |");
     narrate("  A: %-30s B: %s", sa, sb);
     narrate("  (2 and 3 may be one segment: a FIN with the ACK flag set)");
+}
+
+int restart_wait_closed(int fd, long ms)
+{
+    long long end = clock_now_ms() + ms;
+    char junk[512];
+    ssize_t got;
+    int ready;
+
+    sock_set_nonblocking(fd);
+    for (;;) {
+        ready = wait_for(fd, POLLIN, end - clock_now_ms());
+        if (ready == 0)
+            return ETIMEDOUT;
+        if (ready < 0)
+            return errno;
+        got = recv(fd, junk, sizeof junk, 0);
+        if (got == 0)
+            return 0; /* the peer's FIN: end-of-file */
+        if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return errno;
+    }
 }

@@ -18,7 +18,7 @@
 #define PORTLAB_RESTART_H
 
 #include "drain.h"
-#include "options.h"
+#include "opts.h"
 
 #include <netdb.h>
 #include <sys/socket.h>
@@ -76,6 +76,11 @@ void restart_narrate_hangup(const struct sockaddr *me, const struct sockaddr *pe
 /* The client's side, after it hung up first and the server answered:
  * our TIME_WAIT, from the kernel's table. */
 void restart_narrate_our_wait(const struct sockaddr *me, const struct sockaddr *server);
+
+/* Wait up to ms for the peer of a TCP connection to hang up (end-of-file),
+ * throwing away whatever it still sends. Returns 0 when it did, ETIMEDOUT
+ * when it did not in time, or the errno of a failure (ECONNRESET...). */
+int restart_wait_closed(int fd, long ms);
 
 /* The client's figure: the close it just took part in, as a ladder, each
  * side's state from the kernel's table (waiting until deadline at most for

@@ -115,7 +115,7 @@ static int open_listener(const struct addrinfo *ai, int reuseaddr)
 
     fd = socket(ai->ai_family, SOCK_STREAM, 0);
     if (fd < 0) {
-        report_sys("socket", "tcp", ai->ai_addr, errno);
+        explain_report("socket", "tcp", ai->ai_addr, errno);
         return -1;
     }
     if (reuseaddr) {
@@ -123,7 +123,7 @@ static int open_listener(const struct addrinfo *ai, int reuseaddr)
          * linger": on Linux it counts only if the socket they came from
          * said so too. */
         if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0)
-            report_sys("setsockopt SO_REUSEADDR", "tcp", ai->ai_addr, errno);
+            explain_report("setsockopt SO_REUSEADDR", "tcp", ai->ai_addr, errno);
         else
             narrate("SO_REUSEADDR set on our socket (--reuseaddr)");
     } else {
@@ -138,7 +138,7 @@ static int open_listener(const struct addrinfo *ai, int reuseaddr)
         return -1;
     }
     if (listen(fd, SOMAXCONN) != 0) {
-        report_sys("listen", "tcp", ai->ai_addr, errno);
+        explain_report("listen", "tcp", ai->ai_addr, errno);
         close(fd);
         return -1;
     }
@@ -153,13 +153,13 @@ static void serve_one(struct drain_set *set, int fd, const struct sockaddr *peer
     char line[256], who[ADDR_STRLEN];
 
     addr_format(peer, who, sizeof who);
-    wait_nonblocking(fd); /* never block on one client */
+    sock_set_nonblocking(fd); /* never block on one client */
     /* The line's last words tell the client who hangs up first (restart.h). */
     snprintf(line, sizeof line, "restart-server pid %ld: hello %s; %s\n", (long)getpid(), who,
              client_closes ? RESTART_CLIENT_FIRST : RESTART_SERVER_FIRST);
     if (send(fd, line, strlen(line), 0) < 0)
         narrate("tcp %s: the line could not be sent (%s): that client is gone", who,
-                errno_name(errno));
+                narrate_errno_name(errno));
     if (!client_closes) {
         /* THE LESSON: shutdown() sends our FIN now, before the client's.
          * The side whose FIN goes first is the side that ends in TIME_WAIT. */

@@ -74,12 +74,12 @@ static int ask_tcp(const struct opts *o)
          * We never bind() it: connect() will give it a source port. */
         fd = socket(ai->ai_family, SOCK_STREAM, 0);
         if (fd < 0) {
-            report_sys("socket", "tcp", ai->ai_addr, errno);
+            explain_report("socket", "tcp", ai->ai_addr, errno);
             continue;
         }
         /* Non-blocking, so a host that never answers costs -t ms, not the
          * minutes a blocking connect() may wait. */
-        wait_nonblocking(fd);
+        sock_set_nonblocking(fd);
         /* THE LESSON: connect() to port P over TCP. No listener: the
          * server's kernel answers with a reset and we get ECONNREFUSED at
          * once. A firewall's reject (an ICMP port unreachable) gives the
@@ -114,21 +114,21 @@ static int ask_udp(const struct opts *o)
          * the other protocol - so another port, held by whoever bound it. */
         fd = socket(ai->ai_family, SOCK_DGRAM, 0);
         if (fd < 0) {
-            report_sys("socket", "udp", ai->ai_addr, errno);
+            explain_report("socket", "udp", ai->ai_addr, errno);
             continue;
         }
         /* THE LESSON: connect() on UDP sends nothing: it only fixes the
          * destination, so that we receive only the server's replies and so
          * that the kernel reports an ICMP "port unreachable" back to us. */
         if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-            report_sys("connect", "udp", ai->ai_addr, errno);
+            explain_report("connect", "udp", ai->ai_addr, errno);
             close(fd);
             continue;
         }
         narrate("udp: sending a datagram to %s",
                 addr_format(ai->ai_addr, where, sizeof where));
         if (send(fd, hello, sizeof hello - 1, 0) < 0) {
-            report_sys("send", "udp", ai->ai_addr, errno);
+            explain_report("send", "udp", ai->ai_addr, errno);
             close(fd);
             continue;
         }

@@ -12,7 +12,7 @@ struct sameport {
     int reuseport; /* --reuseport: SO_REUSEPORT on every socket we bind */
 };
 
-/* -p, -b, -4/-6, -n, -u (common/options.h) and the demo's own options;
+/* -p, -b, -4/-6, -n, -u (common/opts.h) and the demo's own options;
  * exits 2 on bad usage. */
 void sameport_options(struct sameport *sp, int argc, char **argv);
 

@@ -109,7 +109,7 @@ static int bind_one(const struct addrinfo *ai, int socktype)
      * = TCP, SOCK_DGRAM = UDP). It has no port yet: that is bind()'s job. */
     fd = socket(ai->ai_family, socktype, 0);
     if (fd < 0) {
-        report_sys("socket", proto, ai->ai_addr, errno);
+        explain_report("socket", proto, ai->ai_addr, errno);
         return -1;
     }
     /* Let a restarted server bind at once, even while old connections
@@ -123,7 +123,7 @@ static int bind_one(const struct addrinfo *ai, int socktype)
 
     /* THE LESSON: bind() claims this port number in one protocol's set. */
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-        report_sys("bind", proto, ai->ai_addr, errno);
+        explain_report("bind", proto, ai->ai_addr, errno);
         close(fd);
         return -1;
     }
@@ -131,7 +131,7 @@ static int bind_one(const struct addrinfo *ai, int socktype)
      * connections. UDP has no connections: a bound UDP socket just
      * receives datagrams. */
     if (socktype == SOCK_STREAM && listen(fd, SOMAXCONN) != 0) {
-        report_sys("listen", proto, ai->ai_addr, errno);
+        explain_report("listen", proto, ai->ai_addr, errno);
         close(fd);
         return -1;
     }
@@ -160,11 +160,11 @@ static void bind_again(const struct addrinfo *ai, int socktype)
      * with EADDRINUSE, because our first socket holds the port. */
     err = bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
     if (err == EADDRINUSE) {
-        narrate("as expected, bind(%s) was refused: EADDRINUSE (%s)", proto, errno_text(err));
+        narrate("as expected, bind(%s) was refused: EADDRINUSE (%s)", proto, narrate_errno_text(err));
         narrate("our first %s socket holds that port%s", proto,
                 sp.reuseport ? "" : ", and this one did not ask to share");
     } else if (err != 0) {
-        report_sys("bind", proto, ai->ai_addr, err); /* not the lesson: a real error */
+        explain_report("bind", proto, ai->ai_addr, err); /* not the lesson: a real error */
     } else if (sp.reuseport) {
         narrate("the second %s bind succeeded: sockets that all set SO_REUSEPORT", proto);
         narrate("share the port (the kernel spreads new clients among them)");
@@ -182,7 +182,7 @@ static void ask_to_share(int fd)
     int one = 1;
 
     if (sp.reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
-        report_sys("setsockopt SO_REUSEPORT", "tcp", NULL, errno);
+        explain_report("setsockopt SO_REUSEPORT", "tcp", NULL, errno);
 #else
     (void)fd;
 #endif

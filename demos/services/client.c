@@ -73,7 +73,7 @@ int main(int argc, char **argv)
         return EXIT_FAILED;
     narrate("scanning tcp ports %u-%u on %s, at most %d attempts a second, %ld ms each",
             r.lo, r.hi, o.host, SCAN_ATTEMPTS_PER_SECOND, o.timeout_ms);
-    start = wait_now_ms();
+    start = clock_now_ms();
     for (port = r.lo; port <= r.hi; port++) {
         scan_pace(start, port - r.lo);
         err = probe(ai, port, o.timeout_ms);
@@ -157,7 +157,7 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
     fd = socket(ai->ai_family, SOCK_STREAM, 0);
     if (fd < 0) {
         /* Our own failure (EMFILE...): it says nothing about the port. */
-        report_sys("socket", "tcp", (struct sockaddr *)&to, errno);
+        explain_report("socket", "tcp", (struct sockaddr *)&to, errno);
         return -1;
     }
     /* THE LESSON: a connect() is all a "scan" is: the kernel on the other
@@ -165,7 +165,7 @@ static int probe(const struct addrinfo *ai, unsigned port, long ms)
      * nothing at all - unless a firewall answers for it: its reject sends
      * an ICMP port unreachable (or a reset) even when a server listens,
      * and connect() then says ECONNREFUSED just the same. */
-    wait_nonblocking(fd);
+    sock_set_nonblocking(fd);
     err = connect(fd, (struct sockaddr *)&to, ai->ai_addrlen) == 0 ? 0 : errno;
     if (err == EINPROGRESS)
         err = wait_connected(fd, ms);

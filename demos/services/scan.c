@@ -90,8 +90,8 @@ void scan_pace(long long start, unsigned n)
 {
     long long due = start + (long long)n * 1000 / SCAN_ATTEMPTS_PER_SECOND;
 
-    if (due > wait_now_ms())
-        wait_for(-1, 0, due - wait_now_ms());
+    if (due > clock_now_ms())
+        wait_for(-1, 0, due - clock_now_ms());
 }
 
 void scan_verdict(unsigned port, const char *guess, const char *banner, size_t len)
@@ -147,7 +147,7 @@ void scan_count(struct scan_tally *t, unsigned port, int err, long ms)
     if (err == ETIMEDOUT)
         narrate("%u/tcp %s: no answer within %ld ms", port, verdict, ms);
     else
-        narrate("%u/tcp %s: %s (%s)", port, verdict, errno_name(err), errno_text(err));
+        narrate("%u/tcp %s: %s (%s)", port, verdict, narrate_errno_name(err), narrate_errno_text(err));
 }
 
 void scan_summary(const struct scan_tally *t, const struct scan_request *r, const char *host)
@@ -172,7 +172,7 @@ void scan_summary(const struct scan_tally *t, const struct scan_request *r, cons
     for (w = 0; w < sizeof t->why_err / sizeof t->why_err[0]; w++)
         if (t->why_err[w] != 0)
             narrate("%s: %s", t->why_err[w] == ECONNREFUSED ? "refused"
-                              : t->why_err[w] == ETIMEDOUT ? "silent" : errno_name(t->why_err[w]),
+                              : t->why_err[w] == ETIMEDOUT ? "silent" : narrate_errno_name(t->why_err[w]),
                     knock_verdict_text(&(struct knock){.tcp = 1, .err = t->why_err[w]}, text,
                                        sizeof text));
 }

@@ -23,7 +23,7 @@ struct scan_request {
 void scan_options(struct opts *o, struct scan_request *r, int argc, char **argv);
 
 /* Wait, if need be, so that the scan never makes more than
- * SCAN_ATTEMPTS_PER_SECOND attempts a second. start: wait_now_ms() when the
+ * SCAN_ATTEMPTS_PER_SECOND attempts a second. start: clock_now_ms() when the
  * scan began; n: how many attempts came before this one. */
 void scan_pace(long long start, unsigned n);
 

@@ -131,7 +131,7 @@ static unsigned choose_port(const struct opts *o)
     else if (err == EACCES && privilege_threshold() > 23)
         narrate("not port 23: binding it needs privilege we do not have (EACCES)");
     else
-        narrate("not port 23: the kernel refused it (%s)", errno_name(err));
+        narrate("not port 23: the kernel refused it (%s)", narrate_errno_name(err));
     if (!services_available()) {
         narrate("%s; letting the kernel choose instead", services_missing());
         return 0;

@@ -89,7 +89,7 @@ static int ordinary(const struct addrinfo *ai, int type, unsigned local_port, lo
     int fd = socket(ai->ai_family, type, 0), err, one = 1, rc;
 
     if (fd < 0) {
-        report_sys("socket", proto, ai->ai_addr, errno);
+        explain_report("socket", proto, ai->ai_addr, errno);
         return -1;
     }
     if (local_port != 0) {
@@ -99,12 +99,12 @@ static int ordinary(const struct addrinfo *ai, int type, unsigned local_port, lo
         addr_set_port((struct sockaddr *)me, local_port);
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (bind(fd, (struct sockaddr *)me, ai->ai_addrlen) != 0) {
-            report_sys("bind", proto, (struct sockaddr *)me, errno);
+            explain_report("bind", proto, (struct sockaddr *)me, errno);
             close(fd);
             return -1;
         }
     }
-    wait_nonblocking(fd); /* connect() within the client's -t */
+    sock_set_nonblocking(fd); /* connect() within the client's -t */
     err = connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
     if (wait_connect_report(fd, err, proto, ai->ai_addr, ms) != 0) {
         close(fd);
@@ -116,7 +116,7 @@ static int ordinary(const struct addrinfo *ai, int type, unsigned local_port, lo
             "we send", proto, addr_format((struct sockaddr *)me, where, sizeof where),
             addr_port((struct sockaddr *)me), type == SOCK_STREAM ? "segment" : "datagram");
     if (type == SOCK_DGRAM && send(fd, "hello\n", 6, 0) < 0) {
-        report_sys("send", proto, ai->ai_addr, errno);
+        explain_report("send", proto, ai->ai_addr, errno);
         close(fd);
         return -1;
     }
@@ -141,14 +141,14 @@ static int forged(const struct addrinfo *ai, unsigned sport, const struct sockad
     int fd = socket(ai->ai_family, SOCK_RAW, IPPROTO_UDP);
 
     if (fd < 0) {
-        report_sys("socket", "raw udp", ai->ai_addr, errno);
+        explain_report("socket", "raw udp", ai->ai_addr, errno);
         return -1;
     }
     /* From the same address as step 2's socket: the checksum covers it. */
     memcpy(&from, me, sizeof from);
     addr_set_port((struct sockaddr *)&from, 0);
     if (bind(fd, (struct sockaddr *)&from, ai->ai_addrlen) != 0) {
-        report_sys("bind", "raw udp", (struct sockaddr *)&from, errno);
+        explain_report("bind", "raw udp", (struct sockaddr *)&from, errno);
         close(fd);
         return -1;
     }
@@ -173,7 +173,7 @@ static int forged(const struct addrinfo *ai, unsigned sport, const struct sockad
     /* A raw socket's "port" is its protocol: 0 here, or IPv6 refuses it. */
     addr_set_port((struct sockaddr *)&to, 0);
     if (sendto(fd, dgram, len, 0, (struct sockaddr *)&to, ai->ai_addrlen) < 0) {
-        report_sys("sendto", "raw udp", ai->ai_addr, errno);
+        explain_report("sendto", "raw udp", ai->ai_addr, errno);
         close(fd);
         return -1;
     }

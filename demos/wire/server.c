@@ -117,7 +117,7 @@ static int open_packet_socket(struct serve_watch *sw)
     int fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
 
     if (fd < 0) {
-        report_sys("socket", "packet", NULL, errno);
+        explain_report("socket", "packet", NULL, errno);
         return -1;
     }
     narrate("packet socket open: we see each packet of our port as it crosses an interface");
@@ -174,7 +174,7 @@ static int watch_packets(struct serve_watch *sw)
 static int open_packet_socket(struct serve_watch *sw)
 {
     (void)sw;
-    kernel_need_linux("its packet socket (AF_PACKET)");
+    wire_need_linux("its packet socket (AF_PACKET)");
     return -1;
 }
 #endif

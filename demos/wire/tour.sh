@@ -6,12 +6,8 @@
 # shellcheck disable=SC2154 # NAME_port and NAME_pid are set by server() and proc_start
 
 lesson "wire: both ports, as bytes in the packet; a source port is only a claim"
-wire_via=''
-if netns_as_root; then
-  namespace_holder wirens && wire_via="netns_of $wirens_pid"
-elif unshare -rn true 2>/dev/null; then
-  namespace_holder wirens -r && wire_via="userns_of $wirens_pid"
-fi
+own_namespace wirens # as root, or with unshare -rn (tour.sh)
+wire_via=$own_via
 if [ -n "$wire_via" ]; then
   say "The server watches the packets of its own port through a packet socket, and serves as usual."
   server server --via "$wire_via" wire-server -p 0 -b 127.0.0.1

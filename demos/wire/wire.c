@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -76,12 +77,12 @@ const unsigned char *wire_address_bytes(const struct sockaddr_storage *ss)
 void wire_catch_copy(int fd, int family, unsigned from_port, unsigned to_port, long ms)
 {
     unsigned char buf[2048];
-    long long end = wait_now_ms() + ms;
+    long long end = clock_now_ms() + ms;
     long left;
     ssize_t n;
     size_t at;
 
-    while ((left = (long)(end - wait_now_ms())) > 0 && wait_for(fd, POLLIN, left) == 1) {
+    while ((left = (long)(end - clock_now_ms())) > 0 && wait_for(fd, POLLIN, left) == 1) {
         n = recv(fd, buf, sizeof buf, 0);
         if (n < 0)
             break;
@@ -123,4 +124,14 @@ void wire_draw_header(const unsigned char *h, unsigned sport, unsigned dport, si
     narrate("   |      |      +--------- length %zu: 8 header + %zu data", len, len - 8);
     narrate("   |      +---------------- destination port %u", dport);
     narrate("   +----------------------- source port %u, written by us", sport);
+}
+
+void wire_need_linux(const char *what)
+{
+#ifdef __linux__
+    (void)what;
+#else
+    report("needs Linux, for %s", what);
+    exit(EXIT_FAILED);
+#endif
 }

@@ -6,7 +6,7 @@
 #ifndef PORTLAB_WIRE_H
 #define PORTLAB_WIRE_H
 
-#include "options.h"
+#include "opts.h"
 
 #include <stddef.h>
 #include <sys/socket.h>
@@ -40,5 +40,11 @@ void wire_catch_copy(int fd, int family, unsigned from_port, unsigned to_port, l
  * decoded; within 60 columns, so that the tour shows it within 72. */
 void wire_draw_header(const unsigned char *h, unsigned sport, unsigned dport, size_t len,
                       unsigned sum);
+
+/* wire-server's lesson needs Linux (its packet socket): on Linux,
+ * nothing; elsewhere one line on stderr, "wire-server: needs Linux, for
+ * WHAT", and exit 1 - not a failure a student cannot read. Call it before
+ * the first call that would fail. */
+void wire_need_linux(const char *what);
 
 #endif

@@ -1,7 +1,7 @@
-/* Fuzz target: the shared option parser (common/options.c) on any command
+/* Fuzz target: the shared option parser (common/opts.c) on any command
  * line: NUL bytes split the input into arguments. Bad usage must end in
  * opts_exit(2) (caught here), never a crash or a read out of bounds. */
-#include "options.h"
+#include "opts.h"
 
 #include <setjmp.h>
 #include <stdint.h>

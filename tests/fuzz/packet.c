@@ -5,6 +5,7 @@
  * what they say is consistent: ports only when four bytes were there. */
 #include "packet.h"
 
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     if (packet_icmp_error(copy, size, &ic) == 1) {
-        if (ic.quoted_proto != 6 && ic.quoted_proto != 17)
+        if (ic.quoted_proto != IPPROTO_TCP && ic.quoted_proto != IPPROTO_UDP)
             abort();
         packet_icmp_name(&ic, line, sizeof line);
         if (memchr(line, '\0', sizeof line) == NULL)

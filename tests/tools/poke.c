@@ -368,7 +368,7 @@ static int cmd_forge(const char *specs, long count, const struct addrinfo *ai)
                 fprintf(stderr, "poke: forge: bad ports '%s'\n", spec);
                 return 2;
             }
-            sources = (long)(last - first + 1) > (long)naddr ? (long)(last - first + 1) : (long)naddr;
+            sources = (long)last - (long)first + 1 > (long)naddr ? (long)last - (long)first + 1 : (long)naddr;
             for (j = 0; j < sources; j++) {
                 src.s_addr = base.s_addr == 0 ? 0 : htonl(ntohl(base.s_addr) + (unsigned)(j % naddr));
                 if (forge_one(src, first + (unsigned)(j % (long)(last - first + 1)), &to) != 0)

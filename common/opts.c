@@ -1,5 +1,6 @@
-/* options.c - shared command-line handling. See options.h. */
-#include "options.h"
+/* opts.c - shared command-line handling. See opts.h. */
+#include "opts.h"
+#include "explain.h"
 #include "privilege.h"
 #include "port.h"
 #include "version.h" /* PORTLAB_VERSION, written by the Makefile */
@@ -18,7 +19,6 @@
 #define DEFAULT_TIMEOUT_MS 3000
 
 void (*opts_exit)(int status) = exit;
-enum opts_role opts_program_role = OPTS_CLIENT;
 
 void opts_init(struct opts *o, enum opts_role role, const char *default_port,
                const char *synopsis, const char *help)
@@ -26,7 +26,7 @@ void opts_init(struct opts *o, enum opts_role role, const char *default_port,
     privilege_note_inherited(); /* closed before privilege is given up */
     memset(o, 0, sizeof *o);
     o->role = role;
-    opts_program_role = role;
+    explain_for_server(role == OPTS_SERVER); /* its advice on a taken port */
     o->port_text = default_port;
     o->default_port = default_port;
     o->family = AF_UNSPEC;
@@ -48,7 +48,7 @@ static void print_usage(const struct opts *o, FILE *out)
                 "Ctrl-C)\n"
                 "  -u USER     started as root: the user to become once the ports are "
                 "open (default nobody)\n",
-                program_name(), o->synopsis, o->default_port);
+                narrate_program_name(), o->synopsis, o->default_port);
     else
         fprintf(out, "usage: %s [-4|-6] [-p PORT] [-t MS] %s%s\n"
                 "  HOST        server name or address (default 127.0.0.1, "
@@ -56,7 +56,7 @@ static void print_usage(const struct opts *o, FILE *out)
                 "  -p PORT     server port 1-65535 or service name (default %s)\n"
                 "  -t MS       how long to wait for a reply, in milliseconds "
                 "(default %d)\n",
-                program_name(), o->synopsis,
+                narrate_program_name(), o->synopsis,
                 strstr(o->synopsis, "HOST") != NULL ? "" : "[HOST]", o->default_port,
                 DEFAULT_TIMEOUT_MS);
     if (o->role == OPTS_SERVER)
@@ -76,7 +76,7 @@ _Noreturn void opts_usage_error(const struct opts *o, const char *fmt, ...)
 
     (void)o; /* the usage it describes is printed by -h */
     fflush(stdout);
-    fprintf(stderr, "%s: ", program_name());
+    fprintf(stderr, "%s: ", narrate_program_name());
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -115,7 +115,7 @@ int opts_take(struct opts *o, int argc, char **argv, int *i)
     const char *a = argv[*i];
 
     if (strcmp(a, "--version") == 0) {
-        printf("%s (portlab) %s\n", program_name(), PORTLAB_VERSION);
+        printf("%s (portlab) %s\n", narrate_program_name(), PORTLAB_VERSION);
         opts_exit(EXIT_OK);
         exit(EXIT_OK);
     } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {

@@ -1,4 +1,4 @@
-/* options.h - the command line every portlab program shares.
+/* opts.h - the command line every portlab program shares.
  *
  * Servers:  [-4|-6] [-b ADDRESS] [-p PORT] [-n COUNT] [-u USER]
  * Clients:  [-4|-6] [-p PORT] [-t MILLISECONDS] [HOST]
@@ -7,8 +7,8 @@
  * A demo loops over argv, offers each word to opts_take(), and handles the
  * words that are its own (see any demos/<name>/server.c).
  */
-#ifndef PORTLAB_OPTIONS_H
-#define PORTLAB_OPTIONS_H
+#ifndef PORTLAB_OPTS_H
+#define PORTLAB_OPTS_H
 
 #include "narrate.h"
 
@@ -34,10 +34,6 @@ struct opts {
 
 void opts_init(struct opts *o, enum opts_role role, const char *default_port,
                const char *synopsis, const char *help);
-
-/* The role opts_init() was last given (OPTS_CLIENT before): whether this
- * program is a server, for advice such as "-p 0" (explain.c). */
-extern enum opts_role opts_program_role;
 
 /* If argv[*i] is a shared option (or a client's HOST), take it, step *i
  * past its value, and return 1; otherwise return 0. */
