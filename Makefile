@@ -85,7 +85,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^ # anew: a renamed source leaves no stale member
 
 define PROG_RULE
 $(call prog_name,$(1)): $(BUILD)/$(1:.c=.o) $(patsubst %.c,$(BUILD)/%.o,$(filter $(dir $(1))%,$(DEMO_HELPERS))) $(LIB)

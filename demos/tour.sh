@@ -13,6 +13,9 @@
 #   make demo STEP=1            pause before each step (on a terminal)
 #   make classroom              across two hosts (network namespaces), as root
 set -eu
+# Debian puts nft, ip and conntrack in /usr/sbin, which an ordinary user's
+# PATH may leave out: the scenes look there too.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin ;; esac
 # COLUMNS is what the environment says, never bash's own idea: bash (5, with
 # checkwinsize) sets it to the terminal's width after a command, and the
 # programs would be told that instead of the width left them (below).

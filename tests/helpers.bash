@@ -22,6 +22,10 @@
 
 bats_require_minimum_version 1.5.0
 
+# Debian puts nft, setcap, ip and conntrack in /usr/sbin, which an ordinary
+# user's PATH may leave out: look there too (issue 35: a student's PATH).
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin ;; esac
+
 # The libraries' load.bash runs dirname once per file: source the files.
 for _lib in "$PORTLAB_BATS_LIB"/bats-support/src/*.bash "$PORTLAB_BATS_LIB"/bats-assert/src/*.bash; do
   # shellcheck disable=SC1090
