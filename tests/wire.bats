@@ -82,6 +82,14 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   [ "$unreach" -ge 1 ] || fail "no ICMP destination-unreachable was sent (OutDestUnreachs $unreach)"
 }
 
+@test "the client keeps no privilege once its raw socket is open: root (or the namespace's uid 0) gives it up, and the copy of the reply still arrives" {
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
+  in_ns wire-client -s 23 -p "$server_port" 127.0.0.1
+  assert_success
+  assert_line --regexp "^raw udp: socket open, so we gave up (root and )?every capability: sending needs none$"
+  assert_line --partial "raw udp: a copy of the reply reached our raw socket"
+}
+
 @test "IPv6: the same bytes, and a checksum over IPv6's pseudo-header that the receiver accepts" {
   (netns_of "$ns_pid" sh -c 'grep -q "^0\{31\}1 " /proc/net/if_inet6') || skip "no IPv6 loopback in the namespace"
   start_server --via "netns_of $ns_pid" wire-server -6 -p 0 -b ::1

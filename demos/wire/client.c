@@ -144,6 +144,10 @@ static int forged(const struct addrinfo *ai, unsigned sport, const struct sockad
         explain_report("socket", "raw udp", ai->ai_addr, errno);
         return -1;
     }
+    if (wire_keep_nothing() < 0) { /* open: keep no root, no capability */
+        close(fd);
+        return -1;
+    }
     /* From the same address as step 2's socket: the checksum covers it. */
     memcpy(&from, me, sizeof from);
     addr_set_port((struct sockaddr *)&from, 0);

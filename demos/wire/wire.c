@@ -135,3 +135,13 @@ void wire_need_linux(const char *what)
     exit(EXIT_FAILED);
 #endif
 }
+
+int wire_keep_nothing(void)
+{
+    int root = privilege_is_uid0(), rc = privilege_give_up("nobody", 0);
+
+    if (rc > 0)
+        narrate("raw udp: socket open, so we gave up %s: sending needs none",
+                root && !privilege_is_uid0() ? "root and every capability" : "every capability");
+    return rc < 0 ? -1 : 0;
+}

@@ -47,4 +47,10 @@ void wire_draw_header(const unsigned char *h, unsigned sport, unsigned dport, si
  * the first call that would fail. */
 void wire_need_linux(const char *what);
 
+/* Once the raw socket is open: keep no privilege (privilege_give_up: root
+ * becomes nobody; anyone else gives up every capability); sending on the
+ * socket, and reading the copies it is handed, need none. Says so.
+ * Returns -1 on failure (reported). */
+int wire_keep_nothing(void);
+
 #endif
