@@ -15,6 +15,40 @@
 static const char *progname = "portlab";
 static const char *progpath = "portlab";
 
+/* Both streams, stdout (the story) and stderr (the errors), are written
+ * the same way: a whole line, or nothing, never waiting for a reader. A
+ * server must keep serving and keep hearing its signals even when nobody
+ * reads what it says: a pipe into a program that stopped reading, a
+ * terminal stopped with Ctrl-S. (O_NONBLOCK is not an answer: it belongs
+ * to the open file, shared with the shell and whoever else writes there.)
+ * What does not fit is dropped, counted, and said once it fits again. */
+struct stream {
+    int fd;
+    long dropped; /* lines dropped since the last one that went out */
+};
+static struct stream out_stream = {STDOUT_FILENO, 0};
+static struct stream err_stream = {STDERR_FILENO, 0};
+static int summary_at_exit;
+
+/* A terminal: POLLOUT there means some room, not room for a whole line,
+ * and a write() into a terminal nobody reads (a stalled SSH session)
+ * would wait for ever. So write through an open file of our own on the
+ * same terminal (Linux: /proc/self/fd/N opens it anew), non-blocking:
+ * O_NONBLOCK there is ours alone, not the shell's. Elsewhere, or if that
+ * fails, the descriptor as it is. */
+static void stream_own_terminal(struct stream *s)
+{
+    char path[32];
+    int fd;
+
+    if (!isatty(s->fd))
+        return;
+    snprintf(path, sizeof path, "/proc/self/fd/%d", s->fd);
+    fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd >= 0)
+        s->fd = fd;
+}
+
 void narrate_init(const char *argv0)
 {
     const char *slash;
@@ -34,6 +68,8 @@ void narrate_init(const char *argv0)
             break;
     /* Line-buffered even into a pipe or file: each event shows at once. */
     setvbuf(stdout, NULL, _IOLBF, 0);
+    stream_own_terminal(&out_stream);
+    stream_own_terminal(&err_stream);
 }
 
 const char *narrate_program_name(void)
@@ -46,25 +82,12 @@ const char *narrate_program_path(void)
     return progpath;
 }
 
-/* Both streams, stdout (the story) and stderr (the errors), are written
- * the same way: a whole line, or nothing, never waiting for a reader. A
- * server must keep serving and keep hearing its signals even when nobody
- * reads what it says: a pipe into a program that stopped reading, a
- * terminal stopped with Ctrl-S. (O_NONBLOCK is not an answer: it belongs
- * to the open file, shared with the shell and whoever else writes there.)
- * What does not fit is dropped, counted, and said once it fits again. */
-struct stream {
-    int fd;
-    long dropped; /* lines dropped since the last one that went out */
-};
-static struct stream out_stream = {STDOUT_FILENO, 0};
-static struct stream err_stream = {STDERR_FILENO, 0};
-static int summary_at_exit;
-
 /* POLLOUT on a pipe means room for at least one page: a line of at most
  * NARRATE_LINE_MAX bytes then goes in whole, without waiting. A terminal
- * stopped with Ctrl-S has no room at all. Returns 0 if the line went, -1
- * if it was dropped. */
+ * stopped with Ctrl-S has no room at all; one nobody reads may have room
+ * for part of a line: our own non-blocking file (stream_own_terminal())
+ * takes that part, and the line counts as dropped. Returns 0 if the line
+ * went, -1 if it was dropped. */
 static int write_now(struct stream *s, const char *line, size_t len)
 {
     struct pollfd p;

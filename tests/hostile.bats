@@ -222,6 +222,34 @@ start_poke() {
   assert_output "same-port-server: stdout is not being read: dropping narration lines until it is (this program keeps working)"
 }
 
+@test "a server whose terminal nobody reads (a stalled SSH session: stdout and stderr a pty) keeps serving, and stops on one SIGTERM" {
+  command -v script >/dev/null || skip "script is not installed (Debian: bsdutils)"
+  local fifo=$BATS_TEST_TMPDIR/pty line="" sp pid
+  mkfifo "$fifo"
+  exec {tty}<>"$fifo" # script copies the pty here; read only up to the ready line
+  script -q -c "$BIN/same-port-server -p 0 -b 127.0.0.1" /dev/null </dev/null >"$fifo" 2>&1 3>&- &
+  sp=$!
+  until [[ $line == *'ready on '* ]]; do
+    IFS= read -r -t "$PROC_WAIT_SECONDS" -u "$tty" line || fail "the server did not get ready"
+  done
+  line=${line#*ready on } line=${line%% *}
+  server_port=${line##*:}
+  pid=$(pgrep -P "$sp") || fail "no server under script"
+  # Lines enough to fill the pipe and the pty many times over (one a connection).
+  run "$POKE" bench 3000 20 127.0.0.1 "$server_port"
+  assert_success
+  run --separate-stderr timeout 10 "$BIN/same-port-client" -t 2000 -p "$server_port"
+  assert_success
+  assert_line --partial "both answered on port $server_port"
+  kill -TERM "$pid"
+  # Read the pty's copy again: script then reaps the server and ends with it.
+  cat <&"$tty" >/dev/null 3>&- &
+  local drain=$!
+  timeout "$PROC_WAIT_SECONDS" tail --pid="$sp" -f /dev/null || fail "one SIGTERM did not stop it"
+  kill "$drain" 2>/dev/null || true
+  exec {tty}<&-
+}
+
 @test "a client started with stdout closed sends the server nothing but its own datagram" {
   start_server same-port-server -p 0 -b 127.0.0.1
   "$BIN/same-port-client" -p "$server_port" >&- 2>/dev/null
