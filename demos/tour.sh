@@ -99,6 +99,11 @@ finish() {
   rm -rf "$PROC_DIR"
 }
 trap finish EXIT
+# Whatever a stop cuts short (a wait given up, so a step that fails), set -e
+# would end the tour with 1: a stop asked for ends it as asked instead. The
+# trap reads a file only (see the traps above); -E carries it into functions.
+set -E
+trap halt_if_asked ERR
 
 # The screen's width, as the programs take it (common/narrate.h): COLUMNS
 # when it is a number from 32 to 1000, else 80. The tour's own lines are
@@ -287,6 +292,9 @@ own_namespace() {
   elif unshare -rn true 2>/dev/null; then
     namespace_holder "$1" -r && own_via="userns_of ${!pid}"
   fi
+  # A stop asked for while the holder started ends the tour here (143 or
+  # 130), not as a failure: without a namespace the lesson says why.
+  halt_if_asked
 }
 
 # server LABEL [--via W] PROGRAM ARGS...: start it, show its lines up to

@@ -135,13 +135,23 @@ _proc_pause() {
 # from then on its pid may be any other process's (pids wrap). A program
 # once reaped is never signalled again.
 declare -gA PROC_REAPED=() PROC_LINES=() PROC_PART=()
+# _proc_zombie PID: our child PID has ended and waits to be collected. Now
+# and then bash 5.2 misses a child's end (a SIGCHLD that comes while a
+# signal trap runs: seen in the tour stopped with SIGTERM) and lists it as
+# running until it is waited for; a zombie keeps its pid, so wait is safe.
+_proc_zombie() {
+  local stat
+  { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" = Z ]
+}
 _proc_reap() {
   local name=$1 pid p live=()
   [ -z "${PROC_REAPED[$name]:-}" ] || return 0
   pid=${name}_pid; pid=${!pid}
   [ -n "$pid" ] || return 1
   jobs -rp >"$PROC_DIR/.running.$BASHPID" && mapfile -t live <"$PROC_DIR/.running.$BASHPID"
-  for p in "${live[@]}"; do [ "$p" != "$pid" ] || return 1; done
+  for p in "${live[@]}"; do [ "$p" != "$pid" ] || _proc_zombie "$pid" || return 1; done
   PROC_REAPED[$name]=0
   wait "$pid" 2>/dev/null || PROC_REAPED[$name]=$?
 }
