@@ -93,12 +93,13 @@ start_server() {
 # server_expect matches whole lines, as the program said them: a line the
 # screen's width broke (common/narrate.h: continuation lines indented 4) is
 # joined back first. Its continuation lines were written with it, in one
-# write: after each wait, every line already there is read at once (no
+# write: when no line is held, every line already there is read at once (no
 # wait), so that a line is never logged in part; the whole lines read ahead
-# are held, in order, for the next calls.
+# are held, in order, for the next calls. At most 100 at once: a server
+# under load never stops talking, and is not read to its end.
 declare -A SERVER_HELD=()
 server_expect() {
-  local as=server cur held=()
+  local as=server cur held=() n=0
   if [ "$1" = --as ]; then as=$2; shift 2; fi
   if [ -z "$1" ]; then proc_expect "$as" ''; return; fi # to the end of its output
   while :; do
@@ -107,8 +108,12 @@ server_expect() {
     else
       proc_expect "$as" '^' || return 1
       held=("$proc_line")
+    fi
+    if [ ${#held[@]} -eq 1 ]; then # the last held line may go on: read on
+      n=0
       while PROC_WAIT_SECONDS=0 proc_expect "$as" '^'; do
-        if [[ $proc_line == '    '[!\ ]* ]]; then held[-1]+=" ${proc_line:4}"; else held+=("$proc_line"); fi
+        if [[ $proc_line == '    '[!\ ]* ]]; then held[-1]+=" ${proc_line:4}"
+        else held+=("$proc_line"); n=$((n + 1)); [ "$n" -lt 100 ] || break; fi
       done
     fi
     cur=${held[0]}
