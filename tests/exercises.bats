@@ -186,13 +186,20 @@ check_solutions() {
   [ -z "$problems" ] || fail "${problems%$'\n'}"
 }
 
-@test "make exercise checks the committed tree with the exercise's file alone: anything else changed is named and not checked (an edited checker, a GNUmakefile, a file .gitignore hides, common/); the hints alone" {
+@test "make exercise checks the committed tree with the exercise's file alone: anything else changed is named and not checked (an edited checker, a GNUmakefile, a file .gitignore hides, common/); the hints alone; a warning (an unused variable mid-edit) is a warning: the check still runs" {
   command -v git >/dev/null || skip "needs git"
   local tree=$BATS_TEST_TMPDIR/clone
   student_clone "$tree"
-  # Untouched: the hint alone - no file and line, no source of the failed command.
+  cp -a "$tree" "$tree.orig"
+  # Not done yet, and mid-edit: an unused variable is shown as the warning
+  # it is, and the check runs all the same, saying what falls short.
+  sed -i 's/^    int tcp = -1, /    int unused_mid_edit, tcp = -1, /' "$tree/demos/same-port/server.c"
+  grep -q unused_mid_edit "$tree/demos/same-port/server.c" || fail "the edit did not apply"
   run as_student "$tree/tests/exercises/run" check same-port-udp-twice
   assert_failure 1
+  assert_output --partial "unused_mid_edit"
+  refute_output --partial "error: unused"
+  # The hint alone - no file and line, no source of the failed command.
   assert_line "what still falls short:"
   assert_line --partial "  - nothing in the server's story shows a second UDP bind() refused."
   refute_output --partial "(in test file"
@@ -200,7 +207,6 @@ check_solutions() {
   refute_output --partial "bats: "
   assert_output --partial "(all of the check's report: make exercise E=same-port-udp-twice V=1)"
   # Each of these, alone, is named, and nothing is checked (exit 2).
-  cp -a "$tree" "$tree.orig"
   local change file
   for change in checker gnumakefile gitignore common; do
     rm -rf "$tree" && cp -a "$tree.orig" "$tree"
@@ -230,7 +236,7 @@ check_solutions() {
 }
 
 # bats test_tags=exhaustive
-@test "tricks outside the exercise's file pass no check: the caller's environment (EXERCISE_COMMITTED, PORTLAB_BIN, BASH_ENV), fake Bats libraries in tests/.deps, a checker committed changed (a teacher checks the file alone, with the teacher's own clone)" {
+@test "tricks outside the exercise's file pass no check: the caller's environment (EXERCISE_COMMITTED, PORTLAB_BIN, BASH_ENV), fake Bats libraries in tests/.deps, a checker committed changed (a teacher checks the file alone, with the teacher's own clone), a header from outside the tree" {
   command -v git >/dev/null || skip "needs git"
   local tree=$BATS_TEST_TMPDIR/clone teacher=$BATS_TEST_TMPDIR/teacher
   student_clone "$tree"
@@ -258,6 +264,15 @@ check_solutions() {
   run as_student "$teacher/tests/exercises/run" check same-port-udp-twice "$tree"
   assert_failure 1
   assert_output --partial "what still falls short:"
+  # The solution with a header from outside the tree (by its absolute path:
+  # once read as a path inside the tree): not checked.
+  cp -a "$teacher" "$tree.abs" && cd "$tree.abs" && git apply tests/exercises/solutions/same-port-udp-twice.patch ||
+    fail "could not apply the solution"
+  echo '/* a header from outside the tree */' >"$BATS_TEST_TMPDIR/outside.h"
+  sed -i "1i #include \"$BATS_TEST_TMPDIR/outside.h\"" demos/same-port/server.c
+  run as_student make -s exercise E=same-port-udp-twice
+  assert_failure 2
+  assert_output --partial "exercise same-port-udp-twice: not checked - demos/same-port/server.c includes $BATS_TEST_TMPDIR/outside.h, outside the tree"
 }
 
 # bats test_tags=exhaustive
@@ -279,16 +294,4 @@ check_solutions() {
     git checkout -q -- demos
   done
   [ -z "$problems" ] || fail "${problems%$'\n'}"
-}
-
-@test "in make exercise, a warning (an unused variable mid-edit) is a warning: the check still runs" {
-  command -v git >/dev/null || skip "needs git"
-  local tree=$BATS_TEST_TMPDIR/clone
-  student_clone "$tree"
-  sed -i 's/^    int tcp = -1, /    int unused_mid_edit, tcp = -1, /' "$tree/demos/same-port/server.c"
-  grep -q unused_mid_edit "$tree/demos/same-port/server.c" || fail "the edit did not apply"
-  run as_student make -C "$tree" -s exercise E=same-port-udp-twice
-  assert_output --partial "unused_mid_edit"
-  refute_output --partial "error: unused"
-  assert_output --partial "what still falls short:"
 }

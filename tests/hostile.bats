@@ -474,6 +474,7 @@ answered_to() {
   [ "$n" -ge 32 ] && [ "$n" -le 64 ] || fail "$n answers to 127.0.0.5"
 }
 
+# bats test_tags=exhaustive
 @test "an address's budget survives a crowd: 200 other addresses between its datagrams do not make it forget (20 rounds, 10 answers)" {
   need_netns
   namespace_holder ns || fail "could not make a network namespace"

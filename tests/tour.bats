@@ -30,9 +30,12 @@ figure_follows() {
   fail "the tour has no $1 lesson"
 }
 
-@test "the tour runs every lesson to the end and stops every server" {
-  run_raw --separate-stderr env PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
+@test "the tour runs every lesson to the end and stops every server; it fits 80 columns (COLUMNS unset): no line is wider" {
+  run_raw --separate-stderr env -u COLUMNS PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
   assert_success
+  local long
+  long=$(awk 'length($0) > 80' <<<"$output"$'\n'"$stderr")
+  [ -z "$long" ] || fail "lines wider than 80 columns: $long"
   # Each lesson opens with its figure, right under its header.
   local name lessons
   read -ra lessons <<<"$(sed -n 's/^LESSONS=(\([^)]*\)).*/\1/p' "$TOUR")"
@@ -63,23 +66,19 @@ wider() {
   # (a word longer than the line: its own line; a readiness line: whole, always)
 }
 
-@test "the whole tour fits 80 columns: no line is wider (COLUMNS unset), and none wider than 60 with COLUMNS=60 where words allow" {
-  run_raw --separate-stderr env -u COLUMNS PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
-  assert_success
-  local long
-  long=$(awk 'length($0) > 80' <<<"$output"$'\n'"$stderr")
-  [ -z "$long" ] || fail "lines wider than 80 columns: $long"
-  # Long lines were wrapped at words, not cut: joined back, the lines are whole.
-  unwrap
-  assert_line --regexp "^This kernel, read now from /proc/sys/net/ipv4: .*the ephemeral range is $(tr '\t' - </proc/sys/net/ipv4/ip_local_port_range)\.$"
+@test "with COLUMNS=60 the tour's lines are none wider than 60 where words allow, wrapped at words, not cut" {
   run_raw --separate-stderr env COLUMNS=60 PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
   assert_success
+  local long
   long=$(wider 60 <<<"$output"$'\n'"$stderr")
   [ -z "$long" ] || fail "lines wider than 60 columns (not a figure's): $long"
   # A program's figure is drawn whole, and fits 80 columns with its label
   # (wire's within 72: tests/wire.bats), even when the words wrap at 60.
   assert_line --regexp '^  client +\|  \+------\+------\+------\+------\+$'
   ! grep -E '^  [^ |$]+ +\| ( {1,3}| {5,})[^ ]' <<<"$output" | awk 'length($0) > 80' | grep . || fail "a program's figure line is wider than 80 columns"
+  # Wrapped at words, not cut: joined back, a long line is whole.
+  unwrap
+  assert_line --regexp "^This kernel, read now from /proc/sys/net/ipv4: .*the ephemeral range is $(tr '\t' - </proc/sys/net/ipv4/ip_local_port_range)\.$"
 }
 
 @test "make demo DEMO=name runs one lesson; an unknown name exits 2" {
