@@ -381,6 +381,12 @@ int serve_listen(const struct sockaddr *addr, socklen_t alen, int socktype, unsi
 
 int serve_open(struct opts *o, int *tcp, int *udp)
 {
+    return serve_open_with(o, tcp, udp, NULL, NULL);
+}
+
+int serve_open_with(struct opts *o, int *tcp, int *udp, int (*opened)(int tcp, void *ctx),
+                    void *ctx)
+{
     struct addrinfo *ai;
     char where[ADDR_STRLEN];
 
@@ -409,7 +415,8 @@ int serve_open(struct opts *o, int *tcp, int *udp)
         return -1;
     }
     /* Both sockets are open: from here on keep no root and no capability. */
-    if (privilege_give_up(o->user, o->tell_privilege) < 0) {
+    if (privilege_give_up(o->user, o->tell_privilege) < 0 ||
+        (opened != NULL && opened(*tcp, ctx) != 0)) {
         close(*tcp);
         close(*udp);
         freeaddrinfo(ai);

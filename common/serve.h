@@ -44,6 +44,13 @@ struct opts;
  * print the readiness line. Returns 0, or -1 after reporting the error. */
 int serve_open(struct opts *o, int *tcp, int *udp);
 
+/* serve_open(), calling opened(tcp, ctx) once privilege is given up and
+ * before the readiness line (opened may be NULL): what a server does with
+ * its sockets open and before any client comes. If it returns nonzero,
+ * both sockets are closed and serve_open_with() returns -1. */
+int serve_open_with(struct opts *o, int *tcp, int *udp, int (*opened)(int tcp, void *ctx),
+                    void *ctx);
+
 /* Serve until stopped; tcp or udp may be -1. count 0 = no limit.
  * Returns EXIT_OK, or EXIT_FAILED if the loop itself failed. */
 int serve_run(int tcp, int udp, long count, serve_reply_fn reply, void *ctx);

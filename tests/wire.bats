@@ -282,3 +282,35 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   # ... and before its closing line.
   [[ ${lines[-1]} == "stopping on SIGTERM after 0 exchanges" ]] || fail "last line: ${lines[-1]}"
 }
+
+# The packet socket is the one thing wire-server keeps: a descriptor taken
+# from it (pidfd_getfd(2), as a process that may trace it can) hears only
+# the server's own port, and its filter cannot be taken off.
+@test "a descriptor taken from wire-server hears only its port: another port's datagram never reaches it, its filter is locked, it is bound to lo" {
+  STEAL=$BATS_TEST_DIRNAME/../build/tools/steal
+  [ -x "$STEAL" ] || fail "no $STEAL: run make test (it builds the test tools)"
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
+  run server_log
+  assert_line --regexp "^packet socket narrowed: the kernel hands it only port ${server_port}'s packets \\(a locked filter\\), from lo\$"
+  assert_line "of what needed privilege we keep only that socket: it could still send a packet of its own making"
+  # Its packet socket: the one in the namespace's /proc/net/packet, and
+  # bound to the loopback interface (its index, from /sys).
+  local inode iface fd f lo
+  read -r inode iface < <(netns_of "$ns_pid" awk 'NR > 1 { print $9, $5 }' /proc/net/packet)
+  lo=$(netns_of "$ns_pid" cat /sys/class/net/lo/ifindex)
+  assert_equal "$iface" "$lo"
+  for f in /proc/"$server_pid"/fd/*; do [ "$(readlink "$f")" != "socket:[$inode]" ] || fd=${f##*/}; done
+  [ -n "${fd:-}" ] || fail "no descriptor of wire-server's is the packet socket $inode"
+  proc_start thief netns_of "$ns_pid" "$STEAL" "$server_pid" "$fd" 5000
+  proc_expect thief '^detach: ' || fail "steal took nothing: $(server_err thief)"
+  assert_equal "$proc_line" "detach: EPERM"
+  # Another port's datagram first, then one to the server: when the second
+  # has arrived, the first would have.
+  (netns_of "$ns_pid" bash -c 'echo secret >/dev/udp/127.0.0.1/9') || fail "could not send to port 9"
+  run netns_of "$ns_pid" "$BIN/same-port-client" -p "$server_port" 127.0.0.1
+  proc_expect thief "^packet: udp [0-9]+ -> $server_port$" || fail "the datagram to the server's port did not reach the taken socket"
+  proc_stop thief
+  run cat "$PROC_DIR/thief/out"
+  refute_line --regexp ' -> 9$'
+  refute_line "packet: other"
+}

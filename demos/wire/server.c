@@ -28,9 +28,10 @@
  *   A packet socket needs CAP_NET_RAW (root has it; `unshare -rn` gives it
  *   to an ordinary user over a private loopback). Once its sockets are
  *   open the server keeps no privilege: started as root it becomes nobody
- *   (or -u USER); otherwise it gives up every capability. Only packets to
- *   or from its own address and port are ever printed (any address only
- *   when it bound the wildcard).
+ *   (or -u USER); otherwise it gives up every capability. It keeps the
+ *   packet socket, which the kernel lets hear only its own port's packets.
+ *   Only packets to or from its own address and port are ever printed
+ *   (any address only when it bound the wildcard).
  *
  * LESSON: docs/wire.md    MAN PAGES: packet(7), raw(7), capabilities(7),
  *   tcpdump(8); RFC 768 (UDP), RFC 9293 (TCP)
@@ -65,7 +66,6 @@ int main(int argc, char **argv)
     struct opts o;
     struct serve_watch sw;
     struct wire_watch w;
-    socklen_t len = sizeof w.me;
     int tcp, udp, rc, i;
 
     /* 0. Options: -p PORT (0: the kernel picks), -b ADDRESS, -n, -u. */
@@ -86,15 +86,15 @@ int main(int argc, char **argv)
     /* 2. An ordinary server's bind (see the same-port demo), in common/. Once
      * every socket is open it gives up root and every capability (CAP_NET_RAW
      * was needed for socket() alone), and says so: this demo is one that
-     * needs privilege. */
+     * needs privilege. 3. Then, before it says it is ready: whose packets to
+     * show, our own address and port (getsockname), and the kernel is told
+     * to hand the packet socket no one else's (wire.c: a locked filter). */
     o.tell_privilege = 1;
-    if (serve_open(&o, &tcp, &udp) != 0) {
+    if (serve_open_with(&o, &tcp, &udp, wire_narrow, &sw) != 0) {
         if (sw.fd >= 0)
             close(sw.fd);
         return EXIT_FAILED;
     }
-    /* 3. Whose packets to show: our own address and port. */
-    getsockname(tcp, (struct sockaddr *)&w.me, &len);
     /* 4. Serve, and narrate each packet of our port as it passes. */
     rc = serve_run_watching(tcp, udp, sw.fd >= 0 ? &sw : NULL, o.count, reply, NULL);
     close(tcp);

@@ -1,12 +1,46 @@
-/* wire.c - the wire demo's plumbing. See wire.h. */
+/* wire.c - the wire demo's plumbing. See wire.h.
+ * _DEFAULT_SOURCE: getifaddrs(3), IFF_LOOPBACK and SO_ATTACH_FILTER are
+ * not in POSIX (wire_narrow(), Linux only). */
+#define _DEFAULT_SOURCE
 #include "wire.h"
 #include "portlab.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#ifdef __linux__
+#include <ifaddrs.h>
+#include <net/ethernet.h>     /* ETH_P_ALL */
+#include <net/if.h>           /* IFF_LOOPBACK, if_indextoname() */
+#include <netpacket/packet.h> /* struct sockaddr_ll */
+#ifndef SO_LOCK_FILTER
+#define SO_LOCK_FILTER 44 /* Linux 3.9 on; older C libraries lack the name */
+#endif
+/* Classic BPF, as <linux/filter.h> spells it (Linux's ABI, the same on
+ * every architecture; written out here because musl's compiler does not
+ * see the kernel's headers). */
+struct sock_filter {
+    unsigned short code;
+    unsigned char jt, jf;
+    unsigned int k;
+};
+struct sock_fprog {
+    unsigned short len;
+    struct sock_filter *filter;
+};
+enum {
+    BPF_LD = 0x00, BPF_LDX = 0x01, BPF_ALU = 0x04, BPF_JMP = 0x05, BPF_RET = 0x06,
+    BPF_H = 0x08, BPF_B = 0x10, BPF_ABS = 0x20, BPF_IND = 0x40, BPF_MSH = 0xa0,
+    BPF_K = 0x00, BPF_RSH = 0x70, BPF_JEQ = 0x10, BPF_JSET = 0x40
+};
+#define BPF_STMT(code, k) {(unsigned short)(code), 0, 0, (k)}
+#define BPF_JUMP(code, k, jt, jf) {(unsigned short)(code), (jt), (jf), (k)}
+#define PORT_HERE 0x10000 /* in the filter below: our port, filled in (no port is this) */
+#endif
 
 #define DEFAULT_PORT "5000"
 
@@ -145,3 +179,120 @@ int wire_keep_nothing(void)
                 root && !privilege_is_uid0() ? "root and every capability" : "every capability");
     return rc < 0 ? -1 : 0;
 }
+
+#ifdef __linux__
+/* The interface that holds address a (family f), for its index: a
+ * loopback address (127.0.0.0/8, ::1) is the loopback interface's. 0: a
+ * wildcard, or none found (then every interface). */
+static unsigned holder_of(const struct sockaddr_storage *me)
+{
+    const unsigned char *a = wire_address_bytes(me);
+    size_t n = me->ss_family == AF_INET ? 4 : 16;
+    static const unsigned char any[16], lo6[16] = {[15] = 1};
+    int loop = n == 4 ? a[0] == 127 : memcmp(a, lo6, 16) == 0;
+    struct ifaddrs *all, *i;
+    unsigned index = 0;
+
+    if (memcmp(a, any, n) == 0 || getifaddrs(&all) != 0)
+        return 0;
+    for (i = all; i != NULL && index == 0; i = i->ifa_next) {
+        if (i->ifa_addr == NULL || i->ifa_addr->sa_family != me->ss_family)
+            continue;
+        if (loop ? (i->ifa_flags & IFF_LOOPBACK) != 0
+                 : memcmp(wire_address_bytes((const struct sockaddr_storage *)(void *)i->ifa_addr),
+                          a, n) == 0)
+            index = if_nametoindex(i->ifa_name);
+    }
+    freeifaddrs(all);
+    return index;
+}
+
+int wire_narrow(int tcp, void *ctx)
+{
+    struct serve_watch *sw = ctx;
+    struct wire_watch *w = sw->ctx;
+    const struct sockaddr_storage *me = &w->me;
+    socklen_t len = sizeof w->me;
+    unsigned port;
+    int fd = sw->fd;
+    /* Classic BPF over each packet from its IP header on (SOCK_DGRAM):
+     * IPv4 or IPv6, TCP (6) or UDP (17), not a later fragment, and a
+     * source or destination port that is ours; else nothing passes. */
+    struct sock_filter ports[] = {
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),                /*  0 version */
+        BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 4),               /*  1 */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 4, 0, 10),        /*  2 IPv4? else 13 */
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),                /*  3 its protocol */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 1, 0),         /*  4 TCP: 6 */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 15),       /*  5 UDP, else drop */
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),                /*  6 fragment offset */
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 13, 0),  /*  7 a later one: drop */
+        BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),               /*  8 X = header length */
+        BPF_STMT(BPF_LD | BPF_H | BPF_IND, 0),                /*  9 source port */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PORT_HERE, 11, 0),     /* 10 ours: keep */
+        BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),                /* 11 destination port */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PORT_HERE, 9, 8),      /* 12 ours: keep, else drop */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 7),         /* 13 IPv6? else drop */
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 6),                /* 14 next header */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 1, 0),         /* 15 TCP */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 4),        /* 16 UDP, else drop */
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 40),               /* 17 source port */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PORT_HERE, 3, 0),      /* 18 ours: keep */
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 42),               /* 19 destination port */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PORT_HERE, 1, 0),      /* 20 ours: keep */
+        BPF_STMT(BPF_RET | BPF_K, 0),                         /* 21 drop */
+        BPF_STMT(BPF_RET | BPF_K, 0x40000),                   /* 22 keep, whole */
+    };
+    struct sock_fprog prog = {sizeof ports / sizeof ports[0], ports};
+    struct sockaddr_ll ll;
+    unsigned char drain[64];
+    char name[IF_NAMESIZE] = "";
+    int one = 1;
+    unsigned index;
+    size_t i;
+
+    getsockname(tcp, (struct sockaddr *)&w->me, &len);
+    if (fd < 0)
+        return 0;
+    port = addr_port((const struct sockaddr *)me);
+    for (i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        if (ports[i].k == PORT_HERE)
+            ports[i].k = port;
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0) {
+        explain_report("setsockopt", "packet SO_ATTACH_FILTER", NULL, errno);
+        return -1;
+    }
+    if (setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof one) != 0) {
+        explain_report("setsockopt", "packet SO_LOCK_FILTER", NULL, errno);
+        return -1;
+    }
+    index = holder_of(me);
+    if (index > 0 && if_indextoname(index, name) != NULL) {
+        memset(&ll, 0, sizeof ll);
+        ll.sll_family = AF_PACKET;
+        ll.sll_protocol = htons(ETH_P_ALL);
+        ll.sll_ifindex = (int)index;
+        if (bind(fd, (struct sockaddr *)&ll, sizeof ll) != 0) {
+            explain_report("bind", "packet", NULL, errno);
+            return -1;
+        }
+    }
+    /* What came before the filter: nobody's business (it passed nothing). */
+    while (recv(fd, drain, sizeof drain, MSG_DONTWAIT) >= 0)
+        ;
+    narrate("packet socket narrowed: the kernel hands it only port %u's packets (a locked "
+            "filter), %s%s", port, name[0] != '\0' ? "from " : "from every interface", name);
+    narrate("of what needed privilege we keep only that socket: it could still send a packet of its own making");
+    return 0;
+}
+#else
+int wire_narrow(int tcp, void *ctx)
+{
+    struct serve_watch *sw = ctx;
+    struct wire_watch *w = sw->ctx;
+    socklen_t len = sizeof w->me;
+
+    getsockname(tcp, (struct sockaddr *)&w->me, &len);
+    return 0;
+}
+#endif

@@ -47,6 +47,17 @@ void wire_draw_header(const unsigned char *h, unsigned sport, unsigned dport, si
  * the first call that would fail. */
 void wire_need_linux(const char *what);
 
+/* wire-server, once its TCP socket tcp is bound and it has given up
+ * privilege (serve_open_with()'s opened; ctx: its struct serve_watch,
+ * whose ctx is its struct wire_watch): sets the watch's me (getsockname),
+ * and narrows the packet socket (the watch's fd, -1: none) to what the
+ * lesson needs, so that the descriptor it keeps is worth little to anyone
+ * who takes it: only TCP and UDP packets from or to its port (a kernel
+ * filter, locked: SO_LOCK_FILTER, see socket(7)), and, when it bound an
+ * address, only from the interface that holds it; what had queued before
+ * is dropped. Says so, and what is left. Returns 0, or -1 (reported). */
+int wire_narrow(int tcp, void *ctx);
+
 /* Once the raw socket is open: keep no privilege (privilege_give_up: root
  * becomes nobody; anyone else gives up every capability); sending on the
  * socket, and reading the copies it is handed, need none. Says so.
