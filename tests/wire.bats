@@ -304,11 +304,15 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   proc_start thief netns_of "$ns_pid" "$STEAL" "$server_pid" "$fd" 5000
   proc_expect thief '^detach: ' || fail "steal took nothing: $(server_err thief)"
   assert_equal "$proc_line" "detach: EPERM"
-  # Another port's datagram first, then one to the server: when the second
+  # The two share one socket, whose packets go to whichever reads first:
+  # the server is held still (SIGSTOP) while the thief reads. Another
+  # port's datagram first, then one to the server's port: when the second
   # has arrived, the first would have.
-  (netns_of "$ns_pid" bash -c 'echo secret >/dev/udp/127.0.0.1/9') || fail "could not send to port 9"
-  run netns_of "$ns_pid" "$BIN/same-port-client" -p "$server_port" 127.0.0.1
-  proc_expect thief "^packet: udp [0-9]+ -> $server_port$" || fail "the datagram to the server's port did not reach the taken socket"
+  kill -STOP "$server_pid"
+  (netns_of "$ns_pid" bash -c "echo secret >/dev/udp/127.0.0.1/9 && echo hello >/dev/udp/127.0.0.1/$server_port") ||
+    { kill -CONT "$server_pid"; fail "could not send the datagrams"; }
+  proc_expect thief "^packet: udp [0-9]+ -> $server_port$" || { kill -CONT "$server_pid"; fail "the datagram to the server's port did not reach the taken socket"; }
+  kill -CONT "$server_pid"
   proc_stop thief
   run cat "$PROC_DIR/thief/out"
   refute_line --regexp ' -> 9$'
