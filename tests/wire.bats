@@ -318,3 +318,18 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   refute_line --regexp ' -> 9$'
   refute_line "packet: other"
 }
+
+@test "a flood of its own port's packets is counted, not shown: at most 100 wire: lines a second, and how many were held back in one line" {
+  start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
+  run netns_of "$ns_pid" "$BATS_TEST_DIRNAME/../build/tools/poke" blast 300 127.0.0.1 "$server_port"
+  assert_success
+  server_expect "^wire: [0-9]+ more packets of our port in that second, not shown \(at most 100 lines a second\)$" ||
+    fail "the held-back packets were not counted"
+  local held=${server_line#wire: } shown
+  held=${held%% *}
+  stop_server
+  shown=$(server_log | grep -c '^wire: udp ')
+  # The blast spans one or two of the server's seconds: 100 lines each at most.
+  [ "$shown" -le 200 ] || fail "$shown wire: lines for one blast"
+  [ "$held" -gt 0 ] || fail "nothing held back: $server_line"
+}

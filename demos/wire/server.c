@@ -141,6 +141,7 @@ static int watch_packets(struct serve_watch *sw)
     size_t have;
     int i;
 
+    wire_tick(sw); /* a second over: how many lines it held back, said */
     for (i = 0; i < PER_WAKE; i++) {
         len = sizeof from;
         /* THE LESSON: one packet, from its IP header on, as it crossed the
@@ -163,8 +164,8 @@ static int watch_packets(struct serve_watch *sw)
             !wire_is_ours(w, pi.version, pi.dst, pi.dport))
             continue;
         packet_describe(&pi, line, sizeof line);
-        w->shown++;
-        narrate("wire: %s", line);
+        if (wire_may_show(sw)) /* at most WIRE_LINES_PER_S a second */
+            narrate("wire: %s", line);
     }
     return 0;
 }

@@ -296,3 +296,33 @@ int wire_narrow(int tcp, void *ctx)
     return 0;
 }
 #endif
+
+void wire_tick(struct serve_watch *sw)
+{
+    struct wire_watch *w = sw->ctx;
+    long long now = clock_now_ms();
+
+    if (now < w->window_end)
+        return;
+    if (w->held > 0)
+        narrate("wire: %ld more packet%s of our port in that second, not shown (at most %d "
+                "lines a second)", w->held, w->held == 1 ? "" : "s", WIRE_LINES_PER_S);
+    w->window_end = now + 1000;
+    w->in_window = 0;
+    w->held = 0;
+    sw->wake_ms = 0;
+}
+
+int wire_may_show(struct serve_watch *sw)
+{
+    struct wire_watch *w = sw->ctx;
+
+    if (w->in_window < WIRE_LINES_PER_S) {
+        w->in_window++;
+        w->shown++;
+        return 1;
+    }
+    w->held++;
+    sw->wake_ms = w->window_end;
+    return 0;
+}

@@ -20,8 +20,21 @@ void wire_client_options(int argc, char **argv, struct opts *o, unsigned *forge_
 /* wire-server: whose packets to show. */
 struct wire_watch {
     struct sockaddr_storage me; /* the server's bound address and port */
-    long shown;
+    long long window_end;       /* the end of this second's count (ms) */
+    long shown, in_window, held;
 };
+
+/* At most this many wire: lines a second: a flood is counted, not shown. */
+#define WIRE_LINES_PER_S 100
+
+struct serve_watch;
+/* May one more wire: line be shown this second (the watch sw, whose ctx is
+ * the struct wire_watch)? 1: yes (counted); 0: it is held back, and sw
+ * wakes at the second's end so that wire_tick() says how many were. */
+int wire_may_show(struct serve_watch *sw);
+/* At each wake: once a second is over, say how many lines it held back
+ * (if any), in one line, and start counting the next. */
+void wire_tick(struct serve_watch *sw);
 
 /* Is this end of a packet - an address of IP version 4 or 6, and a port -
  * the server's own? Its port and address; any address only when it bound
