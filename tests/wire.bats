@@ -291,8 +291,8 @@ hex() { printf '%02x %02x' $(($1 >> 8)) $(($1 & 255)); }
   [ -x "$STEAL" ] || fail "no $STEAL: run make test (it builds the test tools)"
   start_server --via "netns_of $ns_pid" wire-server -p 0 -b 127.0.0.1
   run server_log
-  assert_line --regexp "^packet socket narrowed: the kernel hands it only port ${server_port}'s packets \\(a locked filter\\), from lo\$"
-  assert_line "of what needed privilege we keep only that socket: it could still send a packet of its own making"
+  assert_line "packet socket narrowed: a locked filter in the kernel passes it only TCP and UDP packets of port $server_port, and it listens on lo alone"
+  assert_line "what we keep beyond ordinary sockets: that packet socket; its holder could still send a packet of its own making, or make it listen on every interface"
   # Its packet socket: the one in the namespace's /proc/net/packet, and
   # bound to the loopback interface (its index, from /sys).
   local inode iface fd f lo

@@ -181,28 +181,24 @@ int wire_keep_nothing(void)
 }
 
 #ifdef __linux__
-/* The interface that holds address a (family f), for its index: a
- * loopback address (127.0.0.0/8, ::1) is the loopback interface's. 0: a
- * wildcard, or none found (then every interface). */
-static unsigned holder_of(const struct sockaddr_storage *me)
+/* The loopback interface's index when me is a loopback address
+ * (127.0.0.0/8, ::1): only that interface carries its packets. Else 0
+ * (every interface): an address of another interface is reached through
+ * lo too, from this host's own programs. */
+static unsigned loopback_of(const struct sockaddr_storage *me)
 {
     const unsigned char *a = wire_address_bytes(me);
-    size_t n = me->ss_family == AF_INET ? 4 : 16;
-    static const unsigned char any[16], lo6[16] = {[15] = 1};
-    int loop = n == 4 ? a[0] == 127 : memcmp(a, lo6, 16) == 0;
+    static const unsigned char lo6[16] = {[15] = 1};
     struct ifaddrs *all, *i;
     unsigned index = 0;
 
-    if (memcmp(a, any, n) == 0 || getifaddrs(&all) != 0)
+    if (me->ss_family == AF_INET ? a[0] != 127 : memcmp(a, lo6, 16) != 0)
         return 0;
-    for (i = all; i != NULL && index == 0; i = i->ifa_next) {
-        if (i->ifa_addr == NULL || i->ifa_addr->sa_family != me->ss_family)
-            continue;
-        if (loop ? (i->ifa_flags & IFF_LOOPBACK) != 0
-                 : memcmp(wire_address_bytes((const struct sockaddr_storage *)(void *)i->ifa_addr),
-                          a, n) == 0)
+    if (getifaddrs(&all) != 0)
+        return 0;
+    for (i = all; i != NULL && index == 0; i = i->ifa_next)
+        if ((i->ifa_flags & IFF_LOOPBACK) != 0)
             index = if_nametoindex(i->ifa_name);
-    }
     freeifaddrs(all);
     return index;
 }
@@ -266,7 +262,7 @@ int wire_narrow(int tcp, void *ctx)
         explain_report("setsockopt", "packet SO_LOCK_FILTER", NULL, errno);
         return -1;
     }
-    index = holder_of(me);
+    index = loopback_of(me);
     if (index > 0 && if_indextoname(index, name) != NULL) {
         memset(&ll, 0, sizeof ll);
         ll.sll_family = AF_PACKET;
@@ -280,9 +276,12 @@ int wire_narrow(int tcp, void *ctx)
     /* What came before the filter: nobody's business (it passed nothing). */
     while (recv(fd, drain, sizeof drain, MSG_DONTWAIT) >= 0)
         ;
-    narrate("packet socket narrowed: the kernel hands it only port %u's packets (a locked "
-            "filter), %s%s", port, name[0] != '\0' ? "from " : "from every interface", name);
-    narrate("of what needed privilege we keep only that socket: it could still send a packet of its own making");
+    narrate("packet socket narrowed: a locked filter in the kernel passes it only TCP and UDP "
+            "packets of port %u%s%s%s", port, name[0] != '\0' ? ", and it listens on " : "", name,
+            name[0] != '\0' ? " alone" : "");
+    narrate("what we keep beyond ordinary sockets: that packet socket; its holder could still "
+            "send a packet of its own making%s",
+            name[0] != '\0' ? ", or make it listen on every interface" : "");
     return 0;
 }
 #else
