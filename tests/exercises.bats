@@ -186,6 +186,7 @@ check_solutions() {
   [ -z "$problems" ] || fail "${problems%$'\n'}"
 }
 
+# bats test_tags=exhaustive
 @test "make exercise checks the committed tree with the exercise's file alone: anything else changed is named and not checked (an edited checker, a GNUmakefile, a file .gitignore hides, common/); the hints alone; a warning (an unused variable mid-edit) is a warning: the check still runs" {
   command -v git >/dev/null || skip "needs git"
   local tree=$BATS_TEST_TMPDIR/clone

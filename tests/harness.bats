@@ -205,6 +205,7 @@ as_ordinary() {
   assert_stderr --partial "sudo apt-get install bats-support bats-assert"
 }
 
+# bats test_tags=exhaustive
 @test "the summary names each failed test last, file and name, and a Bats run that died with none failed; --fast leaves out the exhaustive proofs and says how many" {
   run --separate-stderr env PORTLAB_FIXTURE_CRASH=1 "$TESTS_DIR/run-bats" "$TESTS_DIR/fixtures/failing.bats" "$TESTS_DIR/fixtures/broken.bats"
   assert_failure 1

@@ -557,6 +557,7 @@ answered_to() {
   [ "$(server_log a | grep -c '^not answering .*over our budget')" -eq 0 ] || fail "the budget of a second spoke: the path was not slow"
 }
 
+# bats test_tags=exhaustive
 @test "a datagram sent to a broadcast address is not answered, by serve.c's servers or the directory, and that is said once" {
   need_netns
   classroom_up || fail "could not build the two hosts"
