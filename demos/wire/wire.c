@@ -39,7 +39,6 @@ enum {
 };
 #define BPF_STMT(code, k) {(unsigned short)(code), 0, 0, (k)}
 #define BPF_JUMP(code, k, jt, jf) {(unsigned short)(code), (jt), (jf), (k)}
-#define PORT_HERE 0x10000 /* in the filter below: our port, filled in (no port is this) */
 #endif
 
 #define DEFAULT_PORT "5000"
@@ -203,78 +202,81 @@ static unsigned loopback_of(const struct sockaddr_storage *me)
     return index;
 }
 
-int wire_narrow(int tcp, void *ctx)
+/* Attach to packet socket fd a classic BPF filter, locked: over each
+ * packet from its IP header on (SOCK_DGRAM), IPv4 or IPv6, TCP (6) or UDP
+ * (17), not a later fragment, and a source or destination port that is
+ * port; nothing else passes. Returns 0, or -1 (reported). */
+static int keep_port_only(int fd, unsigned port)
 {
-    struct serve_watch *sw = ctx;
-    struct wire_watch *w = sw->ctx;
-    const struct sockaddr_storage *me = &w->me;
-    socklen_t len = sizeof w->me;
-    unsigned port;
-    int fd = sw->fd;
-    /* Classic BPF over each packet from its IP header on (SOCK_DGRAM):
-     * IPv4 or IPv6, TCP (6) or UDP (17), not a later fragment, and a
-     * source or destination port that is ours; else nothing passes. */
-    struct sock_filter ports[] = {
-        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),                /*  0 version */
-        BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 4),               /*  1 */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 4, 0, 10),        /*  2 IPv4? else 13 */
-        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),                /*  3 its protocol */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 1, 0),         /*  4 TCP: 6 */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 15),       /*  5 UDP, else drop */
-        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),                /*  6 fragment offset */
-        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 13, 0),  /*  7 a later one: drop */
-        BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),               /*  8 X = header length */
-        BPF_STMT(BPF_LD | BPF_H | BPF_IND, 0),                /*  9 source port */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PORT_HERE, 11, 0),     /* 10 ours: keep */
-        BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),                /* 11 destination port */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PORT_HERE, 9, 8),      /* 12 ours: keep, else drop */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 7),         /* 13 IPv6? else drop */
-        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 6),                /* 14 next header */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 1, 0),         /* 15 TCP */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 4),        /* 16 UDP, else drop */
-        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 40),               /* 17 source port */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PORT_HERE, 3, 0),      /* 18 ours: keep */
-        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 42),               /* 19 destination port */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PORT_HERE, 1, 0),      /* 20 ours: keep */
-        BPF_STMT(BPF_RET | BPF_K, 0),                         /* 21 drop */
-        BPF_STMT(BPF_RET | BPF_K, 0x40000),                   /* 22 keep, whole */
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),               /*  0 version */
+        BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 4),              /*  1 */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 4, 0, 10),       /*  2 IPv4? else 13 */
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),               /*  3 its protocol */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 1, 0),        /*  4 TCP: 6 */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 15),      /*  5 UDP, else drop */
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),               /*  6 fragment offset */
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 13, 0), /*  7 a later one: drop */
+        BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),              /*  8 X = header length */
+        BPF_STMT(BPF_LD | BPF_H | BPF_IND, 0),               /*  9 source port */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 11, 0),    /* 10 ours: keep */
+        BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),               /* 11 destination port */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 9, 8),     /* 12 ours: keep, else drop */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 7),        /* 13 IPv6? else drop */
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 6),               /* 14 next header */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 1, 0),        /* 15 TCP */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 0, 4),       /* 16 UDP, else drop */
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 40),              /* 17 source port */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 3, 0),     /* 18 ours: keep */
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 42),              /* 19 destination port */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 1, 0),     /* 20 ours: keep */
+        BPF_STMT(BPF_RET | BPF_K, 0),                        /* 21 drop */
+        BPF_STMT(BPF_RET | BPF_K, 0x40000),                  /* 22 keep, whole */
     };
-    struct sock_fprog prog = {sizeof ports / sizeof ports[0], ports};
-    struct sockaddr_ll ll;
-    unsigned char drain[64];
-    char name[IF_NAMESIZE] = "";
+    struct sock_fprog prog = {sizeof code / sizeof code[0], code};
     int one = 1;
-    unsigned index;
-    size_t i;
 
-    getsockname(tcp, (struct sockaddr *)&w->me, &len);
-    if (fd < 0)
-        return 0;
-    port = addr_port((const struct sockaddr *)me);
-    for (i = 0; i < sizeof ports / sizeof ports[0]; i++)
-        if (ports[i].k == PORT_HERE)
-            ports[i].k = port;
     if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0) {
         explain_report("setsockopt", "packet SO_ATTACH_FILTER", NULL, errno);
         return -1;
     }
+    /* Locked: no one holding fd can take the filter off or change it. */
     if (setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof one) != 0) {
         explain_report("setsockopt", "packet SO_LOCK_FILTER", NULL, errno);
         return -1;
     }
-    index = loopback_of(me);
+    return 0;
+}
+
+int wire_narrow(int tcp, void *ctx)
+{
+    struct serve_watch *sw = ctx;
+    struct wire_watch *w = sw->ctx;
+    socklen_t len = sizeof w->me;
+    struct sockaddr_ll ll;
+    unsigned char drain[64];
+    char name[IF_NAMESIZE] = "";
+    unsigned port, index;
+    int n;
+
+    getsockname(tcp, (struct sockaddr *)&w->me, &len);
+    port = addr_port((const struct sockaddr *)&w->me);
+    if (sw->fd < 0 || keep_port_only(sw->fd, port) != 0)
+        return sw->fd < 0 ? 0 : -1;
+    index = loopback_of(&w->me);
     if (index > 0 && if_indextoname(index, name) != NULL) {
         memset(&ll, 0, sizeof ll);
         ll.sll_family = AF_PACKET;
         ll.sll_protocol = htons(ETH_P_ALL);
         ll.sll_ifindex = (int)index;
-        if (bind(fd, (struct sockaddr *)&ll, sizeof ll) != 0) {
+        if (bind(sw->fd, (struct sockaddr *)&ll, sizeof ll) != 0) {
             explain_report("bind", "packet", NULL, errno);
             return -1;
         }
     }
-    /* What came before the filter: nobody's business (it passed nothing). */
-    while (recv(fd, drain, sizeof drain, MSG_DONTWAIT) >= 0)
+    /* What queued before the filter: nobody's business. Bounded: a flood
+     * of our port's packets must not keep us here. */
+    for (n = 0; n < 4096 && recv(sw->fd, drain, sizeof drain, MSG_DONTWAIT) >= 0; n++)
         ;
     narrate("packet socket narrowed: a locked filter in the kernel passes it only TCP and UDP "
             "packets of port %u%s%s%s", port, name[0] != '\0' ? ", and it listens on " : "", name,

@@ -66,9 +66,11 @@ void wire_need_linux(const char *what);
  * and narrows the packet socket (the watch's fd, -1: none) to what the
  * lesson needs, so that the descriptor it keeps is worth little to anyone
  * who takes it: only TCP and UDP packets from or to its port (a kernel
- * filter, locked: SO_LOCK_FILTER, see socket(7)), and, when it bound an
- * address, only from the interface that holds it; what had queued before
- * is dropped. Says so, and what is left. Returns 0, or -1 (reported). */
+ * filter, locked: SO_LOCK_FILTER, see socket(7)), and, when it bound a
+ * loopback address, only from the loopback interface (another address is
+ * reached through lo too, from this host: then every interface); what had
+ * queued before is dropped. Says so, and what is left. Returns 0, or -1
+ * (reported). */
 int wire_narrow(int tcp, void *ctx);
 
 /* Once the raw socket is open: keep no privilege (privilege_give_up: root
