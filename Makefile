@@ -116,6 +116,13 @@ $(STEAL): tests/tools/steal.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -o $@ $<
 
+# The kernel's word on a program's bind(), connect() and sends, for the
+# exercise checkers (ptrace: Linux alone).
+CALLS := build/tools/calls
+$(CALLS): tests/tools/calls.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -o $@ $<
+
 # One loop over several named sockets (common/serve.h), on its own.
 SERVESET := build/tools/serveset
 $(SERVESET): tests/tools/serveset.c $(LIB)
@@ -132,7 +139,7 @@ PDEATH := $(shell setpriv --pdeathsig TERM true 2>/dev/null && echo setpriv --pd
 # make test leaves out the tests tagged `# bats test_tags=exhaustive` (a
 # property proved by running whole programs many times, or by waiting out a
 # timing window); make test-all runs them too.
-TEST_TOOLS := $(POKE) $(NOBIND) $(NOSOCKET) $(SERVESET) $(STEAL)
+TEST_TOOLS := $(POKE) $(NOBIND) $(NOSOCKET) $(SERVESET) $(STEAL) $(CALLS)
 test: all $(TEST_TOOLS)
 	@$(PDEATH) tests/run-bats --fast tests
 

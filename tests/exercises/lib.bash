@@ -15,14 +15,19 @@
 #                     capability over its network, none over the machine's)
 #   ex_plain CMD...   CMD in there with no capability at all (as an ordinary
 #                     user: no CAP_NET_BIND_SERVICE, no CAP_NET_RAW)
-#   ex_user [--in PID] [--cap CAP] CMD...   the program under test: in there
-#                     (--in PID: in PID's network namespace, a scene's), as an
-#                     unprivileged user of the scene - uid nobody, no
-#                     capability over the check's namespace, or only CAP
-#                     (net_raw) when the exercise is about it - with an
-#                     environment of its own (nothing of Bats', nothing of the
-#                     check's: a program cannot tell it runs under test that
-#                     way)
+#   ex_user [--in PID] [--cap CAP] [--trace FILE] CMD...   the program under
+#                     test: in there (--in PID: in PID's network namespace, a
+#                     scene's), as an unprivileged user of the scene - uid
+#                     nobody, no capability over the check's namespace, or
+#                     only CAP (net_raw) when the exercise is about it - with
+#                     an environment of its own (nothing of Bats', nothing of
+#                     the check's: a program cannot tell it runs under test
+#                     that way); --trace: the kernel's answer to each of its
+#                     bind(), connect() and sends, a line each, in FILE
+#                     (tests/tools/calls: which the program cannot write)
+#   calls FILE CALL PROTO ADDR   FILE's lines of CALL (bind, connect, send)
+#                     in PROTO to ADDR (a pattern: 127.0.0.1:80, .*:1023), as
+#                     "sock=INODE -> RESULT", one a line
 #   hint TEXT         fail the check; TEXT (one line) is what the student sees
 #   holds PID PROTO PORT [STATE]   the kernel's view, not the program's: the
 #                     namespace's table (/proc/net/PROTO, PROTO6) has a socket
@@ -67,6 +72,9 @@ ex_plain() {
   ex_in setpriv --inh-caps=-all --bounding-set=-all -- "$@"
 }
 
+# The tracer the committed tree's make builds (tests/tools/calls.c).
+EX_CALLS=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build/tools/calls
+
 # The environment the program under test gets: this, and nothing else.
 EX_ENV=(env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 HOME=/nonexistent)
 
@@ -78,6 +86,13 @@ ex_user() {
     # shellcheck disable=SC2054 # setpriv's lists are comma-separated
     cap=$2 caps=(--inh-caps=-all,+"$2" --ambient-caps=+"$2" --bounding-set=-all,+"$2")
     shift 2
+  fi
+  if [ "$1" = --trace ]; then
+    # The tracer runs as the program does (a process may trace its own
+    # child) and writes to descriptor 7, which it keeps from the program.
+    exec 7>"$2" || return
+    shift 2
+    set -- "$EX_CALLS" 7 "$@"
   fi
   if [ "$EUID" -eq 0 ]; then # as root: a real change of user
     exec "${EX_ENV[@]}" nsenter --net="/proc/$pid/ns/net" "${mount[@]}" -- \
@@ -118,4 +133,8 @@ holds() {
     for inode in "${inodes[@]}"; do [ "$fd" != "socket:[$inode]" ] || return 0; done
   done
   return 1
+}
+
+calls() {
+  sed -n "s/^[0-9]* $2 $3 $4 \\(sock=[0-9]* -> .*\\)/\\1/p" "$1"
 }

@@ -21,13 +21,23 @@ connections() {
   sed -n 's/^tcp 127\.0\.0\.1:\([0-9]*\) -> .*/\1/p' "$PROC_DIR/server/log"
 }
 
+# The kernel's word beside the story (ex_user --trace: each bind() and
+# connect() and what it returned): the refusal was asked for, and the
+# fallback's port was the kernel's pick - its socket was never bound to a
+# port of the program's choosing, inside the range or not.
 @test "with no privilege for port 1023, the client connects from a port the kernel picks instead, and says so" {
-  local ports
+  local ports trace=$BATS_TEST_TMPDIR/calls sock bound
   ex_namespace --range "$lo-$hi" --unprivileged-start 1024
   start_server --via ex_in ephemeral-server -p 0 -b 127.0.0.1
-  run --separate-stderr ex_user "$BIN/privileged-client" -p "$server_port" 127.0.0.1
+  run --separate-stderr ex_user --trace "$trace" "$BIN/privileged-client" -p "$server_port" 127.0.0.1
   [[ $output == *"as expected, the kernel refused: bind(tcp 0.0.0.0:1023): EACCES"* ]] ||
     hint "the refusal of port 1023 is no longer narrated; keep bind_source() as it is, and go on after it returns EACCES"
+  calls "$trace" bind tcp '.*:1023' | grep -q ' -> EACCES$' ||
+    hint "the story says the kernel refused port 1023, yet the kernel saw no bind() to port 1023 that it refused: keep bind_source() as it is (it asks), and go on after it returns EACCES"
+  sock=$(calls "$trace" connect tcp "127\.0\.0\.1:$server_port" | tail -n 1 | sed 's/ .*//')
+  bound=$(calls "$trace" bind tcp '[^ ]*:[1-9][0-9]*' | grep "^$sock -> 0$" | head -n 1)
+  [ -n "$sock" ] && [ -z "$bound" ] ||
+    hint "step 2's socket was bound to a port of the program's own choosing (bind() with a port number), not one the kernel picks: make the new socket and connect() it without bind()"
   [ "$status" -eq 0 ] ||
     hint "the client still gives up (exit $status) when bind() says EACCES. Instead: close that socket, make a new one, and talk() without bind() - the kernel picks the port"
   stop_server

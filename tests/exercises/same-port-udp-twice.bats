@@ -12,20 +12,28 @@ setup() {
   ex_namespace
 }
 
+# The kernel's word (ex_user --trace: each bind() and what it returned) is
+# set beside the story: a refusal told but never asked for is caught.
 @test "a second UDP socket asks for the same port, and bind() refuses it with EADDRINUSE" {
-  start_server --via ex_user same-port-server -p 0 -b 127.0.0.1 ||
+  local trace=$BATS_TEST_TMPDIR/calls
+  start_server --via "ex_user --trace $trace" same-port-server -p 0 -b 127.0.0.1 ||
     hint "the server does not start any more: run it by hand (bin/same-port-server -p 0) and read its error"
   run server_log
   [[ $output == *"as expected, bind(udp) was refused: EADDRINUSE"* ]] ||
     hint "nothing in the server's story shows a second UDP bind() refused. bind_again() is called for TCP only: call it for UDP as well (after the UDP socket is bound)"
   [[ $output == *"as expected, bind(tcp) was refused: EADDRINUSE"* ]] ||
     hint "the second TCP bind() is no longer shown: keep it, and add the UDP one"
+  calls "$trace" bind udp "127\.0\.0\.1:$server_port" | grep -q ' -> EADDRINUSE$' ||
+    hint "the story says a second UDP bind() was refused, yet the kernel saw no bind() of a UDP socket to port $server_port that it refused: call bind() (bind_again()), and tell what it returned"
 }
 
 # With --reuseport every socket asks to share: the kernel then says yes to
 # the second bind() - a story that says EADDRINUSE there did not ask it.
 @test "with --reuseport the kernel lets the second UDP socket in, and the story says so" {
-  start_server --via ex_user same-port-server --reuseport -p 0 -b 127.0.0.1
+  local trace=$BATS_TEST_TMPDIR/calls
+  start_server --via "ex_user --trace $trace" same-port-server --reuseport -p 0 -b 127.0.0.1
+  [ "$(calls "$trace" bind udp "127\.0\.0\.1:$server_port" | grep -c ' -> 0$')" -ge 2 ] ||
+    hint "with --reuseport the kernel saw no second bind() of a UDP socket to port $server_port: call bind() (bind_again(ai, SOCK_DGRAM)), and tell what it returned"
   run server_log
   [[ $output != *"bind(udp) was refused: EADDRINUSE"* ]] ||
     hint "with --reuseport (both sockets asking to share) the kernel lets a second UDP socket bind the port, yet the story says \"bind(udp) was refused: EADDRINUSE\": tell what bind() really returned"

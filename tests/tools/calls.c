@@ -1,0 +1,294 @@
+/* calls - the kernel's word on what a program asked of it: for the exercise
+ * checkers, which must not believe a program's own story. Not a lesson.
+ *   calls FD PROG [ARG...]   runs PROG (and the processes it makes) traced
+ *       with ptrace(2), and writes to descriptor FD, which PROG never gets,
+ *       one line for each bind(), connect() and send (sendto, sendmsg,
+ *       sendmmsg, a write() on a socket) as the kernel answered it:
+ *         PID CALL PROTO ADDRESS sock=INODE -> RESULT
+ *       CALL bind, connect or send; PROTO tcp, udp, raw, other (not
+ *       IPv4 or IPv6: a Unix socket) or ?; ADDRESS the
+ *       one the call names (a send on a connected socket: its peer), as
+ *       1.2.3.4:P or [::1]:P; INODE the socket's, as /proc/net lists it;
+ *       RESULT the number returned, or the error's name (EADDRINUSE).
+ *       Exits as PROG does (128+N after signal N); SIGTERM, SIGINT and
+ *       SIGHUP are passed on to PROG. Exit 2: bad usage or no trace.
+ * Linux 5.3 on (PTRACE_GET_SYSCALL_INFO); a protocol needs 5.6
+ * (pidfd_getfd). The structure and numbers are spelled out because older
+ * headers and musl lack them. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define GET_SYSCALL_INFO 0x420e
+#define INFO_ENTRY 1
+#define INFO_EXIT 2
+#define SYS_PIDFD_OPEN 434
+#define SYS_PIDFD_GETFD 438
+
+struct syscall_info { /* linux/ptrace.h's struct ptrace_syscall_info */
+    uint8_t op, pad[3];
+    uint32_t arch;
+    uint64_t ip, sp;
+    union {
+        struct { uint64_t nr, args[6]; } entry;
+        struct { int64_t rval; uint8_t is_error; } exit;
+    } u;
+};
+
+/* What each traced process asked at its last entry, read at its exit. */
+#define MAX_PROCS 64
+static struct { pid_t pid; uint64_t nr, args[6]; char line[160]; } procs[MAX_PROCS];
+static FILE *out;
+static volatile sig_atomic_t child;
+
+static void pass_on(int sig)
+{
+    if (child > 0)
+        kill(child, sig);
+}
+
+static int slot(pid_t pid)
+{
+    int i, free_one = -1;
+
+    for (i = 0; i < MAX_PROCS; i++) {
+        if (procs[i].pid == pid)
+            return i;
+        if (procs[i].pid == 0 && free_one < 0)
+            free_one = i;
+    }
+    if (free_one >= 0)
+        procs[free_one].pid = pid;
+    return free_one;
+}
+
+static int peek(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+    struct iovec here = { buf, len }, there = { (void *)(uintptr_t)addr, len };
+
+    return process_vm_readv(pid, &here, 1, &there, 1, 0) == (ssize_t)len ? 0 : -1;
+}
+
+static const char *addr_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+    char host[INET6_ADDRSTRLEN];
+
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const void *)ss;
+        inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+        snprintf(buf, len, "%s:%u", host, (unsigned)ntohs(a->sin_port));
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const void *)ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+        snprintf(buf, len, "[%s]:%u", host, (unsigned)ntohs(a->sin6_port));
+    } else {
+        snprintf(buf, len, "family-%d", (int)ss->ss_family);
+    }
+    return buf;
+}
+
+/* The socket behind PID's FD: its inode (0: not a socket), and through a
+ * copy of it, its protocol and its peer. */
+static unsigned long sock_of(pid_t pid, int fd, const char **proto, struct sockaddr_storage *peer)
+{
+    char path[64], link[64];
+    unsigned long inode = 0;
+    ssize_t n;
+    int pidfd, copy, type = 0, domain = 0;
+    socklen_t len = sizeof type;
+
+    *proto = "?";
+    snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)pid, fd);
+    n = readlink(path, link, sizeof link - 1);
+    if (n <= 0)
+        return 0;
+    link[n] = '\0';
+    if (sscanf(link, "socket:[%lu]", &inode) != 1)
+        return 0;
+    pidfd = (int)syscall(SYS_PIDFD_OPEN, pid, 0);
+    copy = pidfd < 0 ? -1 : (int)syscall(SYS_PIDFD_GETFD, pidfd, fd, 0);
+    if (copy >= 0 && getsockopt(copy, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+        getsockopt(copy, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0) {
+        if (domain != AF_INET && domain != AF_INET6)
+            *proto = "other"; /* a Unix socket (a name service's), a packet socket */
+        else
+            *proto = type == SOCK_STREAM ? "tcp" : type == SOCK_DGRAM ? "udp" : type == SOCK_RAW ? "raw" : "?";
+    }
+    len = sizeof *peer;
+    if (peer != NULL && (copy < 0 || getpeername(copy, (struct sockaddr *)peer, &len) != 0))
+        peer->ss_family = AF_UNSPEC;
+    if (copy >= 0)
+        close(copy);
+    if (pidfd >= 0)
+        close(pidfd);
+    return inode;
+}
+
+/* At a call's entry: the line it will get, but for its result. */
+static void entered(pid_t pid, int i, const struct syscall_info *si)
+{
+    const uint64_t *a = si->u.entry.args;
+    const char *call = NULL, *proto;
+    struct sockaddr_storage ss = { 0 }, peer;
+    uint64_t name = 0, namelen = 0;
+    unsigned long inode;
+    char text[80];
+
+    procs[i].nr = si->u.entry.nr;
+    procs[i].line[0] = '\0';
+    if (si->u.entry.nr == SYS_bind || si->u.entry.nr == SYS_connect) {
+        call = si->u.entry.nr == SYS_bind ? "bind" : "connect";
+        name = a[1], namelen = a[2];
+    } else if (si->u.entry.nr == SYS_sendto) {
+        call = "send", name = a[4], namelen = a[5];
+    } else if (si->u.entry.nr == SYS_sendmsg || si->u.entry.nr == SYS_sendmmsg) {
+        struct msghdr m; /* sendmmsg: its first message's address */
+        call = "send";
+        if (peek(pid, a[1], &m, sizeof m) == 0)
+            name = (uintptr_t)m.msg_name, namelen = m.msg_namelen;
+    } else if (si->u.entry.nr == SYS_write) {
+        call = "send";
+    } else {
+        return;
+    }
+    inode = sock_of(pid, (int)a[0], &proto, &peer);
+    if (inode == 0)
+        return; /* a write() to a file, a call on no socket */
+    if (name != 0 && namelen > 0) {
+        if (namelen > sizeof ss)
+            namelen = sizeof ss;
+        if (peek(pid, name, &ss, (size_t)namelen) != 0)
+            ss.ss_family = AF_UNSPEC;
+    } else {
+        ss = peer;
+    }
+    snprintf(procs[i].line, sizeof procs[i].line, "%d %s %s %s sock=%lu -> ", (int)pid, call, proto,
+             addr_text(&ss, text, sizeof text), inode);
+}
+
+static const char *err_name(int e)
+{
+    static const struct { int e; const char *name; } names[] = {
+        { EADDRINUSE, "EADDRINUSE" }, { EACCES, "EACCES" }, { EPERM, "EPERM" },
+        { ECONNREFUSED, "ECONNREFUSED" }, { EINPROGRESS, "EINPROGRESS" }, { EAGAIN, "EAGAIN" },
+        { EINVAL, "EINVAL" }, { EADDRNOTAVAIL, "EADDRNOTAVAIL" }, { ENETUNREACH, "ENETUNREACH" },
+        { EHOSTUNREACH, "EHOSTUNREACH" }, { EISCONN, "EISCONN" }, { EALREADY, "EALREADY" },
+        { EBADF, "EBADF" }, { ENOTSOCK, "ENOTSOCK" }, { EINTR, "EINTR" }, { EMSGSIZE, "EMSGSIZE" },
+        { ENOENT, "ENOENT" }, { ETIMEDOUT, "ETIMEDOUT" },
+    };
+    static char other[16];
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].e == e)
+            return names[i].name;
+    snprintf(other, sizeof other, "E%d", e);
+    return other;
+}
+
+static void exited(int i, const struct syscall_info *si)
+{
+    if (procs[i].line[0] == '\0')
+        return;
+    if (si->u.exit.is_error)
+        fprintf(out, "%s%s\n", procs[i].line, err_name((int)-si->u.exit.rval));
+    else
+        fprintf(out, "%s%lld\n", procs[i].line, (long long)si->u.exit.rval);
+    fflush(out);
+    procs[i].line[0] = '\0';
+}
+
+static int trace(pid_t top)
+{
+    const long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                      PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+    int status, sig, i;
+    pid_t pid;
+
+    if (waitpid(top, &status, __WALL) != top || !WIFSTOPPED(status) ||
+        ptrace(PTRACE_SETOPTIONS, top, 0, opts) != 0 || ptrace(PTRACE_SYSCALL, top, 0, 0) != 0) {
+        perror("calls: ptrace");
+        kill(top, SIGKILL);
+        return 2;
+    }
+    for (;;) {
+        pid = waitpid(-1, &status, __WALL);
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            return 2;
+        }
+        if (WIFEXITED(status) || WIFSIGNALED(status)) {
+            if ((i = slot(pid)) >= 0)
+                procs[i].pid = 0;
+            if (pid == top)
+                return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            continue;
+        }
+        if (!WIFSTOPPED(status))
+            continue;
+        sig = WSTOPSIG(status);
+        if (sig == (SIGTRAP | 0x80)) {
+            struct syscall_info si;
+            if ((i = slot(pid)) >= 0 && ptrace(GET_SYSCALL_INFO, pid, sizeof si, &si) > 0) {
+                if (si.op == INFO_ENTRY)
+                    entered(pid, i, &si);
+                else if (si.op == INFO_EXIT)
+                    exited(i, &si);
+            }
+            sig = 0;
+        } else if (sig == SIGTRAP && (status >> 16) != 0) {
+            sig = 0; /* a fork, clone or exec event */
+        } else if (sig == SIGSTOP && slot(pid) >= 0 && procs[slot(pid)].nr == 0) {
+            sig = 0; /* a new process's first stop */
+            procs[slot(pid)].nr = (uint64_t)-1;
+        }
+        ptrace(PTRACE_SYSCALL, pid, 0, sig);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct sigaction sa;
+    int fd;
+    pid_t pid;
+
+    if (argc < 3 || (fd = atoi(argv[1])) <= 2 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+        (out = fdopen(fd, "w")) == NULL) {
+        fprintf(stderr, "usage: calls FD PROG [ARG...] (FD open for writing, above 2)\n");
+        return 2;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = pass_on;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    pid = fork();
+    if (pid < 0) {
+        perror("calls: fork");
+        return 2;
+    }
+    if (pid == 0) {
+        if (ptrace(PTRACE_TRACEME, 0, 0, 0) != 0 || raise(SIGSTOP) != 0)
+            _exit(126);
+        execvp(argv[2], argv + 2);
+        fprintf(stderr, "calls: %s: %s\n", argv[2], strerror(errno));
+        _exit(127);
+    }
+    child = pid;
+    procs[0].pid = pid, procs[0].nr = (uint64_t)-1;
+    return trace(pid);
+}
