@@ -37,20 +37,26 @@ arrived() {
 # Two runs, with a -t new each time: the silent port first, then last (the
 # other two in either order) - the scan's order is not the check's.
 @test "a silent UDP port is knocked on twice; an open one and a rejected one once each, in any order" {
-  local n start took t order orders before=() p
+  local n start took t order orders before=() p trace socks run=0
   orders=("$drop $open $rejected" "$open $rejected $drop")
   [ $((RANDOM % 2)) -eq 0 ] || orders=("$drop $rejected $open" "$rejected $open $drop")
   for order in "${orders[@]}"; do
     t=$((600 + RANDOM % 500))
     for p in "$open" "$drop" "$rejected"; do before[p]=$(arrived "$p"); done
+    trace=$BATS_TEST_TMPDIR/calls$((run += 1))
     start=${EPOCHREALTIME/./}
     # shellcheck disable=SC2086 # the ports, one word each
-    run --separate-stderr ex_user "$BIN/firewall-client" -t "$t" 127.0.0.1 $order
+    run --separate-stderr ex_user --trace "$trace" "$BIN/firewall-client" -t "$t" 127.0.0.1 $order
     took=$(((${EPOCHREALTIME/./} - start) / 1000))
     [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"
     n=$(($(arrived "$drop") - before[drop]))
     [ "$n" = 2 ] ||
       hint "$n datagram(s) reached the dropped port $drop (ports given as $order): when nothing comes back within half of -t, send the knock once more on the same socket (send()), then wait the other half"
+    # The same socket, in the kernel's word (ex_user --trace): each datagram
+    # nft counted was a send() on the socket that knocked first.
+    socks=$(calls "$trace" send udp "127\.0\.0\.1:$drop" | grep ' -> 6$' | sed 's/ .*//' | sort -u)
+    [ "$(wc -l <<<"$socks")" -eq 1 ] && [ "$(calls "$trace" send udp "127\.0\.0\.1:$drop" | grep -c ' -> 6$')" -ge 2 ] ||
+      hint "the kernel saw the knocks on the dropped port $drop sent from $(grep -c . <<<"$socks") socket(s), not one: knock again on the same socket (send(fd, ...)), where the answer would come to"
     n=$(($(arrived "$open") - before[open]))
     [ "$n" = 1 ] ||
       hint "$n datagrams reached the open port $open (ports given as $order): knock again only when nothing came back - a reply is an answer"
