@@ -13,9 +13,9 @@ setup() {
 }
 
 @test "the forged datagram claims the client's own UDP port, and the server's reply to it comes back" {
-  local port others
+  local port others sock trace=$BATS_TEST_TMPDIR/calls
   start_server --via ex_in wire-server -p 0 -b 127.0.0.1
-  run --separate-stderr ex_user --cap net_raw "$BIN/wire-client" -p "$server_port" 127.0.0.1
+  run --separate-stderr ex_user --cap net_raw --trace "$trace" "$BIN/wire-client" -p "$server_port" 127.0.0.1
   [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"
   port=$(sed -n 's/^udp: our end is 127\.0\.0\.1:\([0-9]*\):.*/\1/p' <<<"$output")
   stop_server
@@ -26,6 +26,11 @@ setup() {
     hint "the server's log shows no second datagram from port $port: write step 2's port ($port) into step 3's header instead of -s"
   [ "$(grep -c '^udp reply: ' <<<"$output")" -ge 2 ] ||
     hint "the server answered port $port, but the client did not show that second reply: keep step 2's socket open, and after sending step 3, read from it again (wait_read_line) and narrate the line"
+  # The kernel's word (ex_user --trace): step 2's socket - the ordinary one
+  # that sent to the server - really received a second datagram.
+  sock=$(calls "$trace" send udp "127\.0\.0\.1:$server_port" | head -n 1 | sed 's/ .*//')
+  [ -n "$sock" ] && [ "$(calls "$trace" recv udp "127\.0\.0\.1:$server_port" | grep -c "^$sock -> [1-9]")" -ge 2 ] ||
+    hint "the client showed a second reply, yet the kernel handed step 2's socket no second datagram: read the reply from that socket (wait_read_line), and show the line you read"
 }
 
 # The server stops after two exchanges (-n 2: step 1's connection and step 2's

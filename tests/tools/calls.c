@@ -2,12 +2,13 @@
  * checkers, which must not believe a program's own story. Not a lesson.
  *   calls FD PROG [ARG...]   runs PROG (and the processes it makes) traced
  *       with ptrace(2), and writes to descriptor FD, which PROG never gets,
- *       one line for each bind(), connect() and send (sendto, sendmsg,
- *       sendmmsg, a write() on a socket) as the kernel answered it:
+ *       one line for each bind(), connect(), send (sendto, sendmsg,
+ *       sendmmsg, a write() on a socket) and receive (recvfrom, recvmsg, a
+ *       read() on a socket) as the kernel answered it:
  *         PID CALL PROTO ADDRESS sock=INODE -> RESULT
- *       CALL bind, connect or send; PROTO tcp, udp, raw, other (not
- *       IPv4 or IPv6: a Unix socket) or ?; ADDRESS the
- *       one the call names (a send on a connected socket: its peer), as
+ *       CALL bind, connect, send or recv; PROTO tcp, udp, raw, other (not
+ *       IPv4 or IPv6: a Unix socket) or ?; ADDRESS the one the call
+ *       names (else the socket's peer, family-0 if it has none), as
  *       1.2.3.4:P or [::1]:P; INODE the socket's, as /proc/net lists it;
  *       RESULT the number returned, or the error's name (EADDRINUSE).
  *       Exits as PROG does (128+N after signal N); SIGTERM, SIGINT and
@@ -161,6 +162,9 @@ static void entered(pid_t pid, int i, const struct syscall_info *si)
             name = (uintptr_t)m.msg_name, namelen = m.msg_namelen;
     } else if (si->u.entry.nr == SYS_write) {
         call = "send";
+    } else if (si->u.entry.nr == SYS_recvfrom || si->u.entry.nr == SYS_recvmsg ||
+               si->u.entry.nr == SYS_read) {
+        call = "recv"; /* what it says of its peer, if connected */
     } else {
         return;
     }
