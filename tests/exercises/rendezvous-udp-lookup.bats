@@ -24,11 +24,13 @@ setup() {
   start_server --as dir --via ex_in rendezvous-directory -p 0 -b 127.0.0.1
   start_server --as svc --via ex_in rendezvous-server -D "$dir_port" "$name"
   run --separate-stderr ex_user "$BIN/rendezvous-client" -p "$dir_port" 127.0.0.1 "$name"
-  # The directory logs each look-up before it answers: the log already says
-  # which names the client asked for.
-  asked=$(server_log dir | sed -n 's/.* looked up \([^ :]*\): .*/\1/p' | grep -vxF -- "$name" | head -n 1)
-  [ -z "$asked" ] ||
+  # The directory logs a look-up before it answers it: the line is there
+  # once the client has its answer (no wait), and names what was asked.
+  if PROC_WAIT_SECONDS=0 server_expect --as dir ' looked up ' &&
+    [[ $server_line =~ \ looked\ up\ ([^ :]*): ]] && [ "${BASH_REMATCH[1]}" != "$name" ]; then
+    asked=${BASH_REMATCH[1]}
     hint "the client was given the name $name, yet the directory was asked for $asked: send LOOKUP with the name the client was given (name, in client.c), never one written into the code"
+  fi
   [ "$status" -eq 0 ] || hint "the client failed: ${stderr%%$'\n'*}"
   # The directory logs a TCP connection when it closes: one still open is
   # seen in the kernel's table (ESTABLISHED, 01), before anything stops.
