@@ -40,9 +40,9 @@
 #define SYS_PIDFD_GETFD 438
 
 struct syscall_info { /* linux/ptrace.h's struct ptrace_syscall_info */
-    uint8_t op, pad[3];
-    uint32_t arch;
-    uint64_t ip, sp;
+    uint8_t op, pad[3];  /* cppcheck-suppress unusedStructMember */
+    uint32_t arch;       /* cppcheck-suppress unusedStructMember */
+    uint64_t ip, sp;     /* cppcheck-suppress unusedStructMember */
     union {
         struct { uint64_t nr, args[6]; } entry;
         struct { int64_t rval; uint8_t is_error; } exit;
@@ -51,7 +51,7 @@ struct syscall_info { /* linux/ptrace.h's struct ptrace_syscall_info */
 
 /* What each traced process asked at its last entry, read at its exit. */
 #define MAX_PROCS 64
-static struct { pid_t pid; uint64_t nr, args[6]; char line[160]; } procs[MAX_PROCS];
+static struct { pid_t pid; uint64_t nr; char line[160]; } procs[MAX_PROCS];
 static FILE *out;
 static volatile sig_atomic_t child;
 
@@ -117,8 +117,9 @@ static unsigned long sock_of(pid_t pid, int fd, const char **proto, struct socka
     if (n <= 0)
         return 0;
     link[n] = '\0';
-    if (sscanf(link, "socket:[%lu]", &inode) != 1)
+    if (strncmp(link, "socket:[", 8) != 0)
         return 0;
+    inode = strtoul(link + 8, NULL, 10);
     pidfd = (int)syscall(SYS_PIDFD_OPEN, pid, 0);
     copy = pidfd < 0 ? -1 : (int)syscall(SYS_PIDFD_GETFD, pidfd, fd, 0);
     if (copy >= 0 && getsockopt(copy, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
@@ -156,7 +157,7 @@ static void entered(pid_t pid, int i, const struct syscall_info *si)
     } else if (si->u.entry.nr == SYS_sendto) {
         call = "send", name = a[4], namelen = a[5];
     } else if (si->u.entry.nr == SYS_sendmsg || si->u.entry.nr == SYS_sendmmsg) {
-        struct msghdr m; /* sendmmsg: its first message's address */
+        struct msghdr m = { 0 }; /* sendmmsg: its first message's address */
         call = "send";
         if (peek(pid, a[1], &m, sizeof m) == 0)
             name = (uintptr_t)m.msg_name, namelen = m.msg_namelen;
@@ -270,7 +271,7 @@ int main(int argc, char **argv)
     int fd;
     pid_t pid;
 
-    if (argc < 3 || (fd = atoi(argv[1])) <= 2 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+    if (argc < 3 || (fd = (int)strtol(argv[1], NULL, 10)) <= 2 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
         (out = fdopen(fd, "w")) == NULL) {
         fprintf(stderr, "usage: calls FD PROG [ARG...] (FD open for writing, above 2)\n");
         return 2;
