@@ -13,6 +13,7 @@ setup() {
   command -v nft >/dev/null ||
     fail "cannot check here: nft is not installed (apt-get install nftables); the check counts datagrams with it"
   ex_namespace
+  ex_need_trace
   start_server --via ex_in firewall-server -b 127.0.0.1 -p 0 -p 0 -p 0 ||
     hint "firewall-server does not start here: run bin/firewall-server -p 0 by hand and read its error"
   [[ $proc_line =~ ports\ ([0-9]+)\ ([0-9]+)\ ([0-9]+)\)$ ]] || fail "no three ports in: $proc_line"

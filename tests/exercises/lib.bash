@@ -25,6 +25,8 @@
 #                     that way); --trace: the kernel's answer to each of its
 #                     bind(), connect() and sends, a line each, in FILE
 #                     (tests/tools/calls: which the program cannot write)
+#   ex_need_trace     fail, saying why, where the kernel lets no program
+#                     trace its own child (Yama's ptrace_scope 2 or 3)
 #   calls FILE CALL PROTO ADDR   FILE's lines of CALL (bind, connect, send)
 #                     in PROTO to ADDR (a pattern: 127.0.0.1:80, .*:1023), as
 #                     "sock=INODE -> RESULT", one a line
@@ -137,4 +139,11 @@ holds() {
 
 calls() {
   sed -n "s/^[0-9]* $2 $3 $4 \\(sock=[0-9]* -> .*\\)/\\1/p" "$1"
+}
+
+ex_need_trace() {
+  local as=()
+  [ "$EUID" -ne 0 ] || as=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all --)
+  "${as[@]}" "$EX_CALLS" 7 true 7>/dev/null 2>/dev/null ||
+    fail "cannot check here: this check traces the program (ptrace, tests/tools/calls), and this system lets no program trace its own child (kernel.yama.ptrace_scope is $(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo unknown))"
 }

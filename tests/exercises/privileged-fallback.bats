@@ -14,6 +14,7 @@ load lib
 # a user the namespace does not have).
 setup() {
   lo=$((30000 + RANDOM % 20000)) hi=$((lo + 49))
+  ex_need_trace
 }
 
 # connections: the source ports of the connections the server saw, one a line.

@@ -10,6 +10,7 @@ load lib
 # unprivileged user of it (ex_user).
 setup() {
   ex_namespace
+  ex_need_trace
 }
 
 # The kernel's word (ex_user --trace: each bind() and what it returned) is

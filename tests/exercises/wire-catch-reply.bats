@@ -10,6 +10,7 @@ load lib
 # namespace's network (unshare -rmn: no root needed) - or takes it away.
 setup() {
   ex_namespace
+  ex_need_trace
 }
 
 @test "the forged datagram claims the client's own UDP port, and the server's reply to it comes back" {
