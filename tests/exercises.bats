@@ -70,6 +70,23 @@ exercise_facts() {
   done
 }
 
+# The checkers' tracer: what it writes is the kernel's answer, and the
+# program it runs cannot write there (the descriptor is closed at its exec).
+calls_into() { local out=$1; shift; exec "$ROOT/build/tools/calls" 7 "$@" 7>"$out"; }
+
+@test "the checkers' tracer (tests/tools/calls) writes each bind() as the kernel answered it, a refusal by its name, where the program cannot write" {
+  local out=$BATS_TEST_TMPDIR/calls
+  [ -x "$ROOT/build/tools/calls" ] || fail "no build/tools/calls: run make test (it builds the test tools)"
+  run "$ROOT/build/tools/calls" 7 sh -c 'ls /proc/$$/fd' 7>"$out"
+  assert_success
+  refute_line 7
+  start_server --via "calls_into $out" same-port-server -p 0 -b 127.0.0.1
+  stop_server
+  run cat "$out"
+  assert_line --regexp "^[0-9]+ bind udp 127\.0\.0\.1:$server_port sock=[0-9]+ -> 0\$"
+  assert_line --regexp "^[0-9]+ bind tcp 127\.0\.0\.1:$server_port sock=[0-9]+ -> EADDRINUSE\$"
+}
+
 @test "make exercises lists each exercise with its task, its lesson and the file it edits; E=a demo's name names its exercises; an unknown one exits 2" {
   run "$EX/run" list
   assert_success
