@@ -7,46 +7,95 @@ load ../helpers
 load lib
 
 # The checker's own NAT scene (tests/lib/procs.bash nat_up): home1 behind a
-# router that forgets a UDP mapping after 1 s of silence (its own
-# nf_conntrack_udp_timeout), and nat-server outside, whose log says which
-# address and port each datagram came from.
+# router that forgets a UDP mapping after 1 s of silence, and nat-server
+# outside, whose log says which address and port each datagram came from.
+# The program under test runs in home1 as an unprivileged user (ex_user
+# --in): it has no power over the router's settings, only its datagrams.
 setup() {
   command -v nft >/dev/null ||
     fail "cannot check here: nft is not installed (apt-get install nftables); the router of the check's scene is nft's masquerade"
   can_netns ||
     fail "cannot check here: this system does not let you make network namespaces (unshare -rn says no); as root it may (sudo make exercise E=...)"
   nat_up || fail "could not build the check's NAT scene (namespaces, veth pairs, nft)"
+  # Both of the router's UDP timeouts, in its own namespace: a mapping that
+  # has seen datagrams both ways for 2 s counts as a stream and would
+  # otherwise live 120 s after the last one - keep-alives that stop early
+  # (after -t, say) would still see the late answer through.
   # shellcheck disable=SC2154 # router_pid: set by nat_up
-  (netns_of "$router_pid" sh -c 'echo 1 > /proc/sys/net/netfilter/nf_conntrack_udp_timeout') ||
+  (netns_of "$router_pid" sh -c 'cd /proc/sys/net/netfilter && echo 1 > nf_conntrack_udp_timeout && echo 1 > nf_conntrack_udp_timeout_stream') ||
     fail "cannot set the router's nf_conntrack_udp_timeout here"
+  # The router counts what home1 sends the server: the kernel's count, not
+  # the server's log (nat-server stops answering - and narrating - a port
+  # after 10 datagrams: common/replyguard.h).
+  (netns_of "$router_pid" nft -f - <<<'table ip portlab_check { chain forward { type filter hook forward priority 0; policy accept; ip saddr 10.0.0.2 ip daddr 203.0.113.10 udp dport 7100 counter; }; }') ||
+    fail "could not count the datagrams at the router (nft)"
 }
+
+# How many UDP datagrams from home1 to the server the router forwarded.
+forwarded() { (netns_of "$router_pid" nft list chain ip portlab_check forward) | sed -n 's/.* counter packets \([0-9]*\) .*/\1/p'; }
 
 # The source ports the server saw UDP datagrams come from, one a line.
 seen_ports() { server_log | sed -n 's/^udp: from 198\.51\.100\.1 port \([0-9]*\) .*/\1/p'; }
 
-@test "kept alive every 400 ms, the mapping outlives the router's 1 s: the late answer (1.8 s) arrives" {
+# The options in one of two orders: a change that reads -k only in one
+# place of the command line is not a finished one.
+options() {
+  if [ $((RANDOM % 2)) -eq 0 ]; then opts=(-u -w "$1" -k "$2" -t "$3"); else opts=(-t "$3" -k "$2" -u -w "$1"); fi
+}
+
+# keepalives_fit N WAIT K TEXT: N keep-alives (the datagrams after the
+# first) over a wait of WAIT ms are one every K ms. At least WAIT/K - 1: the
+# last may fall due as the wait ends, and a busy machine wakes late. At most
+# WAIT/K rounded up, + 2: one sent as the wait starts, a late answer itself
+# late. Keep-alives that stop early, last longer than the wait, keep their
+# own fixed pace or flood are well outside; timing noise is not.
+keepalives_fit() {
+  local n=$1 wait=$2 k=$3 text=$4
+  [ "$n" -ge $((wait / k - 1)) ] ||
+    hint "the router passed on $n keep-alive(s) $text; about $((wait / k)) were due: send one every -k ms for the whole -w wait (-t is the time the first answer may take, not this)"
+  [ "$n" -le $(((wait + k - 1) / k + 2)) ] ||
+    hint "the router passed on $n keep-alives $text; about $((wait / k)) were due: send one every -k ms, and stop when the -w wait ends (not after -t)"
+}
+
+@test "kept alive every -k ms, the mapping outlives the router's 1 s: the late answer arrives (-t shorter than -w)" {
+  # The late answer well after the router's 1 s, well before -w ends; -t
+  # shorter than both: a change that waits -t instead of -w, or sends
+  # keep-alives only for -t, lets the router forget the mapping first. At
+  # most 2.5 s at -k 350 or more: the late answer is nat-server's 10th to
+  # the port at most, and it answers no more (common/replyguard.h).
+  local k=$((350 + RANDOM % 101)) late=$((2000 + RANDOM % 501)) w t=$((500 + RANDOM % 401)) opts
+  w=$((late + 600 + RANDOM % 601))
+  options "$w" "$k" "$t"
   # shellcheck disable=SC2154 # outside_pid, home1_pid: set by nat_up
-  start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10 -l 1800
-  run --separate-stderr ex_user --in "$home1_pid" "$BIN/nat-client" -u -w 3000 -k 400 -t 2000 203.0.113.10
-  [ "$status" -eq 0 ] || hint "nat-client -u -w 3000 -k 400 failed: ${stderr%%$'\n'*}"
+  start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10 -l "$late"
+  run --separate-stderr ex_user --in "$home1_pid" "$BIN/nat-client" "${opts[@]}" 203.0.113.10
+  [ "$status" -eq 0 ] || hint "nat-client ${opts[*]} failed: ${stderr%%$'\n'*}"
   stop_server
   local ports n
   ports=$(seen_ports | sort -u)
-  n=$(seen_ports | wc -l)
+  n=$(forwarded)
   [ "$(wc -l <<<"$ports")" -eq 1 ] ||
-    hint "the server saw datagrams from ${ports//$'\n'/ } at the router: send every keep-alive on the socket that sent the first datagram (send(fd, ...)), or the router keeps another mapping"
-  [ "$n" -ge 4 ] ||
-    hint "the server saw only $n datagram(s) from the client: send one every -k ms for the whole -w wait, not once"
+    hint "the server saw datagrams from ports ${ports//$'\n'/ } of the router: it made a new mapping (the first was forgotten, or not used): send every keep-alive on the socket that sent the first datagram (send(fd, ...)), one every -k ms"
+  # The client's wait ends when the late answer arrives: $late ms of it.
+  keepalives_fit $((n - 1)) "$late" "$k" "from nat-client ${opts[*]} in the $late ms until the late answer"
   grep -q "^udp: answered 198\.51\.100\.1:$ports again" < <(server_log) ||
     hint "the server never sent its late answer: its log says nothing of it"
   [[ $output == *"udp: a late answer arrived (the way back was still open)"* ]] ||
-    hint "the mapping was kept alive, yet the client did not say the late answer arrived: keep reading datagrams until the one that starts 'nat-server again'"
+    hint "the client did not say the late answer arrived: send the keep-alives spread out, one every -k ms (after a silence of 1 s the router forgets), and keep reading until the datagram that starts 'nat-server again'"
 }
 
-@test "no late answer is claimed when the server sends none" {
+@test "no late answer is claimed when the server sends none; keep-alives for the whole -w wait, not -t (longer)" {
+  # -k far from the other test's: a change that keeps a pace of its own
+  # fails one of them. -t well beyond -w: keep-alives sent for -t, or a wait
+  # of -t, are too many.
+  local k=$((250 + RANDOM % 51)) w=$((3000 + RANDOM % 601)) t opts
+  t=$((w + 1500 + RANDOM % 501))
+  options "$w" "$k" "$t"
   start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10
-  run --separate-stderr ex_user --in "$home1_pid" "$BIN/nat-client" -u -w 1200 -k 400 -t 2000 203.0.113.10
-  [ "$status" -eq 0 ] || hint "nat-client -u -w 1200 -k 400 failed: ${stderr%%$'\n'*}"
-  [[ $output == *"udp: no late answer within 1200 ms (nothing reached this socket)"* ]] ||
+  run --separate-stderr ex_user --in "$home1_pid" "$BIN/nat-client" "${opts[@]}" 203.0.113.10
+  [ "$status" -eq 0 ] || hint "nat-client ${opts[*]} failed: ${stderr%%$'\n'*}"
+  stop_server
+  [[ $output == *"udp: no late answer within $w ms (nothing reached this socket)"* ]] ||
     hint "the server sent no late answer (no -l), so none may be claimed: the answers to keep-alives are not it"
+  keepalives_fit $(($(forwarded) - 1)) "$w" "$k" "from nat-client ${opts[*]} in its $w ms wait"
 }
