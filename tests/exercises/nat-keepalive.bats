@@ -16,6 +16,7 @@ setup() {
     fail "cannot check here: nft is not installed (apt-get install nftables); the router of the check's scene is nft's masquerade"
   can_netns ||
     fail "cannot check here: this system does not let you make network namespaces (unshare -rn says no); as root it may (sudo make exercise E=...)"
+  ex_need_trace
   nat_up || fail "could not build the check's NAT scene (namespaces, veth pairs, nft)"
   # Both of the router's UDP timeouts, in its own namespace: a mapping that
   # has seen datagrams both ways for 2 s counts as a stream and would
@@ -27,15 +28,43 @@ setup() {
   # The router counts what home1 sends the server: the kernel's count, not
   # the server's log (nat-server stops answering - and narrating - a port
   # after 10 datagrams: common/replyguard.h).
-  (netns_of "$router_pid" nft -f - <<<'table ip portlab_check { chain forward { type filter hook forward priority 0; policy accept; ip saddr 10.0.0.2 ip daddr 203.0.113.10 udp dport 7100 counter; }; }') ||
+  # And how many of them it took for new (ct state new: a datagram of a
+  # flow it holds no mapping for, or one no answer has come back on yet):
+  # the first alone, if it never forgot.
+  (netns_of "$router_pid" nft -f - <<<'table ip portlab_check { chain forward { type filter hook forward priority 0; policy accept; ip saddr 10.0.0.2 ip daddr 203.0.113.10 udp dport 7100 counter; ip saddr 10.0.0.2 ip daddr 203.0.113.10 udp dport 7100 ct state new counter; }; }') ||
     fail "could not count the datagrams at the router (nft)"
 }
 
 # How many UDP datagrams from home1 to the server the router forwarded.
-forwarded() { (netns_of "$router_pid" nft list chain ip portlab_check forward) | sed -n 's/.* counter packets \([0-9]*\) .*/\1/p'; }
+forwarded() { (netns_of "$router_pid" nft list chain ip portlab_check forward) | sed -n '/ct state new/!s/.* counter packets \([0-9]*\) .*/\1/p'; }
+
+# How many of them the router took for new.
+mappings() { (netns_of "$router_pid" nft list chain ip portlab_check forward) | sed -n 's/.* ct state new counter packets \([0-9]*\) .*/\1/p'; }
+
+# one_mapping TEXT: the router kept one mapping all along - not one forgotten
+# after a silence and made anew (often with the same port, so the server
+# cannot tell).
+one_mapping() {
+  local m
+  m=$(mappings)
+  [ "$m" = 1 ] ||
+    hint "the router took $m of the client's datagrams $1 for new, not the first alone: it forgot the mapping after a silence of 1 s and made another - send a keep-alive every -k ms all through the wait, spread out, not in a burst"
+}
 
 # The source ports the server saw UDP datagrams come from, one a line.
 seen_ports() { server_log | sed -n 's/^udp: from 198\.51\.100\.1 port \([0-9]*\) .*/\1/p'; }
+
+# one_socket TRACE N: the kernel's word (ex_user --trace) that the N
+# datagrams the router passed on were all sent on one socket - the same
+# socket, not a fresh one on the same port (which the router and the server
+# cannot tell apart).
+one_socket() {
+  local socks sent
+  socks=$(calls "$1" send udp '203\.0\.113\.10:7100' | grep ' -> [1-9]' | sed 's/ .*//' | sort -u)
+  sent=$(calls "$1" send udp '203\.0\.113\.10:7100' | grep -c ' -> [1-9]')
+  [ "$(grep -c . <<<"$socks")" -eq 1 ] && [ "$sent" -ge "$2" ] && return
+  hint "the router passed on $2 datagram(s), which the kernel saw sent from $(grep -c . <<<"$socks") socket(s), not one: send every keep-alive on the socket that sent the first datagram (send(fd, ...)), never a new one"
+}
 
 # The options in one of two orders: a change that reads -k only in one
 # place of the command line is not a finished one.
@@ -68,12 +97,14 @@ keepalives_fit() {
   options "$w" "$k" "$t"
   # shellcheck disable=SC2154 # outside_pid, home1_pid: set by nat_up
   start_server --via "netns_of $outside_pid" nat-server -b 203.0.113.10 -l "$late"
-  run --separate-stderr ex_user --in "$home1_pid" "$BIN/nat-client" "${opts[@]}" 203.0.113.10
+  run --separate-stderr ex_user --in "$home1_pid" --trace "$BATS_TEST_TMPDIR/calls" "$BIN/nat-client" "${opts[@]}" 203.0.113.10
   [ "$status" -eq 0 ] || hint "nat-client ${opts[*]} failed: ${stderr%%$'\n'*}"
   stop_server
   local ports n
   ports=$(seen_ports | sort -u)
   n=$(forwarded)
+  one_socket "$BATS_TEST_TMPDIR/calls" "$n"
+  one_mapping "(nat-client ${opts[*]})"
   [ "$(wc -l <<<"$ports")" -eq 1 ] ||
     hint "the server saw datagrams from ports ${ports//$'\n'/ } of the router: it made a new mapping (the first was forgotten, or not used): send every keep-alive on the socket that sent the first datagram (send(fd, ...)), one every -k ms"
   # The client's wait ends when the late answer arrives: $late ms of it.
@@ -98,4 +129,5 @@ keepalives_fit() {
   [[ $output == *"udp: no late answer within $w ms (nothing reached this socket)"* ]] ||
     hint "the server sent no late answer (no -l), so none may be claimed: the answers to keep-alives are not it"
   keepalives_fit $(($(forwarded) - 1)) "$w" "$k" "from nat-client ${opts[*]} in its $w ms wait"
+  one_mapping "(nat-client ${opts[*]})"
 }
