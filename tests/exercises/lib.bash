@@ -23,10 +23,12 @@
 #                     an environment of its own (nothing of Bats', nothing of
 #                     the check's: a program cannot tell it runs under test
 #                     that way); --trace: the kernel's answer to each of its
-#                     bind(), connect() and sends, a line each, in FILE
-#                     (tests/tools/calls: which the program cannot write)
+#                     bind()s, connect()s, sends and receives, a line each, in
+#                     FILE (tests/tools/calls; not every way in: see there),
+#                     which the program cannot reach
 #   ex_need_trace     fail, saying why, where the kernel lets no program
-#                     trace its own child (Yama's ptrace_scope 2 or 3)
+#                     without CAP_SYS_PTRACE trace its own child (Yama's
+#                     ptrace_scope 2 or 3)
 #   calls FILE CALL PROTO ADDR   FILE's lines of CALL (bind, connect, send)
 #                     in PROTO to ADDR (a pattern: 127.0.0.1:80, .*:1023), as
 #                     "sock=INODE -> RESULT", one a line
@@ -99,13 +101,20 @@ ex_user() {
   if [ "$EUID" -eq 0 ]; then # as root: a real change of user
     exec "${EX_ENV[@]}" nsenter --net="/proc/$pid/ns/net" "${mount[@]}" -- \
       setpriv --reuid=nobody --regid=nogroup --clear-groups "${caps[@]}" -- "$@"
-  elif [ -n "$cap" ]; then # the namespace's owner, with CAP alone over its network
+  fi
+  # As an ordinary user, the program is that user to the kernel's files: the
+  # check's own (the servers' logs, the trace) are hidden from it under an
+  # empty file system it cannot take off (a mount of a namespace above its
+  # own).
+  # shellcheck disable=SC2016 # $0, $@: the inner shell's
+  local hide=(sh -c 'mount -t tmpfs -o size=16k,mode=0555 portlab-check "$0" && exec "$@"' "$BATS_RUN_TMPDIR")
+  if [ -n "$cap" ]; then # the namespace's owner, with CAP alone over its network
     exec "${EX_ENV[@]}" nsenter --user="/proc/$pid/ns/user" --net="/proc/$pid/ns/net" "${mount[@]}" \
-      --preserve-credentials -- setpriv "${caps[@]}" -- "$@"
+      --preserve-credentials -- unshare --mount -- "${hide[@]}" setpriv "${caps[@]}" -- "$@"
   else # nobody, in a user namespace of its own below the scene's: no power over it
     exec "${EX_ENV[@]}" nsenter --user="/proc/$pid/ns/user" --net="/proc/$pid/ns/net" "${mount[@]}" \
-      --preserve-credentials -- unshare --user --map-user=nobody --map-group=nogroup -- \
-      setpriv "${caps[@]}" -- "$@"
+      --preserve-credentials -- unshare --user --map-root-user --mount -- "${hide[@]}" \
+      unshare --user --map-user=nobody --map-group=nogroup -- setpriv "${caps[@]}" -- "$@"
   fi
 }
 
@@ -145,5 +154,5 @@ ex_need_trace() {
   local as=()
   [ "$EUID" -ne 0 ] || as=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all --)
   "${as[@]}" "$EX_CALLS" 7 true 7>/dev/null 2>/dev/null ||
-    fail "cannot check here: this check traces the program (ptrace, tests/tools/calls), and this system lets no program trace its own child (kernel.yama.ptrace_scope is $(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo unknown))"
+    fail "cannot check here: this check traces the program (ptrace, tests/tools/calls), and this system lets no program without CAP_SYS_PTRACE trace its own child (kernel.yama.ptrace_scope is $(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo unknown))"
 }

@@ -19,9 +19,10 @@ setup() {
   ex_need_trace
   nat_up || fail "could not build the check's NAT scene (namespaces, veth pairs, nft)"
   # Both of the router's UDP timeouts, in its own namespace: a mapping that
-  # has seen datagrams both ways for 2 s counts as a stream and would
-  # otherwise live 120 s after the last one - keep-alives that stop early
-  # (after -t, say) would still see the late answer through.
+  # has been answered and is still in use 2 s after its first datagram
+  # counts as a stream (older kernels: once answered) and would otherwise
+  # live 120 s after the last one - keep-alives that stop early (after -t,
+  # say) would still see the late answer through.
   # shellcheck disable=SC2154 # router_pid: set by nat_up
   (netns_of "$router_pid" sh -c 'cd /proc/sys/net/netfilter && echo 1 > nf_conntrack_udp_timeout && echo 1 > nf_conntrack_udp_timeout_stream') ||
     fail "cannot set the router's nf_conntrack_udp_timeout here"

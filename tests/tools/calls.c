@@ -1,10 +1,13 @@
 /* calls - the kernel's word on what a program asked of it: for the exercise
  * checkers, which must not believe a program's own story. Not a lesson.
  *   calls FD PROG [ARG...]   runs PROG (and the processes it makes) traced
- *       with ptrace(2), and writes to descriptor FD, which PROG never gets,
- *       one line for each bind(), connect(), send (sendto, sendmsg,
- *       sendmmsg, a write() on a socket) and receive (recvfrom, recvmsg, a
- *       read() on a socket) as the kernel answered it:
+ *       with ptrace(2), and writes to descriptor FD, which PROG is never
+ *       given (and cannot reach through /proc: this process is not
+ *       dumpable), one line for each bind(), connect(), send (sendto,
+ *       sendmsg - sendmmsg: its first message's address -, a write() on a
+ *       socket) and receive (recvfrom, recvmsg, a read() on a socket) as the
+ *       kernel answered it; not the other ways in (readv and writev,
+ *       recvmmsg, sendfile, io_uring, a 32-bit program's calls):
  *         PID CALL PROTO ADDRESS sock=INODE -> RESULT
  *       CALL bind, connect, send or recv; PROTO tcp, udp, raw, other (not
  *       IPv4 or IPv6: a Unix socket) or ?; ADDRESS the one the call
@@ -26,6 +29,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -288,8 +292,8 @@ int main(int argc, char **argv)
     }
     if (pid == 0) {
         if (ptrace(PTRACE_TRACEME, 0, 0, 0) != 0) { /* Yama's ptrace_scope 2 or 3 */
-            fprintf(stderr, "calls: cannot check here: this system lets no program trace its "
-                            "own child (ptrace: %s)\n", strerror(errno));
+            fprintf(stderr, "calls: cannot check here: this system lets no program without "
+                            "CAP_SYS_PTRACE trace its own child (ptrace: %s)\n", strerror(errno));
             _exit(126);
         }
         if (raise(SIGSTOP) != 0)
@@ -297,6 +301,13 @@ int main(int argc, char **argv)
         execvp(argv[2], argv + 2);
         fprintf(stderr, "calls: %s: %s\n", argv[2], strerror(errno));
         _exit(127);
+    }
+    /* Not dumpable: a program of the same user may not open our
+     * /proc/PID/fd/FD, so it cannot write to the trace through it. */
+    if (prctl(PR_SET_DUMPABLE, 0) != 0) {
+        perror("calls: prctl");
+        kill(pid, SIGKILL);
+        return 2;
     }
     child = pid;
     procs[0].pid = pid, procs[0].nr = (uint64_t)-1;
