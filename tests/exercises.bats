@@ -111,7 +111,7 @@ calls_into() { local out=$1; shift; exec "$ROOT/build/tools/calls" 7 "$@" 7>"$ou
 # with the version it was built as; no bin/, no .git.
 tree_copy() {
   mkdir -p "$1/build"
-  (cd "$ROOT" && tar -cf - --exclude=./build --exclude=./bin --exclude=./.git .) | (cd "$1" && tar -xf -)
+  (cd "$ROOT" && tar -cf - --exclude=./build --exclude=./bin --exclude=./.git --exclude=./tests/.deps .) | (cd "$1" && tar -xf -)
   [ ! -d "$ROOT/build/release" ] || cp -a "$ROOT/build/release" "$1/build/"
   [ -f "$1/VERSION" ] || [ ! -f "$ROOT/build/release/version.h" ] ||
     sed -n 's/^#define PORTLAB_VERSION "\(.*\)"$/\1/p' "$ROOT/build/release/version.h" >"$1/VERSION"
@@ -148,7 +148,9 @@ make_student_clone() {
   git -C "$dir" add -A
   git -C "$dir" diff --cached --quiet ||
     git -C "$dir" -c user.name=student -c user.email=student@example.org commit -qm "the tree under test"
-  cp -a "$ROOT/tests/.deps" "$dir/tests/"
+  # Its Bats libraries (not make macos's compiler, 390 MB, if fetched).
+  mkdir -p "$dir/tests/.deps"
+  cp -a "$ROOT/tests/.deps/bats-support" "$ROOT/tests/.deps/bats-assert" "$dir/tests/.deps/"
 }
 
 # The suite runs each checker exactly as a student does: `make exercise
