@@ -117,11 +117,12 @@ $(STEAL): tests/tools/steal.c
 	$(CC) -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -o $@ $<
 
 # The kernel's word on a program's bind(), connect() and sends, for the
-# exercise checkers (ptrace: Linux alone).
+# exercise checkers (ptrace: Linux alone). Built as the programs are
+# (make exercise: -O0, built each check).
 CALLS := build/tools/calls
 $(CALLS): tests/tools/calls.c
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -o $@ $<
+	$(CC) -std=c11 -Wall -Wextra -Wpedantic $(WERROR) $(CFLAGS) -o $@ $<
 
 # One loop over several named sockets (common/serve.h), on its own.
 SERVESET := build/tools/serveset
