@@ -87,6 +87,7 @@ start_poke() {
   each_server hostile
 }
 
+# bats test_tags=exhaustive
 @test "every server holds 1,000 concurrent connections and still serves a new client" {
   ulimit -n 4096 2>/dev/null || skip "cannot raise the open-file limit to 4096"
   hostile() {

@@ -66,9 +66,29 @@ wider() {
   # (a word longer than the line: its own line; a readiness line: whole, always)
 }
 
-@test "with COLUMNS=60 the tour's lines are none wider than 60 where words allow, wrapped at words, not cut" {
+# make test: the two lessons that carry a figure and the kernel's own line;
+# make test-all: every lesson (a whole tour more: the 80-column full run is
+# make test's).
+@test "with COLUMNS=60 the tour's lines are none wider than 60 where words allow, wrapped at words, not cut (privileged and wire)" {
+  run_raw --separate-stderr env COLUMNS=60 PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR" privileged
+  assert_success
+  local first=$output$'\n'$stderr
+  run_raw --separate-stderr env COLUMNS=60 PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR" wire
+  assert_success
+  output=$first$'\n'$output$'\n'$stderr stderr=
+  mapfile -t lines <<<"$output"
+  at_60
+}
+
+# bats test_tags=exhaustive
+@test "with COLUMNS=60 the whole tour's lines are none wider than 60 where words allow, wrapped at words, not cut" {
   run_raw --separate-stderr env COLUMNS=60 PORTLAB_BIN="$BIN" NO_COLOR=1 "$TOUR"
   assert_success
+  at_60
+}
+
+# at_60: $output and $stderr, a tour's at COLUMNS=60, fit 60 columns.
+at_60() {
   local long
   long=$(wider 60 <<<"$output"$'\n'"$stderr")
   [ -z "$long" ] || fail "lines wider than 60 columns (not a figure's): $long"
