@@ -175,6 +175,7 @@ check_solutions() {
   done
 }
 
+# bats test_tags=exhaustive
 @test "as a student, in a fresh clone: make exercise E=NAME says 'done' with its solution applied and not committed; no make noise" {
   command -v git >/dev/null || skip "needs git"
   local tree=$BATS_TEST_TMPDIR/clone problems
@@ -186,6 +187,51 @@ check_solutions() {
   problems=$(check_solutions "$tree.0" 0 2 2>&1)
   wait "$other" || problems+=$'\n'"the second lane did not run"
   problems+=$(<"$BATS_TEST_TMPDIR/lane1")
+  [ -z "$problems" ] || fail "$problems"
+}
+
+# check_directly TREE LANE LANES: every LANES-th checker from LANE, run on
+# TREE's programs as make exercise runs it (the committed checker, the pinned
+# libraries, an environment of its own). Prints what fell short.
+check_directly() {
+  local tree=$1 lane=$2 lanes=$3 i=0 f output
+  cd "$tree" || { echo "no clone $tree"; return; }
+  for f in tests/exercises/*.bats; do
+    i=$((i + 1))
+    [ $(((i - 1) % lanes)) -eq "$lane" ] || continue
+    output=$(env -i PATH="$STUDENT_PATH" HOME="$tree" TMPDIR="$tree" LANG=C.UTF-8 PORTLAB_BIN="$tree/bin" \
+      tests/run-bats "$f" 2>&1) || echo "$(basename "$f" .bats), with its solution applied: $output"
+  done
+}
+
+# make test's proof of the same, for less: every solution applied at once to
+# one clone (each changes a file of its own), built once, each checker run on
+# it directly; the front door (make exercise: HEAD copied aside, the one file
+# taken, the build) once, for one exercise. make test-all runs all nine
+# through the front door (the test above).
+@test "every checker passes with its solution (all applied to one clone, built once); make exercise says 'done' for one of them, as a student runs it, with no make noise" {
+  command -v git >/dev/null || skip "needs git"
+  local tree f problems='' one=same-port-udp-twice output other
+  # A folder the programs' unprivileged user may enter (they run as nobody).
+  tree=$(mktemp -d "${TMPDIR:-/tmp}/portlab-solutions.XXXXXX") && chmod 755 "$tree"
+  student_clone "$tree/all"
+  cd "$tree/all"
+  for f in tests/exercises/solutions/*.patch; do git apply "$f" || fail "${f##*/} does not apply beside the others"; done
+  as_student make -s -j"$(nproc)" CFLAGS=-O0 all build/tools/calls >/dev/null 2>&1 || { rm -rf "$tree"; fail "the tree with every solution does not build"; }
+  check_directly "$tree/all" 1 2 >"$BATS_TEST_TMPDIR/lane1" 2>&1 &
+  other=$!
+  problems=$(check_directly "$tree/all" 0 2 2>&1)
+  wait "$other" || problems+=$'\n'"the second lane did not run"
+  problems+=$(<"$BATS_TEST_TMPDIR/lane1")
+  # The front door, once.
+  student_clone "$tree/one"
+  cd "$tree/one"
+  git apply "tests/exercises/solutions/$one.patch"
+  output=$(as_student make exercise E="$one" 2>&1) ||
+    problems+=$'\n'"make exercise E=$one, with its solution applied: $output"
+  [[ $output == *"exercise $one: done - every check passes."* && $output != *"Nothing to be done"* ]] ||
+    problems+=$'\n'"make exercise E=$one: not 'done', or make's noise: $output"
+  cd / && rm -rf "$tree"
   [ -z "$problems" ] || fail "$problems"
 }
 
