@@ -49,7 +49,7 @@ one_mapping() {
   local m
   m=$(mappings)
   [ "$m" = 1 ] ||
-    hint "the router took $m of the client's datagrams $1 for new, not the first alone: it forgot the mapping after a silence of 1 s and made another - send a keep-alive every -k ms all through the wait, spread out, not in a burst"
+    hint "the router took $m of the client's datagrams $1 for new, not the first alone: it forgot the mapping after a silence of 1 s and made another, or they came before any answer had - send a keep-alive every -k ms all through the wait, spread out, not in a burst"
 }
 
 # The source ports the server saw UDP datagrams come from, one a line.
