@@ -7,7 +7,9 @@
  *       sendmsg - sendmmsg: its first message's address -, a write() on a
  *       socket) and receive (recvfrom, recvmsg, a read() on a socket) as the
  *       kernel answered it; not the other ways in (readv and writev,
- *       recvmmsg, sendfile, io_uring, a 32-bit program's calls):
+ *       recvmmsg, sendfile). A process that uses io_uring, makes a call of
+ *       another architecture (a 32-bit call) or is one process too many
+ *       (256 at once) is ended, with a line "PID ended: WHY":
  *         PID CALL PROTO ADDRESS sock=INODE -> RESULT
  *       CALL bind, connect, send or recv; PROTO tcp, udp, raw, other (not
  *       IPv4 or IPv6: a Unix socket) or ?; ADDRESS the one the call
@@ -54,7 +56,7 @@ struct syscall_info { /* linux/ptrace.h's struct ptrace_syscall_info */
 };
 
 /* What each traced process asked at its last entry, read at its exit. */
-#define MAX_PROCS 64
+#define MAX_PROCS 256
 static struct { pid_t pid; uint64_t nr; char line[160]; } procs[MAX_PROCS];
 static FILE *out;
 static volatile sig_atomic_t child;
@@ -76,7 +78,7 @@ static int slot(pid_t pid)
             free_one = i;
     }
     if (free_one >= 0)
-        procs[free_one].pid = pid;
+        procs[free_one].pid = pid, procs[free_one].nr = 0;
     return free_one;
 }
 
@@ -220,8 +222,27 @@ static void exited(int i, const struct syscall_info *si)
     procs[i].line[0] = '\0';
 }
 
+/* A process whose calls cannot all be read here is ended, and the trace
+ * says so: a check must never take what it could not see for nothing. */
+static void untraceable(pid_t pid, const char *why)
+{
+    fprintf(out, "%d ended: %s\n", (int)pid, why);
+    fflush(out);
+    kill(pid, SIGKILL);
+}
+
+static int is_io_uring(uint64_t nr)
+{
+#ifdef SYS_io_uring_setup
+    return nr == SYS_io_uring_setup || nr == SYS_io_uring_enter || nr == SYS_io_uring_register;
+#else
+    return nr == 425 || nr == 426 || nr == 427; /* the same on every architecture */
+#endif
+}
+
 static int trace(pid_t top)
 {
+    uint32_t native = 0;
     const long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
                       PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
     int status, sig, i;
@@ -252,12 +273,25 @@ static int trace(pid_t top)
         sig = WSTOPSIG(status);
         if (sig == (SIGTRAP | 0x80)) {
             struct syscall_info si;
-            if ((i = slot(pid)) >= 0 && ptrace(GET_SYSCALL_INFO, pid, sizeof si, &si) > 0) {
-                if (si.op == INFO_ENTRY)
-                    entered(pid, i, &si);
-                else if (si.op == INFO_EXIT)
-                    exited(i, &si);
+            if ((i = slot(pid)) < 0 || ptrace(GET_SYSCALL_INFO, pid, sizeof si, &si) <= 0) {
+                untraceable(pid, "more processes than calls follows, or no word of a call");
+                continue;
             }
+            if (native == 0)
+                native = si.arch; /* the first call: our child's, before its exec */
+            if (si.arch != native) {
+                untraceable(pid, "a call of another architecture (a 32-bit call), which calls "
+                                 "does not read");
+                continue;
+            }
+            if (si.op == INFO_ENTRY && is_io_uring(si.u.entry.nr)) {
+                untraceable(pid, "io_uring, whose binds, connects and sends calls does not see");
+                continue;
+            }
+            if (si.op == INFO_ENTRY)
+                entered(pid, i, &si);
+            else if (si.op == INFO_EXIT)
+                exited(i, &si);
             sig = 0;
         } else if (sig == SIGTRAP && (status >> 16) != 0) {
             sig = 0; /* a fork, clone or exec event */
