@@ -8,8 +8,10 @@
  *       socket) and receive (recvfrom, recvmsg, a read() on a socket) as the
  *       kernel answered it; not the other ways in (readv and writev,
  *       recvmmsg, sendfile). A process that uses io_uring, makes a call of
- *       another architecture (a 32-bit call) or is one process too many
- *       (256 at once) is ended, with a line "PID ended: WHY":
+ *       another architecture (a 32-bit call), makes a call while not
+ *       dumpable (which would hide it) or is one process too many (256 at
+ *       once) is ended, with a line "PID ended: WHY"; so is what the
+ *       program leaves running when it ends:
  *         PID CALL PROTO ADDRESS sock=INODE -> RESULT
  *       CALL bind, connect, send or recv; PROTO tcp, udp, raw, other (not
  *       IPv4 or IPv6: a Unix socket) or ?; ADDRESS the one the call
@@ -107,9 +109,32 @@ static const char *addr_text(const struct sockaddr_storage *ss, char *buf, size_
     return buf;
 }
 
-/* The socket behind PID's FD: its inode (0: not a socket), and through a
- * copy of it, its protocol and its peer. */
-static unsigned long sock_of(pid_t pid, int fd, const char **proto, struct sockaddr_storage *peer)
+/* The process a thread belongs to (pidfd_open takes a process's id). */
+static pid_t tgid_of(pid_t tid)
+{
+    char path[64], line[128];
+    FILE *f;
+    long tgid = tid;
+
+    snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+    if ((f = fopen(path, "r")) == NULL)
+        return tid;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "Tgid:", 5) == 0) {
+            tgid = strtol(line + 5, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return (pid_t)tgid;
+}
+
+#define UNREADABLE ((unsigned long)-1)
+
+/* The socket behind PID's FD: its inode (0: not a socket; UNREADABLE: this
+ * process may not look - it made itself not dumpable), and through a copy
+ * of it, its protocol, its family and its peer. */
+static unsigned long sock_of(pid_t pid, int fd, const char **proto, int *family,
+                             struct sockaddr_storage *peer)
 {
     char path[64], link[64];
     unsigned long inode = 0;
@@ -118,18 +143,25 @@ static unsigned long sock_of(pid_t pid, int fd, const char **proto, struct socka
     socklen_t len = sizeof type;
 
     *proto = "?";
+    *family = AF_UNSPEC;
     snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)pid, fd);
     n = readlink(path, link, sizeof link - 1);
     if (n <= 0)
-        return 0;
+        return errno == EACCES || errno == EPERM ? UNREADABLE : 0;
     link[n] = '\0';
     if (strncmp(link, "socket:[", 8) != 0)
         return 0;
     inode = strtoul(link + 8, NULL, 10);
-    pidfd = (int)syscall(SYS_PIDFD_OPEN, pid, 0);
+    pidfd = (int)syscall(SYS_PIDFD_OPEN, tgid_of(pid), 0);
     copy = pidfd < 0 ? -1 : (int)syscall(SYS_PIDFD_GETFD, pidfd, fd, 0);
+    if (copy < 0 && (errno == EACCES || errno == EPERM)) {
+        if (pidfd >= 0)
+            close(pidfd);
+        return UNREADABLE;
+    }
     if (copy >= 0 && getsockopt(copy, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
         getsockopt(copy, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0) {
+        *family = domain;
         if (domain != AF_INET && domain != AF_INET6)
             *proto = "other"; /* a Unix socket (a name service's), a packet socket */
         else
@@ -145,11 +177,14 @@ static unsigned long sock_of(pid_t pid, int fd, const char **proto, struct socka
     return inode;
 }
 
+static void untraceable(pid_t pid, const char *why);
+
 /* At a call's entry: the line it will get, but for its result. */
 static void entered(pid_t pid, int i, const struct syscall_info *si)
 {
     const uint64_t *a = si->u.entry.args;
     const char *call = NULL, *proto;
+    int family;
     struct sockaddr_storage ss = { 0 }, peer;
     uint64_t name = 0, namelen = 0;
     unsigned long inode;
@@ -175,7 +210,11 @@ static void entered(pid_t pid, int i, const struct syscall_info *si)
     } else {
         return;
     }
-    inode = sock_of(pid, (int)a[0], &proto, &peer);
+    inode = sock_of(pid, (int)a[0], &proto, &family, &peer);
+    if (inode == UNREADABLE) {
+        untraceable(pid, "a call this process may not look into (it made itself not dumpable)");
+        return;
+    }
     if (inode == 0)
         return; /* a write() to a file, a call on no socket */
     if (name != 0 && namelen > 0) {
@@ -183,6 +222,9 @@ static void entered(pid_t pid, int i, const struct syscall_info *si)
             namelen = sizeof ss;
         if (peek(pid, name, &ss, (size_t)namelen) != 0)
             ss.ss_family = AF_UNSPEC;
+        /* IPv4's bind() and UDP's send take AF_UNSPEC for AF_INET. */
+        if (ss.ss_family == AF_UNSPEC && family == AF_INET)
+            ss.ss_family = AF_INET;
     } else {
         ss = peer;
     }
@@ -243,8 +285,9 @@ static int is_io_uring(uint64_t nr)
 static int trace(pid_t top)
 {
     uint32_t native = 0;
+    /* EXITKILL: what the program left running ends with this trace. */
     const long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-                      PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+                      PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
     int status, sig, i;
     pid_t pid;
 
