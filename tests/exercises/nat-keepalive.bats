@@ -58,13 +58,14 @@ seen_ports() { server_log | sed -n 's/^udp: from 198\.51\.100\.1 port \([0-9]*\)
 # one_socket TRACE N: the kernel's word (ex_user --trace) that the N
 # datagrams the router passed on were all sent on one socket - the same
 # socket, not a fresh one on the same port (which the router and the server
-# cannot tell apart).
+# cannot tell apart) - and were all it sent (none sent to die on the way,
+# to pad the count of a socket that sent nothing that arrived).
 one_socket() {
   local socks sent
   socks=$(calls "$1" send udp '203\.0\.113\.10:7100' | grep ' -> [1-9]' | sed 's/ .*//' | sort -u)
   sent=$(calls "$1" send udp '203\.0\.113\.10:7100' | grep -c ' -> [1-9]')
-  [ "$(grep -c . <<<"$socks")" -eq 1 ] && [ "$sent" -ge "$2" ] && return
-  hint "the router passed on $2 datagram(s), which the kernel saw sent from $(grep -c . <<<"$socks") socket(s), not one: send every keep-alive on the socket that sent the first datagram (send(fd, ...)), never a new one"
+  [ "$(grep -c . <<<"$socks")" -eq 1 ] && [ "$sent" -eq "$2" ] && return
+  hint "the router passed on $2 datagram(s); the kernel saw $sent sent, from $(grep -c . <<<"$socks") socket(s), not one: send every keep-alive on the socket that sent the first datagram (send(fd, ...)), never a new one"
 }
 
 # The options in one of two orders: a change that reads -k only in one
