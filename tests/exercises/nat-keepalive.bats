@@ -65,7 +65,7 @@ one_socket() {
   socks=$(calls "$1" send udp '203\.0\.113\.10:7100' | grep ' -> [1-9]' | sed 's/ .*//' | sort -u)
   sent=$(calls "$1" send udp '203\.0\.113\.10:7100' | grep -c ' -> [1-9]')
   [ "$(grep -c . <<<"$socks")" -eq 1 ] && [ "$sent" -eq "$2" ] && return
-  hint "the router passed on $2 datagram(s); the kernel saw $sent sent, from $(grep -c . <<<"$socks") socket(s), not one: send every keep-alive on the socket that sent the first datagram (send(fd, ...)), never a new one"
+  hint "the router passed on $2 datagram(s); the kernel saw $sent sent, from $(grep -c . <<<"$socks") socket(s): send every keep-alive on the socket that sent the first datagram (send(fd, ...)), never a new one, and nothing that does not reach the router"
 }
 
 # The options in one of two orders: a change that reads -k only in one
