@@ -60,9 +60,10 @@ interrupt() {
 # pid_reuse RUN_BATS HOW: run inside a PID namespace of its own (where we
 # may choose the next pid: /proc/sys/kernel/ns_last_pid). RUN_BATS runs two
 # fixture files side by side; once one has ended and its process group is
-# empty, an unrelated `setsid sleep` is given that group's number (pids
-# wrap: the kernel may do so any time); then the run ends (HOW: finish, or
-# TERM to RUN_BATS). Prints "stranger alive" if the sleep survived it.
+# empty, an unrelated `setsid tail -f /dev/null` (a stand-in that waits to
+# be killed) is given that group's number (pids wrap: the kernel may do so
+# any time); then the run ends (HOW: finish, or
+# TERM to RUN_BATS). Prints "stranger alive" if the stand-in survived it.
 pid_reuse() {
   local run_bats=$1 how=$2 dir pgid='' stranger='' suite go tick tries deadline
   local fixtures=${run_bats%/*}/fixtures
@@ -78,7 +79,7 @@ pid_reuse() {
   done
   for tries in 1 2 3 4 5; do
     echo "$((pgid - 1))" >/proc/sys/kernel/ns_last_pid || return 1
-    setsid sleep 600 </dev/null >/dev/null 2>&1 &
+    setsid tail -f /dev/null </dev/null >/dev/null 2>&1 &
     stranger=$!
     [ "$stranger" -ne "$pgid" ] || break
     kill "$stranger" && wait "$stranger"
@@ -99,9 +100,9 @@ pid_reuse() {
 
 # procs_pid_reuse PROCS_BASH: also inside a PID namespace of its own. A
 # program started with tests/lib/procs.bash ends by itself (exit 3), and
-# bash reaps it; its pid is given to an unrelated `setsid sleep`; then
+# bash reaps it; its pid is given to an unrelated `setsid tail -f /dev/null`; then
 # proc_stop. Prints the status proc_stop saw, and "stranger alive" if the
-# sleep survived it.
+# stand-in survived it.
 procs_pid_reuse() {
   local tick deadline pid stranger='' tries
   PROC_DIR=$(mktemp -d)
@@ -119,7 +120,7 @@ procs_pid_reuse() {
   # subshell (the pid before) starts it and ends.
   for tries in 1 2 3 4 5; do
     echo "$((pid - 2))" >/proc/sys/kernel/ns_last_pid || return 1
-    ( setsid sleep 600 </dev/null >/dev/null 2>&1 & echo "$!" >"$PROC_DIR/stranger" )
+    ( setsid tail -f /dev/null </dev/null >/dev/null 2>&1 & echo "$!" >"$PROC_DIR/stranger" )
     read -r stranger <"$PROC_DIR/stranger"
     [ "$stranger" -ne "$pid" ] || break
     kill "$stranger"
