@@ -79,7 +79,7 @@ calls_into() {
   ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" exec "$ROOT/build/tools/calls" 7 "$@" 7>"$out"
 }
 
-@test "the checkers' tracer (tests/tools/calls) writes each bind() as the kernel answered it, a refusal by its name, where the program cannot write" {
+@test "the checkers' tracer (tests/tools/calls) writes each bind() as the kernel answered it, a refusal by its name, where the program cannot write; a thread ends its process" {
   local out=$BATS_TEST_TMPDIR/calls
   [ -x "$ROOT/build/tools/calls" ] || fail "no build/tools/calls: run make test (it builds the test tools)"
   run "$ROOT/build/tools/calls" 7 sh -c 'ls /proc/$$/fd' 7>"$out"
@@ -90,6 +90,18 @@ calls_into() {
   run cat "$out"
   assert_line --regexp "^[0-9]+ bind udp 127\.0\.0\.1:$server_port sock=[0-9]+ -> 0\$"
   assert_line --regexp "^[0-9]+ bind tcp 127\.0\.0\.1:$server_port sock=[0-9]+ -> EADDRINUSE\$"
+  # A thread could change a call after the tracer has read it: the process
+  # that starts one is ended (a program that runs to 0 untraced).
+  local probe=$BATS_TEST_TMPDIR/thread
+  printf '%s\n' '#include <pthread.h>' 'static void *run(void *p) { return p; }' \
+    'int main(void) { pthread_t t; return pthread_create(&t, 0, run, 0) || pthread_join(t, 0); }' >"$probe.c"
+  "${CC:-cc}" -pthread -o "$probe" "$probe.c" || fail "cannot build the threaded probe with ${CC:-cc}"
+  run "$probe"
+  assert_success
+  run "$ROOT/build/tools/calls" 7 "$probe" 7>"$out"
+  assert_failure 137
+  run cat "$out"
+  assert_output --regexp '^[0-9]+ ended: a thread '
 }
 
 @test "make exercises lists each exercise with its task, its lesson and the file it edits; E=a demo's name names its exercises; an unknown one exits 2" {

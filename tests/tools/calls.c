@@ -9,9 +9,12 @@
  *       kernel answered it; not the other ways in (readv and writev,
  *       recvmmsg, sendfile). A process that uses io_uring, makes a call of
  *       another architecture (a 32-bit call), makes a call while not
- *       dumpable (which would hide it) or is one process too many (256 at
- *       once) is ended, with a line "PID ended: WHY"; so is what the
- *       program leaves running when it ends:
+ *       dumpable (which would hide it), starts a thread (or any process
+ *       that shares its memory or descriptors and runs on beside it: one
+ *       that could change a call between this reading and the kernel's)
+ *       or is one process too many (256 at once) is ended, with a line
+ *       "PID ended: WHY"; so is what the program leaves running when it
+ *       ends:
  *         PID CALL PROTO ADDRESS sock=INODE -> RESULT
  *       CALL bind, connect, send or recv; PROTO tcp, udp, raw, other (not
  *       IPv4 or IPv6: a Unix socket) or ?; ADDRESS the one the call
@@ -46,6 +49,10 @@
 #define INFO_EXIT 2
 #define SYS_PIDFD_OPEN 434
 #define SYS_PIDFD_GETFD 438
+#define SHARE_VM 0x100      /* linux/sched.h's CLONE_VM */
+#define SHARE_FILES 0x400   /* CLONE_FILES */
+#define SHARE_VFORK 0x4000  /* CLONE_VFORK: the parent waits, still */
+#define SYS_CLONE3 435
 
 struct syscall_info { /* linux/ptrace.h's struct ptrace_syscall_info */
     uint8_t op, pad[3];  /* cppcheck-suppress unusedStructMember */
@@ -282,6 +289,22 @@ static int is_io_uring(uint64_t nr)
 #endif
 }
 
+/* A clone() or clone3() that makes a process sharing the caller's memory
+ * or descriptor table, both running (a thread): either could change the
+ * other's call - its address, or which socket its descriptor names -
+ * after this reads it and before the kernel does. A vfork's parent waits
+ * until its child has run exec(), which gives the child its own. */
+static int shares_and_runs(pid_t pid, const struct syscall_info *si)
+{
+    uint64_t flags = si->u.entry.args[0]; /* clone(flags, ...) but on s390 */
+
+    if (si->u.entry.nr == SYS_CLONE3 && peek(pid, si->u.entry.args[0], &flags, sizeof flags) != 0)
+        return 1; /* its struct clone_args unread: taken for the worst */
+    if (si->u.entry.nr != SYS_clone && si->u.entry.nr != SYS_CLONE3)
+        return 0;
+    return (flags & (SHARE_VM | SHARE_FILES)) != 0 && (flags & SHARE_VFORK) == 0;
+}
+
 static int trace(pid_t top)
 {
     uint32_t native = 0;
@@ -329,6 +352,11 @@ static int trace(pid_t top)
             }
             if (si.op == INFO_ENTRY && is_io_uring(si.u.entry.nr)) {
                 untraceable(pid, "io_uring, whose binds, connects and sends calls does not see");
+                continue;
+            }
+            if (si.op == INFO_ENTRY && shares_and_runs(pid, &si)) {
+                untraceable(pid, "a thread (a process sharing memory or descriptors, "
+                                 "running beside it): it could change a call calls has read");
                 continue;
             }
             if (si.op == INFO_ENTRY)
