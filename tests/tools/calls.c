@@ -9,12 +9,14 @@
  *       kernel answered it; not the other ways in (readv and writev,
  *       recvmmsg, sendfile). A process that uses io_uring, makes a call of
  *       another architecture (a 32-bit call), makes a call while not
- *       dumpable (which would hide it), starts a thread (or any process
- *       that shares its memory or descriptors and runs on beside it: one
- *       that could change a call between this reading and the kernel's)
- *       or is one process too many (256 at once) is ended, with a line
- *       "PID ended: WHY"; so is what the program leaves running when it
- *       ends:
+ *       dumpable (which would hide it), or is one process too many (256
+ *       at once) is ended, with a line "PID ended: WHY"; so is one that
+ *       could change another's call between this reading and the
+ *       kernel's: that starts a thread (a process that shares its memory
+ *       or descriptors and runs beside it, as the kernel compares them:
+ *       kcmp), maps memory shared (mmap MAP_SHARED, shmat), writes to
+ *       another's memory (process_vm_writev) or opens a /proc/PID/mem.
+ *       So is what the program leaves running when it ends:
  *         PID CALL PROTO ADDRESS sock=INODE -> RESULT
  *       CALL bind, connect, send or recv; PROTO tcp, udp, raw, other (not
  *       IPv4 or IPv6: a Unix socket) or ?; ADDRESS the one the call
@@ -38,6 +40,7 @@
 #include <netinet/in.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -53,6 +56,12 @@
 #define SHARE_FILES 0x400   /* CLONE_FILES */
 #define SHARE_VFORK 0x4000  /* CLONE_VFORK: the parent waits, still */
 #define SYS_CLONE3 435
+#define SYS_OPENAT2 437
+#define KCMP_VM 1
+#define KCMP_FILES 2
+#define MAP_TYPE_BITS 0x0f /* MAP_SHARED 0x01, MAP_SHARED_VALIDATE 0x03 */
+#define THREAD "a thread (a process sharing memory or descriptors, running beside it): " \
+               "it could change a call calls has read"
 
 struct syscall_info { /* linux/ptrace.h's struct ptrace_syscall_info */
     uint8_t op, pad[3];  /* cppcheck-suppress unusedStructMember */
@@ -289,20 +298,93 @@ static int is_io_uring(uint64_t nr)
 #endif
 }
 
-/* A clone() or clone3() that makes a process sharing the caller's memory
- * or descriptor table, both running (a thread): either could change the
- * other's call - its address, or which socket its descriptor names -
- * after this reads it and before the kernel does. A vfork's parent waits
- * until its child has run exec(), which gives the child its own. */
-static int shares_and_runs(pid_t pid, const struct syscall_info *si)
+/* Whether what PID maps shared from descriptor FD (-1: anonymous memory,
+ * shared with its children) could be written by another of its user's
+ * processes. This runs as the program does (same user, same powers), so
+ * it asks the kernel whether it could write the file itself: a system
+ * file mapped to be read (glibc's gconv cache, nscd's) is not. */
+static int writable_by(pid_t pid, int fd)
 {
-    uint64_t flags = si->u.entry.args[0]; /* clone(flags, ...) but on s390 */
+    char path[64];
+    int pidfd, copy, yes = 1;
 
-    if (si->u.entry.nr == SYS_CLONE3 && peek(pid, si->u.entry.args[0], &flags, sizeof flags) != 0)
-        return 1; /* its struct clone_args unread: taken for the worst */
-    if (si->u.entry.nr != SYS_clone && si->u.entry.nr != SYS_CLONE3)
+    if (fd < 0)
+        return 1;
+    pidfd = (int)syscall(SYS_PIDFD_OPEN, tgid_of(pid), 0);
+    copy = pidfd < 0 ? -1 : (int)syscall(SYS_PIDFD_GETFD, pidfd, fd, 0);
+    if (copy >= 0) {
+        snprintf(path, sizeof path, "/proc/self/fd/%d", copy);
+        yes = faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0;
+        close(copy);
+    }
+    if (pidfd >= 0)
+        close(pidfd);
+    return yes;
+}
+
+/* A call after which one process could change another's call - its
+ * address, or which socket its descriptor names - between this reading
+ * and the kernel's: its reason, or NULL. A clone() that makes a thread
+ * (memory or descriptors shared, both running) is ended here; a vfork's
+ * parent waits until its child has run exec() (which gives the child its
+ * own) or ended. clone3's flags are read from memory, which can change:
+ * its new process is compared with its parent after (kcmp, in trace()). */
+static const char *may_change_calls(pid_t pid, const struct syscall_info *si)
+{
+    const uint64_t nr = si->u.entry.nr, *a = si->u.entry.args;
+    uint64_t flags = a[0]; /* clone(flags, ...) but on s390 */
+
+    if (nr == SYS_CLONE3 && peek(pid, a[0], &flags, sizeof flags) != 0)
+        flags = SHARE_VM; /* its struct clone_args unread: taken for the worst */
+    if ((nr == SYS_clone || nr == SYS_CLONE3) && (flags & (SHARE_VM | SHARE_FILES)) != 0 &&
+        (flags & SHARE_VFORK) == 0)
+        return THREAD;
+#ifdef SYS_mmap
+    if (nr == SYS_mmap && ((a[3] & MAP_TYPE_BITS) == 0x01 || (a[3] & MAP_TYPE_BITS) == 0x03) &&
+        writable_by(pid, (a[3] & MAP_ANONYMOUS) != 0 ? -1 : (int)a[4]))
+        return "memory mapped shared (MAP_SHARED) that its user can write: another process "
+               "could change a call calls has read";
+#endif
+#ifdef SYS_shmat
+    if (nr == SYS_shmat)
+        return "shared memory (shmat): another process could change a call calls has read";
+#endif
+    if (nr == SYS_process_vm_writev)
+        return "a write to another process's memory (process_vm_writev), which could change "
+               "a call calls has read";
+    return NULL;
+}
+
+/* At the exit of an open: a /proc/PID/mem opened (any process's, through
+ * any path: the descriptor's own name says) lets it change calls too. */
+static int opened_mem(pid_t pid, uint64_t nr, const struct syscall_info *si)
+{
+    char path[64], link[64];
+    ssize_t n;
+
+#ifdef SYS_open
+    if (nr == SYS_open)
+        nr = SYS_openat;
+#endif
+    if ((nr != SYS_openat && nr != SYS_OPENAT2) || si->u.exit.is_error)
         return 0;
-    return (flags & (SHARE_VM | SHARE_FILES)) != 0 && (flags & SHARE_VFORK) == 0;
+    snprintf(path, sizeof path, "/proc/%d/fd/%lld", (int)pid, (long long)si->u.exit.rval);
+    if ((n = readlink(path, link, sizeof link - 1)) <= 0)
+        return 1; /* unread: taken for the worst */
+    link[n] = '\0';
+    return strncmp(link, "/proc/", 6) == 0 && n > 4 && strcmp(link + n - 4, "/mem") == 0;
+}
+
+/* At a fork or clone (not a vfork: its parent waits), the kernel's word on
+ * whether parent and child share memory or descriptors. */
+static int shares(pid_t parent, pid_t kid)
+{
+    long vm = syscall(SYS_kcmp, parent, kid, KCMP_VM, 0, 0);
+    long files = syscall(SYS_kcmp, parent, kid, KCMP_FILES, 0, 0);
+
+    if (vm < 0 && errno == ENOSYS)
+        return 0; /* a kernel without kcmp: clone's own flags, read above, must do */
+    return vm != 1 && vm != 2 ? 1 : files != 1 && files != 2;
 }
 
 static int trace(pid_t top)
@@ -312,6 +394,7 @@ static int trace(pid_t top)
     const long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
                       PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
     int status, sig, i;
+    const char *why;
     pid_t pid;
 
     if (waitpid(top, &status, __WALL) != top || !WIFSTOPPED(status) ||
@@ -354,9 +437,12 @@ static int trace(pid_t top)
                 untraceable(pid, "io_uring, whose binds, connects and sends calls does not see");
                 continue;
             }
-            if (si.op == INFO_ENTRY && shares_and_runs(pid, &si)) {
-                untraceable(pid, "a thread (a process sharing memory or descriptors, "
-                                 "running beside it): it could change a call calls has read");
+            if (si.op == INFO_ENTRY && (why = may_change_calls(pid, &si)) != NULL) {
+                untraceable(pid, why);
+                continue;
+            }
+            if (si.op == INFO_EXIT && opened_mem(pid, procs[i].nr, &si)) {
+                untraceable(pid, "a /proc/PID/mem opened: it could change a call calls has read");
                 continue;
             }
             if (si.op == INFO_ENTRY)
@@ -365,7 +451,15 @@ static int trace(pid_t top)
                 exited(i, &si);
             sig = 0;
         } else if (sig == SIGTRAP && (status >> 16) != 0) {
+            unsigned long kid = 0;
             sig = 0; /* a fork, clone or exec event */
+            if (((status >> 16) == PTRACE_EVENT_FORK || (status >> 16) == PTRACE_EVENT_CLONE) &&
+                (ptrace(PTRACE_GETEVENTMSG, pid, 0, &kid) != 0 || shares(pid, (pid_t)kid))) {
+                if (kid != 0)
+                    untraceable((pid_t)kid, THREAD);
+                untraceable(pid, THREAD);
+                continue;
+            }
         } else if (sig == SIGSTOP && slot(pid) >= 0 && procs[slot(pid)].nr == 0) {
             sig = 0; /* a new process's first stop */
             procs[slot(pid)].nr = (uint64_t)-1;
