@@ -79,7 +79,7 @@ calls_into() {
   ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" exec "$ROOT/build/tools/calls" 7 "$@" 7>"$out"
 }
 
-@test "the checkers' tracer (tests/tools/calls) writes each bind() as the kernel answered it, a refusal by its name, where the program cannot write; a thread, shared memory or /proc/PID/mem ends its process" {
+@test "the checkers' tracer (tests/tools/calls) writes each bind() as the kernel answered it, a refusal by its name, where the program cannot write; a thread, shared memory, /proc/PID/mem or an untraced child ends its process" {
   local out=$BATS_TEST_TMPDIR/calls
   [ -x "$ROOT/build/tools/calls" ] || fail "no build/tools/calls: run make test (it builds the test tools)"
   run "$ROOT/build/tools/calls" 7 sh -c 'cd /proc/$$/fd && echo *' 7>"$out"
@@ -91,19 +91,23 @@ calls_into() {
   run cat "$out"
   assert_line --regexp "^[0-9]+ bind udp 127\.0\.0\.1:$server_port sock=[0-9]+ -> 0\$"
   assert_line --regexp "^[0-9]+ bind tcp 127\.0\.0\.1:$server_port sock=[0-9]+ -> EADDRINUSE\$"
-  # What could change a call after the tracer has read it ends its process:
-  # a thread, memory mapped shared, a /proc/PID/mem opened. Each probe runs to
-  # 0 untraced; a vfork (system()) is no thread, and runs to 0 traced too.
+  # What could change a call after the tracer has read it, or escape it,
+  # ends its process: a thread, memory mapped shared, a /proc/PID/mem opened,
+  # a process made not to be traced. Each probe runs to 0 untraced; a vfork
+  # (system()) is no thread, and runs to 0 traced too.
   local probe=$BATS_TEST_TMPDIR/probe what
-  printf '%s\n' '#include <fcntl.h>' '#include <pthread.h>' '#include <stdlib.h>' '#include <string.h>' \
-    '#include <sys/mman.h>' 'static void *run(void *p) { return p; }' \
+  printf '%s\n' '#define _GNU_SOURCE' '#include <fcntl.h>' '#include <pthread.h>' '#include <signal.h>' \
+    '#include <stdlib.h>' '#include <string.h>' '#include <unistd.h>' '#include <sys/mman.h>' \
+    '#include <sys/syscall.h>' 'static void *run(void *p) { return p; }' \
     'int main(int argc, char **argv) { pthread_t t; const char *w = argc > 1 ? argv[1] : "";' \
     ' if (!strcmp(w, "thread")) return pthread_create(&t, 0, run, 0) || pthread_join(t, 0);' \
     ' if (!strcmp(w, "shared")) return mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED;' \
     ' if (!strcmp(w, "mem")) return open("/proc/self/mem", O_RDWR) < 0;' \
+    ' if (!strcmp(w, "untraced")) { long k = syscall(SYS_clone, 0x00800000L | SIGCHLD, 0L, 0L, 0L, 0L);' \
+    '   if (k == 0) _exit(0); return k < 0; }' \
     ' return system("true") != 0; }' >"$probe.c"
   "${CC:-cc}" -pthread -o "$probe" "$probe.c" || fail "cannot build the probe with ${CC:-cc}"
-  for what in thread shared mem vfork; do
+  for what in thread shared mem untraced vfork; do
     run "$probe" "$what"
     assert_success
     run "$ROOT/build/tools/calls" 7 "$probe" "$what" 7>"$out"
@@ -113,6 +117,7 @@ calls_into() {
       thread) assert_output --regexp '^[0-9]+ ended: a thread ' ;;
       shared) assert_output --regexp '^[0-9]+ ended: memory mapped shared ' ;;
       mem) assert_output --regexp '^[0-9]+ ended: a /proc/PID/mem opened' ;;
+      untraced) assert_output --regexp '^[0-9]+ ended: a process made not to be traced' ;;
       vfork) refute_output --partial ended ;;
     esac
   done

@@ -7,16 +7,20 @@
  *       sendmsg - sendmmsg: its first message's address -, a write() on a
  *       socket) and receive (recvfrom, recvmsg, a read() on a socket) as the
  *       kernel answered it; not the other ways in (readv and writev,
- *       recvmmsg, sendfile). A process that uses io_uring, makes a call of
+ *       recvmmsg, sendfile, splice, preadv2 and pwritev2). A process that uses io_uring, makes a call of
  *       another architecture (a 32-bit call), makes a call while not
  *       dumpable (which would hide it), or is one process too many (256
  *       at once) is ended, with a line "PID ended: WHY"; so is one that
  *       could change another's call between this reading and the
- *       kernel's: that starts a thread (a process that shares its memory
- *       or descriptors and runs beside it, as the kernel compares them:
- *       kcmp), maps memory shared (mmap MAP_SHARED, shmat), writes to
- *       another's memory (process_vm_writev) or opens a /proc/PID/mem.
- *       So is what the program leaves running when it ends:
+ *       kernel's, or escape this trace: that starts a thread (a process
+ *       that shares its memory, or its descriptors at all, and runs beside
+ *       it, as the kernel compares them: kcmp), maps memory shared that
+ *       its user owns or may write, or through a descriptor open for
+ *       writing (mmap MAP_SHARED, shmat, memfd_secret), writes to another's
+ *       memory (process_vm_writev), opens a /proc/PID/mem, makes a process
+ *       this trace would not follow (CLONE_UNTRACED) or a namespace
+ *       (clone's CLONE_NEW*, unshare, setns), or names an address this
+ *       cannot read. So is what the program leaves running when it ends:
  *         PID CALL PROTO ADDRESS sock=INODE -> RESULT
  *       CALL bind, connect, send or recv; PROTO tcp, udp, raw, other (not
  *       IPv4 or IPv6: a Unix socket) or ?; ADDRESS the one the call
@@ -42,6 +46,8 @@
 #include <sys/ptrace.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -57,9 +63,15 @@
 #define SHARE_VFORK 0x4000  /* CLONE_VFORK: the parent waits, still */
 #define SYS_CLONE3 435
 #define SYS_OPENAT2 437
+#define SYS_MEMFD_SECRET 447
+#define SHARE_NOT_TRACED 0x00800000ULL /* CLONE_UNTRACED */
+#define NEW_NAMESPACE 0x7e020080ULL    /* CLONE_NEWNS ... NEWNET, NEWTIME */
+#define PROC_MAGIC 0x9fa0 /* linux/magic.h's PROC_SUPER_MAGIC */
 #define KCMP_VM 1
 #define KCMP_FILES 2
 #define MAP_TYPE_BITS 0x0f /* MAP_SHARED 0x01, MAP_SHARED_VALIDATE 0x03 */
+#define UNREAD "an address calls could not read (memory kept from it): what the kernel " \
+               "read, calls cannot say"
 #define THREAD "a thread (a process sharing memory or descriptors, running beside it): " \
                "it could change a call calls has read"
 
@@ -83,6 +95,16 @@ static void pass_on(int sig)
 {
     if (child > 0)
         kill(child, sig);
+}
+
+static int known(pid_t pid)
+{
+    int i;
+
+    for (i = 0; i < MAX_PROCS; i++)
+        if (procs[i].pid == pid)
+            return 1;
+    return 0;
 }
 
 static int slot(pid_t pid)
@@ -216,8 +238,11 @@ static void entered(pid_t pid, int i, const struct syscall_info *si)
     } else if (si->u.entry.nr == SYS_sendmsg || si->u.entry.nr == SYS_sendmmsg) {
         struct msghdr m = { 0 }; /* sendmmsg: its first message's address */
         call = "send";
-        if (peek(pid, a[1], &m, sizeof m) == 0)
-            name = (uintptr_t)m.msg_name, namelen = m.msg_namelen;
+        if (peek(pid, a[1], &m, sizeof m) != 0) {
+            untraceable(pid, UNREAD);
+            return;
+        }
+        name = (uintptr_t)m.msg_name, namelen = m.msg_namelen;
     } else if (si->u.entry.nr == SYS_write) {
         call = "send";
     } else if (si->u.entry.nr == SYS_recvfrom || si->u.entry.nr == SYS_recvmsg ||
@@ -236,8 +261,10 @@ static void entered(pid_t pid, int i, const struct syscall_info *si)
     if (name != 0 && namelen > 0) {
         if (namelen > sizeof ss)
             namelen = sizeof ss;
-        if (peek(pid, name, &ss, (size_t)namelen) != 0)
-            ss.ss_family = AF_UNSPEC;
+        if (peek(pid, name, &ss, (size_t)namelen) != 0) {
+            untraceable(pid, UNREAD);
+            return;
+        }
         /* IPv4's bind() and UDP's send take AF_UNSPEC for AF_INET. */
         if (ss.ss_family == AF_UNSPEC && family == AF_INET)
             ss.ss_family = AF_INET;
@@ -301,11 +328,13 @@ static int is_io_uring(uint64_t nr)
 /* Whether what PID maps shared from descriptor FD (-1: anonymous memory,
  * shared with its children) could be written by another of its user's
  * processes. This runs as the program does (same user, same powers), so
- * it asks the kernel whether it could write the file itself: a system
- * file mapped to be read (glibc's gconv cache, nscd's) is not. */
+ * it asks the kernel: is the descriptor open for writing, may this write
+ * the file, or change its mode (its owner may: a no-op fchmod says)? A
+ * system file mapped to be read (glibc's gconv cache, nscd's) is none. */
 static int writable_by(pid_t pid, int fd)
 {
     char path[64];
+    struct stat st;
     int pidfd, copy, yes = 1;
 
     if (fd < 0)
@@ -314,7 +343,9 @@ static int writable_by(pid_t pid, int fd)
     copy = pidfd < 0 ? -1 : (int)syscall(SYS_PIDFD_GETFD, pidfd, fd, 0);
     if (copy >= 0) {
         snprintf(path, sizeof path, "/proc/self/fd/%d", copy);
-        yes = faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0;
+        yes = (fcntl(copy, F_GETFL) & O_ACCMODE) != O_RDONLY || fstat(copy, &st) != 0 ||
+              faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0 ||
+              fchmod(copy, st.st_mode & 07777) == 0;
         close(copy);
     }
     if (pidfd >= 0)
@@ -336,9 +367,18 @@ static const char *may_change_calls(pid_t pid, const struct syscall_info *si)
 
     if (nr == SYS_CLONE3 && peek(pid, a[0], &flags, sizeof flags) != 0)
         flags = SHARE_VM; /* its struct clone_args unread: taken for the worst */
-    if ((nr == SYS_clone || nr == SYS_CLONE3) && (flags & (SHARE_VM | SHARE_FILES)) != 0 &&
-        (flags & SHARE_VFORK) == 0)
+    if ((nr == SYS_clone || nr == SYS_CLONE3) &&
+        ((flags & SHARE_FILES) != 0 || ((flags & SHARE_VM) != 0 && (flags & SHARE_VFORK) == 0)))
         return THREAD;
+    if ((nr == SYS_clone || nr == SYS_CLONE3) && (flags & SHARE_NOT_TRACED) != 0)
+        return "a process made not to be traced (CLONE_UNTRACED), whose calls calls would not see";
+    if (((nr == SYS_clone || nr == SYS_CLONE3) && (flags & NEW_NAMESPACE) != 0) ||
+        nr == SYS_unshare || nr == SYS_setns)
+        return "a namespace of its own (a user namespace gives powers a program under check "
+               "must not have)";
+    if (nr == SYS_MEMFD_SECRET)
+        return "memory kept from calls (memfd_secret): another process could change a call "
+               "calls cannot read";
 #ifdef SYS_mmap
     if (nr == SYS_mmap && ((a[3] & MAP_TYPE_BITS) == 0x01 || (a[3] & MAP_TYPE_BITS) == 0x03) &&
         writable_by(pid, (a[3] & MAP_ANONYMOUS) != 0 ? -1 : (int)a[4]))
@@ -359,7 +399,8 @@ static const char *may_change_calls(pid_t pid, const struct syscall_info *si)
  * any path: the descriptor's own name says) lets it change calls too. */
 static int opened_mem(pid_t pid, uint64_t nr, const struct syscall_info *si)
 {
-    char path[64], link[64];
+    char path[64], link[256];
+    struct statfs fs;
     ssize_t n;
 
 #ifdef SYS_open
@@ -369,20 +410,21 @@ static int opened_mem(pid_t pid, uint64_t nr, const struct syscall_info *si)
     if ((nr != SYS_openat && nr != SYS_OPENAT2) || si->u.exit.is_error)
         return 0;
     snprintf(path, sizeof path, "/proc/%d/fd/%lld", (int)pid, (long long)si->u.exit.rval);
-    if ((n = readlink(path, link, sizeof link - 1)) <= 0)
+    if ((n = readlink(path, link, sizeof link - 1)) <= 0 || statfs(path, &fs) != 0)
         return 1; /* unread: taken for the worst */
     link[n] = '\0';
-    return strncmp(link, "/proc/", 6) == 0 && n > 4 && strcmp(link + n - 4, "/mem") == 0;
+    /* procfs's, wherever it is mounted */
+    return fs.f_type == PROC_MAGIC && n >= 4 && strcmp(link + n - 4, "/mem") == 0;
 }
 
-/* At a fork or clone (not a vfork: its parent waits), the kernel's word on
- * whether parent and child share memory or descriptors. */
-static int shares(pid_t parent, pid_t kid)
+/* At a fork, clone or vfork, the kernel's word on whether parent and
+ * child share descriptors, or (but for a vfork: its parent waits) memory. */
+static int shares(pid_t parent, pid_t kid, int vfork)
 {
-    long vm = syscall(SYS_kcmp, parent, kid, KCMP_VM, 0, 0);
+    long vm = vfork ? 1 : syscall(SYS_kcmp, parent, kid, KCMP_VM, 0, 0);
     long files = syscall(SYS_kcmp, parent, kid, KCMP_FILES, 0, 0);
 
-    if (vm < 0 && errno == ENOSYS)
+    if (files < 0 && errno == ENOSYS)
         return 0; /* a kernel without kcmp: clone's own flags, read above, must do */
     return vm != 1 && vm != 2 ? 1 : files != 1 && files != 2;
 }
@@ -441,6 +483,12 @@ static int trace(pid_t top)
                 untraceable(pid, why);
                 continue;
             }
+            if (si.op == INFO_EXIT && (procs[i].nr == SYS_clone || procs[i].nr == SYS_CLONE3) &&
+                !si.u.exit.is_error && si.u.exit.rval > 0 && !known((pid_t)si.u.exit.rval)) {
+                kill((pid_t)si.u.exit.rval, SIGKILL);
+                untraceable(pid, "a process made not to be traced, whose calls calls would not see");
+                continue;
+            }
             if (si.op == INFO_EXIT && opened_mem(pid, procs[i].nr, &si)) {
                 untraceable(pid, "a /proc/PID/mem opened: it could change a call calls has read");
                 continue;
@@ -452,9 +500,14 @@ static int trace(pid_t top)
             sig = 0;
         } else if (sig == SIGTRAP && (status >> 16) != 0) {
             unsigned long kid = 0;
+            const int ev = status >> 16;
             sig = 0; /* a fork, clone or exec event */
-            if (((status >> 16) == PTRACE_EVENT_FORK || (status >> 16) == PTRACE_EVENT_CLONE) &&
-                (ptrace(PTRACE_GETEVENTMSG, pid, 0, &kid) != 0 || shares(pid, (pid_t)kid))) {
+            if (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_CLONE || ev == PTRACE_EVENT_VFORK) {
+                if (ptrace(PTRACE_GETEVENTMSG, pid, 0, &kid) == 0)
+                    slot((pid_t)kid); /* followed: its parent's clone() may return it */
+            }
+            if ((ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_CLONE || ev == PTRACE_EVENT_VFORK) &&
+                (kid == 0 || shares(pid, (pid_t)kid, ev == PTRACE_EVENT_VFORK))) {
                 if (kid != 0)
                     untraceable((pid_t)kid, THREAD);
                 untraceable(pid, THREAD);
