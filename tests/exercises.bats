@@ -116,7 +116,7 @@ calls_into() {
     case $what in
       thread) assert_output --regexp '^[0-9]+ ended: a thread ' ;;
       shared) assert_output --regexp '^[0-9]+ ended: memory mapped shared ' ;;
-      mem) assert_output --regexp '^[0-9]+ ended: a /proc/PID/mem opened' ;;
+      mem) assert_output --regexp '^[0-9]+ ended: a /proc/PID/mem or /dev/userfaultfd opened' ;;
       untraced) assert_output --regexp '^[0-9]+ ended: a process made not to be traced' ;;
       vfork) refute_output --partial ended ;;
     esac

@@ -7,20 +7,23 @@
  *       sendmsg - sendmmsg: its first message's address -, a write() on a
  *       socket) and receive (recvfrom, recvmsg, a read() on a socket) as the
  *       kernel answered it; not the other ways in (readv and writev,
- *       recvmmsg, sendfile, splice, preadv2 and pwritev2). A process that uses io_uring, makes a call of
- *       another architecture (a 32-bit call), makes a call while not
- *       dumpable (which would hide it), or is one process too many (256
- *       at once) is ended, with a line "PID ended: WHY"; so is one that
- *       could change another's call between this reading and the
+ *       recvmmsg, sendfile, splice, preadv2 and pwritev2). A process that
+ *       uses io_uring or Linux AIO (whose ring the kernel writes at any
+ *       time), makes a call of another architecture (a 32-bit call), makes
+ *       a call while not dumpable (which would hide it), or is one process
+ *       too many (256 at once) is ended, with a line "PID ended: WHY"; so
+ *       is one that could change a call between this reading and the
  *       kernel's, or escape this trace: that starts a thread (a process
  *       that shares its memory, or its descriptors at all, and runs beside
  *       it, as the kernel compares them: kcmp), maps memory shared that
  *       its user owns or may write, or through a descriptor open for
- *       writing (mmap MAP_SHARED, shmat, memfd_secret), writes to another's
- *       memory (process_vm_writev), opens a /proc/PID/mem, makes a process
- *       this trace would not follow (CLONE_UNTRACED) or a namespace
- *       (clone's CLONE_NEW*, unshare, setns), or names an address this
- *       cannot read. So is what the program leaves running when it ends:
+ *       writing (mmap MAP_SHARED), maps shared memory at all (shmat,
+ *       memfd_secret), uses userfaultfd, writes to another's memory
+ *       (process_vm_writev), opens a /proc/PID/mem, makes a process this
+ *       trace would not follow (CLONE_UNTRACED) or a namespace (clone's
+ *       CLONE_NEW*, unshare, setns), or names an address this cannot read.
+ *       What the program leaves running when it ends is killed with it,
+ *       without a line (PTRACE_O_EXITKILL). The lines:
  *         PID CALL PROTO ADDRESS sock=INODE -> RESULT
  *       CALL bind, connect, send or recv; PROTO tcp, udp, raw, other (not
  *       IPv4 or IPv6: a Unix socket) or ?; ADDRESS the one the call
@@ -318,6 +321,10 @@ static void untraceable(pid_t pid, const char *why)
 
 static int is_io_uring(uint64_t nr)
 {
+#ifdef SYS_io_setup
+    if (nr == SYS_io_setup) /* Linux AIO: its ring too */
+        return 1;
+#endif
 #ifdef SYS_io_uring_setup
     return nr == SYS_io_uring_setup || nr == SYS_io_uring_enter || nr == SYS_io_uring_register;
 #else
@@ -389,6 +396,11 @@ static const char *may_change_calls(pid_t pid, const struct syscall_info *si)
     if (nr == SYS_shmat)
         return "shared memory (shmat): another process could change a call calls has read";
 #endif
+#ifdef SYS_userfaultfd
+    if (nr == SYS_userfaultfd)
+        return "userfaultfd, with which another process could answer the kernel's read of a "
+               "call with other bytes";
+#endif
     if (nr == SYS_process_vm_writev)
         return "a write to another process's memory (process_vm_writev), which could change "
                "a call calls has read";
@@ -413,8 +425,9 @@ static int opened_mem(pid_t pid, uint64_t nr, const struct syscall_info *si)
     if ((n = readlink(path, link, sizeof link - 1)) <= 0 || statfs(path, &fs) != 0)
         return 1; /* unread: taken for the worst */
     link[n] = '\0';
-    /* procfs's, wherever it is mounted */
-    return fs.f_type == PROC_MAGIC && n >= 4 && strcmp(link + n - 4, "/mem") == 0;
+    /* procfs's, wherever it is mounted; userfaultfd's device */
+    return (fs.f_type == PROC_MAGIC && n >= 4 && strcmp(link + n - 4, "/mem") == 0) ||
+           strcmp(link, "/dev/userfaultfd") == 0;
 }
 
 /* At a fork, clone or vfork, the kernel's word on whether parent and
@@ -476,7 +489,8 @@ static int trace(pid_t top)
                 continue;
             }
             if (si.op == INFO_ENTRY && is_io_uring(si.u.entry.nr)) {
-                untraceable(pid, "io_uring, whose binds, connects and sends calls does not see");
+                untraceable(pid, "io_uring or Linux AIO, whose calls, and whose writes to its "
+                                 "memory, calls does not see");
                 continue;
             }
             if (si.op == INFO_ENTRY && (why = may_change_calls(pid, &si)) != NULL) {
@@ -490,7 +504,8 @@ static int trace(pid_t top)
                 continue;
             }
             if (si.op == INFO_EXIT && opened_mem(pid, procs[i].nr, &si)) {
-                untraceable(pid, "a /proc/PID/mem opened: it could change a call calls has read");
+                untraceable(pid, "a /proc/PID/mem or /dev/userfaultfd opened: it could change a call "
+                                 "calls has read");
                 continue;
             }
             if (si.op == INFO_ENTRY)
