@@ -90,7 +90,7 @@ struct syscall_info { /* linux/ptrace.h's struct ptrace_syscall_info */
 
 /* What each traced process asked at its last entry, read at its exit. */
 #define MAX_PROCS 256
-static struct { pid_t pid; uint64_t nr; char line[160]; } procs[MAX_PROCS];
+static struct { pid_t pid, kid; uint64_t nr; char line[160]; } procs[MAX_PROCS];
 static FILE *out;
 static volatile sig_atomic_t child;
 
@@ -98,16 +98,6 @@ static void pass_on(int sig)
 {
     if (child > 0)
         kill(child, sig);
-}
-
-static int known(pid_t pid)
-{
-    int i;
-
-    for (i = 0; i < MAX_PROCS; i++)
-        if (procs[i].pid == pid)
-            return 1;
-    return 0;
 }
 
 static int slot(pid_t pid)
@@ -121,7 +111,7 @@ static int slot(pid_t pid)
             free_one = i;
     }
     if (free_one >= 0)
-        procs[free_one].pid = pid, procs[free_one].nr = 0;
+        procs[free_one].pid = pid, procs[free_one].kid = 0, procs[free_one].nr = 0;
     return free_one;
 }
 
@@ -171,6 +161,21 @@ static pid_t tgid_of(pid_t tid)
 
 #define UNREADABLE ((unsigned long)-1)
 
+/* A copy of PID's descriptor FD, through its process's pidfd; -1 with errno
+ * set if none (EPERM, EACCES: this process may not look). */
+static int copy_fd(pid_t pid, int fd)
+{
+    int pidfd = (int)syscall(SYS_PIDFD_OPEN, tgid_of(pid), 0), copy, e;
+
+    if (pidfd < 0)
+        return -1;
+    copy = (int)syscall(SYS_PIDFD_GETFD, pidfd, fd, 0);
+    e = errno;
+    close(pidfd);
+    errno = e;
+    return copy;
+}
+
 /* The socket behind PID's FD: its inode (0: not a socket; UNREADABLE: this
  * process may not look - it made itself not dumpable), and through a copy
  * of it, its protocol, its family and its peer. */
@@ -180,7 +185,7 @@ static unsigned long sock_of(pid_t pid, int fd, const char **proto, int *family,
     char path[64], link[64];
     unsigned long inode = 0;
     ssize_t n;
-    int pidfd, copy, type = 0, domain = 0;
+    int copy, type = 0, domain = 0;
     socklen_t len = sizeof type;
 
     *proto = "?";
@@ -193,13 +198,9 @@ static unsigned long sock_of(pid_t pid, int fd, const char **proto, int *family,
     if (strncmp(link, "socket:[", 8) != 0)
         return 0;
     inode = strtoul(link + 8, NULL, 10);
-    pidfd = (int)syscall(SYS_PIDFD_OPEN, tgid_of(pid), 0);
-    copy = pidfd < 0 ? -1 : (int)syscall(SYS_PIDFD_GETFD, pidfd, fd, 0);
-    if (copy < 0 && (errno == EACCES || errno == EPERM)) {
-        if (pidfd >= 0)
-            close(pidfd);
+    copy = copy_fd(pid, fd);
+    if (copy < 0 && (errno == EACCES || errno == EPERM))
         return UNREADABLE;
-    }
     if (copy >= 0 && getsockopt(copy, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
         getsockopt(copy, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0) {
         *family = domain;
@@ -213,8 +214,6 @@ static unsigned long sock_of(pid_t pid, int fd, const char **proto, int *family,
         peer->ss_family = AF_UNSPEC;
     if (copy >= 0)
         close(copy);
-    if (pidfd >= 0)
-        close(pidfd);
     return inode;
 }
 
@@ -342,21 +341,14 @@ static int writable_by(pid_t pid, int fd)
 {
     char path[64];
     struct stat st;
-    int pidfd, copy, yes = 1;
+    int copy, yes;
 
-    if (fd < 0)
+    if (fd < 0 || (copy = copy_fd(pid, fd)) < 0)
         return 1;
-    pidfd = (int)syscall(SYS_PIDFD_OPEN, tgid_of(pid), 0);
-    copy = pidfd < 0 ? -1 : (int)syscall(SYS_PIDFD_GETFD, pidfd, fd, 0);
-    if (copy >= 0) {
-        snprintf(path, sizeof path, "/proc/self/fd/%d", copy);
-        yes = (fcntl(copy, F_GETFL) & O_ACCMODE) != O_RDONLY || fstat(copy, &st) != 0 ||
-              faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0 ||
-              fchmod(copy, st.st_mode & 07777) == 0;
-        close(copy);
-    }
-    if (pidfd >= 0)
-        close(pidfd);
+    snprintf(path, sizeof path, "/proc/self/fd/%d", copy);
+    yes = (fcntl(copy, F_GETFL) & O_ACCMODE) != O_RDONLY || fstat(copy, &st) != 0 ||
+          faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0 || fchmod(copy, st.st_mode & 07777) == 0;
+    close(copy);
     return yes;
 }
 
@@ -497,8 +489,9 @@ static int trace(pid_t top)
                 untraceable(pid, why);
                 continue;
             }
+            /* A clone's new process, followed, was reported before it returns. */
             if (si.op == INFO_EXIT && (procs[i].nr == SYS_clone || procs[i].nr == SYS_CLONE3) &&
-                !si.u.exit.is_error && si.u.exit.rval > 0 && !known((pid_t)si.u.exit.rval)) {
+                !si.u.exit.is_error && si.u.exit.rval > 0 && si.u.exit.rval != procs[i].kid) {
                 kill((pid_t)si.u.exit.rval, SIGKILL);
                 untraceable(pid, "a process made not to be traced, whose calls calls would not see");
                 continue;
@@ -517,10 +510,9 @@ static int trace(pid_t top)
             unsigned long kid = 0;
             const int ev = status >> 16;
             sig = 0; /* a fork, clone or exec event */
-            if (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_CLONE || ev == PTRACE_EVENT_VFORK) {
-                if (ptrace(PTRACE_GETEVENTMSG, pid, 0, &kid) == 0)
-                    slot((pid_t)kid); /* followed: its parent's clone() may return it */
-            }
+            if ((ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_CLONE || ev == PTRACE_EVENT_VFORK) &&
+                ptrace(PTRACE_GETEVENTMSG, pid, 0, &kid) == 0 && (i = slot(pid)) >= 0)
+                procs[i].kid = (pid_t)kid; /* followed: the clone() must return it */
             if ((ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_CLONE || ev == PTRACE_EVENT_VFORK) &&
                 (kid == 0 || shares(pid, (pid_t)kid, ev == PTRACE_EVENT_VFORK))) {
                 if (kid != 0)
